@@ -1,0 +1,39 @@
+# Slate: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+# The venv is based on the system interpreter: sandbox uids must be able to read it
+# (a pyenv Python under a 0700 home is not readable by them).
+PYTHON_SYS := $(shell if [ -x /usr/bin/python3 ]; then echo /usr/bin/python3; else command -v python3; fi)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 2222
+
+.PHONY: install run test check bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml .ci/install-system.sh
+	@bash .ci/install-system.sh
+	@test -n "$(PYTHON_SYS)" || { echo "slate: no python3 found" >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON_SYS) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --upgrade pip
+	@$(BIN)/python -m pip install -q -e '.[dev]'
+	@chmod -R a+rX $(VENV)
+	@touch $@
+
+run: install
+	$(BIN)/slate demo --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest -q
+	$(BIN)/slate course check
+
+check: install
+	$(BIN)/ruff check server tui jail courses tests bench
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .slate .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,208 @@
+"""Control groups for sandboxes: a memory and a pids limit, and "kill everything left behind".
+
+Supports cgroup v1 (separate ``memory`` and ``pids`` hierarchies) and v2 (one unified hierarchy
+with those controllers enabled). Groups are created *under the current process's own cgroup*
+(ARCHITECTURE facts), in a ``slate`` sub-group. When no usable controller is writable (a non-root
+demo on a v1 host), :func:`Cgroup.create` returns ``None`` and the caller falls back to rlimits;
+``slate doctor`` reports which mode is in force.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path("/sys/fs/cgroup")
+
+
+def _own_paths() -> dict[str, str]:
+    """Map controller name ("" for v2) -> this process's cgroup path, from /proc/self/cgroup."""
+    paths: dict[str, str] = {}
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _, controllers, path = line.split(":", 2)
+            for name in controllers.split(",") if controllers else [""]:
+                paths[name] = path
+    return paths
+
+
+def version() -> int | None:
+    """2 for a unified hierarchy with memory+pids, 1 for v1 memory+pids mounts, else None."""
+    if (ROOT / "cgroup.controllers").exists():
+        return 2
+    if (ROOT / "memory").is_dir() and (ROOT / "pids").is_dir():
+        return 1
+    return None
+
+
+def _base_dirs() -> list[Path]:
+    """Directories under which Slate's groups live, one per hierarchy in use."""
+    own = _own_paths()
+    ver = version()
+    if ver == 2:
+        return [ROOT / own.get("", "/").lstrip("/") / "slate"]
+    if ver == 1:
+        return [
+            ROOT / "memory" / own.get("memory", "/").lstrip("/") / "slate",
+            ROOT / "pids" / own.get("pids", "/").lstrip("/") / "slate",
+        ]
+    return []
+
+
+@dataclass
+class Cgroup:
+    """One sandbox's control group(s). ``dirs`` has one entry (v2) or two (v1 memory, pids)."""
+
+    name: str
+    dirs: list[Path]
+    version: int
+
+    @classmethod
+    def create(cls, name: str, memory_bytes: int, pids_max: int) -> Cgroup | None:
+        """Create the group(s) with their limits, or return None if cgroups are not usable here.
+
+        Args:
+            name: unique name (e.g. "run-<uuid>"); only [A-Za-z0-9._-].
+            memory_bytes: hard memory limit (swap included where the kernel allows).
+            pids_max: most tasks (processes + threads) at once.
+        """
+        if not name or any(not (c.isalnum() or c in "._-") for c in name):
+            raise ValueError(f"bad cgroup name {name!r}")
+        ver = version()
+        if ver is None:
+            return None
+        dirs: list[Path] = []
+        try:
+            for base in _base_dirs():
+                if ver == 2:
+                    _enable_v2_controllers(base)
+                else:
+                    base.mkdir(exist_ok=True)
+                path = base / name
+                path.mkdir()
+                dirs.append(path)
+            group = cls(name=name, dirs=dirs, version=ver)
+            group._set_limits(memory_bytes, pids_max)
+            return group
+        except OSError:
+            for path in dirs:
+                with contextlib.suppress(OSError):
+                    path.rmdir()
+            return None
+
+    def _set_limits(self, memory_bytes: int, pids_max: int) -> None:
+        if self.version == 2:
+            (self.dirs[0] / "memory.max").write_text(str(memory_bytes))
+            with contextlib.suppress(OSError):
+                (self.dirs[0] / "memory.swap.max").write_text("0")
+            (self.dirs[0] / "pids.max").write_text(str(pids_max))
+        else:
+            memory, pids = self.dirs
+            (memory / "memory.limit_in_bytes").write_text(str(memory_bytes))
+            with contextlib.suppress(OSError):  # only when swap accounting is on
+                (memory / "memory.memsw.limit_in_bytes").write_text(str(memory_bytes))
+            (pids / "pids.max").write_text(str(pids_max))
+
+    @property
+    def procs_files(self) -> list[str]:
+        """The cgroup.procs paths a child writes its own pid into before exec."""
+        return [str(d / "cgroup.procs") for d in self.dirs]
+
+    def join(self, pid: int = 0) -> None:
+        """Move ``pid`` (0: the calling process) into the group. Safe in a preexec hook."""
+        data = str(pid or os.getpid()).encode()
+        for path in self.procs_files:
+            fd = os.open(path, os.O_WRONLY)
+            try:
+                os.write(fd, data)
+            finally:
+                os.close(fd)
+
+    def pids(self) -> list[int]:
+        """Every process now in the group."""
+        found: set[int] = set()
+        for d in self.dirs:
+            with contextlib.suppress(OSError):
+                found.update(int(x) for x in (d / "cgroup.procs").read_text().split())
+        return sorted(found)
+
+    def oom_killed(self) -> bool:
+        """True if the kernel killed something in this group for exceeding its memory limit."""
+        try:
+            if self.version == 2:
+                for line in (self.dirs[0] / "memory.events").read_text().splitlines():
+                    key, value = line.split()
+                    if key in ("oom_kill", "oom") and int(value) > 0:
+                        return True
+                return False
+            text = (self.dirs[0] / "memory.oom_control").read_text()
+            for line in text.splitlines():
+                key, value = line.split()
+                if key == "oom_kill" and int(value) > 0:
+                    return True
+            return int((self.dirs[0] / "memory.failcnt").read_text()) > 0 and "under_oom 1" in text
+        except (OSError, ValueError):
+            return False
+
+    def pids_exhausted(self) -> bool:
+        """True if a fork or clone was refused because of ``pids.max``."""
+        pids_dir = self.dirs[0] if self.version == 2 else self.dirs[1]
+        try:
+            for line in (pids_dir / "pids.events").read_text().splitlines():
+                key, value = line.split()
+                if key == "max" and int(value) > 0:
+                    return True
+        except (OSError, ValueError):
+            pass
+        return False
+
+    def memory_peak(self) -> int | None:
+        """Peak memory use in bytes, where the kernel reports it."""
+        name = "memory.peak" if self.version == 2 else "memory.max_usage_in_bytes"
+        try:
+            return int((self.dirs[0] / name).read_text())
+        except (OSError, ValueError):
+            return None
+
+    def kill_all(self, timeout: float = 2.0) -> None:
+        """SIGKILL every process in the group until it is empty (or ``timeout`` passes)."""
+        if self.version == 2:
+            with contextlib.suppress(OSError):
+                (self.dirs[0] / "cgroup.kill").write_text("1")
+        deadline = time.monotonic() + timeout
+        while True:
+            pids = self.pids()
+            if not pids or time.monotonic() > deadline:
+                return
+            if self.version == 1:
+                # Freeze-free v1 kill: repeat until no task is left (new forks are caught next pass).
+                for pid in pids:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.kill(pid, signal.SIGKILL)
+            time.sleep(0.01)
+
+    def remove(self) -> None:
+        """Kill what is left and remove the group directories."""
+        self.kill_all()
+        for d in self.dirs:
+            for _ in range(50):
+                try:
+                    d.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.02)
+
+
+def _enable_v2_controllers(base: Path) -> None:
+    """Make ``base`` a v2 group whose children get memory and pids controllers."""
+    parent = base.parent
+    base.mkdir(exist_ok=True)
+    with contextlib.suppress(OSError):
+        (parent / "cgroup.subtree_control").write_text("+memory +pids")
+    (base / "cgroup.subtree_control").write_text("+memory +pids")

@@ -1,0 +1,141 @@
+"""Sandbox policy: the bubblewrap command line for anything Slate runs on a learner's behalf.
+
+Keeps invariant 2 (learner code never on the host, never with network) and 7 (a host uid per
+learner): every sandbox unshares all namespaces (network = only ``lo``), sees the system read-only,
+gets a sized tmpfs /tmp, a clean environment, and only the binds its spec names.
+
+This module only *describes* a sandbox; ``jail.run`` executes Run/Check sandboxes and the server
+starts TUI sandboxes on a pty. Imports nothing of Slate's.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Read-only system paths every sandbox gets (those that exist on this host).
+SYSTEM_RO = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc/alternatives")
+# Single files/dirs from /etc that programs need; never /etc as a whole (shadow, ssh keys...).
+ETC_RO = (
+    "/etc/ld.so.cache",
+    "/etc/ld.so.conf",
+    "/etc/ld.so.conf.d",
+    "/etc/ssl/certs",  # pygit2 will not import without CA certificates
+    "/etc/localtime",
+    "/etc/mime.types",
+    "/etc/terminfo",
+)
+
+
+@dataclass(frozen=True)
+class Bind:
+    """A host path made visible inside the sandbox."""
+
+    source: str
+    dest: str
+    writable: bool = False
+
+
+@dataclass
+class SandboxSpec:
+    """Everything that describes one sandbox.
+
+    Attributes:
+        argv: the command to run inside.
+        binds: extra host paths (workspace, runtime, course assets) beyond the system.
+        env: the complete environment inside (nothing is inherited).
+        cwd: working directory inside.
+        sandbox_uid: uid/gid seen inside (a fixed unprivileged id; the host uid is chosen by
+            whoever launches bwrap).
+        tmp_size: bytes for the tmpfs at /tmp.
+        hidden: paths inside binds to cover with an empty tmpfs (e.g. a solutions folder).
+        new_session: ``--new-session`` (no controlling tty). Required for Run/Check; must be
+            False for a TUI on a pty or window-change never arrives.
+        hostname: the sandbox's hostname.
+    """
+
+    argv: list[str]
+    binds: list[Bind] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: str = "/"
+    sandbox_uid: int = 1000
+    tmp_size: int = 64 << 20
+    hidden: list[str] = field(default_factory=list)
+    new_session: bool = True
+    hostname: str = "slate"
+
+
+def bwrap_path() -> str:
+    """The bubblewrap binary, or raise ``FileNotFoundError`` with a clear message."""
+    path = shutil.which("bwrap") or ("/usr/bin/bwrap" if os.path.exists("/usr/bin/bwrap") else "")
+    if not path:
+        raise FileNotFoundError("bubblewrap (bwrap) is not installed: run 'make install' as root")
+    return path
+
+
+def bwrap_argv(spec: SandboxSpec) -> list[str]:
+    """The full ``bwrap ... -- argv`` command line for ``spec``."""
+    args = [
+        bwrap_path(),
+        "--unshare-all",  # user, ipc, pid, net (only lo), uts, cgroup
+        "--unshare-user",
+        "--uid",
+        str(spec.sandbox_uid),
+        "--gid",
+        str(spec.sandbox_uid),
+        "--hostname",
+        spec.hostname,
+        "--die-with-parent",
+        "--cap-drop",
+        "ALL",
+        "--clearenv",
+    ]
+    if spec.new_session:
+        args.append("--new-session")
+    for path in SYSTEM_RO:
+        if os.path.islink(path):
+            args += ["--symlink", os.readlink(path), path]
+        elif os.path.exists(path):
+            args += ["--ro-bind", path, path]
+    for path in ETC_RO:
+        if os.path.exists(path):
+            args += ["--ro-bind", path, path]
+    args += [
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        # --tmpfs /tmp comes before any bind under /tmp (bwrap applies them in order).
+        "--size",
+        str(spec.tmp_size),
+        "--tmpfs",
+        "/tmp",
+    ]
+    for bind in spec.binds:
+        _ensure_parents(args, bind.dest)
+        args += ["--bind" if bind.writable else "--ro-bind", bind.source, bind.dest]
+    for path in spec.hidden:
+        args += ["--tmpfs", path]
+    for key, value in spec.env.items():
+        args += ["--setenv", key, value]
+    args += ["--chdir", spec.cwd, "--"]
+    args += spec.argv
+    return args
+
+
+def _ensure_parents(args: list[str], dest: str) -> None:
+    """bwrap creates missing parents itself; kept as a hook for mode tweaks (no-op today)."""
+    del args, dest
+
+
+def python_runtime_binds(venv: Path, packages: list[Path]) -> list[Bind]:
+    """Read-only binds that let ``venv/bin/python -m <package>`` work inside a sandbox.
+
+    The venv is bound at its own path (its scripts carry absolute paths) and each package
+    directory at its own path, so the editable install's path entries resolve.
+    """
+    binds = [Bind(str(venv), str(venv))]
+    binds += [Bind(str(p), str(p)) for p in packages]
+    return binds
