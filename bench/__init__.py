@@ -1,0 +1,1 @@
+"""Slate's benchmarks: scripts that print tables (never timed assertions in tests)."""

@@ -1,0 +1,130 @@
+"""The server end of a TUI's control channel: the only way a TUI asks the server for anything.
+
+Every line from the TUI is untrusted: it is size-limited, parsed with ``server.protocol``, and
+dispatched only to the handlers registered for the session's role (deny by default: a request type
+with no handler for that role gets an error reply and an audit record). Handlers run as tasks so a
+long Run does not block a history request; replies carry the request's id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from server import protocol
+from server.protocol import Message
+
+Handler = Callable[[Message], Awaitable[Message]]
+
+log = logging.getLogger("slate.control")
+
+
+class RequestError(Exception):
+    """A request that cannot be served; the message is shown to the person, so keep it plain."""
+
+
+class ControlChannel:
+    """One session's control socket (server side).
+
+    Args:
+        sock: the parent end of the socketpair handed to the TUI.
+        handlers: request type -> coroutine returning the reply fields (a dict).
+        on_denied: called with (request type, reason) for requests that are refused.
+    """
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        handlers: dict[str, Handler],
+        on_denied: Callable[[str, str], None],
+    ) -> None:
+        self._sock = sock
+        self._handlers = handlers
+        self._on_denied = on_denied
+        self._writer: asyncio.StreamWriter | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._queue: list[Message] = []
+        self.hello: Message | None = None
+        self.connected = asyncio.Event()
+        self.closed = asyncio.Event()
+
+    async def serve(self) -> None:
+        """Read and dispatch requests until the TUI closes its end."""
+        reader, writer = await asyncio.open_unix_connection(sock=self._sock, limit=protocol.MAX_LINE)
+        self._writer = writer
+        for message in self._queue:
+            self._write(message)
+        self._queue.clear()
+        try:
+            while True:
+                try:
+                    line = await reader.readuntil(b"\n")
+                except asyncio.IncompleteReadError:
+                    break
+                except asyncio.LimitOverrunError:
+                    self._on_denied("oversized", "control line longer than the limit")
+                    break
+                try:
+                    message = protocol.decode(line)
+                except protocol.ProtocolError as exc:
+                    self._on_denied("malformed", str(exc))
+                    continue
+                if message["type"] in protocol.REPLIES or message["type"] in protocol.PUSHES:
+                    self._on_denied(message["type"], "not a request")
+                    continue
+                task = asyncio.get_running_loop().create_task(self._dispatch(message))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            for task in list(self._tasks):
+                task.cancel()
+            with contextlib.suppress(Exception):
+                writer.close()
+            self.closed.set()
+
+    async def _dispatch(self, message: Message) -> None:
+        kind = message["type"]
+        handler = self._handlers.get(kind)
+        if handler is None:
+            self._on_denied(kind, "request not allowed for this role")
+            self._write(protocol.error(message, "That is not available here."))
+            return
+        try:
+            fields = await handler(message)
+        except RequestError as exc:
+            self._write(protocol.error(message, str(exc)))
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("control request %s failed", kind)
+            self._write(protocol.error(message, "Something went wrong on the server."))
+            return
+        if kind == "hello":
+            self.hello = message
+            self.connected.set()
+        self._write(protocol.ok(message, **fields))
+
+    def push(self, kind: str, **fields: Any) -> None:
+        """Send an unsolicited message (notify, repaint, shutdown, run_output, ...)."""
+        self._write({"type": kind, **fields})
+
+    def _write(self, message: Message) -> None:
+        try:
+            data = protocol.encode(message)
+        except protocol.ProtocolError:
+            log.error("dropping oversized %s message", message.get("type"))
+            return
+        if self._writer is None:
+            self._queue.append(message)
+            return
+        if self._writer.is_closing():
+            return
+        with contextlib.suppress(ConnectionError, OSError):
+            self._writer.write(data)

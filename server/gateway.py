@@ -1,0 +1,847 @@
+"""The SSH gateway: authentication, policy, rate limits, and one sandboxed TUI per session.
+
+Keeps invariant 1 (no general shell, ever): the gateway serves exactly one thing per role — the
+role's TUI on a pty. Exec requests, subsystems (sftp, scp), every kind of forwarding, agent, X11,
+tun/tap, env requests, unknown channel or global requests and sessions without a pty are refused
+and audited (deny by default). Also: modern algorithms only, per-account and per-address back-off
+and lockout with identical replies and timing for unknown names, caps on unauthenticated
+connections, login and idle timeouts, one session per connection and one live session per
+learner (a second login takes over), clamped terminal sizes and rate-limited resizes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import re
+import signal
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncssh
+
+from server.audit import AuditLog, ContextLogger, sanitize
+from server.config import Config
+from server.control import ControlChannel
+from server.recorder import Recorder, recording_path
+from server.services import SessionServices
+from server.session import TuiLaunch, TuiProcess
+from server.store import Store
+
+log = logging.getLogger("slate.gateway")
+
+# Post-quantum hybrid first, curve25519 for older clients; no NIST curves, no SHA-1, no CBC,
+# no non-etm MACs (ssh-audit reports no failures against this set).
+KEX_ALGS = ["mlkem768x25519-sha256", "curve25519-sha256", "curve25519-sha256@libssh.org"]
+ENCRYPTION_ALGS = [
+    "chacha20-poly1305@openssh.com",
+    "aes256-gcm@openssh.com",
+    "aes128-gcm@openssh.com",
+    "aes256-ctr",
+    "aes192-ctr",
+    "aes128-ctr",
+]
+MAC_ALGS = ["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com"]
+HOST_KEY_ALGS = ["ssh-ed25519"]
+CLIENT_SIG_ALGS = ["ssh-ed25519", "sk-ssh-ed25519@openssh.com", "rsa-sha2-512", "rsa-sha2-256"]
+
+NAME_RE = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
+TERM_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
+MIN_COLS, MIN_ROWS = 20, 5
+ROLES_WITH_TUI = {"learner", "instructor", "auditor", "admin"}
+
+
+def valid_username(name: str) -> bool:
+    """Whether a login name is well-formed (no control characters, bounded length)."""
+    return bool(NAME_RE.fullmatch(name))
+
+
+# -- authentication throttle ----------------------------------------------------------------
+
+
+@dataclass
+class _Failures:
+    count: int = 0
+    last: float = 0.0
+    locked_until: float = 0.0
+
+
+class AuthGuard:
+    """Per-account and per-address failure counting, back-off and lockout.
+
+    Keyed by the *name as typed* (whether or not it exists) and by the client address, so unknown
+    and known names behave identically. Counts decay after ``lockout_seconds`` of quiet.
+    """
+
+    def __init__(self, config: Config) -> None:
+        self.cfg = config.auth
+        self._accounts: dict[str, _Failures] = defaultdict(_Failures)
+        self._addresses: dict[str, _Failures] = defaultdict(_Failures)
+
+    def _fresh(self, entry: _Failures, now: float) -> _Failures:
+        if entry.count and now - entry.last > self.cfg.lockout_seconds and now >= entry.locked_until:
+            entry.count = 0
+        return entry
+
+    def locked(self, name: str, address: str) -> str | None:
+        """Why this attempt is refused without checking the password, or None."""
+        now = time.monotonic()
+        if self._fresh(self._addresses[address], now).locked_until > now:
+            return "address locked"
+        if self._fresh(self._accounts[name], now).locked_until > now:
+            return "account locked"
+        return None
+
+    def delay(self, name: str, address: str) -> float:
+        """Seconds to wait before answering this attempt (exponential back-off, capped)."""
+        now = time.monotonic()
+        count = max(
+            self._fresh(self._accounts[name], now).count,
+            self._fresh(self._addresses[address], now).count,
+        )
+        over = count - self.cfg.failures_before_backoff
+        if over < 0:
+            return 0.0
+        return float(min(self.cfg.backoff_base * (2**over), 8.0))
+
+    def failed(self, name: str, address: str) -> list[str]:
+        """Record a failure; return which lockouts (if any) it just triggered."""
+        now = time.monotonic()
+        triggered = []
+        for key, table, limit, label in (
+            (name, self._accounts, self.cfg.lockout_after, "account"),
+            (address, self._addresses, self.cfg.address_lockout_after, "address"),
+        ):
+            entry = self._fresh(table[key], now)
+            entry.count += 1
+            entry.last = now
+            if entry.count >= limit and entry.locked_until <= now:
+                entry.locked_until = now + self.cfg.lockout_seconds
+                triggered.append(label)
+        return triggered
+
+    def succeeded(self, name: str) -> None:
+        """A correct password: the account's count starts again (the address's does not)."""
+        self._accounts.pop(name, None)
+
+
+# -- the classroom: state shared by all connections -----------------------------------------
+
+
+@dataclass
+class Classroom:
+    """Everything the connections share: config, store, audit log, live sessions."""
+
+    config: Config
+    store: Store
+    audit: AuditLog
+    services: SessionServices
+    guard: AuthGuard
+    unauth_by_address: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    unauth_total: int = 0
+    live: dict[str, SlateSession] = field(default_factory=dict)
+    sessions: set[SlateSession] = field(default_factory=set)
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.config.server.data_dir)
+
+    def host_uid(self, account: Any) -> int | None:
+        """The learner's own host uid in per-learner mode (server is root), else None."""
+        if os.geteuid() != 0:
+            return None
+        return int(self.config.sandbox.uid_base + account.uid_offset)
+
+
+# -- per connection ---------------------------------------------------------------------------
+
+
+class SlateSSHServer(asyncssh.SSHServer):
+    """One SSH connection: authentication and what it may open (only one session)."""
+
+    def __init__(self, classroom: Classroom) -> None:
+        self.room = classroom
+        self.conn: asyncssh.SSHServerConnection | None = None
+        self.address = "?"
+        self.conn_id = uuid.uuid4().hex[:8]
+        self.username = ""
+        self.account: Any = None
+        self.authenticated = False
+        self.counted_unauth = False
+        self.session: SlateSession | None = None
+        self.log = ContextLogger(log, {"conn": self.conn_id})
+        self._no_session_timer: asyncio.TimerHandle | None = None
+
+    # connection lifecycle
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self.conn = conn
+        peer = conn.get_extra_info("peername") or ("?", 0)
+        self.address = str(peer[0])
+        room = self.room
+        cfg = room.config.auth
+        if (
+            room.unauth_by_address[self.address] >= cfg.max_unauth_per_address
+            or room.unauth_total >= cfg.max_unauth_total
+        ):
+            self.audit("connection_refused", reason="too many unauthenticated connections")
+            asyncio.get_running_loop().call_soon(conn.abort)
+            return
+        room.unauth_by_address[self.address] += 1
+        room.unauth_total += 1
+        self.counted_unauth = True
+
+    def _uncount(self) -> None:
+        if self.counted_unauth:
+            self.counted_unauth = False
+            room = self.room
+            room.unauth_total -= 1
+            room.unauth_by_address[self.address] -= 1
+            if room.unauth_by_address[self.address] <= 0:
+                room.unauth_by_address.pop(self.address, None)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._uncount()
+        if self._no_session_timer is not None:
+            self._no_session_timer.cancel()
+        if self.session is not None:
+            self.session.connection_gone()
+
+    def audit(self, kind: str, **detail: Any) -> None:
+        """Write an audit event for this connection (detail strings are sanitised)."""
+        clean = {k: sanitize(v) if isinstance(v, str) else v for k, v in detail.items()}
+        session = self.session.session_id if self.session is not None else None
+        actor = self.username if self.authenticated else None
+        try:
+            self.room.audit.append(
+                kind, actor=actor, address=self.address, session=session, **clean
+            )
+        except Exception:  # the audit store failing must not crash the connection handler
+            self.log.exception("audit append failed for %s", kind)
+
+    def deny(self, what: str, detail: str = "") -> None:
+        """Audit a refused request."""
+        self.audit("request_denied", request=what, detail=detail)
+
+    # authentication
+
+    def begin_auth(self, username: str) -> bool:
+        self.username = username if valid_username(username) else ""
+        if not self.username:
+            self.audit("login_failed", reason="invalid username", name=username[:200])
+        return True  # always require authentication
+
+    def password_auth_supported(self) -> bool:
+        return True
+
+    def kbdint_auth_supported(self) -> bool:
+        return False
+
+    def public_key_auth_supported(self) -> bool:
+        return True
+
+    async def validate_password(self, username: str, password: str) -> bool:
+        name = username if valid_username(username) else ""
+        key = name or "\0invalid"
+        guard = self.room.guard
+        locked = guard.locked(key, self.address)
+        await asyncio.sleep(guard.delay(key, self.address))
+        # Always exactly one argon2 verification, whatever the name: timing does not tell.
+        account = await asyncio.get_running_loop().run_in_executor(
+            None, self.room.store.verify_password, name or "\0", password
+        )
+        if locked is not None or account is None or account.disabled:
+            if locked is not None:
+                reason = locked
+            elif account is None:
+                reason = "bad password or unknown user"
+            else:
+                reason = "account disabled"
+            self._failed(key, username, reason, "password")
+            return False
+        guard.succeeded(key)
+        self._authenticated(account, "password")
+        return True
+
+    def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        name = username if valid_username(username) else ""
+        lock_key = name or "\0invalid"
+        if not name or self.room.guard.locked(lock_key, self.address):
+            return False
+        account = self.room.store.get_account(name)
+        if account is None or account.disabled:
+            return False
+        wanted = key.export_public_key("openssh").split()[:2]
+        for line in self.room.store.public_keys(name):
+            if line.split()[:2] == [w.decode() for w in wanted]:
+                self._authenticated(account, "publickey")
+                return True
+        return False
+
+    def _failed(self, key: str, typed: str, reason: str, method: str) -> None:
+        self.audit("login_failed", name=typed[:200], reason=reason, method=method)
+        for label in self.room.guard.failed(key, self.address):
+            self.audit("lockout", scope=label, name=typed[:200])
+
+    def _authenticated(self, account: Any, method: str) -> None:
+        self.account = account
+        self.username = account.name
+        self.authenticated = True
+        self.log = ContextLogger(log, {"conn": self.conn_id, "user": account.name})
+        self.audit("login_ok", method=method, role=account.role)
+
+    def auth_completed(self) -> None:
+        self._uncount()
+        timeout = self.room.config.session.no_session_timeout
+        loop = asyncio.get_running_loop()
+        self._no_session_timer = loop.call_later(timeout, self._no_session)
+
+    def _no_session(self) -> None:
+        if self.session is None and self.conn is not None:
+            self.audit("connection_closed", reason="no session opened")
+            self.conn.close()
+
+    # what a connection may open
+
+    def session_requested(self) -> Any:
+        if self.session is not None:
+            self.deny("session", "a second session on one connection")
+            return False
+        if self._no_session_timer is not None:
+            self._no_session_timer.cancel()
+        self.session = SlateSession(self)
+        return self.session
+
+    def connection_requested(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int):
+        self.deny("direct-tcpip", f"{dest_host}:{dest_port}")
+        return False
+
+    def server_requested(self, listen_host: str, listen_port: int):
+        self.deny("tcpip-forward", f"{listen_host}:{listen_port}")
+        return False
+
+    def unix_connection_requested(self, dest_path: str):
+        self.deny("direct-streamlocal", dest_path)
+        return False
+
+    def unix_server_requested(self, listen_path: str):
+        self.deny("streamlocal-forward", listen_path)
+        return False
+
+    def tun_requested(self, unit: int | None):
+        self.deny("tun", str(unit))
+        return False
+
+    def tap_requested(self, unit: int | None):
+        self.deny("tap", str(unit))
+        return False
+
+
+class _AuditedChannel(asyncssh.SSHServerChannel):  # type: ignore[type-arg]
+    """A session channel that refuses and audits env, agent and X11 requests, and unknown ones."""
+
+    slate_session: SlateSession
+
+    def _process_env_request(self, packet: Any) -> bool:
+        key = packet.get_string()
+        value = packet.get_string()
+        packet.check_end()
+        self.slate_session.server.deny(
+            "env", f"{key.decode('utf-8', 'replace')}={value.decode('utf-8', 'replace')}"
+        )
+        return False
+
+    def _process_x11_req_request(self, packet: Any) -> bool:
+        self.slate_session.server.deny("x11")
+        return False
+
+    def _process_auth_agent_req_at_openssh_dot_com_request(self, packet: Any) -> bool:
+        self.slate_session.server.deny("auth-agent")
+        return False
+
+    def _service_next_request(self) -> None:
+        request = self._request_queue[0][0]
+        name = "_process_" + request.replace("-", "_").replace("@", "_at_").replace(".", "_dot_")
+        if not hasattr(self, name + "_request"):
+            self.slate_session.server.deny("channel-request", request)
+        super()._service_next_request()
+
+
+# -- per session --------------------------------------------------------------------------------
+
+
+class SlateSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
+    """One session channel: a pty-backed TUI, its recording and control channel."""
+
+    def __init__(self, server: SlateSSHServer) -> None:
+        self.server = server
+        self.room = server.room
+        self.session_id = uuid.uuid4().hex
+        self.chan: Any = None
+        self.term = ""
+        self.cols = 80
+        self.rows = 24
+        self.pty = False
+        self.process: TuiProcess | None = None
+        self.recorder: Recorder | None = None
+        self.control: ControlChannel | None = None
+        self.started_at = time.time()
+        self.bytes_in = 0
+        self.bytes_out = 0
+        self.end_reason = "disconnected"
+        self._ended = False
+        self._closing = False
+        self._last_input = time.monotonic()
+        self._warned_idle = False
+        self._timers: list[asyncio.TimerHandle] = []
+        self._resize_pending: tuple[int, int] | None = None
+        self._resize_times: list[float] = []
+        self._resize_handle: asyncio.TimerHandle | None = None
+        self.finished = asyncio.Event()
+        self.observers: set[Callable[[bytes], None]] = set()
+        self.log = ContextLogger(
+            log, {"conn": server.conn_id, "user": server.username, "session": self.session_id[:8]}
+        )
+
+    # channel events
+
+    def connection_made(self, chan: Any) -> None:
+        self.chan = chan
+        chan.__class__ = _AuditedChannel
+        chan.slate_session = self
+
+    def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int], term_modes):
+        self.term = term_type if TERM_RE.fullmatch(term_type or "") else "xterm"
+        if self.term != term_type:
+            self.server.deny("term", f"unusual TERM {term_type!r} replaced by xterm")
+        self.cols, self.rows = self._clamp(term_size[0], term_size[1])
+        self.pty = True
+        return True
+
+    def shell_requested(self) -> bool:
+        return True
+
+    def exec_requested(self, command: str) -> bool:
+        self.server.deny("exec", command[:1000])
+        return False
+
+    def subsystem_requested(self, subsystem: str) -> bool:
+        self.server.deny("subsystem", subsystem[:200])
+        return False
+
+    def break_received(self, msec: int) -> bool:
+        return False
+
+    def signal_received(self, signal_name: str) -> None:
+        self.server.deny("signal", signal_name[:50])
+
+    def session_started(self) -> None:
+        if not self.pty:
+            self.server.deny("shell-without-pty")
+            self.chan.write(
+                b"Slate needs an interactive terminal: connect with plain 'ssh' (no -T, no command).\r\n"
+            )
+            self.chan.exit(1)
+            return
+        asyncio.get_running_loop().create_task(self._start())
+
+    def data_received(self, data: bytes, datatype: Any) -> None:
+        if self.process is None or self._closing:
+            return
+        self._last_input = time.monotonic()
+        if self._warned_idle:
+            self._warned_idle = False
+        self.bytes_in += len(data)
+        if self.recorder is not None:
+            self.recorder.input(data)
+        self.process.write_input(data)
+
+    def eof_received(self) -> bool:
+        return False
+
+    def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
+        cols, rows = self._clamp(width, height)
+        now = time.monotonic()
+        self._resize_times = [t for t in self._resize_times if now - t < 1.0]
+        self._resize_pending = (cols, rows)
+        limit = self.room.config.session.resize_per_second
+        if len(self._resize_times) < limit and self._resize_handle is None:
+            self._apply_resize()
+        elif self._resize_handle is None:
+            # A storm: coalesce into one resize a little later (the latest size wins).
+            self._resize_handle = asyncio.get_running_loop().call_later(
+                1.0 / max(limit, 1), self._apply_resize
+            )
+
+    def _apply_resize(self) -> None:
+        self._resize_handle = None
+        if self._resize_pending is None:
+            return
+        cols, rows = self._resize_pending
+        self._resize_pending = None
+        self._resize_times.append(time.monotonic())
+        if (cols, rows) == (self.cols, self.rows):
+            return
+        self.cols, self.rows = cols, rows
+        if self.recorder is not None:
+            self.recorder.resize(cols, rows)
+        if self.process is not None:
+            self.process.resize(cols, rows)
+
+    def _clamp(self, cols: int, rows: int) -> tuple[int, int]:
+        cfg = self.room.config.session
+        return (
+            min(max(int(cols) or 80, MIN_COLS), cfg.max_cols),
+            min(max(int(rows) or 24, MIN_ROWS), cfg.max_rows),
+        )
+
+    def pause_writing(self) -> None:
+        if self.process is not None:
+            self.process.pause_output()
+
+    def resume_writing(self) -> None:
+        if self.process is not None:
+            self.process.resume_output()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.connection_gone()
+
+    # starting
+
+    async def _start(self) -> None:
+        server, room = self.server, self.room
+        account = server.account
+        if account.role not in ROLES_WITH_TUI:
+            self.server.deny("role", account.role)
+            self._say_and_close("Your account has no classroom role.\r\n")
+            return
+        previous = room.live.get(account.name)
+        if previous is not None and previous is not self:
+            server.audit(
+                "takeover", old_session=previous.session_id, new_session=self.session_id,
+                old_address=previous.server.address,
+            )
+            await previous.taken_over(server.address)
+        room.live[account.name] = self
+        room.sessions.add(self)
+        path = recording_path(room.data_dir / "recordings", self.session_id, self.started_at)
+        meta = {
+            "user": account.name,
+            "role": account.role,
+            "session": self.session_id,
+            "address": server.address,
+        }
+        self.recorder = Recorder(path, self.cols, self.rows, term=self.term, meta=meta)
+        try:
+            room.store.start_session(
+                self.session_id,
+                account.name,
+                address=server.address,
+                term=self.term,
+                cols=self.cols,
+                rows=self.rows,
+                recording=str(path.relative_to(room.data_dir)),
+            )
+        except Exception:
+            self.log.exception("store.start_session failed")
+        server.audit(
+            "session_start", term=self.term, cols=self.cols, rows=self.rows, role=account.role,
+            recording=str(path.relative_to(room.data_dir)),
+        )
+        workspace = None
+        host_uid = room.host_uid(account) if account.role == "learner" else None
+        if account.role == "learner":
+            try:
+                workspace = room.services.workspace_dir(account, host_uid)
+            except Exception:
+                self.log.exception("workspace provisioning failed")
+                self._say_and_close("Your workspace could not be opened. Please tell staff.\r\n")
+                return
+        cfg = room.config.sandbox
+        launch = TuiLaunch(
+            role=account.role,
+            user=account.name,
+            session_id=self.session_id,
+            term=self.term,
+            cols=self.cols,
+            rows=self.rows,
+            workspace=workspace,
+            host_uid=host_uid,
+            memory_bytes=cfg.session_memory_mb << 20,
+            pids_max=cfg.session_pids,
+            tmp_size=cfg.tmp_size_mb << 20,
+        )
+        self.process = TuiProcess(launch, self._output, self._process_exit)
+        try:
+            await self.process.start()
+        except Exception as exc:
+            self.log.exception("TUI start failed")
+            server.audit("session_error", reason=f"tui start failed: {exc}")
+            self.process = None
+            self._say_and_close("The classroom could not start your session. Please tell staff.\r\n")
+            return
+        assert self.process.control is not None
+        handlers = room.services.handlers_for(self, account)
+        self.control = ControlChannel(
+            self.process.control, handlers, lambda kind, why: server.deny(f"control:{kind}", why)
+        )
+        asyncio.get_running_loop().create_task(self.control.serve())
+        self._schedule_ticks()
+
+    def _schedule_ticks(self) -> None:
+        loop = asyncio.get_running_loop()
+
+        def tick() -> None:
+            if self._ended:
+                return
+            if self.recorder is not None:
+                self.recorder.flush()
+            self._check_idle()
+            self._timers = [loop.call_later(1.0, tick)]
+
+        self._timers = [loop.call_later(1.0, tick)]
+
+    def _check_idle(self) -> None:
+        cfg = self.room.config.session
+        idle = time.monotonic() - self._last_input
+        if idle >= cfg.idle_timeout:
+            self.end_reason = "idle timeout"
+            self.server.audit("idle_timeout", idle_seconds=int(idle))
+            self._closing = True
+            asyncio.get_running_loop().create_task(
+                self._end_tui("You were idle too long, so the classroom logged you out.")
+            )
+        elif idle >= cfg.idle_timeout - cfg.idle_warning and not self._warned_idle:
+            self._warned_idle = True
+            if self.control is not None:
+                self.control.push(
+                    "notify",
+                    text=f"You will be logged out in {cfg.idle_warning} seconds unless you press a key.",
+                    severity="warning",
+                    title="Still there?",
+                )
+
+    # output path
+
+    def _output(self, data: bytes) -> None:
+        self.bytes_out += len(data)
+        if self.recorder is not None:
+            self.recorder.output(data)
+        for observer in list(self.observers):
+            with contextlib.suppress(Exception):
+                observer(data)
+        if self.chan is not None and not self.chan.is_closing():
+            with contextlib.suppress(Exception):
+                self.chan.write(data)
+
+    def request_repaint(self) -> None:
+        """Ask the TUI to redraw everything (an observer attached and needs a full picture)."""
+        if self.control is not None:
+            self.control.push("repaint")
+
+    # ending
+
+    def _say_and_close(self, text: str) -> None:
+        if self.chan is not None:
+            with contextlib.suppress(Exception):
+                self.chan.write(text.encode())
+                self.chan.exit(1)
+
+    async def taken_over(self, new_address: str) -> None:
+        """Another login of the same learner arrived: save, tell this one, close it."""
+        self.end_reason = "taken over"
+        if self.recorder is not None:
+            self.recorder.marker("takeover")
+        await self._end_tui(
+            "Your session was opened from another terminal, so this one has been closed.",
+            close_connection=True,
+        )
+
+    async def _end_tui(self, message: str, close_connection: bool = True) -> None:
+        """Ask the TUI to save and quit, show ``message``, then close the channel."""
+        self._closing = True
+        if self.process is not None and self.process.running:
+            if self.control is not None:
+                self.control.push("shutdown", reason=message)
+            if not await self.process.wait(2.0):
+                await self.process.terminate(grace=1.0)
+        if self.chan is not None and not self.chan.is_closing():
+            with contextlib.suppress(Exception):
+                self.chan.write(b"\r\n\x1b[0m" + message.encode() + b"\r\n")
+                self.chan.exit(0)
+        if close_connection and self.server.conn is not None:
+            self.server.conn.close()
+        await self.finished.wait()
+
+    def _process_exit(self, returncode: int | None) -> None:
+        if self.end_reason == "disconnected" and not self._closing:
+            self.end_reason = "quit" if returncode == 0 else f"tui exited ({returncode})"
+        if self.chan is not None and not self.chan.is_closing():
+            with contextlib.suppress(Exception):
+                self.chan.exit(0 if returncode == 0 else 1)
+        self._finish()
+
+    def connection_gone(self) -> None:
+        """The client went away: end the TUI (it saves on SIGHUP/shutdown) and finish."""
+        self.chan = None
+        if self.process is not None and self.process.running and not self._closing:
+            self._closing = True
+            asyncio.get_running_loop().create_task(self._end_tui("", close_connection=False))
+        elif self.process is None:
+            self._finish()
+
+    def _finish(self) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        for timer in self._timers:
+            timer.cancel()
+        if self._resize_handle is not None:
+            self._resize_handle.cancel()
+        room = self.room
+        if room.live.get(self.server.username) is self:
+            room.live.pop(self.server.username, None)
+        room.sessions.discard(self)
+        digest = None
+        recording = None
+        if self.recorder is not None:
+            digest = self.recorder.close()
+            recording = str(self.recorder.path.relative_to(room.data_dir))
+        duration = round(time.time() - self.started_at, 3)
+        try:
+            room.services.session_ended(self)
+        except Exception:
+            self.log.exception("session end hook failed")
+        try:
+            room.store.end_session(
+                self.session_id,
+                bytes_in=self.bytes_in,
+                bytes_out=self.bytes_out,
+                digest=digest,
+                end_reason=self.end_reason,
+            )
+        except Exception:
+            self.log.exception("store.end_session failed")
+        self.server.audit(
+            "session_end",
+            reason=self.end_reason,
+            duration=duration,
+            bytes_in=self.bytes_in,
+            bytes_out=self.bytes_out,
+            recording=recording,
+            digest=digest,
+        )
+        self.finished.set()
+
+
+# -- serving ------------------------------------------------------------------------------------
+
+
+def load_host_key(data_dir: Path) -> asyncssh.SSHKey:
+    """Load the ed25519 host key, generating it (mode 0600) on first start."""
+    key_dir = data_dir / "host_keys"
+    key_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(key_dir, 0o700)
+    path = key_dir / "ssh_host_ed25519_key"
+    if not path.exists():
+        key = asyncssh.generate_private_key("ssh-ed25519")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key.export_private_key())
+        (key_dir / "ssh_host_ed25519_key.pub").write_bytes(key.export_public_key())
+    os.chmod(path, 0o600)
+    return asyncssh.read_private_key(str(path))
+
+
+def prepare_data_dir(data_dir: Path) -> None:
+    """Create the data dir with modes that let sandbox uids reach only their own workspace."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(data_dir, 0o711)
+    for name, mode in (("workspaces", 0o711), ("history", 0o700), ("recordings", 0o700)):
+        path = data_dir / name
+        path.mkdir(exist_ok=True)
+        os.chmod(path, mode)
+
+
+async def serve(
+    config: Config,
+    *,
+    ready: Callable[[str, int], None] | None = None,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Run the gateway until SIGTERM/SIGINT (or ``stop`` is set).
+
+    Args:
+        config: the loaded configuration.
+        ready: called with (host, port) once listening (port 0 in the config picks a free one).
+        stop: an event that ends the server when set (tests, embedding).
+    """
+    data_dir = Path(config.server.data_dir)
+    prepare_data_dir(data_dir)
+    host_key = load_host_key(data_dir)
+    store = Store(data_dir / "slate.db")
+    audit = AuditLog(store)
+    services = SessionServices(config, store, audit)
+    room = Classroom(config, store, audit, services, AuthGuard(config))
+    services.room = room
+
+    def factory() -> SlateSSHServer:
+        return SlateSSHServer(room)
+
+    acceptor = await asyncssh.create_server(
+        factory,
+        config.server.listen_host,
+        config.server.listen_port,
+        server_host_keys=[host_key],
+        kex_algs=KEX_ALGS,
+        encryption_algs=ENCRYPTION_ALGS,
+        mac_algs=MAC_ALGS,
+        compression_algs=["none"],
+        signature_algs=CLIENT_SIG_ALGS,
+        allow_pty=True,
+        line_editor=False,
+        agent_forwarding=False,
+        x11_forwarding=False,
+        allow_scp=False,
+        encoding=None,
+        login_timeout=config.auth.login_timeout,
+        keepalive_interval=config.session.keepalive_interval,
+        keepalive_count_max=config.session.keepalive_count_max,
+        server_version="Slate",
+    )
+    sockets = acceptor.sockets
+    host, port = sockets[0].getsockname()[:2]
+    audit.append("server_start", address=f"{host}:{port}", pid=os.getpid(),
+                 uid_mode="per-learner" if os.geteuid() == 0 else "shared")
+    log.info("listening on %s:%s", host, port)
+    if ready is not None:
+        ready(host, port)
+    else:
+        print(f"slate: listening on {host}:{port}", flush=True)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        acceptor.close()
+        for session in list(room.sessions):
+            session.end_reason = "server stopping"
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(
+                    session._end_tui("The classroom server is stopping. Your work is saved."), 5
+                )
+        await acceptor.wait_closed()
+        audit.append("server_stop", pid=os.getpid())
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signum)

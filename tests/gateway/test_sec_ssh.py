@@ -1,0 +1,298 @@
+"""Attacks on the SSH surface (THREAT-MODEL §1), each against the real gateway with the real
+OpenSSH client (or asyncssh's client where OpenSSH won't send the hostile value). Every test
+asserts the safe outcome *and* the audit record."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import asyncssh
+import pytest
+
+from .conftest import Server, Terminal, run_ssh, ssh_argv, start_server, stop_server
+
+
+@pytest.fixture(scope="module")
+def learner(server: Server) -> tuple[str, str]:
+    return server.add_user("learner")
+
+
+def test_sec_wrong_password_refused_and_audited(server: Server) -> None:
+    name, _ = server.add_user("learner")
+    result = run_ssh(server, name, "not-the-password", command=["true"])
+    assert result.returncode == 255
+    assert "Permission denied" in result.stderr
+    row = server.wait_audit("login_failed", name=name)
+    assert row["address"] == "127.0.0.1"
+    assert "password" in row["detail"]["reason"]
+
+
+def test_sec_unknown_and_known_names_get_the_same_reply(server: Server) -> None:
+    name, _ = server.add_user("learner")
+    known = run_ssh(server, name, "wrong", command=["true"])
+    unknown = run_ssh(server, "nosuchlearner", "wrong", command=["true"])
+    assert known.returncode == unknown.returncode == 255
+    assert known.stderr.replace(name, "X") == unknown.stderr.replace("nosuchlearner", "X")
+    server.wait_audit("login_failed", name="nosuchlearner")
+
+
+def test_sec_exec_command_refused(server: Server, learner: tuple[str, str]) -> None:
+    result = run_ssh(server, *learner, command=["cat", "/etc/shadow"])
+    assert result.returncode != 0
+    assert "root:" not in result.stdout
+    row = server.wait_audit("request_denied", request="exec")
+    assert "cat /etc/shadow" in row["detail"]["detail"]
+
+
+def test_sec_sftp_refused(server: Server, learner: tuple[str, str]) -> None:
+    name, password = learner
+    result = subprocess.run(
+        ["sshpass", "-p", password, "sftp", "-F", "/dev/null", "-o", "StrictHostKeyChecking=no",
+         "-o", "UserKnownHostsFile=/dev/null", "-P", str(server.port), f"{name}@{server.host}"],
+        capture_output=True, text=True, timeout=30, input="ls\n",
+    )
+    assert result.returncode != 0
+    server.wait_audit("request_denied", request="subsystem", detail="sftp")
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["scp-sftp", "scp-legacy"])
+def test_sec_scp_refused(server: Server, learner: tuple[str, str], tmp_path: Path,
+                         legacy: bool) -> None:
+    name, password = learner
+    target = tmp_path / "stolen"
+    argv = ["sshpass", "-p", password, "scp", "-F", "/dev/null", "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", "-P", str(server.port)]
+    if legacy:
+        argv.append("-O")
+    argv += [f"{name}@{server.host}:/etc/passwd", str(target)]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    assert not target.exists()
+    if legacy:
+        server.wait_audit("request_denied", request="exec", detail="scp -f /etc/passwd")
+    else:
+        server.wait_audit("request_denied", request="subsystem", detail="sftp")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_sec_local_forward_refused(server: Server, learner: tuple[str, str],
+                                   terminals: list[Terminal]) -> None:
+    local = _free_port()
+    term = Terminal(ssh_argv(server, *learner, "-N", "-L", f"{local}:127.0.0.1:22"))
+    terminals.append(term)
+    # Connect through the forward: the gateway refuses the direct-tcpip channel.
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", local), timeout=2) as sock:
+                sock.settimeout(3)
+                assert sock.recv(100) == b""
+            break
+        except OSError:
+            time.sleep(0.2)
+    server.wait_audit("request_denied", request="direct-tcpip", detail="127.0.0.1:22")
+
+
+def test_sec_dynamic_and_stdio_forward_refused(server: Server, learner: tuple[str, str]) -> None:
+    result = run_ssh(server, *learner, "-W", "127.0.0.1:22", timeout=30)
+    assert result.returncode != 0
+    server.wait_audit("request_denied", request="direct-tcpip", detail="127.0.0.1:22")
+
+
+def test_sec_remote_forward_refused(server: Server, learner: tuple[str, str]) -> None:
+    result = run_ssh(server, *learner, "-N", "-o", "ExitOnForwardFailure=yes",
+                     "-R", "127.0.0.1:0:127.0.0.1:22", timeout=30)
+    assert result.returncode != 0
+    server.wait_audit("request_denied", request="tcpip-forward")
+
+
+def test_sec_unix_socket_forwards_refused(server: Server, learner: tuple[str, str],
+                                          tmp_path: Path) -> None:
+    result = run_ssh(server, *learner, "-N", "-o", "ExitOnForwardFailure=yes",
+                     "-R", f"{tmp_path}/remote.sock:127.0.0.1:22", timeout=30)
+    assert result.returncode != 0
+    server.wait_audit("request_denied", request="streamlocal-forward")
+
+
+def test_sec_tunnel_refused(server: Server, learner: tuple[str, str]) -> None:
+    result = run_ssh(server, *learner, "-N", "-o", "ExitOnForwardFailure=yes",
+                     "-o", "Tunnel=point-to-point", "-w", "any", timeout=30)
+    assert result.returncode != 0
+    server.wait_audit("request_denied", request="tun")
+
+
+def test_sec_agent_x11_and_env_refused(server: Server, terminals: list[Terminal]) -> None:
+    name, password = server.add_user("learner")
+    term = Terminal(
+        ssh_argv(server, name, password, "-tt", "-A", "-X", "-o", "SetEnv=LD_PRELOAD=/tmp/evil.so",
+                 "-o", "SendEnv=LANG"),
+        env={"DISPLAY": ":0", "SSH_AUTH_SOCK": "/tmp/nonexistent", "LANG": "C.UTF-8"},
+    )
+    terminals.append(term)
+    term.wait_for(name, timeout=30)
+    server.wait_audit("request_denied", actor=name, request="auth-agent")
+    server.wait_audit("request_denied", actor=name, request="x11")
+    row = server.wait_audit("request_denied", actor=name, request="env",
+                            detail="LD_PRELOAD=/tmp/evil.so")
+    assert row["address"] == "127.0.0.1"
+
+
+def test_sec_session_without_pty_refused(server: Server, learner: tuple[str, str]) -> None:
+    result = run_ssh(server, *learner, "-T")
+    assert result.returncode == 1
+    assert "interactive terminal" in result.stdout
+    server.wait_audit("request_denied", request="shell-without-pty")
+
+
+async def _asyncssh_connect(server: Server, name: str, password: str, **kw):
+    return await asyncssh.connect(
+        server.host, server.port, username=name, password=password, known_hosts=None,
+        client_keys=None, **kw,
+    )
+
+
+async def test_sec_second_session_on_one_connection_refused(server: Server) -> None:
+    name, password = server.add_user("learner")
+    async with await _asyncssh_connect(server, name, password) as conn:
+        first, _ = await conn.create_session(asyncssh.SSHClientSession, term_type="xterm")
+        with pytest.raises(asyncssh.ChannelOpenError):
+            await conn.create_session(asyncssh.SSHClientSession, term_type="xterm")
+        first.close()
+    server.wait_audit("request_denied", actor=name, request="session")
+
+
+async def test_sec_hostile_username_refused_and_logged_escaped(server: Server) -> None:
+    hostile = "ad\x1b]52;c;ZXZpbA==\x07min\n\u202e" + "x" * 5000
+    with pytest.raises(asyncssh.PermissionDenied):
+        await _asyncssh_connect(server, hostile, "whatever")
+    row = server.wait_audit("login_failed", reason="invalid username")
+    stored = row["detail"]["name"]
+    assert "\x1b" not in stored and "\x07" not in stored and "\n" not in stored
+    assert "\u202e" not in stored
+    assert len(stored) < 1000
+
+
+async def test_sec_absurd_terminal_size_is_clamped(server: Server) -> None:
+    name, password = server.add_user("learner")
+    async with await _asyncssh_connect(server, name, password) as conn:
+        chan, _ = await conn.create_session(
+            asyncssh.SSHClientSession, term_type="xterm", term_size=(100000, 100000)
+        )
+        row = await asyncio.to_thread(server.wait_audit, "session_start", actor=name)
+        assert row["detail"]["cols"] == 500 and row["detail"]["rows"] == 200
+        # A storm of resizes: the gateway applies at most a few per second.
+        for i in range(300):
+            chan.change_terminal_size(80 + i % 50, 24 + i % 20)
+        await asyncio.sleep(1.5)
+        chan.close()
+    end = await asyncio.to_thread(server.wait_audit, "session_end", actor=name)
+    import json
+
+    cast = server.data_dir / end["detail"]["recording"]
+    resizes = [e for e in map(json.loads, cast.read_text().splitlines()[1:]) if e[1] == "r"]
+    assert 1 <= len(resizes) <= 40
+
+
+def test_sec_ssh_audit_reports_no_failures(server: Server) -> None:
+    tool = Path(sys.executable).parent / "ssh-audit"
+    result = subprocess.run([str(tool), "-p", str(server.port), server.host],
+                            capture_output=True, text=True, timeout=120)
+    # 0 = all good, 1 = warnings only, 2 = failures, 3 = unknown.
+    assert result.returncode in (0, 1), result.stdout
+    assert "mlkem768x25519-sha256" in result.stdout
+
+
+@pytest.mark.parametrize("alg", ["-oKexAlgorithms=diffie-hellman-group14-sha1",
+                                 "-oCiphers=aes128-cbc", "-oMACs=hmac-sha1"])
+def test_sec_weak_algorithms_refused(server: Server, learner: tuple[str, str], alg: str) -> None:
+    result = run_ssh(server, *learner, alg, command=["true"])
+    assert result.returncode == 255
+    assert "no matching" in result.stderr.lower() or "unable to negotiate" in result.stderr.lower()
+
+
+# -- tests that need their own gateway (tight limits) -----------------------------------------
+
+
+@pytest.fixture
+def strict_server(tmp_path: Path):
+    srv = start_server(
+        tmp_path,
+        "[auth]\nlockout_after = 3\nlockout_seconds = 3\nfailures_before_backoff = 10\n"
+        "max_unauth_per_address = 3\n"
+        "[session]\nno_session_timeout = 1\nidle_timeout = 4\nidle_warning = 2\n",
+    )
+    yield srv
+    stop_server(srv)
+
+
+def test_sec_lockout_and_its_expiry(strict_server: Server) -> None:
+    name, password = strict_server.add_user("learner")
+    for _ in range(3):
+        assert run_ssh(strict_server, name, "wrong", command=["true"]).returncode == 255
+    strict_server.wait_audit("lockout", name=name, scope="account")
+    # Locked: even the right password is refused, with the same reply.
+    locked = run_ssh(strict_server, name, password, "-T")
+    assert locked.returncode == 255 and "Permission denied" in locked.stderr
+    strict_server.wait_audit("login_failed", name=name, reason="account locked")
+    time.sleep(3.2)
+    ok = run_ssh(strict_server, name, password, "-T")
+    assert "interactive terminal" in ok.stdout  # authenticated, then the no-pty refusal
+
+
+def test_sec_connection_without_session_is_closed(strict_server: Server) -> None:
+    name, password = strict_server.add_user("learner")
+    started = time.monotonic()
+    run_ssh(strict_server, name, password, "-N", timeout=20)  # returns once the server closes
+    assert time.monotonic() - started < 15
+    strict_server.wait_audit("connection_closed", actor=name, reason="no session opened")
+
+
+def test_sec_preauth_connection_cap_per_address(strict_server: Server,
+                                                terminals: list[Terminal]) -> None:
+    hogs = []
+    try:
+        for _ in range(3):  # half-open connections that never finish the handshake
+            hog = socket.create_connection((strict_server.host, strict_server.port), timeout=5)
+            hogs.append(hog)
+        time.sleep(0.3)
+        extra = socket.create_connection((strict_server.host, strict_server.port), timeout=5)
+        extra.settimeout(5)
+        data = b""
+        try:
+            while chunk := extra.recv(1024):
+                data += chunk
+        except OSError:
+            pass
+        extra.close()
+        strict_server.wait_audit("connection_refused")
+        # A legitimate learner from another address still gets in.
+        name, password = strict_server.add_user("learner")
+        term = Terminal(ssh_argv(strict_server, name, password, "-tt", bind="127.0.0.2"))
+        terminals.append(term)
+        term.wait_for(name, timeout=30)
+    finally:
+        for hog in hogs:
+            hog.close()
+
+
+def test_idle_session_is_warned_then_closed(strict_server: Server,
+                                            terminals: list[Terminal]) -> None:
+    name, password = strict_server.add_user("learner")
+    term = Terminal(ssh_argv(strict_server, name, password, "-tt"))
+    terminals.append(term)
+    term.wait_for(name, timeout=30)
+    term.wait_for("logged out", timeout=15)
+    term.wait_exit(15)
+    strict_server.wait_audit("idle_timeout", actor=name)
+    row = strict_server.wait_audit("session_end", actor=name)
+    assert row["detail"]["reason"] == "idle timeout"
