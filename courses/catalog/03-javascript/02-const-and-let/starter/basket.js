@@ -1,0 +1,7 @@
+// 1. Make a const called shopName here.
+
+// 2. Make a let called items here, starting at 0.
+
+// 3. Add 2 to items, then add 1 more.
+
+// 4. Print shopName, then items.
