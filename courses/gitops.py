@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import stat
 import time
 import tomllib
@@ -764,7 +765,7 @@ class ExerciseRepo:
         return {"message": f"Merged {branch} into {current} with a merge commit.",
                 "result": "merge-commit", "id": str(oid), "conflicts": []}
 
-    def tag(self, name: Any, message: Any = None) -> dict[str, Any]:
+    def tag(self, name: Any, message: Any = None, author_name: Any = None) -> dict[str, Any]:
         """``git tag NAME``: a name for the current commit (annotated when given a message)."""
         name = _check_name(name, "tag")
         repo = self._open(worktree=False)
@@ -773,7 +774,8 @@ class ExerciseRepo:
             raise GitOpError(f"A tag called {name} already exists.")
         try:
             if isinstance(message, str) and message.strip():
-                sig = pygit2.Signature(head.author.name, head.author.email, int(time.time()), 0)
+                sig = _signature(author_name) if author_name else pygit2.Signature(
+                    head.author.name, head.author.email, int(time.time()), 0)
                 repo.create_tag(name, head.id, pygit2.enums.ObjectType.COMMIT, sig,
                                 _CONTROL_RE.sub("", message).strip()[:MAX_MESSAGE] + "\n")
             else:
@@ -876,12 +878,12 @@ class ExerciseRepo:
         Raises:
             GitOpError: for an unknown op, bad arguments, or a failed operation.
         """
-        if op not in OPERATIONS:
+        if op not in OP_ARGS:
             raise GitOpError(f"Unknown Git action {_show(str(op), 40)!r}.")
         args = args or {}
         if not isinstance(args, dict):
             raise GitOpError("The Git action's details are malformed.")
-        allowed = OPERATIONS[op]
+        allowed = OP_ARGS[op]
         unknown = sorted(set(args) - set(allowed))
         if unknown:
             raise GitOpError(f"The Git action {op} does not take {', '.join(unknown)}.")
@@ -897,7 +899,7 @@ class ExerciseRepo:
 
 
 # op -> the argument names it accepts
-OPERATIONS: dict[str, tuple[str, ...]] = {
+OP_ARGS: dict[str, tuple[str, ...]] = {
     "init": (),
     "status": (),
     "stage": ("paths",),
@@ -908,11 +910,24 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "create_branch": ("name",),
     "switch": ("branch",),
     "merge": ("branch",),
-    "tag": ("name", "message"),
+    "tag": ("name", "message", "author_name"),
     "restore": ("path",),
     "revert": ("commit",),
     "diff": (),
 }
+
+
+def _operation(op: str) -> Callable[..., dict[str, Any]]:
+    def operation(folder: Path, **args: Any) -> dict[str, Any]:
+        return ExerciseRepo(folder).run(op, args)
+
+    operation.__name__ = op
+    operation.__doc__ = f"``{op}`` on the exercise repository at ``folder`` (see ExerciseRepo)."
+    return operation
+
+
+# op -> ``func(folder, **args) -> dict``: what the server calls for the TUI's ``git`` request.
+OPERATIONS: dict[str, Callable[..., dict[str, Any]]] = {op: _operation(op) for op in OP_ARGS}
 
 
 def _tree_paths(tree: pygit2.Tree, prefix: str = "") -> Iterator[str]:
@@ -932,7 +947,7 @@ def _empty_tree(repo: pygit2.Repository) -> pygit2.Oid:
 # Scripted steps: building a starter repository, or the solved one for `slate course check`
 # --------------------------------------------------------------------------------------------
 
-STEP_OPS = {*OPERATIONS, "write", "delete"}
+STEP_OPS = {*OP_ARGS, "write", "delete"}
 
 
 def load_steps(path: Path) -> list[dict[str, Any]]:
@@ -967,7 +982,7 @@ def validate_steps(steps: list[Any]) -> list[str]:
         if op not in STEP_OPS:
             problems.append(f"step {number}: op {op!r} is not one of {sorted(STEP_OPS)}")
             continue
-        allowed = {"op", "expect"} | set(OPERATIONS.get(op, ()))
+        allowed = {"op", "expect"} | set(OP_ARGS.get(op, ()))
         if op == "write":
             allowed |= {"path", "text"}
             if not isinstance(step.get("path"), str) or not isinstance(step.get("text"), str):
@@ -1031,3 +1046,51 @@ def run_steps(folder: Path, steps: list[dict[str, Any]], *, author: str = "Slate
             )
         results.append(result)
     return results
+
+
+def _git_check(exercise: Any) -> dict[str, Any] | None:
+    for check in getattr(exercise, "checks", []):
+        if check.get("kind") == "git":
+            return check
+    return None
+
+
+def setup_steps(exercise: Any) -> list[dict[str, Any]] | None:
+    """The scripted steps that build an exercise's starter repository, or None.
+
+    They live in the file named by the git check's ``setup`` field (under ``tests/``, so a
+    learner never sees them).
+
+    Raises:
+        GitOpError: when the steps file is missing or malformed.
+    """
+    check = _git_check(exercise)
+    if check is None or not check.get("setup"):
+        return None
+    return load_steps(Path(exercise.dir) / str(check["setup"]))
+
+
+def provision(exercise: Any, folder: Path, *, reset: bool = False) -> bool:
+    """Build a git exercise's starter repository in the learner's exercise folder.
+
+    Call it after the starter files were copied. Exercises without ``setup`` steps start with
+    no repository (the learner presses init). An existing repository is left alone unless
+    ``reset``, which deletes it first (never following links).
+
+    Returns:
+        True when a repository was built.
+
+    Raises:
+        GitOpError: when the steps fail (a broken course: tell the course author).
+    """
+    steps = setup_steps(exercise)
+    dotgit = Path(folder) / ".git"
+    if reset and _lstat(dotgit) is not None:
+        if dotgit.is_symlink() or not dotgit.is_dir():
+            dotgit.unlink()
+        else:
+            shutil.rmtree(dotgit)
+    if steps is None or _lstat(dotgit) is not None:
+        return False
+    run_steps(Path(folder), steps)
+    return True

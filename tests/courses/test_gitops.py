@@ -375,3 +375,46 @@ def test_files_written_as_root_are_handed_back_to_the_folder_owner(tmp_path: Pat
             st = os.lstat(os.path.join(dirpath, name))
             assert st.st_uid == 2345, os.path.join(dirpath, name)
     assert stat.S_IMODE(os.lstat(repo.folder / "a.txt").st_mode) & 0o200
+
+
+def test_operations_table_is_what_the_server_calls(tmp_path: Path) -> None:
+    """server/services.py calls ``OPERATIONS[op](folder, **args)``; ``message`` brings the
+    learner's name as ``author_name`` (also for tag)."""
+    from courses.gitops import OPERATIONS
+
+    folder = tmp_path / "ex"
+    folder.mkdir()
+    OPERATIONS["init"](folder)
+    (folder / "a.txt").write_text("x")
+    OPERATIONS["stage"](folder, paths=["a.txt"])
+    OPERATIONS["commit"](folder, message="First", author_name="Sam")
+    OPERATIONS["tag"](folder, name="v1", message="first", author_name="Sam")
+    assert OPERATIONS["log"](folder, n=5)["commits"][0]["summary"] == "First"
+    with pytest.raises(GitOpError, match="does not take"):
+        OPERATIONS["status"](folder, paths=["a.txt"])
+
+
+def test_provision_builds_the_starter_repo_once_and_reset_rebuilds(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from courses.gitops import provision
+
+    ex_dir = tmp_path / "exercise"
+    (ex_dir / "tests").mkdir(parents=True)
+    (ex_dir / "tests" / "setup.toml").write_text(
+        '[[step]]\nop = "init"\n[[step]]\nop = "stage"\n'
+        '[[step]]\nop = "commit"\nmessage = "Starter"\n'
+    )
+    exercise = SimpleNamespace(dir=ex_dir, checks=[{"kind": "git", "setup": "tests/setup.toml"}])
+    folder = tmp_path / "ws"
+    folder.mkdir()
+    (folder / "a.txt").write_text("x")
+    assert provision(exercise, folder) is True
+    repo = ExerciseRepo(folder)
+    _commit(repo, "a.txt", "learner work\n", "mine")
+    assert provision(exercise, folder) is False
+    assert len(repo.log()["commits"]) == 2
+    assert provision(exercise, folder, reset=True) is True
+    assert [c["summary"] for c in repo.log()["commits"]] == ["Starter"]
+    no_setup = SimpleNamespace(dir=ex_dir, checks=[{"kind": "git"}])
+    assert provision(no_setup, tmp_path) is False
