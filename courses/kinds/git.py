@@ -1,0 +1,430 @@
+"""Check kind ``git``: declarative assertions over the state of a learner's Git repository.
+
+Owns the ``[[checks.assert]]`` vocabulary for Git exercises (``min_commits``,
+``message_matches``, ``branch_exists``, ``head_branch``, ``merged``, ``tag_exists``, ``clean``,
+``file_in_head``, ``no_conflict_markers``) and the beginner-facing messages for each.
+
+Invariants kept here:
+- The learner's repository is only *read*, with pygit2, on the host, after the same safety
+  checks the Git panel uses (``courses.gitops.open_repo``): a hostile ``.git`` (``gitdir:``
+  file, links, alternates, config includes, corrupt objects) fails the check with a plain
+  message and nothing outside the exercise folder is touched. No ``git`` binary, no hooks.
+- Reads are bounded (history walks, blob sizes, files scanned), so no repository can stall the
+  server.
+- Without a learner folder (``slate course check`` on ``starter/`` or ``solution/``), the repo
+  is built in a private temp folder exactly as provisioning would (starter files + the setup
+  steps), then the solution's scripted steps (``git-solution.toml``) are played when they are
+  among the files checked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import stat
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pygit2
+from pygit2.enums import FileStatus, SortMode
+
+from courses import gitops
+from courses.model import CheckContext, Exercise, TestOutcome
+
+KIND = "git"
+
+SOLUTION_STEPS = "git-solution.toml"
+MAX_WALK = 10_000
+MAX_BLOB = 1 << 20
+MAX_SCAN_FILES = 200
+
+# assertion key -> the qualifiers it accepts
+ASSERTIONS: dict[str, tuple[str, ...]] = {
+    "min_commits": (),
+    "message_matches": ("commit",),
+    "branch_exists": (),
+    "head_branch": (),
+    "merged": ("merge_commit",),
+    "tag_exists": (),
+    "clean": (),
+    "file_in_head": ("contains", "not_contains"),
+    "no_conflict_markers": (),
+}
+COMMON = ("name", "message")
+CHECK_FIELDS = ("kind", "name", "setup", "assert")
+_MARKER_RE = re.compile(rb"^(<{7}|={7}|>{7})(\s|$)", re.MULTILINE)
+
+
+def _assertion_key(table: dict[str, Any]) -> str | None:
+    keys = [k for k in table if k in ASSERTIONS]
+    return keys[0] if len(keys) == 1 else None
+
+
+def validate(check: dict[str, Any], exercise: Exercise) -> list[str]:
+    """Problems in a ``git`` check table (empty when it is fine)."""
+    problems = []
+    for key in sorted(set(check) - set(CHECK_FIELDS)):
+        problems.append(f"unknown field {key!r} (allowed: {', '.join(CHECK_FIELDS)})")
+    setup = check.get("setup")
+    if setup is not None:
+        if not isinstance(setup, str) or not setup.startswith("tests/"):
+            problems.append("setup must name a steps file under tests/")
+        else:
+            try:
+                gitops.load_steps(exercise.dir / setup)
+            except gitops.GitOpError as exc:
+                problems.append(f"setup: {exc}")
+    solution_steps = exercise.solution_dir / SOLUTION_STEPS
+    if solution_steps.exists():
+        try:
+            gitops.load_steps(solution_steps)
+        except gitops.GitOpError as exc:
+            problems.append(f"solution steps: {exc}")
+    asserts = check.get("assert")
+    if not isinstance(asserts, list) or not asserts:
+        problems.append("needs one or more [[checks.assert]] tables")
+        return problems
+    for number, table in enumerate(asserts, 1):
+        where = f"assert {number}"
+        if not isinstance(table, dict):
+            problems.append(f"{where}: must be a table")
+            continue
+        present = [k for k in table if k in ASSERTIONS]
+        if len(present) != 1:
+            problems.append(
+                f"{where}: needs exactly one of {', '.join(ASSERTIONS)} (found {present or 'none'})"
+            )
+            continue
+        key = present[0]
+        allowed = {key, *ASSERTIONS[key], *COMMON}
+        for extra in sorted(set(table) - allowed):
+            problems.append(f"{where}: {key} does not take {extra!r}")
+        value = table[key]
+        for field in COMMON:
+            if field in table and not (isinstance(table[field], str) and table[field].strip()):
+                problems.append(f"{where}: {field} must be non-empty text")
+        if key == "min_commits":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                problems.append(f"{where}: min_commits must be a whole number >= 1")
+        elif key in ("clean", "no_conflict_markers"):
+            if value is not True:
+                problems.append(f"{where}: write {key} = true")
+        elif not isinstance(value, str) or not value:
+            problems.append(f"{where}: {key} must be non-empty text")
+        elif key == "message_matches":
+            try:
+                re.compile(value)
+            except re.error as exc:
+                problems.append(f"{where}: message_matches is not a valid pattern: {exc}")
+            if table.get("commit", "latest") not in ("latest", "any"):
+                problems.append(f"{where}: commit must be \"latest\" or \"any\"")
+        for qual in ("contains", "not_contains"):
+            if qual in table and not (isinstance(table[qual], str) and table[qual]):
+                problems.append(f"{where}: {qual} must be non-empty text")
+        if "merge_commit" in table and not isinstance(table["merge_commit"], bool):
+            problems.append(f"{where}: merge_commit must be true or false")
+    return problems
+
+
+# ---- evaluation ---------------------------------------------------------------------------
+
+
+class _Repo:
+    """What the assertions need from one opened repository, computed lazily and bounded."""
+
+    def __init__(self, repo: pygit2.Repository, folder: Path) -> None:
+        self.repo = repo
+        self.folder = folder
+        self._history: list[pygit2.Commit] | None = None
+
+    def head(self) -> pygit2.Commit | None:
+        if self.repo.head_is_unborn:
+            return None
+        return self.repo.head.peel(pygit2.Commit)
+
+    def history(self) -> list[pygit2.Commit]:
+        if self._history is None:
+            head = self.head()
+            commits: list[pygit2.Commit] = []
+            if head is not None:
+                for commit in self.repo.walk(head.id, SortMode.TOPOLOGICAL | SortMode.TIME):
+                    commits.append(commit)
+                    if len(commits) >= MAX_WALK:
+                        break
+            self._history = commits
+        return self._history
+
+    def branch(self) -> str | None:
+        if self.repo.head_is_detached:
+            return None
+        target = self.repo.lookup_reference("HEAD").target
+        if isinstance(target, str) and target.startswith("refs/heads/"):
+            return target[len("refs/heads/"):]
+        return None
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _summary(commit: pygit2.Commit) -> str:
+    lines = commit.message.strip().splitlines()
+    return gitops._show(lines[0] if lines else "", 60)
+
+
+def _min_commits(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
+    want = t["min_commits"]
+    have = len(r.history())
+    if have >= want:
+        return True, ""
+    if have == 0:
+        return False, ("There are no commits yet. Stage your file (git add), write a message "
+                       "and commit (git commit).")
+    return False, (f"Your repository has {_plural(have, 'commit')}; this exercise needs at "
+                   f"least {want}. Make another change, stage it and commit it.")
+
+
+def _message_matches(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
+    pattern = re.compile(t["message_matches"], re.IGNORECASE)
+    history = r.history()
+    if not history:
+        return False, "There are no commits yet, so there is no message to check."
+    if t.get("commit", "latest") == "any":
+        if any(pattern.search(c.message[: gitops.MAX_MESSAGE]) for c in history):
+            return True, ""
+        return False, "None of your commit messages says what this step asks for yet."
+    latest = history[0]
+    if pattern.search(latest.message[: gitops.MAX_MESSAGE]):
+        return True, ""
+    return False, (f"Your latest commit message is \"{_summary(latest)}\". Read the task again "
+                   "for what the message should say, then make a commit with that message.")
+
+
+def _branch_exists(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
+    name = t["branch_exists"]
+    if name in r.repo.branches.local:
+        return True, ""
+    others = sorted(b for b in r.repo.branches.local if b != name)
+    hint = f" You have: {', '.join(gitops._show(b, 30) for b in others[:8])}." if others else ""
+    return False, (f"There is no branch called {name} yet. Make it with the branch key "
+                   f"(git branch {name}); names must match exactly.{hint}")
+
+
+def _head_branch(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
+    name = t["head_branch"]
+    current = r.branch()
+    if current == name:
+        return True, ""
+    where = f"on {gitops._show(current, 30)}" if current else "not on any branch"
+    return False, f"You are {where}. Switch to {name} (git switch {name})."
+
+
+def _merged(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
+    name = t["merged"]
+    branch = r.repo.branches.local.get(name)
+    if branch is None:
+        return False, f"There is no branch called {name} to merge."
+    tip = branch.peel(pygit2.Commit).id
+    head = r.head()
+    if head is None:
+        return False, "There are no commits yet."
+    if tip != head.id and not r.repo.descendant_of(head.id, tip):
+        current = r.branch() or "this branch"
+        return False, (f"The commits of {name} are not in {gitops._show(current, 30)} yet. "
+                       f"Switch to {gitops._show(current, 30)} and merge {name} (git merge "
+                       f"{name}).")
+    if t.get("merge_commit"):
+        merges = [c for c in r.history() if len(c.parent_ids) > 1 and tip in c.parent_ids]
+        if not merges:
+            return False, (f"{name} is included, but there is no merge commit for it. Make "
+                           "sure both branches have their own new commits before you merge.")
+    return True, ""
+
+
+def _tag_exists(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
+    name = t["tag_exists"]
+    if f"refs/tags/{name}" in r.repo.references:
+        return True, ""
+    return False, f"There is no tag called {name} yet. Add it with the tag key (git tag {name})."
+
+
+def _clean(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
+    changed = sorted(
+        path for path, flags in r.repo.status().items() if not flags & FileStatus.IGNORED
+    )
+    if not changed:
+        return True, ""
+    shown = ", ".join(gitops._show(p, 40) for p in changed[:5])
+    return False, (f"Some changes are not committed yet: {shown}. Stage them and commit, "
+                   "so Git has saved everything.")
+
+
+def _file_in_head(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
+    path = t["file_in_head"]
+    head = r.head()
+    if head is None:
+        return False, f"There are no commits yet, so {path} is not saved in Git."
+    try:
+        entry = head.tree[path]
+    except KeyError:
+        return False, (f"Your latest commit does not contain {path}. Stage it (git add) and "
+                       "commit again.")
+    blob = r.repo.get(entry.id)
+    if not isinstance(blob, pygit2.Blob):
+        return False, f"{path} in your latest commit is a folder, not a file."
+    if blob.size > MAX_BLOB:
+        return False, f"{path} in your latest commit is far too big."
+    text = blob.data.decode("utf-8", "replace")
+    if "contains" in t and t["contains"].lower() not in text.lower():
+        return False, (f"{path} in your latest commit does not contain \"{t['contains']}\" "
+                       "yet. Edit the file, save, stage and commit it.")
+    if "not_contains" in t and t["not_contains"].lower() in text.lower():
+        return False, (f"{path} in your latest commit still contains \"{t['not_contains']}\".")
+    return True, ""
+
+
+def _no_conflict_markers(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
+    conflicts = r.repo.index.conflicts
+    if conflicts is not None:
+        paths = sorted({e.path for trio in conflicts for e in trio if e is not None})
+        if paths:
+            return False, (f"Git still marks {', '.join(gitops._show(p, 40) for p in paths)} as "
+                           "in conflict. Fix the file, then stage it and commit.")
+    scanned = 0
+    for entry in r.repo.index:
+        scanned += 1
+        if scanned > MAX_SCAN_FILES:
+            break
+        path = r.folder / entry.path
+        try:
+            st = path.lstat()
+            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BLOB:
+                continue
+            data = path.read_bytes()
+        except OSError:
+            continue
+        match = _MARKER_RE.search(data)
+        if match:
+            line = data.count(b"\n", 0, match.start()) + 1
+            marker = match.group(1).decode()
+            return False, (f"Line {line} of {gitops._show(entry.path, 40)} still has the "
+                           f"conflict marker {marker}. Delete the <<<<<<<, ======= and >>>>>>> "
+                           "lines, keep the text you want, save, stage and commit.")
+    return True, ""
+
+
+EVALUATORS: dict[str, Callable[[_Repo, dict[str, Any]], tuple[bool, str]]] = {
+    "min_commits": _min_commits,
+    "message_matches": _message_matches,
+    "branch_exists": _branch_exists,
+    "head_branch": _head_branch,
+    "merged": _merged,
+    "tag_exists": _tag_exists,
+    "clean": _clean,
+    "file_in_head": _file_in_head,
+    "no_conflict_markers": _no_conflict_markers,
+}
+
+
+def default_name(table: dict[str, Any]) -> str:
+    """The test name a learner sees when the author gave none."""
+    key = _assertion_key(table) or "?"
+    value = table.get(key)
+    if key == "min_commits":
+        count = value if isinstance(value, int) else 1
+        return f"The repository has at least {_plural(count, 'commit')}"
+    names = {
+        "message_matches": "The commit message says what changed",
+        "branch_exists": f"A branch called {value} exists",
+        "head_branch": f"You are on the branch {value}",
+        "merged": f"The branch {value} is merged in",
+        "tag_exists": f"A tag called {value} exists",
+        "clean": "Every change is committed",
+        "file_in_head": f"{value} is saved in the latest commit",
+        "no_conflict_markers": "No conflict markers are left",
+    }
+    return names.get(key, "Git check")
+
+
+def evaluate(folder: Path, asserts: list[dict[str, Any]]) -> list[TestOutcome]:
+    """Evaluate the assertions against the repository in ``folder`` (blocking; read-only)."""
+    try:
+        repo = _Repo(gitops.open_repo(folder), folder)
+        repo.head()
+    except gitops.GitOpError as exc:
+        return [TestOutcome(t.get("name") or default_name(t), "failed", str(exc))
+                for t in asserts]
+    except (pygit2.GitError, KeyError, ValueError) as exc:
+        message = "Git could not read your repository; it may be damaged. Ask your instructor."
+        return [TestOutcome(t.get("name") or default_name(t), "failed", message,
+                            output=gitops._show(str(exc), 200)) for t in asserts]
+    outcomes = []
+    for table in asserts:
+        key = _assertion_key(table)
+        name = table.get("name") or default_name(table)
+        if key is None:
+            outcomes.append(TestOutcome(name, "error", "This check is set up wrongly. Please "
+                                        "tell your instructor."))
+            continue
+        try:
+            ok, message = EVALUATORS[key](repo, table)
+        except (pygit2.GitError, KeyError, ValueError, OSError) as exc:
+            outcomes.append(TestOutcome(
+                name, "failed",
+                "Git could not read part of your repository; it may be damaged. "
+                "Ask your instructor to help.", output=gitops._show(str(exc), 200)))
+            continue
+        if ok:
+            outcomes.append(TestOutcome(name, "passed"))
+        else:
+            outcomes.append(TestOutcome(name, "failed", table.get("message") or message))
+    return outcomes
+
+
+def build_for_check(exercise: Exercise, check: dict[str, Any], files: Path, dest: Path) -> str:
+    """Build the repository ``slate course check`` judges, in ``dest``.
+
+    Exactly what a learner would have: the starter files and the setup steps, as provisioning
+    does. Then, when the files under check (a copy of ``solution/``) hold ``git-solution.toml``,
+    its steps: what a learner is expected to do.
+
+    Returns:
+        "" when built, else the reason it could not be (a broken course).
+    """
+    for name in [*exercise.files, *exercise.readonly]:
+        source = exercise.starter_dir / name
+        if not source.is_file() or source.is_symlink():
+            return f"starter/{name} is missing"
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    try:
+        if check.get("setup"):
+            gitops.run_steps(dest, gitops.load_steps(exercise.dir / str(check["setup"])))
+        solution = files / SOLUTION_STEPS
+        if solution.is_file():
+            gitops.run_steps(dest, gitops.load_steps(solution), author="Course Author")
+    except gitops.GitOpError as exc:
+        return str(exc)
+    return ""
+
+
+async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
+    """Evaluate the check's assertions on the learner's repository (or a built one)."""
+    asserts = [t for t in check.get("assert", []) if isinstance(t, dict)]
+    if not asserts:
+        return [TestOutcome("Git check", "error", "This check has nothing to test.")]
+    if ctx.learner_dir is not None:
+        return await asyncio.to_thread(evaluate, Path(ctx.learner_dir), asserts)
+    with tempfile.TemporaryDirectory(prefix="slate-git-") as tmp:
+        dest = Path(tmp) / "repo"
+        dest.mkdir()
+        problem = await asyncio.to_thread(build_for_check, ctx.exercise, check, ctx.work_dir,
+                                          dest)
+        if problem:
+            return [TestOutcome("Building the exercise repository", "error",
+                                f"The course's Git steps failed: {problem}")]
+        return await asyncio.to_thread(evaluate, dest, asserts)
