@@ -206,12 +206,15 @@ class LearnerDesk:
             raise RequestError("The courses could not be loaded. Please tell staff.") from exc
         stages = catalog.course_map()
         progress = self.services.store.progress(self.account.name)
+        last: tuple[str, str, str] | None = None
         for stage in stages:
             for course in stage.get("courses", []):
                 for ex in course.get("exercises", []):
-                    ex["progress"] = progress.get((course["id"], ex["id"]), _NO_PROGRESS)
-        last = self.services.store.last_exercise(self.account.name)
-        return {"stages": stages, "last": list(last) if last else None}
+                    mine = progress.get(course["id"], {}).get(ex["id"])
+                    ex["progress"] = _progress_view(mine)
+                    if mine and (last is None or mine["updated"] > last[0]):
+                        last = (mine["updated"], course["id"], ex["id"])
+        return {"stages": stages, "last": [last[1], last[2]] if last else None}
 
     async def exercise(self, message: Message) -> dict[str, Any]:
         ex = self._exercise(message)
@@ -220,10 +223,9 @@ class LearnerDesk:
         created = await asyncio.to_thread(self._provision_exercise, ws, ex, rel)
         if created:
             await self.services.snapshot(self.account, ws, None, f"start {rel}")
-        self.services.store.touch_exercise(self.account.name, ex.course_id, ex.id)
         view = self.services.catalog().exercise_view(ex)
-        progress = self.services.store.progress(self.account.name).get(
-            (ex.course_id, ex.id), _NO_PROGRESS
+        progress = _progress_view(
+            self.services.store.progress(self.account.name).get(ex.course_id, {}).get(ex.id)
         )
         hints = [ex.hints[i] for i in range(min(progress.get("hints_revealed", 0), len(ex.hints)))]
         return {
@@ -468,7 +470,7 @@ class LearnerDesk:
             self.account.name, ex.course_id, ex.id, result.status == "passed", data
         )
         self.push("check_result", id=request_id, run_id=run_id, result=data)
-        self.push("progress", course=ex.course_id, exercise=ex.id, state=state)
+        self.push("progress", course=ex.course_id, exercise=ex.id, state=_progress_view(state))
         self.audit(
             "check", course=ex.course_id, exercise=ex.id, status=result.status,
             duration=round(time.monotonic() - started, 3), digest=digest,
@@ -503,6 +505,13 @@ class LearnerDesk:
 
 
 _NO_PROGRESS = {"state": "not_started", "attempts": 0, "passes": 0, "hints_revealed": 0}
+
+
+def _progress_view(entry: dict[str, Any] | None) -> dict[str, Any]:
+    """The progress fields the TUI shows (the last full result stays on the server)."""
+    if not entry:
+        return dict(_NO_PROGRESS)
+    return {k: entry[k] for k in ("state", "attempts", "passes", "hints_revealed")}
 
 
 def _git_args(args: dict[str, Any], author: str) -> dict[str, Any]:
