@@ -20,7 +20,7 @@ function load() {
 
 function code() {
   const source = fs.readFileSync(path.join(__dirname, 'loops.js'), 'utf8');
-  return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  return source.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' ')).replace(/\/\/.*$/gm, '');
 }
 
 test('sumTo(4) returns 10', () => {

@@ -20,7 +20,7 @@ function load() {
 
 function code() {
   const source = fs.readFileSync(path.join(__dirname, 'scores.js'), 'utf8');
-  return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  return source.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' ')).replace(/\/\/.*$/gm, '');
 }
 
 test('doubled([1, 2, 3]) returns [2, 4, 6]', () => {

@@ -20,7 +20,7 @@ function load(file, names) {
 
 function code(file) {
   const source = fs.readFileSync(path.join(__dirname, file), 'utf8');
-  return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  return source.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' ')).replace(/\/\/.*$/gm, '');
 }
 
 test('prices.js exports formatPrice and addVat', () => {
