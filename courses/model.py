@@ -158,8 +158,10 @@ class CheckResult:
         else:
             status = "failed"
         if status == "passed":
-            summary = f"All {len(tests)} tests passed. Well done!" if len(tests) > 1 else (
-                "The test passed. Well done!"
+            summary = (
+                f"All {len(tests)} tests passed. Well done!"
+                if len(tests) > 1
+                else ("The test passed. Well done!")
             )
         else:
             summary = f"{passed} of {len(tests)} tests passed."
