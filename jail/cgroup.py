@@ -32,8 +32,13 @@ def _own_paths() -> dict[str, str]:
 
 def version() -> int | None:
     """2 for a unified hierarchy with memory+pids, 1 for v1 memory+pids mounts, else None."""
-    if (ROOT / "cgroup.controllers").exists():
-        return 2
+    controllers = ROOT / "cgroup.controllers"
+    if controllers.exists():
+        try:
+            available = set(controllers.read_text().split())
+        except OSError:
+            return None
+        return 2 if {"memory", "pids"} <= available else None
     if (ROOT / "memory").is_dir() and (ROOT / "pids").is_dir():
         return 1
     return None
@@ -53,9 +58,20 @@ def _base_dirs() -> list[Path]:
     return []
 
 
+def _cpuacct_base() -> Path | None:
+    """v1 only: where a run's CPU accounting group goes (optional; None if unusable)."""
+    base = ROOT / "cpuacct"
+    if not (base / "cpuacct.usage").exists():
+        return None
+    return base / _own_paths().get("cpuacct", "/").lstrip("/") / "slate"
+
+
 @dataclass
 class Cgroup:
-    """One sandbox's control group(s). ``dirs`` has one entry (v2) or two (v1 memory, pids)."""
+    """One sandbox's control group(s).
+
+    ``dirs`` has one entry (v2) or two or three (v1: memory, pids, and cpuacct when usable).
+    """
 
     name: str
     dirs: list[Path]
@@ -85,6 +101,14 @@ class Cgroup:
                 path = base / name
                 path.mkdir()
                 dirs.append(path)
+            cpuacct = _cpuacct_base() if ver == 1 else None
+            if cpuacct is not None:
+                try:  # accounting only: a run works without it
+                    cpuacct.mkdir(exist_ok=True)
+                    (cpuacct / name).mkdir()
+                    dirs.append(cpuacct / name)
+                except OSError:
+                    pass
             group = cls(name=name, dirs=dirs, version=ver)
             group._set_limits(memory_bytes, pids_max)
             return group
@@ -101,7 +125,7 @@ class Cgroup:
                 (self.dirs[0] / "memory.swap.max").write_text("0")
             (self.dirs[0] / "pids.max").write_text(str(pids_max))
         else:
-            memory, pids = self.dirs
+            memory, pids = self.dirs[:2]
             (memory / "memory.limit_in_bytes").write_text(str(memory_bytes))
             with contextlib.suppress(OSError):  # only when swap accounting is on
                 (memory / "memory.memsw.limit_in_bytes").write_text(str(memory_bytes))
@@ -160,6 +184,21 @@ class Cgroup:
             pass
         return False
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) used by every process of the group so far, where known."""
+        try:
+            if self.version == 2:
+                for line in (self.dirs[0] / "cpu.stat").read_text().splitlines():
+                    key, value = line.split()
+                    if key == "usage_usec":
+                        return int(value) / 1e6
+                return None
+            if len(self.dirs) < 3:
+                return None
+            return int((self.dirs[2] / "cpuacct.usage").read_text()) / 1e9
+        except (OSError, ValueError):
+            return None
+
     def memory_peak(self) -> int | None:
         """Peak memory use in bytes, where the kernel reports it."""
         name = "memory.peak" if self.version == 2 else "memory.max_usage_in_bytes"
@@ -179,7 +218,7 @@ class Cgroup:
             if not pids or time.monotonic() > deadline:
                 return
             if self.version == 1:
-                # Freeze-free v1 kill: repeat until no task is left (new forks are caught next pass).
+                # v1 has no cgroup.kill: repeat until no task is left (new forks die next pass).
                 for pid in pids:
                     with contextlib.suppress(ProcessLookupError, PermissionError):
                         os.kill(pid, signal.SIGKILL)

@@ -4,14 +4,21 @@ Keeps invariant 2 (learner code never on the host, never with network) and 7 (a 
 learner): every sandbox unshares all namespaces (network = only ``lo``), sees the system read-only,
 gets a sized tmpfs /tmp, a clean environment, and only the binds its spec names.
 
+Beyond the namespaces: ``--disable-userns`` (no nested user namespaces, so no regaining
+capabilities), an optional seccomp filter (``jail.seccomp``), and a small synthetic /etc (hosts,
+passwd, group, nsswitch.conf from ``jail/etc``) so ``localhost`` resolves and tools that look up
+their user work, without exposing the host's own files.
+
 This module only *describes* a sandbox; ``jail.run`` executes Run/Check sandboxes and the server
 starts TUI sandboxes on a pty. Imports nothing of Slate's.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,16 +33,34 @@ ETC_RO = (
     "/etc/localtime",
     "/etc/mime.types",
     "/etc/terminfo",
+    "/etc/protocols",
+    "/etc/services",
 )
+# Slate's own small /etc files, bound read-only over the sandbox's /etc.
+SANDBOX_ETC = Path(__file__).resolve().parent / "etc"
+SANDBOX_ETC_FILES = ("hosts", "passwd", "group", "nsswitch.conf")
 
 
 @dataclass(frozen=True)
 class Bind:
-    """A host path made visible inside the sandbox."""
+    """A host path made visible inside the sandbox.
+
+    Attributes:
+        source: absolute host path (a file or a directory).
+        dest: absolute path inside the sandbox; no ``..`` components.
+        writable: bind read-write (default read-only).
+    """
 
     source: str
     dest: str
     writable: bool = False
+
+    def __post_init__(self) -> None:
+        for label, path in (("source", self.source), ("dest", self.dest)):
+            if not isinstance(path, str) or not path.startswith("/"):
+                raise ValueError(f"bind {label} must be an absolute path, got {path!r}")
+            if "\0" in path or ".." in path.split("/"):
+                raise ValueError(f"bind {label} must not contain '..' or NUL: {path!r}")
 
 
 @dataclass
@@ -54,6 +79,8 @@ class SandboxSpec:
         new_session: ``--new-session`` (no controlling tty). Required for Run/Check; must be
             False for a TUI on a pty or window-change never arrives.
         hostname: the sandbox's hostname.
+        seccomp_fd: an fd holding a seccomp BPF program (``jail.seccomp.filter_fd``); the
+            launcher must pass it to bwrap (``pass_fds``). None: no filter.
     """
 
     argv: list[str]
@@ -65,6 +92,7 @@ class SandboxSpec:
     hidden: list[str] = field(default_factory=list)
     new_session: bool = True
     hostname: str = "slate"
+    seccomp_fd: int | None = None
 
 
 def bwrap_path() -> str:
@@ -73,6 +101,18 @@ def bwrap_path() -> str:
     if not path:
         raise FileNotFoundError("bubblewrap (bwrap) is not installed: run 'make install' as root")
     return path
+
+
+@functools.cache
+def bwrap_supports(option: str) -> bool:
+    """True if this bubblewrap accepts ``option`` (e.g. ``--disable-userns``, new in 0.8)."""
+    try:
+        out = subprocess.run(
+            [bwrap_path(), "--help"], capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return f"{option} " in out.stdout + out.stderr
 
 
 def bwrap_argv(spec: SandboxSpec) -> list[str]:
@@ -92,6 +132,11 @@ def bwrap_argv(spec: SandboxSpec) -> list[str]:
         "ALL",
         "--clearenv",
     ]
+    if bwrap_supports("--disable-userns"):
+        # No nested user namespace: a program cannot regain capabilities inside the sandbox.
+        args.append("--disable-userns")
+    if spec.seccomp_fd is not None:
+        args += ["--seccomp", str(spec.seccomp_fd)]
     if spec.new_session:
         args.append("--new-session")
     for path in SYSTEM_RO:
@@ -102,6 +147,8 @@ def bwrap_argv(spec: SandboxSpec) -> list[str]:
     for path in ETC_RO:
         if os.path.exists(path):
             args += ["--ro-bind", path, path]
+    for name in SANDBOX_ETC_FILES:
+        args += ["--ro-bind", str(SANDBOX_ETC / name), f"/etc/{name}"]
     args += [
         "--proc",
         "/proc",

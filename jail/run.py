@@ -1,0 +1,683 @@
+"""Run one command in a fresh sandbox with hard limits: the only way learner code executes.
+
+Keeps invariant 2 (learner code never runs in the server process, never on the host, never with
+network) and invariant 7 (a host uid per learner). Every call starts a *new* bubblewrap sandbox
+(``jail.sandbox``): all namespaces unshared (network = only ``lo``), ``--new-session``,
+``--die-with-parent``, read-only system, sized tmpfs /tmp, a seccomp filter, no inherited file
+descriptors and a clean environment. Limits:
+
+- memory and pids: a cgroup (v1 or v2, ``jail.cgroup``) that the child joins *before* it drops
+  privileges and execs bwrap, so every process of the run is in it and is killed with it;
+- CPU seconds, file size, open files, core dumps (and process count when bwrap does not run as
+  host root, where the kernel honours it): rlimits set in the child;
+- wall time, output size (stdout + stderr), and the owner's Stop: enforced here.
+
+When a per-learner ``host_uid`` is given (the server runs as root), the child calls
+``setgroups([])``, ``setgid`` and ``setuid`` before exec of bwrap, so bwrap builds an
+*unprivileged* user namespace: the sandbox's uid 1000 is the learner's host uid, not root, and
+RLIMIT_NPROC applies. Whatever a run leaves behind (``setsid``, double forks) dies with its pid
+namespace and its cgroup before :func:`run_async` returns.
+
+Imports nothing of Slate's outside ``jail``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import os
+import resource
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from jail import seccomp
+from jail.cgroup import Cgroup
+from jail.sandbox import Bind, SandboxSpec, bwrap_argv
+
+DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
+# The environment every sandbox starts from; a RunSpec's own ``env`` is added on top.
+BASE_ENV = {"PATH": DEFAULT_PATH, "HOME": "/tmp", "LANG": "C.UTF-8"}
+# The names RunResult.limit can take.
+LIMIT_NAMES = ("wall", "cpu", "memory", "pids", "output", "disk")
+# Processes bwrap itself needs around the command (monitor, pid 1) when NPROC is counted.
+_BWRAP_TASKS = 4
+_READ_CHUNK = 65536
+_WATCH_INTERVAL = 0.1
+_DRAIN_TIMEOUT = 2.0
+# What programs print when a write fails for lack of space or a file-size limit.
+_DISK_MARKERS = (
+    b"File too large",
+    b"EFBIG",
+    b"No space left on device",
+    b"ENOSPC",
+    b"Disk quota exceeded",
+    b"EDQUOT",
+)
+
+OnOutput = Callable[[str, bytes], "Awaitable[None] | None"]
+
+
+class JailError(Exception):
+    """The sandbox itself could not be set up (not the learner's program failing).
+
+    The message is plain and safe to show to staff; it may quote bubblewrap's own error.
+    """
+
+
+def _positive(name: str, value: object, kind: type, minimum: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"limit {name} must be a number, got {value!r}")
+    if kind is int and not isinstance(value, int):
+        raise ValueError(f"limit {name} must be a whole number, got {value!r}")
+    if not math.isfinite(value) or value < minimum:
+        raise ValueError(f"limit {name} must be at least {minimum}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The hard limits of one run. Defaults suit a beginner's exercise.
+
+    Attributes:
+        wall: seconds of real time before the run is killed.
+        cpu: seconds of CPU time per process (RLIMIT_CPU; rounded up to whole seconds).
+        memory: bytes of memory for the whole run (cgroup).
+        pids: processes + threads at once for the whole run (cgroup; NPROC where it applies).
+        fsize: largest file a program may write, in bytes (RLIMIT_FSIZE).
+        tmp: bytes of the tmpfs mounted at /tmp.
+        output: bytes of stdout + stderr kept; more ends the run.
+        nofile: open file descriptors per process (RLIMIT_NOFILE).
+    """
+
+    wall: float = 10.0
+    cpu: float = 5.0
+    memory: int = 256 << 20
+    pids: int = 64
+    fsize: int = 10 << 20
+    tmp: int = 64 << 20
+    output: int = 1 << 20
+    nofile: int = 256
+
+    def __post_init__(self) -> None:
+        _positive("wall", self.wall, float, 0.05)
+        _positive("cpu", self.cpu, float, 1)
+        _positive("memory", self.memory, int, 16 << 20)
+        _positive("pids", self.pids, int, 4)
+        _positive("fsize", self.fsize, int, 0)
+        _positive("tmp", self.tmp, int, 1 << 20)
+        _positive("output", self.output, int, 0)
+        _positive("nofile", self.nofile, int, 16)
+
+
+@dataclass
+class RunSpec:
+    """What to run and how.
+
+    Attributes:
+        argv: the command inside the sandbox (``argv[0]`` found on the sandbox's PATH).
+        binds: host paths to show inside (workspace, check files, course assets).
+        cwd: working directory inside the sandbox (must exist there).
+        env: extra environment on top of :data:`BASE_ENV`; nothing is inherited from the host.
+        limits: the run's :class:`Limits`.
+        host_uid: the learner's host uid (per-learner mode; requires root), or None to run as
+            the server's own uid (shared-uid mode, e.g. a non-root demo).
+        stdin: bytes fed to the program's standard input (None: empty input).
+    """
+
+    argv: list[str]
+    binds: list[Bind] = field(default_factory=list)
+    cwd: str = "/tmp"
+    env: dict[str, str] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+    host_uid: int | None = None
+    stdin: bytes | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.argv, (list, tuple)) or not self.argv:
+            raise ValueError("argv must be a non-empty list of strings")
+        for arg in self.argv:
+            if not isinstance(arg, str) or "\0" in arg:
+                raise ValueError(f"argv items must be strings without NUL, got {arg!r}")
+        if not isinstance(self.cwd, str) or not self.cwd.startswith("/") or "\0" in self.cwd:
+            raise ValueError(f"cwd must be an absolute path inside the sandbox, got {self.cwd!r}")
+        for key, value in self.env.items():
+            if not key or "=" in key or "\0" in key or not isinstance(value, str) or "\0" in value:
+                raise ValueError(f"bad environment entry {key!r}")
+        if self.host_uid is not None:
+            if isinstance(self.host_uid, bool) or not isinstance(self.host_uid, int):
+                raise ValueError(f"host_uid must be an int, got {self.host_uid!r}")
+            if not 0 < self.host_uid < 2**32 - 1:
+                raise ValueError(f"host_uid must be a non-root uid, got {self.host_uid}")
+        if not isinstance(self.limits, Limits):
+            raise ValueError("limits must be a jail.run.Limits")
+
+
+@dataclass
+class RunResult:
+    """How a run ended.
+
+    Attributes:
+        exit_code: the program's exit status, or None when it was ended by a signal.
+        signal: the signal that ended it (e.g. 9 for SIGKILL), or None. A program that calls
+            ``exit(128 + n)`` itself is reported as ended by signal n (bwrap cannot tell).
+        limit: which limit ended it: "wall", "cpu", "memory", "pids", "output", "disk" or None.
+        stdout: what the program wrote to standard output (capped).
+        stderr: what it wrote to standard error (capped).
+        truncated: True when output beyond ``Limits.output`` was dropped.
+        duration: seconds from start to end.
+        stopped: True when its owner stopped it.
+        cpu_time: CPU seconds used by the whole run (user + system), where the cgroup knows.
+        memory_peak: peak memory in bytes (cgroup), where known.
+        uid_mode: "per-learner" or "shared": which host uid the sandbox ran under.
+    """
+
+    exit_code: int | None
+    signal: int | None
+    limit: str | None
+    stdout: bytes
+    stderr: bytes
+    truncated: bool
+    duration: float
+    stopped: bool = False
+    cpu_time: float | None = None
+    memory_peak: int | None = None
+    uid_mode: str = "shared"
+
+    @property
+    def ok(self) -> bool:
+        """True when the program exited with status 0 within every limit."""
+        return self.exit_code == 0 and self.limit is None and not self.stopped
+
+    def describe(self, limits: Limits | None = None) -> str:
+        """One plain sentence for a learner about how the run ended."""
+        limits = limits or Limits()
+        messages = {
+            "wall": f"Your program was stopped: it ran for more than {limits.wall:g} seconds.",
+            "cpu": f"Your program was stopped: it used more than {limits.cpu:g} seconds of "
+            "computer time (is there a loop that never ends?).",
+            "memory": f"Your program was stopped: it used more than {limits.memory >> 20} MB "
+            "of memory.",
+            "pids": "Your program was stopped: it started too many processes or threads.",
+            "output": f"Your program was stopped: it printed more than {limits.output >> 10} "
+            "KB of output.",
+            "disk": "Your program could not write a file: it was too big or the disk space "
+            "for programs is full.",
+        }
+        if self.limit in messages:
+            return messages[self.limit]
+        if self.stopped:
+            return "You stopped your program."
+        if self.signal is not None:
+            return f"Your program crashed (signal {self.signal})."
+        if self.exit_code == 0:
+            return "Your program finished."
+        return f"Your program finished with exit code {self.exit_code}."
+
+
+def uid_mode(host_uid: int | None) -> str:
+    """"per-learner" when sandboxes run under their own host uid, else "shared"."""
+    return "per-learner" if host_uid is not None else "shared"
+
+
+def count_tasks(uid: int) -> int:
+    """How many tasks (processes and threads) the host uid ``uid`` has now (from /proc)."""
+    total = 0
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            if os.stat(f"/proc/{name}").st_uid != uid:
+                continue
+            total += len(os.listdir(f"/proc/{name}/task"))
+        except OSError:
+            continue
+    return total
+
+
+def _rlimits(limits: Limits, nproc: int | None) -> list[tuple[int, tuple[int, int]]]:
+    cpu = max(1, math.ceil(limits.cpu))
+    values = [
+        # Soft limit sends SIGXCPU, the hard one a second later SIGKILL (if SIGXCPU is ignored).
+        (resource.RLIMIT_CPU, (cpu, cpu + 1)),
+        (resource.RLIMIT_FSIZE, (limits.fsize, limits.fsize)),
+        (resource.RLIMIT_NOFILE, (limits.nofile, limits.nofile)),
+        (resource.RLIMIT_CORE, (0, 0)),
+    ]
+    if nproc is not None:
+        values.append((resource.RLIMIT_NPROC, (nproc, nproc)))
+    return values
+
+
+class _Run:
+    """The state of one run while it is in flight (used only by :func:`run_async`)."""
+
+    def __init__(self, spec: RunSpec, on_output: OnOutput | None) -> None:
+        self.spec = spec
+        self.limits = spec.limits
+        self.on_output = on_output
+        self.loop = asyncio.get_running_loop()
+        self.chunks: dict[str, list[bytes]] = {"stdout": [], "stderr": []}
+        self.kept = 0
+        self.truncated = False
+        self.reason: str | None = None
+        self.reason_event = asyncio.Event()
+        self.status_text = b""
+
+    def trigger(self, reason: str) -> None:
+        """Ask for the run to end because of ``reason`` (first reason wins)."""
+        if self.reason is None:
+            self.reason = reason
+            self.reason_event.set()
+
+    async def accept(self, stream: str, data: bytes) -> None:
+        """Keep output up to the cap, hand it to ``on_output``, end the run on overflow."""
+        room = self.limits.output - self.kept
+        if len(data) > room:
+            data = data[: max(room, 0)]
+            self.truncated = True
+            self.trigger("output")
+        if not data:
+            return
+        self.kept += len(data)
+        self.chunks[stream].append(data)
+        if self.on_output is not None:
+            result = self.on_output(stream, data)
+            if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
+                await result
+
+    async def pump(self, fd: int, stream: str) -> None:
+        """Read ``fd`` until EOF, passing output to :meth:`accept` (or collecting status)."""
+        reader = asyncio.StreamReader(limit=_READ_CHUNK * 4)
+        pipe = os.fdopen(fd, "rb", buffering=0)
+        transport, _ = await self.loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reader), pipe
+        )
+        try:
+            while True:
+                data = await reader.read(_READ_CHUNK)
+                if not data:
+                    return
+                if stream == "status":
+                    self.status_text = (self.status_text + data)[-65536:]
+                elif self.reason != "output":
+                    await self.accept(stream, data)
+        finally:
+            transport.close()
+
+    def status_docs(self) -> list[dict[str, object]]:
+        """The JSON documents bwrap wrote on ``--json-status-fd``."""
+        docs = []
+        for line in self.status_text.decode("utf-8", "replace").splitlines():
+            with contextlib.suppress(ValueError):
+                doc = json.loads(line)
+                if isinstance(doc, dict):
+                    docs.append(doc)
+        return docs
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+async def _wait_pid(pid: int) -> int:
+    """Wait for our child ``pid`` without blocking the loop; return its wait status."""
+    loop = asyncio.get_running_loop()
+    try:
+        pidfd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return await _wait_pid_thread(pid)
+    try:
+        ready = loop.create_future()
+        loop.add_reader(pidfd, _settle, ready)
+        try:
+            await ready
+        finally:
+            loop.remove_reader(pidfd)
+    finally:
+        os.close(pidfd)
+    _, status = os.waitpid(pid, 0)
+    return status
+
+
+async def _wait_pid_thread(pid: int) -> int:
+    """Fallback without pidfd: a dedicated thread (never the loop's small default pool)."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[int] = loop.create_future()
+
+    def wait() -> None:
+        _, status = os.waitpid(pid, 0)
+        loop.call_soon_threadsafe(done.set_result, status)
+
+    threading.Thread(target=wait, name=f"slate-wait-{pid}", daemon=True).start()
+    return await done
+
+
+async def _wait_gone(pid: int, timeout: float) -> None:
+    """Wait until the (non-child) process ``pid`` has exited, at most ``timeout`` seconds."""
+    try:
+        pidfd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return
+    loop = asyncio.get_running_loop()
+    ready = loop.create_future()
+    loop.add_reader(pidfd, _settle, ready)
+    try:
+        await asyncio.wait_for(ready, timeout)
+    except TimeoutError:
+        pass
+    finally:
+        loop.remove_reader(pidfd)
+        os.close(pidfd)
+
+
+def _stdin_fd(data: bytes | None) -> int:
+    """A readable fd holding ``data`` (a memfd, so a large input never blocks the loop)."""
+    if not data:
+        return os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+    fd = os.memfd_create("slate-stdin", os.MFD_CLOEXEC)
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+def _sandbox_spec(spec: RunSpec, seccomp_fd: int | None) -> SandboxSpec:
+    return SandboxSpec(
+        argv=list(spec.argv),
+        binds=list(spec.binds),
+        env={**BASE_ENV, **spec.env},
+        cwd=spec.cwd,
+        tmp_size=spec.limits.tmp,
+        new_session=True,
+        seccomp_fd=seccomp_fd,
+    )
+
+
+async def run_async(
+    spec: RunSpec,
+    on_output: OnOutput | None = None,
+    stop: asyncio.Event | None = None,
+) -> RunResult:
+    """Run ``spec`` in a fresh sandbox and return how it ended.
+
+    Args:
+        spec: what to run, with which binds and limits, under which host uid.
+        on_output: called as ``on_output(stream, data)`` ("stdout"/"stderr", bytes) for output
+            as it arrives (only the kept part, so at most ``limits.output`` bytes in all). May
+            return an awaitable, which is awaited (back-pressure).
+        stop: set it to stop the run (every process of it is killed).
+
+    Returns:
+        The :class:`RunResult`; ``limit`` names the limit that ended the run, if any.
+
+    Raises:
+        JailError: the sandbox could not be set up (bwrap missing, a bind source missing, the
+            command not found in the sandbox, per-learner uid without root...).
+    """
+    if spec.host_uid is not None and os.geteuid() != 0:
+        raise JailError(
+            "per-learner host uids need the server to run as root; "
+            "use host_uid=None (shared-uid mode) otherwise"
+        )
+    limits = spec.limits
+    run = _Run(spec, on_output)
+    # Where RLIMIT_NPROC is honoured (bwrap not running as host root) it counts every task of
+    # the host uid, so the budget is what that uid already runs plus this run's pids.
+    runner_uid = spec.host_uid if spec.host_uid is not None else os.geteuid()
+    nproc = None if runner_uid == 0 else count_tasks(runner_uid) + limits.pids + _BWRAP_TASKS
+    rlimits = _rlimits(limits, nproc)
+    cgroup = Cgroup.create(f"run-{uuid.uuid4().hex}", limits.memory, limits.pids)
+    host_uid = spec.host_uid
+
+    def child_setup() -> None:  # between fork and exec: no locks, no imports, no logging
+        if cgroup is not None:
+            cgroup.join()  # before dropping privileges: the learner's uid cannot write here
+        for which, value in rlimits:
+            resource.setrlimit(which, value)
+        if host_uid is not None:
+            os.setgroups([])
+            os.setgid(host_uid)
+            os.setuid(host_uid)
+
+    fds: list[int] = []
+    seccomp_fd = seccomp.filter_fd()
+    if seccomp_fd is not None:
+        fds.append(seccomp_fd)
+    try:
+        stdin_fd = _stdin_fd(spec.stdin)
+        fds.append(stdin_fd)
+        out_r, out_w = os.pipe2(os.O_CLOEXEC)
+        err_r, err_w = os.pipe2(os.O_CLOEXEC)
+        status_r, status_w = os.pipe2(os.O_CLOEXEC)
+        fds += [out_w, err_w, status_w]
+        readers = {"stdout": out_r, "stderr": err_r, "status": status_r}
+        sandbox = _sandbox_spec(spec, seccomp_fd)
+        argv = bwrap_argv(sandbox)
+        argv[1:1] = ["--json-status-fd", str(status_w)]
+        pass_fds = [status_w] + ([seccomp_fd] if seccomp_fd is not None else [])
+        started = time.monotonic()
+        try:
+            proc = subprocess.Popen(  # noqa: S603 - argv built by bwrap_argv, no shell
+                argv,
+                stdin=stdin_fd,
+                stdout=out_w,
+                stderr=err_w,
+                pass_fds=pass_fds,
+                close_fds=True,
+                start_new_session=True,
+                preexec_fn=child_setup,  # noqa: PLW1509 - must join the cgroup before setuid
+                env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+            )
+        except (OSError, subprocess.SubprocessError) as exc:
+            for fd in readers.values():
+                os.close(fd)
+            raise JailError(f"could not start the sandbox: {exc}") from exc
+    except BaseException:
+        if cgroup is not None:
+            await asyncio.to_thread(cgroup.remove)
+        raise
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+    pumps = [asyncio.ensure_future(run.pump(fd, name)) for name, fd in readers.items()]
+    waiter = asyncio.ensure_future(_wait_pid(proc.pid))
+    wall = run.loop.call_later(limits.wall, run.trigger, "wall")
+    reason_task = asyncio.ensure_future(run.reason_event.wait())
+    helpers: list[asyncio.Future[Any]] = [reason_task]
+    if stop is not None:
+        helpers.append(asyncio.ensure_future(_on_stop(stop, run)))
+    if cgroup is not None:
+        helpers.append(asyncio.ensure_future(_watch_cgroup(cgroup, run)))
+    killed = False
+    try:
+        await asyncio.wait([waiter, reason_task], return_when=asyncio.FIRST_COMPLETED)
+        if not waiter.done():
+            killed = True
+            _kill(proc.pid)
+            if cgroup is not None:
+                await asyncio.to_thread(cgroup.kill_all)
+        status = await waiter
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        duration = time.monotonic() - started
+        inner_pid = _inner_pid(run)
+        if killed and inner_pid is not None:
+            # The pid namespace dies with its pid 1 (PDEATHSIG); wait until it has.
+            await _wait_gone(inner_pid, _DRAIN_TIMEOUT)
+        if cgroup is not None:
+            await asyncio.to_thread(cgroup.kill_all)
+        _, pending = await asyncio.wait(pumps, timeout=_DRAIN_TIMEOUT)
+        for task in pending:
+            task.cancel()
+    except BaseException:
+        _kill(proc.pid)
+        if not waiter.done():
+            waiter.cancel()
+        for task in pumps:
+            task.cancel()
+        raise
+    finally:
+        wall.cancel()
+        for helper in helpers:
+            helper.cancel()
+        if cgroup is not None:
+            oom = cgroup.oom_killed()
+            pids_hit = cgroup.pids_exhausted()
+            peak = cgroup.memory_peak()
+            cpu_time = cgroup.cpu_seconds()
+            await asyncio.to_thread(cgroup.remove)
+        else:
+            oom = pids_hit = False
+            peak = cpu_time = None
+
+    docs = run.status_docs()
+    exit_docs = [d for d in docs if "exit-code" in d]
+    if not killed and not exit_docs and not oom:
+        message = _bwrap_message(b"".join(run.chunks["stderr"]))
+        raise JailError(f"the sandbox could not start the program: {message}")
+    exit_code, sig = _exit_of(status, exit_docs)
+    stdout = b"".join(run.chunks["stdout"])
+    stderr = b"".join(run.chunks["stderr"])
+    stopped = run.reason == "stop"
+    # Without CPU accounting the run's length stands in for its CPU time: it is used only to
+    # tell a SIGKILL at the hard RLIMIT_CPU from other kills.
+    cpu_used = cpu_time if cpu_time is not None else duration
+    limit = _which_limit(
+        run.reason, oom, pids_hit, sig, exit_code, cpu_used, limits, stdout, stderr
+    )
+    return RunResult(
+        exit_code=exit_code,
+        signal=sig,
+        limit=limit,
+        stdout=stdout,
+        stderr=stderr,
+        truncated=run.truncated,
+        duration=duration,
+        stopped=stopped,
+        cpu_time=cpu_time,
+        memory_peak=peak,
+        uid_mode=uid_mode(spec.host_uid),
+    )
+
+
+async def _on_stop(stop: asyncio.Event, run: _Run) -> None:
+    await stop.wait()
+    run.trigger("stop")
+
+
+async def _watch_cgroup(cgroup: Cgroup, run: _Run) -> None:
+    """End the run as soon as the kernel reports the memory or pids limit was hit."""
+    while True:
+        await asyncio.sleep(_WATCH_INTERVAL)
+        if cgroup.oom_killed():
+            run.trigger("memory")
+        elif cgroup.pids_exhausted():
+            run.trigger("pids")
+
+
+def _kill(pid: int) -> None:
+    """SIGKILL bwrap: its pid 1 gets PDEATHSIG and the whole pid namespace goes with it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def _inner_pid(run: _Run) -> int | None:
+    for doc in run.status_docs():
+        value = doc.get("child-pid")
+        if isinstance(value, int):
+            return value
+    return None
+
+
+def _exit_of(status: int, exit_docs: list[dict[str, object]]) -> tuple[int | None, int | None]:
+    """(exit code, signal) of the program inside, from bwrap's status or our own wait."""
+    if exit_docs:
+        code = exit_docs[-1]["exit-code"]
+        if isinstance(code, int):
+            if 128 < code <= 128 + 64:
+                return None, code - 128
+            return code, None
+    if os.WIFSIGNALED(status):
+        return None, os.WTERMSIG(status)
+    return os.WEXITSTATUS(status), None
+
+
+def _which_limit(
+    reason: str | None,
+    oom: bool,
+    pids_hit: bool,
+    sig: int | None,
+    exit_code: int | None,
+    cpu_time: float,
+    limits: Limits,
+    stdout: bytes,
+    stderr: bytes,
+) -> str | None:
+    """Name the limit that ended the run, or None (finished, crashed or stopped by its owner)."""
+    if reason in ("output", "memory", "pids"):
+        return reason
+    if oom:
+        return "memory"
+    if pids_hit:
+        return "pids"
+    if reason == "wall":
+        return "wall"
+    if reason == "stop":
+        return None
+    if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu_time >= math.ceil(limits.cpu)):
+        return "cpu"
+    if sig == signal.SIGXFSZ:
+        return "disk"
+    if exit_code not in (0, None) or sig is not None:
+        tail = stdout[-65536:] + stderr[-65536:]
+        if any(marker in tail for marker in _DISK_MARKERS):
+            return "disk"
+    return None
+
+
+def _bwrap_message(stderr: bytes) -> str:
+    """bubblewrap's own error line (it prefixes them with "bwrap: "), cut to a safe length."""
+    text = stderr.decode("utf-8", "replace")
+    lines = [line for line in text.splitlines() if line.startswith("bwrap: ")]
+    message = lines[-1][len("bwrap: ") :] if lines else (text.strip() or "unknown error")
+    printable = "".join(ch if ch.isprintable() else "?" for ch in message)
+    return printable[:300]
+
+
+def run(spec: RunSpec) -> RunResult:
+    """Synchronous :func:`run_async` (no streaming, no stop) for scripts and tools.
+
+    Safe to call from a thread that already runs an event loop: the run then gets its own
+    loop in a helper thread.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(run_async(spec))
+    box: dict[str, RunResult | BaseException] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = asyncio.run(run_async(spec))
+        except BaseException as exc:  # handed back to the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="slate-run", daemon=True)
+    thread.start()
+    thread.join()
+    error = box.get("error")
+    if isinstance(error, BaseException):
+        raise error
+    result = box["result"]
+    assert isinstance(result, RunResult)
+    return result
