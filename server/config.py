@@ -4,7 +4,7 @@ Owns the ``Config`` dataclass tree and :func:`load_config`. Invariant kept: a se
 on a configuration it did not understand — every key has an embedded default, and an unknown
 section or key, a value of the wrong type or out of range is refused with a :class:`ConfigError`
 whose message names the file, the key and the reason (``"slate.toml: session.idle_timeout: must
-be at least 60, got 5"``). Every key is documented in ``docs/config.md``; a test keeps the two in
+be at least 2, got 1"``). Every key is documented in ``docs/config.md``; a test keeps the two in
 step.
 """
 
@@ -55,7 +55,7 @@ class ServerSection:
 class SandboxSection:
     """``[sandbox]``: host uids for learners' sandboxes and the TUI session's own limits."""
 
-    uid_base: int = _key(3_000_000, low=1000, high=2**31, doc="First host uid for learners.")
+    uid_base: int = _key(3_000_000, low=1000, high=2**31 - 1, doc="First host uid for learners.")
     uid_count: int = _key(100_000, low=1, high=2**24, doc="How many learner uids there are.")
     tmp_size_mb: int = _key(64, low=1, high=4096, doc="Size of each sandbox's tmpfs /tmp.")
     session_memory_mb: int = _key(512, low=256, high=65536, doc="Memory cap of a TUI session.")
@@ -78,7 +78,7 @@ class LimitsSection:
 class SessionSection:
     """``[session]``: timeouts and terminal limits of an SSH session."""
 
-    idle_timeout: int = _key(1800, low=60, high=7 * 86400, doc="Seconds idle before logout.")
+    idle_timeout: int = _key(1800, low=2, high=7 * 86400, doc="Seconds idle before logout.")
     idle_warning: int = _key(60, low=0, high=86400, doc="Warn this many seconds before.")
     max_cols: int = _key(500, low=80, high=10000, doc="Widest terminal accepted (clamped).")
     max_rows: int = _key(200, low=24, high=10000, doc="Tallest terminal accepted (clamped).")
@@ -100,6 +100,12 @@ class AuthSection:
     lockout_after: int = _key(10, low=1, high=100000, doc="Failures that lock an account name.")
     lockout_seconds: int = _key(900, low=1, high=7 * 86400, doc="How long a lockout lasts.")
     address_lockout_after: int = _key(30, low=1, high=1000000, doc="Failures that lock an address.")
+    connection_rate: float = _key(
+        2.0, low=0.01, high=100000.0, doc="New connections per second per address (sustained)."
+    )
+    connection_burst: int = _key(
+        10, low=1, high=100000, doc="New connections one address may open at once."
+    )
 
 
 @dataclass(frozen=True)
@@ -201,11 +207,12 @@ def _check_together(label: str, config: Config) -> None:
             f"{label}: session.idle_warning: must be less than session.idle_timeout "
             f"({config.session.idle_timeout}), got {config.session.idle_warning}"
         )
+    # Some tools treat uids as signed 32-bit numbers: keep the whole range below 2**31.
     top = config.sandbox.uid_base + config.sandbox.uid_count - 1
-    if top >= 2**32 - 2:
+    if top >= 2**31:
         raise ConfigError(
-            f"{label}: sandbox.uid_count: uid_base + uid_count goes past the largest uid "
-            f"({top} >= {2**32 - 2})"
+            f"{label}: sandbox.uid_count: the range uid_base..uid_base+uid_count-1 ends at "
+            f"{top}, past the largest usable uid {2**31 - 1}"
         )
 
 
