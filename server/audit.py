@@ -160,14 +160,15 @@ class AuditEvent:
         who = sanitize(self.actor or "-", 64)
         if self.address:
             who += "@" + sanitize(self.address, 64)
-        bits = [f"{self.id:>6}", self.ts, sanitize(self.kind, 64), who]
+        bits = [f"{self.id:>6}", sanitize(self.ts, 40), sanitize(self.kind, 64), who]
         if self.session:
             bits.append(f"session={sanitize(self.session, 64)}")
         for key in sorted(self.detail):
             value = self.detail[key]
             shown = value if isinstance(value, str) else canonical_json(value)
             bits.append(f"{sanitize(key, 64)}={sanitize(shown, 300)}")
-        return sanitize(" ".join(bits), limit)
+        line = " ".join(bits)  # every piece is already sanitised: only the length is left
+        return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 _COLUMNS = "id, ts, kind, actor, address, session, detail, prev_hash, hash"
