@@ -1,0 +1,108 @@
+const test = require('node:test');
+const assert = require('node:assert/strict');
+
+function load() {
+  let mod;
+  try {
+    mod = require('./app.js');
+  } catch (err) {
+    assert.fail(`app.js could not run: ${err.message}. Press Run to see where.`);
+  }
+  assert.equal(typeof mod.createApp, 'function', 'app.js should export createApp');
+  return mod.createApp;
+}
+
+// ---- helpers: start the learner's server inside this sandbox and ask it things ----
+const http = require('node:http');
+
+// Once the server has failed to answer, later requests fail at once instead of waiting again.
+let serverHung = false;
+const ANSWER_MS = 2000;
+
+function request(port, method, path, { body = '', headers = {} } = {}) {
+  if (serverHung) {
+    return Promise.reject(new Error('The server did not answer an earlier request, so this one was not tried.'));
+  }
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path, agent: false, headers: { Connection: 'close', ...headers } },
+      (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          data += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: data }));
+        res.on('error', reject);
+      },
+    );
+    req.setTimeout(ANSWER_MS, () => {
+      serverHung = true;
+      req.destroy(new Error(`${method} ${path} got no answer within ${ANSWER_MS / 1000} seconds. ` +
+        'Does every path through your code end with res.end(...)?'));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function postForm(port, path, fields) {
+  const body = new URLSearchParams(fields).toString();
+  return request(port, 'POST', path, {
+    body,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) },
+  });
+}
+
+// Start a server from createApp on a free port, run fn(port), then always stop the server.
+async function withServer(createApp, options, fn) {
+  let server;
+  try {
+    server = createApp(options);
+  } catch (err) {
+    assert.fail(`createApp() stopped with an error: ${err.message}`);
+  }
+  assert.ok(server instanceof http.Server, 'createApp() should return the server made by http.createServer(...)');
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  try {
+    return await fn(server.address().port);
+  } finally {
+    if (typeof server.closeAllConnections === 'function') server.closeAllConnections();
+    await new Promise((resolve) => server.close(() => resolve()));
+  }
+}
+// ---- end of helpers ----
+
+test('GET / answers with status 200', async () => {
+  await withServer(load(), undefined, async (port) => {
+    const res = await request(port, 'GET', '/');
+    assert.equal(res.status, 200, 'The status should be 200: res.statusCode = 200;');
+  });
+});
+
+test('the answer is plain text', async () => {
+  await withServer(load(), undefined, async (port) => {
+    const res = await request(port, 'GET', '/');
+    assert.equal(res.headers['content-type'], 'text/plain; charset=utf-8',
+      'Set the header: res.setHeader("Content-Type", "text/plain; charset=utf-8");');
+  });
+});
+
+test("the body is 'Hello from Slate!'", async () => {
+  await withServer(load(), undefined, async (port) => {
+    const res = await request(port, 'GET', '/');
+    assert.equal(res.body, 'Hello from Slate!', 'End the answer with res.end("Hello from Slate!");');
+  });
+});
+
+test('the server answers every request, not just the first', async () => {
+  await withServer(load(), undefined, async (port) => {
+    for (const path of ['/', '/another', '/']) {
+      const res = await request(port, 'GET', path);
+      assert.equal(res.body, 'Hello from Slate!', `GET ${path} should also get Hello from Slate!`);
+    }
+  });
+});

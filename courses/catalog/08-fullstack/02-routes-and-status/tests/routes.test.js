@@ -1,0 +1,125 @@
+const test = require('node:test');
+const assert = require('node:assert/strict');
+
+function load() {
+  let mod;
+  try {
+    mod = require('./app.js');
+  } catch (err) {
+    assert.fail(`app.js could not run: ${err.message}. Press Run to see where.`);
+  }
+  assert.equal(typeof mod.createApp, 'function', 'app.js should export createApp');
+  return mod.createApp;
+}
+
+// ---- helpers: start the learner's server inside this sandbox and ask it things ----
+const http = require('node:http');
+
+// Once the server has failed to answer, later requests fail at once instead of waiting again.
+let serverHung = false;
+const ANSWER_MS = 2000;
+
+function request(port, method, path, { body = '', headers = {} } = {}) {
+  if (serverHung) {
+    return Promise.reject(new Error('The server did not answer an earlier request, so this one was not tried.'));
+  }
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path, agent: false, headers: { Connection: 'close', ...headers } },
+      (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          data += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: data }));
+        res.on('error', reject);
+      },
+    );
+    req.setTimeout(ANSWER_MS, () => {
+      serverHung = true;
+      req.destroy(new Error(`${method} ${path} got no answer within ${ANSWER_MS / 1000} seconds. ` +
+        'Does every path through your code end with res.end(...)?'));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function postForm(port, path, fields) {
+  const body = new URLSearchParams(fields).toString();
+  return request(port, 'POST', path, {
+    body,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) },
+  });
+}
+
+// Start a server from createApp on a free port, run fn(port), then always stop the server.
+async function withServer(createApp, options, fn) {
+  let server;
+  try {
+    server = createApp(options);
+  } catch (err) {
+    assert.fail(`createApp() stopped with an error: ${err.message}`);
+  }
+  assert.ok(server instanceof http.Server, 'createApp() should return the server made by http.createServer(...)');
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  try {
+    return await fn(server.address().port);
+  } finally {
+    if (typeof server.closeAllConnections === 'function') server.closeAllConnections();
+    await new Promise((resolve) => server.close(() => resolve()));
+  }
+}
+// ---- end of helpers ----
+
+function expectAnswer(res, what, status, type, body) {
+  assert.equal(res.status, status, `${what} should answer with status ${status}`);
+  assert.equal(res.headers['content-type'], `${type}; charset=utf-8`, `${what} should have Content-Type ${type}; charset=utf-8`);
+  assert.equal(res.body, body, `${what} should answer: ${body}`);
+}
+
+test("GET / answers 200 'Welcome to the timetable'", async () => {
+  await withServer(load(), undefined, async (port) => {
+    expectAnswer(await request(port, 'GET', '/'), 'GET /', 200, 'text/plain', 'Welcome to the timetable');
+  });
+});
+
+test("GET /about answers 200 'This server tells you what is on'", async () => {
+  await withServer(load(), undefined, async (port) => {
+    expectAnswer(await request(port, 'GET', '/about'), 'GET /about', 200, 'text/plain', 'This server tells you what is on');
+  });
+});
+
+test('GET /health answers 200 with the JSON {"ok":true}', async () => {
+  await withServer(load(), undefined, async (port) => {
+    const res = await request(port, 'GET', '/health');
+    expectAnswer(res, 'GET /health', 200, 'application/json', '{"ok":true}');
+    assert.deepEqual(JSON.parse(res.body), { ok: true }, 'The body should be JSON.stringify({ ok: true })');
+  });
+});
+
+test('a path the server does not know answers 404 Not found', async () => {
+  await withServer(load(), undefined, async (port) => {
+    expectAnswer(await request(port, 'GET', '/nowhere'), 'GET /nowhere', 404, 'text/plain', 'Not found');
+    expectAnswer(await request(port, 'GET', '/about/more'), 'GET /about/more', 404, 'text/plain', 'Not found');
+  });
+});
+
+test('POST / answers 405 with the header Allow: GET', async () => {
+  await withServer(load(), undefined, async (port) => {
+    const res = await request(port, 'POST', '/');
+    expectAnswer(res, 'POST /', 405, 'text/plain', 'Method not allowed');
+    assert.equal(res.headers.allow, 'GET', 'A 405 answer should have the header Allow: GET');
+  });
+});
+
+test('DELETE /health also answers 405, and POST to an unknown path answers 404', async () => {
+  await withServer(load(), undefined, async (port) => {
+    expectAnswer(await request(port, 'DELETE', '/health'), 'DELETE /health', 405, 'text/plain', 'Method not allowed');
+    expectAnswer(await request(port, 'POST', '/nowhere'), 'POST /nowhere', 404, 'text/plain', 'Not found');
+  });
+});
