@@ -51,7 +51,10 @@ def start_gateway(tmp: Path, app: str, users: int) -> Gateway:
         env["SLATE_BENCH_APP"] = "raw-echo"
     proc = subprocess.Popen(
         [SLATE, "--data-dir", str(data_dir), "serve", "--config", str(config)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=ROOT,
     )
     assert proc.stdout is not None
     port = 0
@@ -66,8 +69,19 @@ def start_gateway(tmp: Path, app: str, users: int) -> Gateway:
     for i in range(users):
         name, password = f"bench{i:02d}", secrets.token_urlsafe(10)
         subprocess.run(
-            [SLATE, "--data-dir", str(data_dir), "user", "add", name, "--role", "learner",
-             "--password-stdin"], input=password.encode() + b"\n", check=True,
+            [
+                SLATE,
+                "--data-dir",
+                str(data_dir),
+                "user",
+                "add",
+                name,
+                "--role",
+                "learner",
+                "--password-stdin",
+            ],
+            input=password.encode() + b"\n",
+            check=True,
             capture_output=True,
         )
         accounts.append((name, password))
@@ -92,12 +106,19 @@ class Client(asyncssh.SSHClientSession):  # type: ignore[type-arg]
         return "\n".join(self.screen.display)
 
 
-async def connect(gw: Gateway, user: tuple[str, str]) -> tuple[asyncssh.SSHClientConnection, object, Client, float]:
+async def connect(
+    gw: Gateway, user: tuple[str, str]
+) -> tuple[asyncssh.SSHClientConnection, object, Client, float]:
     """Log in and wait for the first full frame; return the seconds it took."""
     t0 = time.perf_counter()
     conn = await asyncssh.connect(
-        "127.0.0.1", gw.port, username=user[0], password=user[1], known_hosts=None,
-        client_keys=None, encoding=None,
+        "127.0.0.1",
+        gw.port,
+        username=user[0],
+        password=user[1],
+        known_hosts=None,
+        client_keys=None,
+        encoding=None,
     )
     chan, client = await conn.create_session(Client, term_type="xterm-256color", term_size=(80, 24))
     while user[0] not in client.text():
@@ -113,7 +134,9 @@ async def connect(gw: Gateway, user: tuple[str, str]) -> tuple[asyncssh.SSHClien
     return conn, chan, client, time.perf_counter() - t0 - 0.1
 
 
-async def echo_times(chan: object, client: Client, n: int, keys: bytes) -> tuple[list[float], list[int]]:
+async def echo_times(
+    chan: object, client: Client, n: int, keys: bytes
+) -> tuple[list[float], list[int]]:
     """Send printable keys one at a time; time to first output byte and bytes until quiet."""
     times, sizes = [], []
     for i in range(n):
@@ -181,7 +204,7 @@ async def measure(gw: Gateway, keys: bytes, prepare: bytes = b"") -> dict[str, f
         "first frame p95 ms": pct(frames, 95) * 1000,
     }
     sessions = [await connect(gw, user) for user in gw.users[:SESSIONS]]
-    for _, chan, client, _ in sessions:
+    for _, chan, _client, _ in sessions:
         if prepare:
             chan.write(prepare)  # type: ignore[attr-defined]
     await asyncio.sleep(1.5)
@@ -198,7 +221,9 @@ async def measure(gw: Gateway, keys: bytes, prepare: bytes = b"") -> dict[str, f
     out["echo p95 ms (1 session)"] = pct(times, 95) * 1000
     out["bytes per keystroke"] = statistics.median(sizes)
     # Everyone typing at once.
-    results = await asyncio.gather(*(echo_times(c, cl, KEYS // 2, keys) for _, c, cl, _ in sessions))
+    results = await asyncio.gather(
+        *(echo_times(c, cl, KEYS // 2, keys) for _, c, cl, _ in sessions)
+    )
     all_times = [t for ts, _ in results for t in ts]
     out[f"echo p50 ms ({SESSIONS} sessions)"] = statistics.median(all_times) * 1000
     out[f"echo p95 ms ({SESSIONS} sessions)"] = pct(all_times, 95) * 1000
@@ -217,8 +242,9 @@ async def run() -> None:
             floor_figures = await measure(floor, b"abcdefgh")
             # In the learner app, typing in the course map moves nothing; the benchmark types into
             # the editor of the first exercise ("enter" opens it, the editor takes focus).
-            app_figures = await measure(app, b"abcdefgh", prepare=os.environ.get(
-                "BENCH_PREPARE", "").encode())
+            app_figures = await measure(
+                app, b"abcdefgh", prepare=os.environ.get("BENCH_PREPARE", "").encode()
+            )
         finally:
             for gw in (app, floor):
                 gw.proc.terminate()

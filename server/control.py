@@ -54,7 +54,9 @@ class ControlChannel:
 
     async def serve(self) -> None:
         """Read and dispatch requests until the TUI closes its end."""
-        reader, writer = await asyncio.open_unix_connection(sock=self._sock, limit=protocol.MAX_LINE)
+        reader, writer = await asyncio.open_unix_connection(
+            sock=self._sock, limit=protocol.MAX_LINE
+        )
         self._writer = writer
         for message in self._queue:
             self._write(message)

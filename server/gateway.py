@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import os
 import re
 import signal
+import socket
 import time
 import uuid
 from collections import defaultdict
@@ -86,7 +88,11 @@ class AuthGuard:
         self._addresses: dict[str, _Failures] = defaultdict(_Failures)
 
     def _fresh(self, entry: _Failures, now: float) -> _Failures:
-        if entry.count and now - entry.last > self.cfg.lockout_seconds and now >= entry.locked_until:
+        if (
+            entry.count
+            and now - entry.last > self.cfg.lockout_seconds
+            and now >= entry.locked_until
+        ):
             entry.count = 0
         return entry
 
@@ -160,6 +166,59 @@ class Classroom:
         return int(self.config.sandbox.uid_base + account.uid_offset)
 
 
+class Doorman:
+    """Admission at accept time, before the SSH banner: per-address connection rate and caps on
+    unauthenticated connections per address and overall (OpenSSH's MaxStartups and
+    PerSourceMaxStartups, which asyncssh lacks). A refused socket gets one line and is closed.
+    """
+
+    AUDIT_EVERY = 10.0  # seconds: refusals from one address are summarised, not one row each
+
+    def __init__(self, room: Classroom) -> None:
+        self.room = room
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._refused: dict[str, tuple[float, int]] = {}
+
+    def admit(self, address: str) -> str | None:
+        """None to accept, else the reason for refusing."""
+        room, cfg = self.room, self.room.config.auth
+        rate = float(getattr(cfg, "connection_rate", 2.0))
+        burst = float(getattr(cfg, "connection_burst", 10))
+        now = time.monotonic()
+        tokens, last = self._buckets.get(address, (burst, now))
+        tokens = min(burst, tokens + (now - last) * rate)
+        if room.unauth_total >= cfg.max_unauth_total:
+            reason = "too many unauthenticated connections"
+        elif room.unauth_by_address[address] >= cfg.max_unauth_per_address:
+            reason = "too many unauthenticated connections from this address"
+        elif tokens < 1.0:
+            reason = "connection rate"
+        else:
+            self._buckets[address] = (tokens - 1.0, now)
+            if len(self._buckets) > 10000:  # forget the quiet ones
+                self._buckets = {a: v for a, v in self._buckets.items() if now - v[1] < 60}
+            return None
+        self._buckets[address] = (tokens, now)
+        self._note_refusal(address, reason, now)
+        return reason
+
+    def _note_refusal(self, address: str, reason: str, now: float) -> None:
+        since, count = self._refused.get(address, (0.0, 0))
+        if now - since >= self.AUDIT_EVERY:
+            try:
+                self.room.audit.append(
+                    "connection_refused",
+                    address=address,
+                    reason=reason,
+                    refused_since_last_record=count,
+                )
+            except Exception:
+                log.exception("audit append failed")
+            self._refused[address] = (now, 0)
+        else:
+            self._refused[address] = (since, count + 1)
+
+
 # -- per connection ---------------------------------------------------------------------------
 
 
@@ -182,21 +241,8 @@ class SlateSSHServer(asyncssh.SSHServer):
     # connection lifecycle
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        # Admission (rate, pre-auth caps) already happened at accept time, before any banner.
         self.conn = conn
-        peer = conn.get_extra_info("peername") or ("?", 0)
-        self.address = str(peer[0])
-        room = self.room
-        cfg = room.config.auth
-        if (
-            room.unauth_by_address[self.address] >= cfg.max_unauth_per_address
-            or room.unauth_total >= cfg.max_unauth_total
-        ):
-            self.audit("connection_refused", reason="too many unauthenticated connections")
-            asyncio.get_running_loop().call_soon(conn.abort)
-            return
-        room.unauth_by_address[self.address] += 1
-        room.unauth_total += 1
-        self.counted_unauth = True
 
     def _uncount(self) -> None:
         if self.counted_unauth:
@@ -260,6 +306,8 @@ class SlateSSHServer(asyncssh.SSHServer):
         if locked is not None or account is None or account.disabled:
             if locked is not None:
                 reason = locked
+            elif not name:
+                reason = "invalid username"
             elif account is None:
                 reason = "bad password or unknown user"
             else:
@@ -446,7 +494,8 @@ class SlateSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         if not self.pty:
             self.server.deny("shell-without-pty")
             self.chan.write(
-                b"Slate needs an interactive terminal: connect with plain 'ssh' (no -T, no command).\r\n"
+                b"Slate needs an interactive terminal: connect with plain 'ssh'"
+                b" (no -T, no command).\r\n"
             )
             self.chan.exit(1)
             return
@@ -525,7 +574,9 @@ class SlateSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         previous = room.live.get(account.name)
         if previous is not None and previous is not self:
             server.audit(
-                "takeover", old_session=previous.session_id, new_session=self.session_id,
+                "takeover",
+                old_session=previous.session_id,
+                new_session=self.session_id,
                 old_address=previous.server.address,
             )
             await previous.taken_over(server.address)
@@ -552,7 +603,11 @@ class SlateSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         except Exception:
             self.log.exception("store.start_session failed")
         server.audit(
-            "session_start", term=self.term, cols=self.cols, rows=self.rows, role=account.role,
+            "session_start",
+            term=self.term,
+            cols=self.cols,
+            rows=self.rows,
+            role=account.role,
             recording=str(path.relative_to(room.data_dir)),
         )
         workspace = None
@@ -585,7 +640,9 @@ class SlateSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
             self.log.exception("TUI start failed")
             server.audit("session_error", reason=f"tui start failed: {exc}")
             self.process = None
-            self._say_and_close("The classroom could not start your session. Please tell staff.\r\n")
+            self._say_and_close(
+                "The classroom could not start your session. Please tell staff.\r\n"
+            )
             return
         assert self.process.control is not None
         handlers = room.services.handlers_for(self, account)
@@ -623,7 +680,8 @@ class SlateSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
             if self.control is not None:
                 self.control.push(
                     "notify",
-                    text=f"You will be logged out in {cfg.idle_warning} seconds unless you press a key.",
+                    text=f"You will be logged out in {cfg.idle_warning} seconds"
+                    " unless you press a key.",
                     severity="warning",
                     title="Still there?",
                 )
@@ -795,10 +853,7 @@ async def serve(
     def factory() -> SlateSSHServer:
         return SlateSSHServer(room)
 
-    acceptor = await asyncssh.create_server(
-        factory,
-        config.server.listen_host,
-        config.server.listen_port,
+    options = asyncssh.SSHServerConnectionOptions(
         server_host_keys=[host_key],
         kex_algs=KEX_ALGS,
         encryption_algs=ENCRYPTION_ALGS,
@@ -816,10 +871,61 @@ async def serve(
         keepalive_count_max=config.session.keepalive_count_max,
         server_version="Slate",
     )
-    sockets = acceptor.sockets
-    host, port = sockets[0].getsockname()[:2]
-    audit.append("server_start", address=f"{host}:{port}", pid=os.getpid(),
-                 uid_mode="per-learner" if os.geteuid() == 0 else "shared")
+    doorman = Doorman(room)
+    listener = socket.create_server(
+        (config.server.listen_host, config.server.listen_port), reuse_port=False, backlog=256
+    )
+    listener.setblocking(False)
+    loop = asyncio.get_running_loop()
+    handshakes: set[asyncio.Task[None]] = set()
+
+    async def handshake(sock: socket.socket, address: str) -> None:
+        ssh_server = SlateSSHServer(room)
+        ssh_server.address = address
+        room.unauth_by_address[address] += 1
+        room.unauth_total += 1
+        ssh_server.counted_unauth = True
+        try:
+            await asyncssh.run_server(sock, options=options, server_factory=lambda: ssh_server)
+        except asyncssh.IllegalUserName as exc:
+            # asyncssh refuses control characters and huge names before our begin_auth runs.
+            ssh_server.audit("login_failed", reason="invalid username", name=str(exc)[:200])
+            ssh_server._uncount()
+        except (OSError, asyncssh.Error, TimeoutError) as exc:
+            ssh_server.log.info("handshake ended: %s", exc)
+            ssh_server._uncount()
+            with contextlib.suppress(OSError):
+                sock.close()
+
+    async def accept_loop() -> None:
+        while True:
+            try:
+                sock, peer = await loop.sock_accept(listener)
+            except OSError as exc:
+                if exc.errno in (errno.EMFILE, errno.ENFILE):  # out of fds: back off, keep serving
+                    await asyncio.sleep(0.1)
+                    continue
+                raise
+            address = str(peer[0])
+            refused = doorman.admit(address)
+            if refused is not None:
+                with contextlib.suppress(OSError):
+                    sock.setblocking(False)
+                    sock.send(b"Not allowed at this time\r\n")
+                    sock.close()
+                continue
+            task = loop.create_task(handshake(sock, address))
+            handshakes.add(task)
+            task.add_done_callback(handshakes.discard)
+
+    accepting = loop.create_task(accept_loop())
+    host, port = listener.getsockname()[:2]
+    audit.append(
+        "server_start",
+        address=f"{host}:{port}",
+        pid=os.getpid(),
+        uid_mode="per-learner" if os.geteuid() == 0 else "shared",
+    )
     log.info("listening on %s:%s", host, port)
     if ready is not None:
         ready(host, port)
@@ -833,14 +939,16 @@ async def serve(
     try:
         await stop.wait()
     finally:
-        acceptor.close()
+        accepting.cancel()
+        listener.close()
         for session in list(room.sessions):
             session.end_reason = "server stopping"
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(
                     session._end_tui("The classroom server is stopping. Your work is saved."), 5
                 )
-        await acceptor.wait_closed()
+        for task in list(handshakes):
+            task.cancel()
         audit.append("server_stop", pid=os.getpid())
         for signum in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):

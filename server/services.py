@@ -4,7 +4,8 @@ Keeps invariants 2, 3 and 4: learner code runs only in fresh sandboxes started h
 TUI, never on the host); progress is written only from results the server computed itself
 (server-run checks, hints it revealed); every save the TUI reports is snapshotted into the learner's
 history repository outside the workspace, and restore/reset snapshot first so nothing is lost.
-Deny by default: a role gets only the handlers listed for it in :meth:`SessionServices.handlers_for`;
+Deny by default: a role gets only the handlers listed for it in
+:meth:`SessionServices.handlers_for`;
 every field a request carries is validated before use.
 """
 
@@ -89,13 +90,15 @@ class SessionServices:
     def _lock(self, name: str) -> asyncio.Lock:
         return self._history_locks.setdefault(name, asyncio.Lock())
 
-    async def snapshot(self, account: Any, ws: Any, paths: list[str] | None, message: str) -> str | None:
+    async def snapshot(
+        self, account: Any, ws: Any, paths: list[str] | None, message: str
+    ) -> str | None:
         """Commit the named workspace files (all when None) to the learner's history."""
         async with self._lock(account.name):
             return await asyncio.to_thread(self.history(account).snapshot, ws, paths, message)
 
     def catalog(self) -> Any:
-        """The course catalog, loaded once (lazily: the CLI paths that don't need it never load it)."""
+        """The course catalog, loaded once (lazily: CLI paths that don't need it never load it)."""
         if self._catalog is None:
             from courses.catalog import load_catalog
 
@@ -132,7 +135,7 @@ class SessionServices:
         return handlers
 
     def session_ended(self, session: SlateSession) -> None:
-        """Session end: stop its runs and take a last snapshot of the workspace (in the background)."""
+        """Session end: stop its runs and snapshot the workspace one last time."""
         desk = getattr(session, "desk", None)
         if desk is not None:
             desk.close()
@@ -269,7 +272,9 @@ class LearnerDesk:
             version = await self.services.snapshot(self.account, self.ws, rel, "save")
         except Exception as exc:
             log.warning("snapshot failed: %s", exc)
-            raise RequestError(f"Your file is saved, but history could not record it: {exc}") from exc
+            raise RequestError(
+                f"Your file is saved, but history could not record it: {exc}"
+            ) from exc
         return {"version": version}
 
     async def history(self, message: Message) -> dict[str, Any]:
@@ -402,25 +407,43 @@ class LearnerDesk:
 
             def on_output(stream: str, data: bytes) -> None:
                 self.push(
-                    "run_output", id=request_id, run_id=run_id, stream=stream,
+                    "run_output",
+                    id=request_id,
+                    run_id=run_id,
+                    stream=stream,
                     data=data.decode("utf-8", "replace"),
                 )
 
             result = await run_async(spec, on_output=on_output, stop=stop)
             self.push(
-                "run_end", id=request_id, run_id=run_id, exit_code=result.exit_code,
-                signal=result.signal, limit=result.limit, duration=result.duration,
+                "run_end",
+                id=request_id,
+                run_id=run_id,
+                exit_code=result.exit_code,
+                signal=result.signal,
+                limit=result.limit,
+                duration=result.duration,
                 truncated=result.truncated,
             )
         except Exception as exc:
             log.exception("run failed")
-            self.push("run_end", id=request_id, run_id=run_id, exit_code=None, signal=None,
-                      limit=None, duration=time.monotonic() - started, truncated=False,
-                      error=f"The program could not be started: {exc}")
+            self.push(
+                "run_end",
+                id=request_id,
+                run_id=run_id,
+                exit_code=None,
+                signal=None,
+                limit=None,
+                duration=time.monotonic() - started,
+                truncated=False,
+                error=f"The program could not be started: {exc}",
+            )
         finally:
             self._finish(run_id)
             self.audit(
-                "run", course=ex.course_id, exercise=ex.id,
+                "run",
+                course=ex.course_id,
+                exercise=ex.id,
                 duration=round(time.monotonic() - started, 3),
                 exit_code=getattr(result, "exit_code", None),
                 limit=getattr(result, "limit", None),
@@ -451,16 +474,22 @@ class LearnerDesk:
                 if self.host_uid is not None:
                     _chown_tree(Path(tmp), self.host_uid)
                 result = await run_checks(
-                    ex, copy, learner_dir=Path(ws.root) / rel, host_uid=self.host_uid,
+                    ex,
+                    copy,
+                    learner_dir=Path(ws.root) / rel,
+                    host_uid=self.host_uid,
                     limits=self._limits(ex),
                 )
         except Exception as exc:
             log.exception("check failed")
-            message = str(exc) if exc.__class__.__name__ == "WorkspaceError" else (
-                "The check could not run. Please tell staff."
+            message = (
+                str(exc)
+                if exc.__class__.__name__ == "WorkspaceError"
+                else ("The check could not run. Please tell staff.")
             )
             result = CheckResult(
-                status="error", summary=message,
+                status="error",
+                summary=message,
                 tests=[TestOutcome(name="Checking your work", status="error", message=message)],
             )
         finally:
@@ -472,8 +501,12 @@ class LearnerDesk:
         self.push("check_result", id=request_id, run_id=run_id, result=data)
         self.push("progress", course=ex.course_id, exercise=ex.id, state=_progress_view(state))
         self.audit(
-            "check", course=ex.course_id, exercise=ex.id, status=result.status,
-            duration=round(time.monotonic() - started, 3), digest=digest,
+            "check",
+            course=ex.course_id,
+            exercise=ex.id,
+            status=result.status,
+            duration=round(time.monotonic() - started, 3),
+            digest=digest,
         )
 
     # -- git panel ----------------------------------------------------------------------------
@@ -522,8 +555,10 @@ def _git_args(args: dict[str, Any], author: str) -> dict[str, Any]:
             continue
         if isinstance(value, str) and len(value) <= 2000:
             clean[key] = value
-        elif isinstance(value, list) and len(value) <= 256 and all(
-            isinstance(v, str) and len(v) <= 255 for v in value
+        elif (
+            isinstance(value, list)
+            and len(value) <= 256
+            and all(isinstance(v, str) and len(v) <= 255 for v in value)
         ):
             clean[key] = value
         elif isinstance(value, (int, bool)):

@@ -72,8 +72,9 @@ class Server:
         """Create an account with a known password; returns (name, password)."""
         name = name or f"{role[:1]}{secrets.token_hex(4)}"
         password = secrets.token_urlsafe(12)
-        self.slate("user", "add", name, "--role", role, "--password-stdin",
-                   input=password.encode() + b"\n")
+        self.slate(
+            "user", "add", name, "--role", role, "--password-stdin", input=password.encode() + b"\n"
+        )
         return name, password
 
     def audit_rows(self, kind: str | None = None) -> list[dict]:
@@ -107,15 +108,23 @@ class Server:
         raise AssertionError(f"no audit event {kind} {match}; have: {self.audit_rows()[-8:]}")
 
 
-def start_server(tmp: Path, extra_config: str = "") -> Server:
+def start_server(tmp: Path, **sections: dict[str, object]) -> Server:
+    """Start `slate serve` on a free port. ``sections`` override config keys per table, e.g.
+    ``auth={"lockout_after": 3}``. Tests connect often from one address, so the per-address
+    connection rate is opened up unless a test sets it."""
     data_dir = tmp / "data"
     config = tmp / "slate.toml"
-    config.write_text(
-        "[server]\n"
-        'listen_host = "127.0.0.1"\n'
-        "listen_port = 0\n"
-        f'data_dir = "{data_dir}"\n' + extra_config
-    )
+    tables: dict[str, dict[str, object]] = {
+        "server": {"listen_host": "127.0.0.1", "listen_port": 0, "data_dir": str(data_dir)},
+        "auth": {"connection_rate": 1000.0, "connection_burst": 1000},
+    }
+    for name, values in sections.items():
+        tables.setdefault(name, {}).update(values)
+    lines = []
+    for name, values in tables.items():
+        lines.append(f"[{name}]")
+        lines += [f"{key} = {_toml(value)}" for key, value in values.items()]
+    config.write_text("\n".join(lines) + "\n")
     log_path = tmp / "server.log"
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
@@ -136,6 +145,14 @@ def start_server(tmp: Path, extra_config: str = "") -> Server:
             return Server(proc, data_dir, match.group(1), int(match.group(2)), log_path)
     proc.kill()
     raise AssertionError(f"server did not start: {log_path.read_text()}")
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return str(value)
 
 
 def stop_server(server: Server) -> None:
@@ -159,8 +176,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 class Terminal:
     """The real OpenSSH client on a pty, its screen emulated by pyte (what a person would see)."""
 
-    def __init__(self, argv: list[str], cols: int = 80, rows: int = 24,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, argv: list[str], cols: int = 80, rows: int = 24, env: dict[str, str] | None = None
+    ) -> None:
         self.cols, self.rows = cols, rows
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
@@ -260,7 +278,9 @@ class Terminal:
             os.close(self.fd)
 
 
-def ssh_argv(server: Server, user: str, password: str, *extra: str, bind: str | None = None) -> list[str]:
+def ssh_argv(
+    server: Server, user: str, password: str, *extra: str, bind: str | None = None
+) -> list[str]:
     """`sshpass -p PW ssh ... user@host` (the real OpenSSH client, password auth)."""
     argv = ["sshpass", "-p", password, *SSH_BASE, "-p", str(server.port)]
     if bind:
@@ -277,12 +297,20 @@ def terminals() -> Iterator[list[Terminal]]:
         term.close()
 
 
-def run_ssh(server: Server, user: str, password: str, *extra: str, command: list[str] | None = None,
-            timeout: float = 30, bind: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_ssh(
+    server: Server,
+    user: str,
+    password: str,
+    *extra: str,
+    command: list[str] | None = None,
+    timeout: float = 30,
+    bind: str | None = None,
+) -> subprocess.CompletedProcess[str]:
     """Run the OpenSSH client without a terminal (for refused requests)."""
     argv = ssh_argv(server, user, password, *extra, bind=bind) + (command or [])
-    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
-                          stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+    )
 
 
 def processes_of_session(session_id: str) -> list[int]:

@@ -27,8 +27,7 @@ def _one_session(server: Server, terminals: list[Terminal]) -> str:
     return name
 
 
-def test_sec_audit_verify_detects_an_edited_row(tmp_path: Path,
-                                                terminals: list[Terminal]) -> None:
+def test_sec_audit_verify_detects_an_edited_row(tmp_path: Path, terminals: list[Terminal]) -> None:
     server = start_server(tmp_path)
     try:
         _one_session(server, terminals)
@@ -41,8 +40,10 @@ def test_sec_audit_verify_detects_an_edited_row(tmp_path: Path,
     row_id, detail = db.execute(
         "SELECT id, detail FROM audit_events WHERE kind = 'login_ok' ORDER BY id LIMIT 1"
     ).fetchone()
-    db.execute("UPDATE audit_events SET detail = ? WHERE id = ?",
-               (detail.replace("password", "publickey"), row_id))
+    db.execute(
+        "UPDATE audit_events SET detail = ? WHERE id = ?",
+        (detail.replace("password", "publickey"), row_id),
+    )
     db.commit()
     db.close()
     bad = server.slate("audit", "verify", check=False)
@@ -50,8 +51,9 @@ def test_sec_audit_verify_detects_an_edited_row(tmp_path: Path,
     assert str(row_id) in (bad.stdout + bad.stderr).decode()
 
 
-def test_sec_audit_verify_detects_an_altered_recording(tmp_path: Path,
-                                                       terminals: list[Terminal]) -> None:
+def test_sec_audit_verify_detects_an_altered_recording(
+    tmp_path: Path, terminals: list[Terminal]
+) -> None:
     server = start_server(tmp_path)
     try:
         name = _one_session(server, terminals)

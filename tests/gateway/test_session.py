@@ -18,8 +18,9 @@ from .conftest import Server, Terminal, processes_of_session, ssh_argv
 QUIT = "\x11"  # ctrl+q quits every Slate app
 
 
-def _login(server: Server, terminals: list[Terminal], role: str = "learner",
-           cols: int = 80, rows: int = 24) -> tuple[str, Terminal]:
+def _login(
+    server: Server, terminals: list[Terminal], role: str = "learner", cols: int = 80, rows: int = 24
+) -> tuple[str, Terminal]:
     name, password = server.add_user(role)
     term = Terminal(ssh_argv(server, name, password, "-tt"), cols, rows)
     terminals.append(term)
@@ -75,7 +76,8 @@ def test_recording_has_output_input_and_resize(server: Server, terminals: list[T
     assert end["detail"]["digest"] == hashlib.sha256(cast.read_bytes()).hexdigest()
     out = subprocess.run(
         [str(Path(sys.executable).parent / "asciinema"), "cat", str(cast)],
-        capture_output=True, timeout=30,
+        capture_output=True,
+        timeout=30,
     )
     assert out.returncode == 0, out.stderr
     assert name.encode() in out.stdout
