@@ -1,0 +1,659 @@
+"""A learner's workspace and the one safe file API for everything that touches it.
+
+Keeps invariant 4 (nothing the learner saved is ever lost: saves are atomic — temp file, fsync,
+rename, fsync of the folder) and the §3 threat-model promise for files: a workspace is written by
+hostile programs, so every access from outside a sandbox (the server, checks, history) goes through
+this module, which
+
+- validates names (relative, no ``..``, no control or format characters, bounded length, no
+  ``.git`` component for writes),
+- walks paths one component at a time with ``openat`` and ``O_NOFOLLOW`` from a descriptor of the
+  workspace root, so a planted or swapped symlink is never followed,
+- opens files ``O_NONBLOCK`` and checks ``fstat`` afterwards, so FIFOs, devices, sockets,
+  hardlinked files (``st_nlink > 1``) and files swapped in between are refused, never block,
+- caps the size of what it reads, and enforces the workspace quota (bytes and file count) on
+  saves, while a save that does not grow usage past the quota still succeeds.
+
+Refusals are :class:`WorkspaceError` with a plain message a learner can act on. The learner's
+TUI uses the same module on ``/workspace`` inside its own sandbox (no root, no chown needed).
+Provisioning creates the folder (0700, owned by the learner's host uid when we are root) and the
+learner's own git repository with a first commit; that repository stays theirs (git lessons).
+Imports nothing of Slate's outside ``jail``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+import stat
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_NAME = 255  # bytes in one path component (the Linux limit)
+MAX_PATH = 1024  # characters in a whole relative path
+MAX_DEPTH = 32  # folders deep
+DEFAULT_QUOTA_BYTES = 50 << 20
+DEFAULT_QUOTA_FILES = 5000
+DEFAULT_MAX_READ = 1 << 20
+_TMP_PREFIX = ".slate-save-"
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_README = (
+    "# Your workspace\n\n"
+    "Your exercises live in the folders here. Slate saves every version of your work,\n"
+    "so you can always go back.\n"
+)
+
+
+class WorkspaceError(Exception):
+    """A workspace operation was refused or failed; the message is plain and safe to show."""
+
+
+@dataclass(frozen=True)
+class Usage:
+    """How much of its quota a workspace uses.
+
+    Attributes:
+        bytes: total size of regular files (the learner's git repository included).
+        files: number of entries (files, folders, links...) outside ``.git``.
+        complete: False when counting stopped early because there were far too many entries.
+    """
+
+    bytes: int
+    files: int
+    complete: bool = True
+
+
+def check_name(rel: str, *, for_write: bool = False, allow_empty: bool = False) -> list[str]:
+    """Validate a workspace-relative path and return its components.
+
+    Args:
+        rel: a path such as ``"html/first-page/index.html"``.
+        for_write: also refuse any ``.git`` component (the learner's repository is theirs).
+        allow_empty: accept ``""`` (the workspace root itself) and return ``[]``.
+
+    Returns:
+        The path's components.
+
+    Raises:
+        WorkspaceError: the name is not acceptable (says why).
+    """
+    if not isinstance(rel, str):
+        raise WorkspaceError("A file name must be text.")
+    if rel == "" and allow_empty:
+        return []
+    if not rel:
+        raise WorkspaceError("The file name is empty.")
+    if len(rel) > MAX_PATH:
+        raise WorkspaceError(f"The file name is too long (at most {MAX_PATH} characters).")
+    if rel.startswith("/"):
+        raise WorkspaceError("The file name must not start with '/'.")
+    if "\\" in rel:
+        raise WorkspaceError("The file name must not contain '\\'.")
+    for ch in rel:
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Cf", "Cs", "Co", "Cn") or ch in "\u2028\u2029":
+            raise WorkspaceError("The file name contains a control or invisible character.")
+    parts = rel.split("/")
+    if len(parts) > MAX_DEPTH:
+        raise WorkspaceError(f"The file is nested too deep (at most {MAX_DEPTH} folders).")
+    for part in parts:
+        if part in ("", ".", ".."):
+            raise WorkspaceError(f"The file name {rel!r} has an empty, '.' or '..' part.")
+        if len(part.encode("utf-8")) > MAX_NAME:
+            raise WorkspaceError(f"A part of the file name is too long (at most {MAX_NAME} bytes).")
+        if for_write and part.lower() == ".git":
+            raise WorkspaceError("Files inside .git cannot be changed here (use the Git panel).")
+        if part.startswith(_TMP_PREFIX):
+            raise WorkspaceError("That file name is reserved by Slate.")
+    return parts
+
+
+def printable(name: str) -> str:
+    """``name`` with every control, format or surrogate character shown as ``?`` (for messages)."""
+    return "".join(
+        "?" if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") else ch for ch in name
+    )[:MAX_PATH]
+
+
+def _acceptable(rel: str) -> bool:
+    try:
+        check_name(rel)
+    except WorkspaceError:
+        return False
+    return True
+
+
+def _describe(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a link"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+class Workspace:
+    """One learner's workspace folder.
+
+    Args:
+        root: the workspace folder on the host (or ``/workspace`` inside the TUI sandbox).
+        host_uid: the learner's host uid; files and folders are chowned to it (needs root).
+            None: leave ownership alone (shared-uid mode, or inside a sandbox).
+        quota_bytes: most bytes the workspace may hold.
+        quota_files: most entries (files and folders) it may hold.
+        max_read: largest file :meth:`read_bytes` returns by default.
+
+    Raises:
+        ValueError: ``host_uid`` is set but we are not root, or is 0, or a quota is not positive.
+    """
+
+    def __init__(
+        self,
+        root: Path | str,
+        host_uid: int | None = None,
+        quota_bytes: int = DEFAULT_QUOTA_BYTES,
+        quota_files: int = DEFAULT_QUOTA_FILES,
+        max_read: int = DEFAULT_MAX_READ,
+    ) -> None:
+        if host_uid is not None:
+            if isinstance(host_uid, bool) or not isinstance(host_uid, int) or host_uid <= 0:
+                raise ValueError(f"host_uid must be a non-root uid, got {host_uid!r}")
+            if os.geteuid() != 0:
+                raise ValueError("host_uid needs the server to run as root (shared-uid mode: None)")
+        for label, value in (("quota_bytes", quota_bytes), ("quota_files", quota_files)):
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError(f"{label} must be a positive whole number, got {value!r}")
+        self.root = Path(root)
+        self.host_uid = host_uid
+        self.quota_bytes = quota_bytes
+        self.quota_files = quota_files
+        self.max_read = max_read
+
+    def __repr__(self) -> str:
+        return f"Workspace({str(self.root)!r}, host_uid={self.host_uid})"
+
+    # -- provisioning -------------------------------------------------------------------------
+
+    def provision(self) -> None:
+        """Create the folder (0700, the learner's) and their git repository with a first commit.
+
+        Idempotent: an existing workspace is only re-secured (mode and owner of the root); an
+        existing ``.git`` — whatever it contains — is never opened here.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        info = os.lstat(self.root)
+        if not stat.S_ISDIR(info.st_mode):
+            raise WorkspaceError(f"{self.root} is not a folder")
+        fd = os.open(self.root, _DIR_FLAGS)
+        try:
+            os.fchmod(fd, 0o700)
+            self._chown(fd)
+            try:
+                os.stat(".git", dir_fd=fd, follow_symlinks=False)
+                has_git = True
+            except FileNotFoundError:
+                has_git = False
+        finally:
+            os.close(fd)
+        if not has_git:
+            self._init_repository()
+
+    def _init_repository(self) -> None:
+        import pygit2  # lazily: the TUI imports this module and never provisions
+
+        if not self.exists("README.md"):
+            self.write_atomic("README.md", _README)
+        if self._chowning:
+            # libgit2 refuses a folder owned by another user; own it for the few milliseconds
+            # of the first commit (it is 0700, so nobody else can look in meanwhile).
+            os.chown(self.root, 0, 0, follow_symlinks=False)
+        try:
+            repo = pygit2.init_repository(str(self.root), bare=False, initial_head="main")
+            repo.index.add("README.md")
+            repo.index.write()
+            tree = repo.index.write_tree()
+            signature = pygit2.Signature("Slate", "slate@classroom.invalid")
+            repo.create_commit("HEAD", signature, signature, "Start of your workspace", tree, [])
+        finally:
+            if self._chowning:
+                assert self.host_uid is not None
+                os.chown(self.root, self.host_uid, self.host_uid, follow_symlinks=False)
+        if self._chowning:
+            self._chown_tree(".git")
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def read_bytes(self, rel: str, limit: int | None = None) -> bytes:
+        """The content of a regular file, refusing links, special files and oversize files.
+
+        Args:
+            rel: workspace-relative path.
+            limit: largest size accepted (default ``max_read``).
+
+        Raises:
+            WorkspaceError: missing, not a regular file, hardlinked, or too big.
+        """
+        limit = self.max_read if limit is None else limit
+        parts = check_name(rel)
+        with self._dir(parts[:-1]) as dfd:
+            fd = self._open_file(dfd, parts[-1], rel)
+            try:
+                size = os.fstat(fd).st_size
+                if size > limit:
+                    raise WorkspaceError(
+                        f"{rel} is too big to open here ({_kb(size)}; the limit is {_kb(limit)})."
+                    )
+                chunks: list[bytes] = []
+                total = 0
+                while True:
+                    chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    total += len(chunk)
+                    if total > limit:
+                        raise WorkspaceError(f"{rel} grew too big while it was being read.")
+                return b"".join(chunks)
+            finally:
+                os.close(fd)
+
+    def read_text(self, rel: str, limit: int | None = None) -> str:
+        """The content of a UTF-8 text file (see :meth:`read_bytes`).
+
+        Raises:
+            WorkspaceError: as :meth:`read_bytes`, or the file is not UTF-8 text.
+        """
+        data = self.read_bytes(rel, limit)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise WorkspaceError(
+                f"{rel} is not a text file Slate can open (byte {exc.start} is not UTF-8)."
+            ) from exc
+
+    def exists(self, rel: str) -> bool:
+        """True if ``rel`` names a regular file (links and special files count as absent)."""
+        parts = check_name(rel)
+        try:
+            with self._dir(parts[:-1]) as dfd:
+                info = os.stat(parts[-1], dir_fd=dfd, follow_symlinks=False)
+        except (WorkspaceError, OSError):
+            return False
+        return stat.S_ISREG(info.st_mode)
+
+    def list_files(self, rel_dir: str = "") -> list[str]:
+        """Regular files under ``rel_dir``, as paths relative to it, sorted; ``.git`` skipped.
+
+        Links, special files and names that :func:`check_name` refuses (control characters...)
+        are left out: they could not be opened through this API anyway.
+
+        Raises:
+            WorkspaceError: ``rel_dir`` is missing, not a folder, or holds too many entries.
+        """
+        parts = check_name(rel_dir, allow_empty=True)
+        found: list[str] = []
+        budget = self.quota_files * 2 + 1000
+        with self._dir(parts) as dfd:
+            for rel, entry_mode, _ in self._walk(dfd, "", budget):
+                if stat.S_ISREG(entry_mode) and _acceptable(rel):
+                    found.append(rel)
+        return sorted(found)
+
+    def copy_files_to(self, rel_dir: str, dest_dir: Path | str) -> list[str]:
+        """Copy the regular files under ``rel_dir`` into ``dest_dir`` (created), for a check.
+
+        ``.git`` is not copied. Anything that is not a plain file (a link, pipe, device or
+        hardlinked file) stops the copy with a message naming it, so a check never runs on
+        something the learner cannot see in their editor.
+
+        Returns:
+            The copied paths, relative to ``rel_dir``.
+
+        Raises:
+            WorkspaceError: a refused entry, too many files or bytes, or a bad name.
+        """
+        parts = check_name(rel_dir, allow_empty=True)
+        dest = Path(dest_dir)
+        dest.mkdir(parents=True, exist_ok=True)
+        copied: list[str] = []
+        total = 0
+        budget = self.quota_files * 2 + 1000
+        with self._dir(parts) as dfd:
+            for rel, mode, _ in self._walk(dfd, "", budget):
+                shown = printable(f"{rel_dir}/{rel}" if rel_dir else rel)
+                if not _acceptable(rel):
+                    raise WorkspaceError(
+                        f"{shown} has a name Slate cannot use (control characters or too long). "
+                        "Rename or delete it and try again."
+                    )
+                if stat.S_ISDIR(mode):
+                    continue
+                if not stat.S_ISREG(mode):
+                    raise WorkspaceError(
+                        f"{shown} is {_describe(mode)}, not a file: Slate will not use it. "
+                        "Delete it and try again."
+                    )
+                data = self._read_at(dfd, rel, shown, self.quota_bytes - total)
+                total += len(data)
+                target = dest / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(
+                    target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                    0o644,
+                )
+                try:
+                    _write_all(fd, data)
+                finally:
+                    os.close(fd)
+                copied.append(rel)
+        return copied
+
+    copy_tree_to = copy_files_to  # the name used in docs/CONTRACTS.md
+
+    def usage(self) -> Usage:
+        """Bytes and entries the workspace holds now (counting stops early if far over quota)."""
+        budget = self.quota_files * 2 + 1000
+        total = files = 0
+        with self._dir([]) as dfd:
+            try:
+                for rel, mode, size in self._walk(dfd, "", budget, include_git=True):
+                    if not (rel == ".git" or rel.startswith(".git/")):
+                        files += 1  # git's own housekeeping files do not count
+                    if stat.S_ISREG(mode):
+                        total += size
+            except _TooMany:
+                return Usage(total, files, complete=False)
+        return Usage(total, files)
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def write_atomic(self, rel: str, data: bytes | str) -> None:
+        """Save ``data`` to ``rel``: a temp file, fsync, rename over the old one, fsync the folder.
+
+        Missing folders are created. A save that would grow the workspace past its quota is
+        refused; one that does not grow it (or shrinks it) always succeeds.
+
+        Raises:
+            WorkspaceError: bad name, the target is not a regular file (link, FIFO, device,
+                hardlink, folder), quota exceeded, or the disk is full.
+        """
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        parts = check_name(rel, for_write=True)
+        name = parts[-1]
+        with self._dir(parts[:-1], create=True) as dfd:
+            old_size = 0
+            old_mode = 0o644
+            is_new = True
+            try:
+                info = os.stat(name, dir_fd=dfd, follow_symlinks=False)
+            except FileNotFoundError:
+                pass
+            else:
+                if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
+                    kind = "a hardlinked file" if stat.S_ISREG(info.st_mode) else _describe(
+                        info.st_mode
+                    )
+                    raise WorkspaceError(
+                        f"{rel} is {kind}, so Slate will not write to it. "
+                        "Delete it first, or save under another name."
+                    )
+                old_size, old_mode, is_new = info.st_size, stat.S_IMODE(info.st_mode), False
+            self._check_quota(rel, len(data) - old_size, 1 if is_new else 0)
+            tmp = f"{_TMP_PREFIX}{secrets.token_hex(8)}"
+            fd = os.open(
+                tmp,
+                os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                0o600,
+                dir_fd=dfd,
+            )
+            try:
+                try:
+                    _write_all(fd, data)
+                    os.fchmod(fd, old_mode & 0o777)
+                    self._chown(fd)
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+                os.rename(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
+            except OSError as exc:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp, dir_fd=dfd)
+                raise _disk_error(rel, exc) from exc
+            os.fsync(dfd)
+
+    def remove(self, rel: str) -> None:
+        """Delete the file ``rel`` (a link or special file there is removed, never followed).
+
+        Raises:
+            WorkspaceError: bad name, missing, or a folder.
+        """
+        parts = check_name(rel, for_write=True)
+        with self._dir(parts[:-1]) as dfd:
+            try:
+                os.unlink(parts[-1], dir_fd=dfd)
+            except FileNotFoundError as exc:
+                raise WorkspaceError(f"{rel} does not exist.") from exc
+            except IsADirectoryError as exc:
+                raise WorkspaceError(f"{rel} is a folder.") from exc
+            except OSError as exc:
+                raise WorkspaceError(f"{rel} could not be deleted ({exc.strerror}).") from exc
+            os.fsync(dfd)
+
+    # -- internals ----------------------------------------------------------------------------
+
+    @property
+    def _chowning(self) -> bool:
+        return self.host_uid is not None and os.geteuid() == 0
+
+    def _chown(self, fd: int) -> None:
+        if self._chowning:
+            assert self.host_uid is not None
+            os.fchown(fd, self.host_uid, self.host_uid)
+
+    def _chown_tree(self, rel_dir: str) -> None:
+        """lchown everything under ``rel_dir`` (links are never followed)."""
+        assert self.host_uid is not None
+        uid = self.host_uid
+        with self._dir([rel_dir]) as dfd:
+            os.fchown(dfd, uid, uid)
+            for rel, _, _ in self._walk(dfd, "", 1_000_000, include_git=True):
+                os.chown(rel, uid, uid, dir_fd=dfd, follow_symlinks=False)
+
+    @contextlib.contextmanager
+    def _dir(self, parts: list[str], create: bool = False) -> Iterator[int]:
+        """A descriptor of the folder ``parts`` under the root, walked without following links."""
+        try:
+            fd = os.open(self.root, _DIR_FLAGS)
+        except OSError as exc:
+            raise WorkspaceError(
+                f"The workspace folder cannot be opened ({exc.strerror})."
+            ) from exc
+        try:
+            for index, part in enumerate(parts):
+                shown = "/".join(parts[: index + 1])
+                try:
+                    next_fd = os.open(part, _DIR_FLAGS, dir_fd=fd)
+                except FileNotFoundError:
+                    if not create:
+                        raise WorkspaceError(f"The folder {shown} does not exist.") from None
+                    try:
+                        os.mkdir(part, 0o755, dir_fd=fd)
+                    except FileExistsError:
+                        pass
+                    next_fd = os.open(part, _DIR_FLAGS, dir_fd=fd)
+                    self._chown(next_fd)
+                except OSError as exc:
+                    if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                        raise WorkspaceError(
+                            f"{shown} is not a folder (it may be a link): Slate will not use it."
+                        ) from None
+                    raise WorkspaceError(f"{shown} cannot be opened ({exc.strerror}).") from exc
+                os.close(fd)
+                fd = next_fd
+            yield fd
+        finally:
+            os.close(fd)
+
+    def _open_file(self, dfd: int, name: str, shown: str) -> int:
+        """Open ``name`` in ``dfd`` for reading, refusing anything but a plain file."""
+        try:
+            before = os.stat(name, dir_fd=dfd, follow_symlinks=False)
+        except FileNotFoundError:
+            raise WorkspaceError(f"{shown} does not exist.") from None
+        if not stat.S_ISREG(before.st_mode):
+            raise WorkspaceError(f"{shown} is {_describe(before.st_mode)}: Slate will not open it.")
+        try:
+            fd = os.open(
+                name,
+                os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC,
+                dir_fd=dfd,
+            )
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise WorkspaceError(f"{shown} is a link: Slate will not open it.") from None
+            raise WorkspaceError(f"{shown} cannot be opened ({exc.strerror}).") from exc
+        info = os.fstat(fd)
+        problem = None
+        if not stat.S_ISREG(info.st_mode):
+            problem = f"{shown} is {_describe(info.st_mode)}: Slate will not open it."
+        elif (info.st_dev, info.st_ino) != (before.st_dev, before.st_ino):
+            problem = f"{shown} changed while it was being opened; try again."
+        elif info.st_nlink > 1:
+            problem = f"{shown} is a hardlinked file: Slate will not open it."
+        if problem:
+            os.close(fd)
+            raise WorkspaceError(problem)
+        return fd
+
+    def _read_at(self, dfd: int, rel: str, shown: str, limit: int) -> bytes:
+        """Read the file at ``rel`` (relative to the folder ``dfd``) safely, up to ``limit``."""
+        parts = rel.split("/")
+        fd = dfd
+        opened: list[int] = []
+        try:
+            for part in parts[:-1]:
+                try:
+                    fd = os.open(part, _DIR_FLAGS, dir_fd=fd)
+                except OSError as exc:
+                    raise WorkspaceError(f"{shown} could not be read ({exc.strerror}).") from exc
+                opened.append(fd)
+            file_fd = self._open_file(fd, parts[-1], shown)
+        finally:
+            for item in opened:
+                os.close(item)
+        try:
+            size = os.fstat(file_fd).st_size
+            if size > limit:
+                raise WorkspaceError(f"{shown} is too big ({_kb(size)}).")
+            data = b""
+            while len(data) <= limit:
+                chunk = os.read(file_fd, 1 << 20)
+                if not chunk:
+                    return data
+                data += chunk
+            raise WorkspaceError(f"{shown} grew too big while it was being read.")
+        finally:
+            os.close(file_fd)
+
+    def _walk(
+        self, dfd: int, prefix: str, budget: int, include_git: bool = False, depth: int = 0
+    ) -> Iterator[tuple[str, int, int]]:
+        """Yield (relative path, mode, size) for every entry under ``dfd``, without following
+        links; folders are yielded before their content. Raises ``_TooMany`` past ``budget``."""
+        counter = [0]
+        yield from self._walk_inner(dfd, prefix, budget, include_git, depth, counter)
+
+    def _walk_inner(
+        self,
+        dfd: int,
+        prefix: str,
+        budget: int,
+        include_git: bool,
+        depth: int,
+        counter: list[int],
+    ) -> Iterator[tuple[str, int, int]]:
+        if depth > MAX_DEPTH:
+            raise WorkspaceError(f"{prefix or 'The workspace'} is nested too deep.")
+        items = []
+        with os.scandir(dfd) as entries:
+            for entry in entries:
+                counter[0] += 1
+                if counter[0] > budget:
+                    raise _TooMany("There are far too many files here. Delete some and try again.")
+                try:
+                    items.append((entry.name, entry.stat(follow_symlinks=False)))
+                except FileNotFoundError:
+                    continue  # removed meanwhile
+        items.sort(key=lambda item: item[0])
+        for name, info in items:
+            if name.startswith(_TMP_PREFIX):
+                continue
+            if name == ".git" and not include_git:
+                continue
+            rel = f"{prefix}{name}"
+            yield rel, info.st_mode, info.st_size
+            if stat.S_ISDIR(info.st_mode):
+                try:
+                    sub = os.open(name, _DIR_FLAGS, dir_fd=dfd)
+                except OSError:
+                    continue  # swapped for a link or removed meanwhile: skip, never follow
+                try:
+                    yield from self._walk_inner(
+                        sub, f"{rel}/", budget, include_git, depth + 1, counter
+                    )
+                finally:
+                    os.close(sub)
+
+    def _check_quota(self, rel: str, grow_bytes: int, new_files: int) -> None:
+        if grow_bytes <= 0 and new_files <= 0:
+            return  # never block a save that does not grow the workspace
+        current = self.usage()
+        if new_files > 0 and (not current.complete or current.files + new_files > self.quota_files):
+            raise WorkspaceError(
+                f"Cannot save {rel}: your workspace already has {current.files} files and "
+                f"folders (the limit is {self.quota_files}). Delete some files you do not need; "
+                "you can still save changes to your existing files."
+            )
+        if grow_bytes > 0 and current.bytes + grow_bytes > self.quota_bytes:
+            raise WorkspaceError(
+                f"Cannot save {rel}: your workspace would use {_kb(current.bytes + grow_bytes)} "
+                f"(the limit is {_kb(self.quota_bytes)}). Delete files you do not need, or make "
+                "this file smaller; saves that do not make it bigger still work."
+            )
+
+
+class _TooMany(WorkspaceError):
+    """A walk met more entries than its budget."""
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _disk_error(rel: str, exc: OSError) -> WorkspaceError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return WorkspaceError(f"Cannot save {rel}: the disk is full. Please tell staff.")
+    if exc.errno == errno.EFBIG:
+        return WorkspaceError(f"Cannot save {rel}: the file is too big.")
+    if exc.errno == errno.EISDIR:
+        return WorkspaceError(f"Cannot save {rel}: there is a folder with that name.")
+    return WorkspaceError(f"Cannot save {rel} ({exc.strerror}).")
+
+
+def _kb(size: int) -> str:
+    if size >= 10 << 20:
+        return f"{size >> 20} MB"
+    return f"{(size + 1023) >> 10} KB"
