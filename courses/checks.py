@@ -1,0 +1,210 @@
+"""Running an exercise's checks: the one entry point the server's grader calls.
+
+Owns ``run_checks``: copying the learner's files into a fresh temporary work dir, building the
+``CheckContext`` (limits, host uid), running every ``[[checks]]`` table through its kind, and
+folding the outcomes into one ``CheckResult``.
+
+Invariants kept here:
+- Learner files are copied, never used in place: only regular files are copied (opened with
+  ``O_NOFOLLOW``; symlinks, FIFOs and devices are skipped), within a size and count budget, into a
+  new directory per check, removed afterwards. Nothing a check does can touch the workspace.
+- Course test assets are bound read-only by the kinds; solutions are never read here.
+- A check that breaks (a sandbox failure, a bug in a kind) becomes an ``error`` outcome with a
+  plain message; it never raises into the server and never counts as a pass.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from courses.kinds import KindError, get_kind
+from courses.model import CheckContext, CheckResult, Exercise, TestOutcome
+
+log = logging.getLogger(__name__)
+
+MAX_COPY_BYTES = 20 << 20
+MAX_COPY_FILES = 2000
+SKIP_DIRS = frozenset({".git", "node_modules", "__pycache__"})
+
+
+class CopyError(Exception):
+    """The learner's folder could not be copied for checking (the message is for them)."""
+
+
+def copy_learner_files(src: Path, dest: Path, host_uid: int | None = None) -> int:
+    """Copy the regular files under ``src`` into ``dest`` (which must exist).
+
+    Symlinks, FIFOs, sockets and devices are skipped; ``.git``, ``node_modules`` and
+    ``__pycache__`` folders too. Files are opened with ``O_NOFOLLOW | O_NONBLOCK`` and checked
+    with ``fstat``, so a file swapped for a symlink or FIFO mid-copy is skipped, not followed.
+
+    Args:
+        src: the learner's exercise folder (or a starter/solution folder).
+        dest: the fresh work dir.
+        host_uid: when given (and we are root), copied files and folders are chowned to it so
+            the learner's sandbox uid can write there.
+
+    Returns:
+        The number of files copied.
+
+    Raises:
+        CopyError: more than ``MAX_COPY_FILES`` files or ``MAX_COPY_BYTES`` bytes.
+    """
+    copied = 0
+    total = 0
+    stack = [(src, dest)]
+    while stack:
+        src_dir, dest_dir = stack.pop()
+        try:
+            entries = sorted(os.scandir(src_dir), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_symlink():
+                continue
+            target = dest_dir / entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name in SKIP_DIRS:
+                    continue
+                target.mkdir()
+                _own(target, host_uid)
+                stack.append((Path(entry.path), target))
+                continue
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            try:
+                fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            except OSError:
+                continue
+            with os.fdopen(fd, "rb") as fh:
+                info = os.fstat(fh.fileno())
+                if not stat.S_ISREG(info.st_mode):
+                    continue
+                copied += 1
+                total += info.st_size
+                if copied > MAX_COPY_FILES or total > MAX_COPY_BYTES:
+                    raise CopyError(
+                        "Your exercise folder has too many or too large files to check "
+                        f"(the limit is {MAX_COPY_FILES} files, {MAX_COPY_BYTES >> 20} MB). "
+                        "Delete the files you don't need."
+                    )
+                with target.open("wb") as out:
+                    shutil.copyfileobj(fh, out, length=1 << 16)
+            _own(target, host_uid)
+    return copied
+
+
+def _own(path: Path, host_uid: int | None) -> None:
+    if host_uid is not None and os.geteuid() == 0:
+        os.chown(path, host_uid, host_uid, follow_symlinks=False)
+
+
+def _fresh_work_dir(files_dir: Path, host_uid: int | None) -> Path:
+    work = Path(tempfile.mkdtemp(prefix="slate-check-"))
+    # The sandbox runs as the learner's uid (or the server's): it must be able to write here.
+    if host_uid is not None and os.geteuid() == 0:
+        os.chown(work, host_uid, host_uid)
+    os.chmod(work, 0o700)
+    copy_learner_files(files_dir, work, host_uid)
+    return work
+
+
+def _error(name: str, message: str) -> TestOutcome:
+    return TestOutcome(name=name, status="error", message=message)
+
+
+async def run_one_check(
+    exercise: Exercise,
+    check: dict[str, Any],
+    files_dir: Path,
+    *,
+    learner_dir: Path | None,
+    host_uid: int | None,
+    limits: Any,
+) -> list[TestOutcome]:
+    """Run one ``[[checks]]`` table in a fresh work dir; errors become ``error`` outcomes."""
+    label = check.get("name") or check.get("kind", "check")
+    try:
+        kind = get_kind(str(check.get("kind")))
+    except KindError as exc:
+        return [
+            _error(str(label), f"This exercise is set up wrongly ({exc}). Tell your instructor.")
+        ]
+    try:
+        work = _fresh_work_dir(files_dir, host_uid)
+    except CopyError as exc:
+        return [TestOutcome(name=str(label), status="failed", message=str(exc))]
+    try:
+        ctx = CheckContext(
+            exercise=exercise,
+            work_dir=work,
+            learner_dir=learner_dir,
+            limits=limits,
+            host_uid=host_uid,
+        )
+        return list(await kind.run(check, ctx))
+    except Exception as exc:  # a kind or the sandbox broke: an error, never a pass
+        log.exception("check %s of %s failed to run", kind.name, exercise.key)
+        jail_error = type(exc).__name__ == "JailError"
+        what = "The sandbox could not start" if jail_error else "The check itself broke"
+        return [
+            _error(
+                str(label),
+                f"{what}, so your work could not be checked. Please tell "
+                f"your instructor. ({type(exc).__name__}: {exc})",
+            )
+        ]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+async def run_checks(
+    exercise: Exercise,
+    files_dir: Path,
+    *,
+    learner_dir: Path | None = None,
+    host_uid: int | None = None,
+    limits: Any = None,
+) -> CheckResult:
+    """Run every check of ``exercise`` against the files in ``files_dir``.
+
+    Args:
+        exercise: the exercise (from ``courses.catalog``).
+        files_dir: the folder holding the files to check (a learner's exercise folder, or a
+            ``starter``/``solution`` folder when validating the catalog).
+        learner_dir: the learner's real exercise folder, for kinds that read it (git).
+        host_uid: the learner's host uid for the sandboxes (None: the server's own).
+        limits: base ``jail.run.Limits`` (default: the jail's defaults); the exercise's
+            ``[limits]`` overrides are applied on top.
+
+    Returns:
+        The combined result. Test names are prefixed with the check's ``name`` when the
+        exercise has several checks and the check is named.
+    """
+    try:
+        run_limits = exercise.make_limits(limits)
+    except ValueError as exc:
+        return CheckResult(
+            "error", "This exercise is set up wrongly.", [_error("limits", str(exc))]
+        )
+    outcomes: list[TestOutcome] = []
+    for check in exercise.checks:
+        found = await run_one_check(
+            exercise,
+            check,
+            files_dir,
+            learner_dir=learner_dir,
+            host_uid=host_uid,
+            limits=run_limits,
+        )
+        if len(exercise.checks) > 1 and check.get("name"):
+            for outcome in found:
+                outcome.name = f"{check['name']}: {outcome.name}"
+        outcomes += found
+    return CheckResult.from_tests(outcomes)

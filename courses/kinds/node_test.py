@@ -1,0 +1,359 @@
+"""The ``node-test`` check kind: course test files run by node's built-in test runner.
+
+Owns running ``node --test --test-reporter=tap <files>`` in a fresh sandbox (through
+``CheckContext.run``) and turning the TAP into beginner-friendly outcomes, e.g.
+"greet('Sam') gave 'Hello Sam' but the test expected 'Hello, Sam!'".
+
+Invariants kept here:
+- A learner's program can't fake a pass. Results come only from reporter lines (their own prints
+  become comments), every test the course wrote — found by name in the test files, or counted
+  with ``expected_tests`` — must have run *and* passed, and the assertion modules are frozen by a
+  preload before the learner's code loads. ``process.exit(0)``, fake ``ok`` lines or a crash
+  while loading all leave tests that "never ran", which fail.
+- A program that never ends fails with a plain "took too long" message (the sandbox's wall
+  limit), never a hang.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from courses.assets import asset_binds, placement_problems, work_relative
+from courses.fields import check_fields
+from courses.model import CheckContext, Exercise, TestOutcome
+from courses.tap import TapReport, TapResult, parse_tap
+
+KIND = "node-test"
+
+PRELOAD = Path(__file__).resolve().parent / "node_preload.cjs"
+PRELOAD_IN_SANDBOX = "/slate/preload.cjs"
+TEST_SUFFIXES = (".js", ".mjs", ".cjs")
+
+# test('name', ...) / it("name", ...) / test.it(`name`, ...) with a literal name.
+_TEST_CALL = re.compile(
+    r"""(?<![\w$])(?:test\.)?(?:test|it)(?:\.(?P<mod>only|skip|todo))?\s*\(\s*
+        (?:'(?P<sq>(?:\\.|[^'\\\n])*)'|"(?P<dq>(?:\\.|[^"\\\n])*)"|`(?P<bq>[^`$\\]*)`)""",
+    re.VERBOSE,
+)
+_GENERATED = (
+    "Expected values to be",
+    "The expression evaluated to a falsy value",
+    'Expected "actual"',
+    "Values identical but not reference-equal",
+    "Missing expected exception",
+    "Got unwanted exception",
+    "The input did not match",
+    "The input was expected to not match",
+    "false == true",
+)
+_EQUALITY = ("strictEqual", "equal", "deepStrictEqual", "deepEqual")
+_CALL_IN_NAME = re.compile(r"^([A-Za-z_$][\w$.]*\(.*?\))(?=\s|$|:|,)")
+
+LIMIT_WORDS = {
+    "wall": "Your program took too long to finish — is there a loop that never ends?",
+    "cpu": "Your program used too much computer time — is there a loop that never ends?",
+    "memory": "Your program used too much memory — is a list or string growing forever?",
+    "pids": "Your program started too many processes.",
+    "output": "Your program printed far too much — is there a console.log inside a loop "
+    "that never ends?",
+    "disk": "Your program wrote too much to disk.",
+}
+
+
+def validate(check: dict[str, Any], exercise: Exercise) -> list[str]:
+    """Problems with a ``node-test`` check table."""
+    problems = check_fields(
+        check,
+        {"kind": str, "tests": ("list", str)},
+        {"support": ("list", str), "expected_tests": int, "name": str},
+    )
+    if problems:
+        return problems
+    if not check["tests"]:
+        problems.append("tests: must list at least one test file")
+    problems += placement_problems(exercise, "tests", check["tests"])
+    problems += placement_problems(exercise, "support", check.get("support", []))
+    for rel in check["tests"]:
+        if not rel.endswith(TEST_SUFFIXES):
+            problems.append(f"tests: {rel!r} is not a JavaScript file (.js, .mjs or .cjs)")
+    if problems:
+        return problems
+    if "expected_tests" in check:
+        if check["expected_tests"] < 1:
+            problems.append("expected_tests: must be 1 or more")
+    elif not expected_names(exercise, check):
+        problems.append(
+            "tests: no test('literal name', ...) or it('literal name', ...) found; "
+            "write literal test names or set expected_tests"
+        )
+    return problems
+
+
+def expected_names(exercise: Exercise, check: dict[str, Any]) -> list[str]:
+    """The literal names of the tests the course wrote (skipped and todo tests excluded)."""
+    names: list[str] = []
+    for rel in check["tests"]:
+        text = (exercise.dir / rel).read_text(encoding="utf-8", errors="replace")
+        for m in _TEST_CALL.finditer(text):
+            if m.group("mod") in ("skip", "todo"):
+                continue
+            raw = next(g for g in (m.group("sq"), m.group("dq"), m.group("bq")) if g is not None)
+            names.append(re.sub(r"\\(.)", r"\1", raw))
+    return names
+
+
+async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
+    """Run the course's test files against the learner's copy in a fresh sandbox."""
+    tests: list[str] = check["tests"]
+    ro_files = asset_binds(ctx.exercise, tests + check.get("support", []))
+    ro_files[str(PRELOAD)] = PRELOAD_IN_SANDBOX
+    argv = [
+        "node",
+        "--require",
+        PRELOAD_IN_SANDBOX,
+        "--test",
+        "--test-reporter=tap",
+        *[work_relative(t) for t in tests],
+    ]
+    result = await ctx.run(argv, ro_files=ro_files)
+    text = result.stdout.decode("utf-8", errors="replace")
+    report = parse_tap(text)
+    stderr = result.stderr.decode("utf-8", errors="replace").strip()
+    file_names = {work_relative(t) for t in tests}
+    if "expected_tests" in check:
+        expected = None
+        count = int(check["expected_tests"])
+    else:
+        expected = expected_names(ctx.exercise, check)
+        count = len(expected)
+    return outcomes_from_report(
+        report,
+        expected=expected,
+        expected_count=count,
+        test_files=file_names,
+        learner_files=ctx.exercise.files,
+        limit=result.limit,
+        stderr=stderr,
+    )
+
+
+def outcomes_from_report(
+    report: TapReport,
+    *,
+    expected: list[str] | None,
+    expected_count: int,
+    test_files: set[str],
+    learner_files: list[str],
+    limit: str | None,
+    stderr: str = "",
+) -> list[TestOutcome]:
+    """Turn a parsed run into outcomes: one per expected test, plus unexpected failures.
+
+    Args:
+        report: the parsed TAP.
+        expected: the course's test names, or None to count instead.
+        expected_count: how many tests must have run (used when ``expected`` is None).
+        test_files: the test files' paths relative to ``/work`` (their file-level results are
+            not tests of their own).
+        learner_files: the learner's files, to point at their lines in stack traces.
+        limit: the sandbox limit the run hit, if any.
+        stderr: what the runner itself printed on stderr.
+    """
+    leaves = [leaf for leaf in report.leaves() if leaf.directive is None]
+    file_level = [leaf for leaf in leaves if _is_file_result(leaf, test_files)]
+    real = [leaf for leaf in leaves if leaf not in file_level]
+    never_ran = _never_ran_reason(report, file_level, limit, learner_files)
+    outcomes: list[TestOutcome] = []
+    used: set[int] = set()
+    if expected is not None:
+        for name in expected:
+            match = next(
+                (i for i, leaf in enumerate(real) if i not in used and leaf.name == name), None
+            )
+            if match is None:
+                outcomes.append(TestOutcome(name=name, status="failed", message=never_ran))
+                continue
+            used.add(match)
+            outcomes.append(_outcome(real[match], learner_files))
+        for i, leaf in enumerate(real):  # real tests the name scan missed: failures still count
+            if i not in used and not leaf.ok:
+                outcomes.append(_outcome(leaf, learner_files))
+    else:
+        outcomes = [_outcome(leaf, learner_files) for leaf in real]
+        missing = expected_count - len(real)
+        if missing > 0:
+            outcomes.append(
+                TestOutcome(
+                    name=f"{missing} more test{'s' if missing != 1 else ''}",
+                    status="failed",
+                    message=never_ran,
+                )
+            )
+    output = "\n".join(report.output)
+    if stderr:
+        output = f"{output}\n{stderr}".strip()
+    if output and outcomes:
+        target = next((o for o in outcomes if o.status != "passed"), outcomes[0])
+        target.output = _capped(output)
+    return outcomes
+
+
+def _capped(text: str) -> str:
+    return text if len(text) <= 4000 else text[:3990] + "\n…"
+
+
+def _is_file_result(leaf: TapResult, test_files: set[str]) -> bool:
+    name = leaf.name.strip()
+    return any(name == f or name.endswith("/" + f) for f in test_files)
+
+
+def _never_ran_reason(
+    report: TapReport, file_level: list[TapResult], limit: str | None, learner_files: list[str]
+) -> str:
+    if limit in LIMIT_WORDS:
+        return LIMIT_WORDS[limit]
+    load_error = _load_error(report.output, learner_files)
+    if load_error:
+        return load_error
+    failed_file = next((f for f in file_level if not f.ok), None)
+    if failed_file is not None:
+        return (
+            "This test never ran: the test file stopped with an error while loading your code. "
+            "Look at the output below for the first error."
+        )
+    return (
+        "This test never ran. Does your code stop the program early (for example with "
+        "process.exit), or crash while loading?"
+    )
+
+
+_LOCATION_LINE = re.compile(r"^/work/(?P<file>[^:]+):(?P<line>\d+)$")
+_ERROR_LINE = re.compile(r"^(?P<name>[A-Z][A-Za-z]*Error|Error): (?P<msg>.*)$")
+
+
+def _load_error(output: list[str], learner_files: list[str]) -> str | None:
+    """A plain sentence for an error thrown while the learner's file was loading."""
+    for i, line in enumerate(output):
+        m = _LOCATION_LINE.match(line.strip())
+        if not m or m.group("file") not in learner_files:
+            continue
+        for later in output[i + 1 : i + 8]:
+            e = _ERROR_LINE.match(later.strip())
+            if e:
+                return (
+                    f"Your file {m.group('file')} has a mistake near line {m.group('line')}: "
+                    f"{e.group('name')}: {e.group('msg')}{_advice(e.group('name'), e.group('msg'))}"
+                )
+    for line in output:
+        e = _ERROR_LINE.match(line.strip())
+        if e:
+            return (
+                f"Your code stopped with an error while loading: {e.group('name')}: "
+                f"{e.group('msg')}{_advice(e.group('name'), e.group('msg'))}"
+            )
+    return None
+
+
+def _advice(name: str, message: str) -> str:
+    if name == "SyntaxError":
+        return ". Check for a missing bracket, quote or comma."
+    if "is not a function" in message:
+        return (
+            ". Check the function exists, is spelled the same, and is exported "
+            "(module.exports = { ... })."
+        )
+    if "is not defined" in message:
+        return ". Check the spelling, and that it is declared with const, let or function."
+    if "Cannot read properties of undefined" in message or "of null" in message:
+        return ". Something here is undefined: a value may be missing or a return forgotten."
+    if "is not iterable" in message:
+        return ". A loop or spread got something that is not a list."
+    return "."
+
+
+def _scalar(value: str | None) -> str | None:
+    """A one-line YAML scalar from node's TAP, shown the way JavaScript would write it."""
+    if value is None or "\n" in value:
+        return None
+    value = value.strip()
+    if value == "~":
+        return "null"
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        return "'" + value[1:-1].replace("''", "'") + "'"
+    return value
+
+
+def _learner_location(diag: dict[str, str], learner_files: list[str]) -> str:
+    stack = diag.get("stack", "")
+    for line in stack.splitlines():
+        for rel in learner_files:
+            m = re.search(rf"/work/{re.escape(rel)}:(\d+)", line)
+            if m:
+                return f" (in {rel}, line {m.group(1)})"
+    return ""
+
+
+def _outcome(leaf: TapResult, learner_files: list[str]) -> TestOutcome:
+    name = leaf.path
+    if leaf.ok:
+        return TestOutcome(name=name, status="passed")
+    return TestOutcome(name=name, status="failed", message=explain(leaf, learner_files))
+
+
+def explain(leaf: TapResult, learner_files: list[str]) -> str:
+    """A beginner's sentence for one failed test."""
+    diag = leaf.diag
+    error = diag.get("error", "").strip()
+    if error.startswith("'") and error.endswith("'"):
+        error = error[1:-1].replace("''", "'")
+    failure_type = diag.get("failureType", "").strip("'")
+    code = diag.get("code", "").strip("'")
+    if failure_type == "testTimeoutFailure":
+        return LIMIT_WORDS["wall"]
+    if failure_type == "cancelledByParent" or "cancelled" in error:
+        return "This test was stopped before it finished: an earlier problem stopped the run."
+    if code == "ERR_ASSERTION":
+        actual, expected = _scalar(diag.get("actual")), _scalar(diag.get("expected"))
+        operator = diag.get("operator", "").strip("'")
+        if not error.startswith(_GENERATED):
+            # The course's own words (the assertion's message); node may append a diff.
+            words = error.split("\n\n")[0].split("\n+ actual - expected")[0].strip()
+            if operator in _EQUALITY and actual is not None and actual not in words:
+                words += f" (Your code gave {actual}.)"
+            return words
+        if operator in _EQUALITY and (actual is not None and expected is not None):
+            call = _CALL_IN_NAME.match(leaf.name)
+            if call:
+                return f"{call.group(1)} gave {actual} but the test expected {expected}."
+            return f"Your answer was {actual} but the test expected {expected}."
+        if error.startswith("The expression evaluated to a falsy value"):
+            code_lines = [line.strip() for line in error.splitlines()[1:] if line.strip()]
+            shown = f": {code_lines[0]}" if code_lines else ""
+            return f"A check in this test was not true{shown}"
+        if error.startswith("Missing expected exception"):
+            return (
+                "The test expected your code to throw an error here (throw new Error(...)), "
+                "but it did not."
+            )
+        if error.startswith("Got unwanted exception"):
+            return "Your code threw an error where the test expected none. " + _tail(error)
+        lines = [line for line in error.splitlines() if line.strip()]
+        lines = [line for line in lines if line.strip() != "+ actual - expected"]
+        return (
+            "Your answer is different from what the test expected (+ is yours, - is "
+            "expected):\n" + "\n".join(lines[1:12])
+        )
+    err_name = diag.get("name", "").strip("'")
+    where = _learner_location(diag, learner_files)
+    if err_name and error:
+        return f"Your code stopped with {err_name}: {error}{where}{_advice(err_name, error)}"
+    if error:
+        return f"The test failed: {error}{where}"
+    return "The test failed."
+
+
+def _tail(error: str) -> str:
+    lines = [line for line in error.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
