@@ -1,0 +1,301 @@
+"""Check kind ``tdd``: the learner's own tests must pass on a correct version and catch bugs.
+
+Owns how test-writing is judged: the learner's test file runs with node's built-in test runner
+(``node --test``) once against the course's reference implementation and once against each
+*mutant* (a deliberately broken copy described in the manifest). Tests that pass on the
+reference and fail on every mutant are good tests; each mutant they miss is reported in words
+("Your tests did not notice when `total` forgot to add the last price ...").
+
+Invariants kept here:
+- The learner's tests run only inside ``ctx.run`` sandboxes (fresh, limited, no network).
+- The subject module (reference or mutant) is bound read-only at the path the tests import
+  (``/work/<subject>``), hiding any learner file of that name, so a test file cannot rewrite
+  the code it is judged against. Mutants and the reference never enter the learner's workspace.
+- Verdicts rely on node's exit status and its final summary; the learner's printed output is
+  escaped by the runner and cannot pose as a result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+from typing import Any
+
+from courses.model import CheckContext, Exercise, TestOutcome
+
+KIND = "tdd"
+
+CHECK_FIELDS = ("kind", "name", "tests", "subject", "reference", "mutants", "min_tests")
+PARALLEL = 2  # sandboxes at once (the host has two cores)
+
+_NOT_OK_RE = re.compile(r"^(\s*)not ok \d+ - (.*)$")
+_SUMMARY_RE = re.compile(r"^# (tests|pass|fail) (\d+)\s*$")
+_OK_RE = re.compile(r"^\s*(?:not )?ok \d+ - (.*)$")
+# The runner's YAML for a test file killed by a signal (learner output is "# "-escaped, so a
+# printed copy of this line cannot match: it would not start with spaces).
+_SIGNAL_RE = re.compile(r"^\s+signal: '(SIG[A-Z]+)'\s*$", re.MULTILINE)
+SIGNAL_LIMITS = {"SIGXCPU": "cpu", "SIGKILL": "wall", "SIGXFSZ": "disk"}
+FILE_SUFFIXES = (".js", ".mjs", ".cjs")
+
+
+def _mutant_tables(check: dict[str, Any]) -> list[dict[str, str]]:
+    """Mutants as ``{"file", "description"}``: tables, or bare paths (generic description)."""
+    out = []
+    for item in check.get("mutants") or []:
+        if isinstance(item, str):
+            stem = Path(item).stem.replace("-", " ").replace("_", " ")
+            out.append({"file": item, "description": f"the code has a bug ({stem})"})
+        elif isinstance(item, dict):
+            out.append(
+                {"file": str(item.get("file", "")), "description": str(item.get("description", ""))}
+            )
+    return out
+
+
+def validate(check: dict[str, Any], exercise: Exercise) -> list[str]:
+    """Problems in a ``tdd`` check table (empty when it is fine)."""
+    problems = [
+        f"unknown field {key!r} (allowed: {', '.join(CHECK_FIELDS)})"
+        for key in sorted(set(check) - set(CHECK_FIELDS))
+    ]
+    tests = check.get("tests")
+    if not isinstance(tests, str) or tests not in exercise.files:
+        problems.append("tests must name one of the exercise's files (the learner's test file)")
+    subject = check.get("subject")
+    if (
+        not isinstance(subject, str)
+        or not subject
+        or subject.startswith(("/", "."))
+        or (".." in Path(subject).parts)
+    ):
+        problems.append('subject must be the relative path the tests import, e.g. "total.js"')
+    elif subject == tests:
+        problems.append("subject and tests must be different files")
+    for field in ("reference",):
+        value = check.get(field)
+        if not isinstance(value, str) or not value.startswith("tests/"):
+            problems.append(f"{field} must name a file under tests/")
+        elif not (exercise.dir / value).is_file():
+            problems.append(f"{field} {value} does not exist")
+    raw = check.get("mutants")
+    if not isinstance(raw, list) or not raw:
+        problems.append("mutants must list one or more broken versions")
+    else:
+        for number, item in enumerate(raw, 1):
+            if isinstance(item, dict):
+                extra = sorted(set(item) - {"file", "description"})
+                if extra:
+                    problems.append(f"mutant {number}: unknown field(s) {extra}")
+                if not isinstance(item.get("description"), str) or not item["description"]:
+                    problems.append(
+                        f"mutant {number}: needs a description (what is broken, "
+                        "in words a learner understands)"
+                    )
+                path = item.get("file")
+            elif isinstance(item, str):
+                path = item
+            else:
+                problems.append(f"mutant {number}: must be a path or a table")
+                continue
+            if not isinstance(path, str) or not path.startswith("tests/"):
+                problems.append(f"mutant {number}: file must be under tests/")
+            elif not (exercise.dir / path).is_file():
+                problems.append(f"mutant {number}: {path} does not exist")
+    min_tests = check.get("min_tests", 1)
+    if not isinstance(min_tests, int) or isinstance(min_tests, bool) or min_tests < 1:
+        problems.append("min_tests must be a whole number >= 1")
+    return problems
+
+
+# ---- running ------------------------------------------------------------------------------
+
+
+class Verdict:
+    """How the learner's tests did against one version of the subject."""
+
+    def __init__(
+        self,
+        *,
+        passed: bool,
+        tests: int,
+        failing: str = "",
+        error: str = "",
+        limit: str | None = None,
+        output: str = "",
+    ) -> None:
+        self.passed = passed
+        self.tests = tests
+        self.failing = failing
+        self.error = error
+        self.limit = limit
+        self.output = output
+
+
+def parse_tap(stdout: str) -> tuple[int | None, int | None, str, str]:
+    """(tests, failed, first failing test name, its error) from node's TAP output.
+
+    The counts come from the runner's *final* summary, less the entries node makes for test
+    *files* (a file with no tests, or one that crashed, is reported as a test of its path).
+    """
+    counts: dict[str, int] = {}
+    failing, error = "", ""
+    wrappers = 0
+    lines = stdout.splitlines()
+    for index, line in enumerate(lines):
+        summary = _SUMMARY_RE.match(line)
+        if summary:
+            counts[summary.group(1)] = int(summary.group(2))
+            continue
+        result = _OK_RE.match(line)
+        if result and result.group(1).strip().endswith(FILE_SUFFIXES):
+            wrappers += 1
+            continue
+        bad = _NOT_OK_RE.match(line)
+        if bad and not failing:
+            failing = bad.group(2).strip()
+            error = _error_after(lines, index)
+    tests = counts.get("tests")
+    if tests is not None:
+        tests = max(tests - wrappers, 0)
+    return tests, counts.get("fail"), failing, error
+
+
+def _error_after(lines: list[str], index: int) -> str:
+    """The ``error:`` text of the YAML block after a ``not ok`` line (a few lines)."""
+    for j in range(index + 1, min(index + 40, len(lines))):
+        stripped = lines[j].strip()
+        if stripped == "..." or _NOT_OK_RE.match(lines[j]):
+            break
+        if stripped.startswith("error:"):
+            rest = stripped[len("error:") :].strip()
+            if rest and rest not in ("|-", "|", ">-"):
+                return rest.strip("'\"")
+            body = []
+            indent = len(lines[j]) - len(lines[j].lstrip())
+            for k in range(j + 1, min(j + 12, len(lines))):
+                line = lines[k]
+                if line.strip() and len(line) - len(line.lstrip()) <= indent:
+                    break
+                if line.strip():
+                    body.append(line.strip())
+            return " ".join(body)[:300]
+    return ""
+
+
+async def _judge(ctx: CheckContext, tests: str, subject: str, version: Path) -> Verdict:
+    result = await ctx.run(
+        ["node", "--test", "--test-reporter=tap", f"/work/{tests}"],
+        ro_files={str(version): f"/work/{subject}"},
+    )
+    stdout = (
+        result.stdout.decode("utf-8", "replace")
+        if isinstance(result.stdout, bytes)
+        else str(result.stdout)
+    )
+    stderr = (
+        result.stderr.decode("utf-8", "replace")
+        if isinstance(result.stderr, bytes)
+        else str(result.stderr)
+    )
+    count, failed, failing, error = parse_tap(stdout)
+    killed = _SIGNAL_RE.search(stdout)
+    limit = result.limit or (SIGNAL_LIMITS.get(killed.group(1), "cpu") if killed else None)
+    if limit:
+        return Verdict(passed=False, tests=count or 0, limit=limit, output=stderr[-800:])
+    passed = result.exit_code == 0 and (failed or 0) == 0
+    return Verdict(
+        passed=passed,
+        tests=count or 0,
+        failing=failing,
+        error=error,
+        output=(stdout[-1500:] + stderr[-500:]).strip(),
+    )
+
+
+async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
+    """Run the learner's tests against the reference, then against each mutant."""
+    exercise = ctx.exercise
+    tests = str(check["tests"])
+    subject = str(check["subject"])
+    reference = exercise.dir / str(check["reference"])
+    mutants = _mutant_tables(check)
+    min_tests = int(check.get("min_tests", 1))
+    good_name = f"Your tests pass on a correct {subject}"
+
+    test_file = ctx.work_dir / tests
+    if not test_file.is_file():
+        return [TestOutcome(good_name, "failed", f"{tests} is missing. Write your tests in it.")]
+    # The subject is bound over this path; make sure the mount point exists.
+    target = ctx.work_dir / subject
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        target.write_text("")
+
+    gate = asyncio.Semaphore(PARALLEL)
+
+    async def judged(version: Path) -> Verdict:
+        async with gate:
+            return await _judge(ctx, tests, subject, version)
+
+    verdicts = await asyncio.gather(
+        judged(reference), *(judged(exercise.dir / m["file"]) for m in mutants)
+    )
+    ref, rest = verdicts[0], verdicts[1:]
+    outcomes: list[TestOutcome] = []
+    ref_ok = False
+    if ref.limit:
+        message = (
+            "Your tests took too long to finish. Is there a loop that never ends, or a "
+            "test that waits for something that never happens?"
+        )
+        if ref.limit not in ("wall", "cpu"):
+            message = f"Your tests were stopped: they hit the {ref.limit} limit."
+        outcomes.append(TestOutcome(good_name, "failed", message, output=ref.output))
+    elif ref.tests < min_tests:
+        need = "a test" if min_tests == 1 else f"at least {min_tests} tests"
+        outcomes.append(
+            TestOutcome(
+                good_name,
+                "failed",
+                f"{tests} has no tests that ran"
+                + (f" (found {ref.tests})" if ref.tests else "")
+                + f". Write {need} with test('what it checks', () => {{ ... }}).",
+                output=ref.output,
+            )
+        )
+    elif not ref.passed:
+        if ref.failing:
+            detail = f" ({ref.error})" if ref.error else ""
+            message = (
+                f'Your test "{ref.failing}" fails on a correct version of {subject}, '
+                f"so it expects the wrong thing{detail}. Check the value that test "
+                "expects."
+            )
+        else:
+            message = (
+                f"Your test file stopped with an error before its tests finished. Look "
+                f"at the output below: is there a typo in {tests}?"
+            )
+        outcomes.append(TestOutcome(good_name, "failed", message, output=ref.output))
+    else:
+        ref_ok = True
+        outcomes.append(TestOutcome(good_name, "passed"))
+    for mutant, verdict in zip(mutants, rest, strict=True):
+        name = f"Your tests catch the bug: {mutant['description']}"
+        if not ref_ok:
+            outcomes.append(
+                TestOutcome(name, "failed", f"First make your tests pass on the correct {subject}.")
+            )
+        elif verdict.passed:
+            outcomes.append(
+                TestOutcome(
+                    name,
+                    "failed",
+                    f"Your tests did not notice when {mutant['description']} — add a test that "
+                    "would catch that.",
+                )
+            )
+        else:
+            outcomes.append(TestOutcome(name, "passed"))
+    return outcomes
