@@ -1,0 +1,215 @@
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+function load() {
+  let mod;
+  try {
+    mod = require('./model.js');
+  } catch (err) {
+    assert.fail(`model.js could not run: ${err.message}. Press Run to see where.`);
+  }
+  for (const name of ['quote', 'createModel']) {
+    if (typeof mod[name] !== 'function') {
+      assert.fail(`model.js should export a function called ${name}`);
+    }
+  }
+  return mod;
+}
+
+// Look inside the database directly, without the learner's model.
+function peek(dbPath, sql) {
+  const output = execFileSync('sqlite3', ['-json', dbPath, sql], { encoding: 'utf8' });
+  return output.trim() === '' ? [] : JSON.parse(output);
+}
+
+// A fresh database file in a temporary folder, removed afterwards.
+async function withDb(fn) {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'slate-db-'));
+  try {
+    return await fn(path.join(folder, 'guestbook.db'));
+  } finally {
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+function readyModel(dbPath) {
+  const model = load().createModel(dbPath);
+  assert.equal(typeof (model && model.setup), 'function', 'createModel(dbPath) should return an object with setup()');
+  model.setup();
+  return model;
+}
+
+// ---- helpers: start the learner's server inside this sandbox and ask it things ----
+const http = require('node:http');
+
+// Once the server has failed to answer, later requests fail at once instead of waiting again.
+let serverHung = false;
+const ANSWER_MS = 2000;
+
+function request(port, method, path, { body = '', headers = {} } = {}) {
+  if (serverHung) {
+    return Promise.reject(new Error('The server did not answer an earlier request, so this one was not tried.'));
+  }
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path, agent: false, headers: { Connection: 'close', ...headers } },
+      (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          data += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: data }));
+        res.on('error', reject);
+      },
+    );
+    req.setTimeout(ANSWER_MS, () => {
+      serverHung = true;
+      req.destroy(new Error(`${method} ${path} got no answer within ${ANSWER_MS / 1000} seconds. ` +
+        'Does every path through your code end with res.end(...)?'));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function postForm(port, path, fields) {
+  const body = new URLSearchParams(fields).toString();
+  return request(port, 'POST', path, {
+    body,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) },
+  });
+}
+
+// Start a server from createApp on a free port, run fn(port), then always stop the server.
+async function withServer(createApp, options, fn) {
+  let server;
+  try {
+    server = createApp(options);
+  } catch (err) {
+    assert.fail(`createApp() stopped with an error: ${err.message}`);
+  }
+  assert.ok(server instanceof http.Server, 'createApp() should return the server made by http.createServer(...)');
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  try {
+    return await fn(server.address().port);
+  } finally {
+    if (typeof server.closeAllConnections === 'function') server.closeAllConnections();
+    await new Promise((resolve) => server.close(() => resolve()));
+  }
+}
+// ---- end of helpers ----
+
+test("quote('tea') returns 'tea' inside single quotes", () => {
+  const { quote } = load();
+  assert.equal(quote('tea'), "'tea'", "quote('tea') should return 'tea' with single quotes around it");
+});
+
+test("quote(\"O'Brien\") doubles the quote inside", () => {
+  const { quote } = load();
+  assert.equal(quote("O'Brien"), "'O''Brien'", "quote(\"O'Brien\") should return 'O''Brien'");
+  assert.equal(quote("''"), "''''''", "quote(\"''\") should double both quotes: ''''''");
+  assert.equal(quote(42), "'42'", "quote(42) should return '42'");
+});
+
+test('setup() creates the entries table, and running it twice is fine', async () => {
+  await withDb(async (dbPath) => {
+    const model = readyModel(dbPath);
+    model.setup();
+    const tables = peek(dbPath, "SELECT name FROM sqlite_master WHERE type = 'table'").map((row) => row.name);
+    assert.ok(tables.includes('entries'), 'setup() should create a table called entries');
+    const columns = peek(dbPath, 'PRAGMA table_info(entries)').map((row) => row.name);
+    for (const column of ['id', 'name', 'message']) {
+      assert.ok(columns.includes(column), `The entries table should have a column called ${column}`);
+    }
+  });
+});
+
+test("add('Ada', 'Hello') stores the entry and returns { id: 1, name, message }", async () => {
+  await withDb(async (dbPath) => {
+    const model = readyModel(dbPath);
+    const entry = model.add('  Ada ', ' Hello ');
+    assert.deepEqual(entry, { id: 1, name: 'Ada', message: 'Hello' }, 'add should trim and return the stored entry');
+    const rows = peek(dbPath, 'SELECT id, name, message FROM entries');
+    assert.deepEqual(rows, [{ id: 1, name: 'Ada', message: 'Hello' }], 'The entry should be in the database file');
+  });
+});
+
+test('all() lists entries newest first and count() counts them', async () => {
+  await withDb(async (dbPath) => {
+    const model = readyModel(dbPath);
+    assert.deepEqual(model.all(), [], 'all() on an empty table should return []');
+    assert.equal(model.count(), 0, 'count() on an empty table should return 0');
+    model.add('Ada', 'First');
+    model.add('Sam', 'Second');
+    const names = model.all().map((entry) => entry.name);
+    assert.deepEqual(names, ['Sam', 'Ada'], 'all() should put the newest entry first');
+    assert.equal(model.count(), 2, 'count() should return 2 after two entries');
+  });
+});
+
+test("a name with a quote, like O'Brien, is stored exactly", async () => {
+  await withDb(async (dbPath) => {
+    const model = readyModel(dbPath);
+    model.add("Pat O'Brien", "It's working, isn't it?");
+    const rows = peek(dbPath, 'SELECT name, message FROM entries');
+    assert.deepEqual(rows, [{ name: "Pat O'Brien", message: "It's working, isn't it?" }],
+      'Quotes in names and messages should be stored exactly: use quote() on every value');
+  });
+});
+
+test('SQL typed into a name is stored as text, never run', async () => {
+  await withDb(async (dbPath) => {
+    const model = readyModel(dbPath);
+    const sneaky = "x', 'y'); DROP TABLE entries; --";
+    try {
+      model.add(sneaky, 'hello');
+    } catch (err) {
+      assert.fail(`add() broke on a name with a quote in it: ${err.message.split('\n')[0]}`);
+    }
+    const tables = peek(dbPath, "SELECT name FROM sqlite_master WHERE type = 'table'").map((row) => row.name);
+    assert.ok(tables.includes('entries'), 'The entries table was dropped by a name! Put every value through quote()');
+    assert.deepEqual(peek(dbPath, 'SELECT name FROM entries'), [{ name: sneaky }], 'The sneaky name should be stored as plain text');
+  });
+});
+
+test('an empty name or message is refused and nothing is stored', async () => {
+  await withDb(async (dbPath) => {
+    const model = readyModel(dbPath);
+    assert.throws(() => model.add('  ', 'Hi'), { message: 'Please give your name' }, 'An empty name should throw "Please give your name"');
+    assert.throws(() => model.add(null, 'Hi'), { message: 'Please give your name' }, 'A missing name should throw "Please give your name"');
+    assert.throws(() => model.add('Ada', ''), { message: 'Please write a message' }, 'An empty message should throw "Please write a message"');
+    assert.deepEqual(peek(dbPath, 'SELECT * FROM entries'), [], 'Refused entries should not be stored');
+  });
+});
+
+test('the entries are still there for a new model on the same file', async () => {
+  await withDb(async (dbPath) => {
+    readyModel(dbPath).add('Ada', 'Still here?');
+    const again = readyModel(dbPath);
+    assert.deepEqual(again.all(), [{ id: 1, name: 'Ada', message: 'Still here?' }],
+      'A second model on the same file should see the entry: keep the data in the database, not in an array');
+  });
+});
+
+test('the routes in app.js work with your model', async () => {
+  await withDb(async (dbPath) => {
+    const { createApp } = require('./app.js');
+    await withServer(createApp, { dbPath }, async (port) => {
+      const created = await postForm(port, '/api/entries', { name: 'Sam', message: 'Hi from the server' });
+      assert.equal(created.status, 201, 'POST /api/entries should answer 201 once add() works');
+      const refused = await postForm(port, '/api/entries', { name: '', message: 'x' });
+      assert.equal(refused.status, 400, 'POST /api/entries with no name should answer 400');
+      const list = await request(port, 'GET', '/api/entries');
+      assert.deepEqual(JSON.parse(list.body), [{ id: 1, name: 'Sam', message: 'Hi from the server' }],
+        'GET /api/entries should list what was added');
+    });
+  });
+});
