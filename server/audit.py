@@ -107,7 +107,7 @@ def sanitize(text: object, limit: int | None = 1000) -> str:
     return "".join(pieces)
 
 
-class ContextLogger(logging.LoggerAdapter):  # type: ignore[type-arg]
+class ContextLogger(logging.LoggerAdapter):
     """A logger that prefixes ``[conn=… user=… session=…]`` (values sanitised) to each message.
 
     ``ContextLogger(log, {"conn": "ab12cd34", "user": "ada"})``; keys appear in the order given.
@@ -270,8 +270,9 @@ class AuditLog:
                 "SELECT seq FROM sqlite_sequence WHERE name = 'audit_events'"
             ).fetchone()
             top = max(last[0] if last else 0, seq[0] if seq else 0)
-            row = {
-                "id": top + 1,
+            new_id = int(top) + 1
+            row: dict[str, Any] = {
+                "id": new_id,
                 "ts": utc_now(),
                 "kind": kind,
                 "actor": clean["actor"],
@@ -280,13 +281,14 @@ class AuditLog:
                 "detail": detail_text,
                 "prev_hash": last[1] if last else GENESIS,
             }
-            row["hash"] = row_hash(row)
+            new_hash = row_hash(row)
+            row["hash"] = new_hash
             db.execute(
                 f"INSERT INTO audit_events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 tuple(row[k] for k in _COLUMNS.split(", ")),
             )
         # After the commit, so the head never names a row that was rolled back.
-        self._write_head(row["id"], row["hash"])
+        self._write_head(new_id, new_hash)
         return _event(tuple(row[k] for k in _COLUMNS.split(", ")))
 
     def _write_head(self, row_id: int, digest: str) -> None:

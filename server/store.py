@@ -488,7 +488,8 @@ class Store:
         account = _account(row[:8]) if row is not None else None
         stored = row[8] if row is not None else None
         usable = account is not None and not account.disabled and stored is not None
-        target = stored if usable else self._dummy()
+        target: str = stored if usable and stored is not None else self._dummy()
+        ok: bool
         try:
             ok = self.hasher.verify(target, password if isinstance(password, str) else "")
         except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -334,3 +334,33 @@ def test_real_subprocess_user_add_list_disable_verify(data_dir: Path) -> None:
     unknown = run("user", "enable", "nobody")
     assert unknown.returncode == 1
     assert unknown.stderr == "slate: no account named 'nobody'\n"
+
+
+def test_audit_tail_follow_prints_new_events(data_dir: Path) -> None:
+    slate(data_dir, "user", "add", "ada", "--role", "learner")
+    proc = subprocess.Popen(
+        [str(SLATE), "--data-dir", str(data_dir), "audit", "tail", "-n", "1", "--follow"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    try:
+        assert proc.stdout is not None
+        assert "user_add" in proc.stdout.readline()  # the newest existing event first
+        slate(data_dir, "user", "disable", "ada")  # another process appends ...
+        line = proc.stdout.readline()  # ... and the follower prints it (blocks until then)
+        assert "user_disable" in line and "name=ada" in line
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_serve_on_a_busy_port_is_one_plain_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        config = tmp_path / "slate.toml"
+        config.write_text(f"[server]\nlisten_port = {port}\n")
+        result = slate(tmp_path / "d", "serve", "--config", str(config))
+    assert_plain_error(result, f"cannot listen on 127.0.0.1:{port}")

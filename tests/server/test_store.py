@@ -252,3 +252,25 @@ def test_two_store_instances_share_the_file(data_dir: Path, hasher: PasswordHash
     assert a.get_account("ada").disabled  # type: ignore[union-attr]
     a.close()
     b.close()
+
+
+def test_one_store_shared_by_threads(store: Store) -> None:
+    """The asyncio server runs argon2 in executor threads that share the one connection."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from server.audit import AuditLog, verify
+
+    store.add_account("ada", "learner", "pw")
+    log = AuditLog(store)
+
+    def work(i: int) -> bool:
+        ok = store.verify_password("ada", "pw") is not None
+        log.append("thread", n=i)
+        store.record_attempt("ada", "html", "first-page", i % 2 == 0, {"i": i})
+        return ok
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert all(pool.map(work, range(40)))
+    report = verify(store, None)
+    assert report.ok and report.rows_checked == 40
+    assert store.progress("ada")["html"]["first-page"]["attempts"] == 40
