@@ -309,7 +309,7 @@ def _check_path(path: Any) -> str:
 
 def _check_paths(paths: Any) -> list[str] | None:
     """None means "everything"."""
-    if paths is None or paths == "." or paths == ["."]:
+    if paths is None or paths in (".", "", ["."], []):
         return None
     if isinstance(paths, str):
         paths = [paths]
@@ -880,16 +880,24 @@ class ExerciseRepo:
         """
         if op not in OP_ARGS:
             raise GitOpError(f"Unknown Git action {_show(str(op), 40)!r}.")
-        args = args or {}
+        args = dict(args or {}) if isinstance(args, dict) or args is None else args
         if not isinstance(args, dict):
             raise GitOpError("The Git action's details are malformed.")
+        if op == "branch":  # the panel's "New branch" (with a name) or the branch list
+            op = "create_branch" if args.get("name") else "branches"
+            if op == "branches":
+                args.pop("name", None)
+        if op in ("switch", "merge") and "name" in args and "branch" not in args:
+            args["branch"] = args.pop("name")
         allowed = OP_ARGS[op]
         unknown = sorted(set(args) - set(allowed))
         if unknown:
             raise GitOpError(f"The Git action {op} does not take {', '.join(unknown)}.")
         method: Callable[..., dict[str, Any]] = getattr(self, op)
         try:
-            return method(**args)
+            result = method(**args)
+            result.setdefault("output", render(op, result))
+            return result
         except TypeError as exc:
             raise GitOpError(f"The Git action {op} is missing some details.") from exc
         except (pygit2.GitError, KeyError, ValueError, OSError) as exc:
@@ -902,6 +910,7 @@ class ExerciseRepo:
 OP_ARGS: dict[str, tuple[str, ...]] = {
     "init": (),
     "status": (),
+    "branch": ("name",),
     "stage": ("paths",),
     "unstage": ("paths",),
     "commit": ("message", "author_name"),
@@ -928,6 +937,44 @@ def _operation(op: str) -> Callable[..., dict[str, Any]]:
 
 # op -> ``func(folder, **args) -> dict``: what the server calls for the TUI's ``git`` request.
 OPERATIONS: dict[str, Callable[..., dict[str, Any]]] = {op: _operation(op) for op in OP_ARGS}
+
+
+def render(op: str, result: dict[str, Any]) -> str:
+    """The text the Git panel shows for a result: the message plus the details, like git."""
+    lines = [str(result.get("message", ""))]
+    if op == "status":
+        lines[0:0] = [f"On branch {result.get('branch') or '(no branch)'}", ""]
+        groups: dict[str, list[str]] = {"staged": [], "unstaged": [], "untracked": [],
+                                        "conflicted": []}
+        for entry in result.get("files", []):
+            if entry.get("conflicted"):
+                groups["conflicted"].append(f"  both changed: {entry['path']}")
+                continue
+            if entry.get("staged"):
+                groups["staged"].append(f"  {entry['staged']}: {entry['path']}")
+            if entry.get("unstaged") == "untracked":
+                groups["untracked"].append(f"  {entry['path']}")
+            elif entry.get("unstaged"):
+                groups["unstaged"].append(f"  {entry['unstaged']}: {entry['path']}")
+        titles = {
+            "conflicted": "In conflict (fix, then stage and commit):",
+            "staged": "Staged (will go into the next commit):",
+            "unstaged": "Changed but not staged yet:",
+            "untracked": "New files Git is not tracking yet:",
+        }
+        for key in ("conflicted", "staged", "unstaged", "untracked"):
+            if groups[key]:
+                lines += ["", titles[key], *groups[key]]
+    elif op == "log":
+        for commit in result.get("commits", []):
+            merge = "  (merge)" if len(commit.get("parents", [])) > 1 else ""
+            lines.append(f"{commit['short']}  {commit['summary']}  - {commit['author']}{merge}")
+    elif op in ("branches", "branch") and "branches" in result:
+        for name in result["branches"]:
+            lines.append(("* " if name == result.get("current") else "  ") + name)
+    elif op == "diff" and result.get("diff"):
+        lines += ["", str(result["diff"])]
+    return "\n".join(lines).strip("\n")
 
 
 def _tree_paths(tree: pygit2.Tree, prefix: str = "") -> Iterator[str]:

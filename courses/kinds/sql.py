@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import secrets
 import tempfile
@@ -357,6 +358,7 @@ async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
 
     # The solution first, in a sandbox of its own with an empty work folder.
     with tempfile.TemporaryDirectory(prefix="slate-sql-") as empty:
+        os.chmod(empty, 0o755)  # the sandbox may run as the learner's uid: /work must open
         solo = dataclasses.replace(ctx, work_dir=Path(empty), learner_dir=None)
         want_stage = await _run_stage(solo, solution, SOLUTION_AT, fixture, after)
     want_text = want_stage.after_out if after else want_stage.query_out

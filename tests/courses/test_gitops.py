@@ -418,3 +418,32 @@ def test_provision_builds_the_starter_repo_once_and_reset_rebuilds(tmp_path: Pat
     assert [c["summary"] for c in repo.log()["commits"]] == ["Starter"]
     no_setup = SimpleNamespace(dir=ex_dir, checks=[{"kind": "git"}])
     assert provision(no_setup, tmp_path) is False
+
+
+def test_panel_names_and_the_output_text(tmp_path: Path) -> None:
+    """The TUI's Git panel sends ``branch``/``switch``/``merge`` with ``name`` and ``stage``
+    with ``paths=[]`` (everything), and shows the ``output`` text."""
+    from courses.gitops import OPERATIONS
+
+    folder = tmp_path / "ex"
+    folder.mkdir()
+    OPERATIONS["init"](folder)
+    (folder / "a.txt").write_text("x")
+    (folder / "b.txt").write_text("y")
+    status = OPERATIONS["status"](folder)["output"]
+    assert "On branch main" in status and "New files Git is not tracking yet:\n  a.txt" in status
+    OPERATIONS["stage"](folder, paths=[])
+    assert "Staged (will go into the next commit):\n  new file: a.txt\n  new file: b.txt" in (
+        OPERATIONS["status"](folder)["output"])
+    OPERATIONS["commit"](folder, message="First", author_name="Sam")
+    assert OPERATIONS["branch"](folder, name="idea")["branch"] == "idea"
+    assert OPERATIONS["branch"](folder)["output"].endswith("  idea\n* main")
+    OPERATIONS["switch"](folder, name="idea")
+    (folder / "a.txt").write_text("changed")
+    assert "-x\n+changed" in OPERATIONS["diff"](folder)["output"]
+    OPERATIONS["stage"](folder, paths=["a.txt"])
+    OPERATIONS["commit"](folder, message="Change a", author_name="Sam")
+    OPERATIONS["switch"](folder, name="main")
+    assert OPERATIONS["merge"](folder, name="idea")["result"] == "fast-forward"
+    log = OPERATIONS["log"](folder)["output"].splitlines()
+    assert log[0] == "2 commit(s)." and log[1].endswith("Change a  - Sam")
