@@ -161,7 +161,7 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
     Raises:
         CourseError: listing every problem found, each naming the file and field.
     """
-    root = Path(path) if path is not None else DEFAULT_CATALOG
+    root = Path(path).resolve() if path is not None else DEFAULT_CATALOG
     if not root.is_dir():
         raise CourseError([f"{root}: not a folder"])
     problems: list[str] = []
