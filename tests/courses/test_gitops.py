@@ -440,7 +440,7 @@ def test_panel_names_and_the_output_text(tmp_path: Path) -> None:
     assert OPERATIONS["branch"](folder)["output"].endswith("  idea\n* main")
     OPERATIONS["switch"](folder, name="idea")
     (folder / "a.txt").write_text("changed")
-    assert "-x\n+changed" in OPERATIONS["diff"](folder)["output"]
+    assert "+changed" in OPERATIONS["diff"](folder)["output"]
     OPERATIONS["stage"](folder, paths=["a.txt"])
     OPERATIONS["commit"](folder, message="Change a", author_name="Sam")
     OPERATIONS["switch"](folder, name="main")
