@@ -228,8 +228,13 @@ def demo(ctx: click.Context, port: int) -> None:
                 store.set_password(name, password)
                 if existing.role != role:
                     store.set_role(name, role)
+                    audit.append("user_set_role", actor=os_actor(), name=name,
+                                 old_role=existing.role, role=role,
+                                 **{**_actor_detail(), "via": "demo"})
                 if existing.disabled:
                     store.set_disabled(name, False)
+                    audit.append("user_enable", actor=os_actor(), name=name,
+                                 **{**_actor_detail(), "via": "demo"})
                 audit.append("user_passwd", actor=os_actor(), name=name,
                              **{**_actor_detail(), "via": "demo"})
             passwords[name] = password

@@ -301,11 +301,14 @@ class Store:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
                 self._db.execute("COMMIT")
+            except BaseException:
+                # SQLite may already have rolled back (disk full, I/O error): only roll back an
+                # open transaction, so the original error is the one reported.
+                if self._db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
+                raise
 
     def query(
         self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()

@@ -274,3 +274,14 @@ def test_one_store_shared_by_threads(store: Store) -> None:
     report = verify(store, None)
     assert report.ok and report.rows_checked == 40
     assert store.progress("ada")["html"]["first-page"]["attempts"] == 40
+
+
+def test_a_failed_write_leaves_the_store_usable(store: Store) -> None:
+    store.add_account("ada", "learner")
+    with pytest.raises(sqlite3.IntegrityError), store.transaction() as db:
+        db.execute("INSERT INTO accounts (name, role, uid_offset, created) "
+                   "VALUES ('bob', 'learner', 1, 'now')")
+        db.execute("INSERT INTO accounts (name, role, uid_offset, created) "
+                   "VALUES ('ada', 'learner', 2, 'now')")  # duplicate name: the whole write fails
+    assert store.get_account("bob") is None  # rolled back together
+    assert store.add_account("bob", "learner").uid_offset == 1  # and the next write works
