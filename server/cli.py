@@ -572,6 +572,19 @@ def _doctor_findings(config: Config) -> list[Finding]:
         else:
             out.append(Finding("FAIL", f"{label} readable by sandbox uids", problem))
 
+    # per-learner mode: a sandbox uid must be able to walk down to its own workspace
+    workspaces = config.server.data_dir / "workspaces"
+    if root:
+        target = workspaces if workspaces.exists() else config.server.data_dir
+        if target.exists():
+            problem = _other_can(target, need_read=False, need_exec=True)
+            out.append(Finding("ok" if problem is None else "FAIL",
+                               "workspaces reachable by sandbox uids",
+                               problem or str(target)))
+        else:
+            out.append(Finding("ok", "workspaces reachable by sandbox uids",
+                               f"{config.server.data_dir} not created yet"))
+
     # node
     node = shutil.which("node")
     if node is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 import re
 import shutil
 import subprocess
@@ -262,6 +263,9 @@ def test_doctor_runs_real_checks(data_dir: Path) -> None:
     for expected in ("bubblewrap", "bwrap runs", "cgroups", "uid mode", "node", "host key",
                      "interpreter readable by sandbox uids"):
         assert expected in names, result.stdout
+    if os.geteuid() == 0:  # pytest's tmp dirs are 0700: a learner uid could not get in
+        assert "FAIL  workspaces reachable by sandbox uids:" in result.stdout
+        assert "not searchable by other users" in result.stdout
     key = data_dir / "host_keys" / "ssh_host_ed25519_key"
     key.parent.mkdir()
     key.write_text("not really a key")
