@@ -290,6 +290,16 @@ class Workspace:
             return False
         return stat.S_ISREG(info.st_mode)
 
+    def lexists(self, rel: str) -> bool:
+        """True if anything at all is at ``rel`` (a link counts; it is not followed)."""
+        parts = check_name(rel)
+        try:
+            with self._dir(parts[:-1]) as dfd:
+                os.stat(parts[-1], dir_fd=dfd, follow_symlinks=False)
+        except (WorkspaceError, OSError):
+            return False
+        return True
+
     def list_files(self, rel_dir: str = "") -> list[str]:
         """Regular files under ``rel_dir``, as paths relative to it, sorted; ``.git`` skipped.
 
