@@ -43,14 +43,14 @@ MAX_SCAN_FILES = 200
 
 # assertion key -> the qualifiers it accepts
 ASSERTIONS: dict[str, tuple[str, ...]] = {
-    "min_commits": (),
-    "message_matches": ("commit",),
+    "min_commits": ("branch",),
+    "message_matches": ("commit", "branch"),
     "branch_exists": (),
     "head_branch": (),
     "merged": ("merge_commit",),
     "tag_exists": (),
     "clean": (),
-    "file_in_head": ("contains", "not_contains"),
+    "file_in_head": ("contains", "not_contains", "branch"),
     "no_conflict_markers": (),
 }
 COMMON = ("name", "message")
@@ -119,8 +119,10 @@ def validate(check: dict[str, Any], exercise: Exercise) -> list[str]:
                 re.compile(value)
             except re.error as exc:
                 problems.append(f"{where}: message_matches is not a valid pattern: {exc}")
-            if table.get("commit", "latest") not in ("latest", "any"):
-                problems.append(f"{where}: commit must be \"latest\" or \"any\"")
+            if table.get("commit", "latest") not in ("latest", "any", "all"):
+                problems.append(f"{where}: commit must be \"latest\", \"any\" or \"all\"")
+        if "branch" in table and not (isinstance(table["branch"], str) and table["branch"]):
+            problems.append(f"{where}: branch must be a branch name")
         for qual in ("contains", "not_contains"):
             if qual in table and not (isinstance(table[qual], str) and table[qual]):
                 problems.append(f"{where}: {qual} must be non-empty text")
@@ -138,24 +140,29 @@ class _Repo:
     def __init__(self, repo: pygit2.Repository, folder: Path) -> None:
         self.repo = repo
         self.folder = folder
-        self._history: list[pygit2.Commit] | None = None
+        self._history: dict[str | None, list[pygit2.Commit]] = {}
 
-    def head(self) -> pygit2.Commit | None:
+    def head(self, branch: str | None = None) -> pygit2.Commit | None:
+        """The tip of ``branch`` (None: HEAD); None when there is no commit there."""
+        if branch is not None:
+            ref = self.repo.branches.local.get(branch)
+            return None if ref is None else ref.peel(pygit2.Commit)
         if self.repo.head_is_unborn:
             return None
         return self.repo.head.peel(pygit2.Commit)
 
-    def history(self) -> list[pygit2.Commit]:
-        if self._history is None:
-            head = self.head()
+    def history(self, branch: str | None = None) -> list[pygit2.Commit]:
+        """Commits reachable from ``branch`` (None: HEAD), newest first, at most MAX_WALK."""
+        if branch not in self._history:
+            head = self.head(branch)
             commits: list[pygit2.Commit] = []
             if head is not None:
                 for commit in self.repo.walk(head.id, SortMode.TOPOLOGICAL | SortMode.TIME):
                     commits.append(commit)
                     if len(commits) >= MAX_WALK:
                         break
-            self._history = commits
-        return self._history
+            self._history[branch] = commits
+        return self._history[branch]
 
     def branch(self) -> str | None:
         if self.repo.head_is_detached:
@@ -164,6 +171,14 @@ class _Repo:
         if isinstance(target, str) and target.startswith("refs/heads/"):
             return target[len("refs/heads/"):]
         return None
+
+    def missing_branch(self, t: dict[str, Any]) -> str:
+        """A message when the assertion names a branch that does not exist, else ""."""
+        name = t.get("branch")
+        if name is None or name in self.repo.branches.local:
+            return ""
+        return (f"There is no branch called {name} yet. Make it with New branch "
+                f"(git branch {name}); names must match exactly.")
 
 
 def _plural(n: int, word: str) -> str:
@@ -175,32 +190,49 @@ def _summary(commit: pygit2.Commit) -> str:
     return gitops._show(lines[0] if lines else "", 60)
 
 
+def _on(t: dict[str, Any]) -> str:
+    return f" on {t['branch']}" if t.get("branch") else ""
+
+
 def _min_commits(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
+    if r.missing_branch(t):
+        return False, r.missing_branch(t)
     want = t["min_commits"]
-    have = len(r.history())
+    have = len(r.history(t.get("branch")))
     if have >= want:
         return True, ""
     if have == 0:
         return False, ("There are no commits yet. Stage your file (git add), write a message "
                        "and commit (git commit).")
-    return False, (f"Your repository has {_plural(have, 'commit')}; this exercise needs at "
-                   f"least {want}. Make another change, stage it and commit it.")
+    return False, (f"Your repository has {_plural(have, 'commit')}{_on(t)}; this exercise "
+                   f"needs at least {want}. Make another change, stage it and commit it.")
 
 
 def _message_matches(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
+    if r.missing_branch(t):
+        return False, r.missing_branch(t)
     pattern = re.compile(t["message_matches"], re.IGNORECASE)
-    history = r.history()
+    history = r.history(t.get("branch"))
     if not history:
         return False, "There are no commits yet, so there is no message to check."
-    if t.get("commit", "latest") == "any":
+    which = t.get("commit", "latest")
+    if which == "any":
         if any(pattern.search(c.message[: gitops.MAX_MESSAGE]) for c in history):
             return True, ""
-        return False, "None of your commit messages says what this step asks for yet."
+        return False, f"None of your commit messages{_on(t)} says what this step asks for yet."
+    if which == "all":
+        for commit in history:
+            if not pattern.search(commit.message[: gitops.MAX_MESSAGE]):
+                return False, (f"The message \"{_summary(commit)}\" (commit "
+                               f"{str(commit.id)[:7]}) does not follow the rule in the task. "
+                               "Make your next commits follow it.")
+        return True, ""
     latest = history[0]
     if pattern.search(latest.message[: gitops.MAX_MESSAGE]):
         return True, ""
-    return False, (f"Your latest commit message is \"{_summary(latest)}\". Read the task again "
-                   "for what the message should say, then make a commit with that message.")
+    return False, (f"Your latest commit message{_on(t)} is \"{_summary(latest)}\". Read the "
+                   "task again for what the message should say, then make a commit with that "
+                   "message.")
 
 
 def _branch_exists(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
@@ -263,26 +295,29 @@ def _clean(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
 
 
 def _file_in_head(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
+    if r.missing_branch(t):
+        return False, r.missing_branch(t)
     path = t["file_in_head"]
-    head = r.head()
+    head = r.head(t.get("branch"))
     if head is None:
         return False, f"There are no commits yet, so {path} is not saved in Git."
+    where = f"the latest commit on {t['branch']}" if t.get("branch") else "your latest commit"
     try:
         entry = head.tree[path]
     except KeyError:
-        return False, (f"Your latest commit does not contain {path}. Stage it (git add) and "
-                       "commit again.")
+        return False, (f"{where[0].upper()}{where[1:]} does not contain {path}. Stage it "
+                       "(git add) and commit again.")
     blob = r.repo.get(entry.id)
     if not isinstance(blob, pygit2.Blob):
-        return False, f"{path} in your latest commit is a folder, not a file."
+        return False, f"{path} in {where} is a folder, not a file."
     if blob.size > MAX_BLOB:
-        return False, f"{path} in your latest commit is far too big."
+        return False, f"{path} in {where} is far too big."
     text = blob.data.decode("utf-8", "replace")
     if "contains" in t and t["contains"].lower() not in text.lower():
-        return False, (f"{path} in your latest commit does not contain \"{t['contains']}\" "
-                       "yet. Edit the file, save, stage and commit it.")
+        return False, (f"{path} in {where} does not contain \"{t['contains']}\" yet. Edit "
+                       "the file, save, stage and commit it.")
     if "not_contains" in t and t["not_contains"].lower() in text.lower():
-        return False, (f"{path} in your latest commit still contains \"{t['not_contains']}\".")
+        return False, f"{path} in {where} still contains \"{t['not_contains']}\"."
     return True, ""
 
 
@@ -337,13 +372,15 @@ def default_name(table: dict[str, Any]) -> str:
         count = value if isinstance(value, int) else 1
         return f"The repository has at least {_plural(count, 'commit')}"
     names = {
-        "message_matches": "The commit message says what changed",
+        "message_matches": "The commit messages follow the rule" if table.get("commit") == "all"
+        else "The commit message says what changed",
         "branch_exists": f"A branch called {value} exists",
         "head_branch": f"You are on the branch {value}",
         "merged": f"The branch {value} is merged in",
         "tag_exists": f"A tag called {value} exists",
         "clean": "Every change is committed",
-        "file_in_head": f"{value} is saved in the latest commit",
+        "file_in_head": f"{value} is saved in the latest commit"
+        + (f" on {table['branch']}" if table.get("branch") else ""),
         "no_conflict_markers": "No conflict markers are left",
     }
     return names.get(key, "Git check")

@@ -175,7 +175,7 @@ def test_validate_names_each_problem(tmp_path: Path) -> None:
     assert "assert 1: min_commits must be a whole number" in text
     assert "assert 2: needs exactly one of" in text
     assert "assert 3: message_matches is not a valid pattern" in text
-    assert 'assert 3: commit must be "latest" or "any"' in text
+    assert 'assert 3: commit must be "latest", "any" or "all"' in text
     assert "assert 4: tag_exists does not take 'contains'" in text
     assert "assert 5: write clean = true" in text
     assert "assert 6: contains must be non-empty text" in text
@@ -234,3 +234,31 @@ async def test_sec_config_tricks_fail_the_check(tmp_path: Path, config: str) -> 
         fh.write(config)
     [(_, status, message)] = await _run(table, exercise, repo.folder, tmp_path)
     assert status == "failed" and "Slate does not allow" in message
+
+
+async def test_branch_qualifier_and_every_message_rule(tmp_path: Path) -> None:
+    exercise, table = _exercise(tmp_path, **{"assert": [
+        {"file_in_head": "story.txt", "contains": "chocolate", "branch": "choc"},
+        {"file_in_head": "story.txt", "not_contains": "chocolate"},
+        {"min_commits": 2, "branch": "choc"},
+        {"message_matches": "^[A-Z][a-z]+ \\S+ \\S+", "commit": "all"},
+    ]})
+    assert git_kind.validate(table, exercise) == []
+    repo = _learner(tmp_path)
+    repo.init()
+    _commit(repo, "pancakes\n", "Add the pancakes")
+    results = await _run(table, exercise, repo.folder, tmp_path)
+    assert [s for _, s, _ in results] == ["failed", "passed", "failed", "passed"]
+    assert "There is no branch called choc yet" in results[0][2]
+    repo.create_branch("choc")
+    repo.switch("choc")
+    _commit(repo, "pancakes\nchocolate\n", "chocolate")
+    repo.switch("main")
+    results = await _run(table, exercise, repo.folder, tmp_path)
+    assert [s for _, s, _ in results] == ["passed", "passed", "passed", "passed"]
+    repo.merge("choc")
+    results = await _run(table, exercise, repo.folder, tmp_path)
+    assert results[1][1] == "failed"
+    assert results[1][2] == 'story.txt in your latest commit still contains "chocolate".'
+    assert results[3][1] == "failed"
+    assert results[3][2].startswith('The message "chocolate" (commit ')
