@@ -10,8 +10,11 @@ Owns ``audit_events`` rows (their format and hashing), :func:`verify`, :func:`sa
   in ids and a ``prev_hash`` that matches nothing; deleting the newest rows is caught two ways:
   SQLite's ``sqlite_sequence`` (ids are AUTOINCREMENT) still remembers the highest id written, and
   the *audit head file* beside the database (``slate.db.audit-head``: the newest id and hash,
-  rewritten after every commit) names a row that is no longer there. A closed recording is checked
-  against the sha256 in its ``session_end`` event.
+  rewritten after every commit, only ever forward) names a row that is no longer there, and its
+  absence is itself reported. A closed recording is checked against the sha256 in its
+  ``session_end`` event. This is tamper-*evidence* against an intruder who edits the database: one
+  who can rewrite the database, the head file and recordings consistently is beyond what a local
+  chain can prove (ship the head off the machine for that).
 - **Untrusted text never reaches a terminal raw (6).** :func:`sanitize` turns control characters,
   escape sequences, DEL, C1 controls, bidi overrides and newlines into visible escapes, and
   ``ContextLogger`` puts every context value through it.
@@ -456,7 +459,12 @@ def verify(store: Store, recordings_dir: Path | None = None) -> VerifyReport:
             head = read_head(head_path(store))
         except ValueError as exc:
             report.add(f"audit head: {exc}")
-            head = None
+            head = (0, GENESIS)  # reported; nothing more to compare
+        if head is None and prev_id > 0:
+            report.add(
+                f"audit head: {head_path(store).name} is missing beside the database (deleted? "
+                "it records the newest row, so truncation cannot hide)"
+            )
         if head is not None:
             head_id, head_hash = head
             if head_id > prev_id:

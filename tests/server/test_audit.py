@@ -291,3 +291,27 @@ def test_event_line_for_tail(audit: AuditLog) -> None:
     assert "\n" not in line and "\x1b" not in line
     assert json.loads(canonical_json({"b": 1, "a": "é"})) == {"a": "é", "b": 1}
     assert canonical_json({"b": 1, "a": "é"}) == '{"a":"\\u00e9","b":1}'
+
+
+def test_deleted_head_file_is_reported(store: Store, audit: AuditLog) -> None:
+    """Truncate, rewind the sequence and delete the head file: the missing file is named."""
+    fill(audit)
+    sql(store, "DELETE FROM audit_events WHERE id = 5")
+    sql(store, "UPDATE sqlite_sequence SET seq = 4 WHERE name = 'audit_events'")
+    head_path(store).unlink()
+    report = verify(store, None)
+    assert not report.ok
+    assert report.problems == [
+        "audit head: slate.db.audit-head is missing beside the database (deleted? it records "
+        "the newest row, so truncation cannot hide)"
+    ]
+
+
+def test_head_lagging_after_a_crash_is_not_a_false_alarm(store: Store, audit: AuditLog) -> None:
+    """A crash between commit and head write leaves the head behind: that is fine."""
+    fill(audit, 3)
+    first_hash = store.query("SELECT hash FROM audit_events WHERE id = 1")[0][0]
+    head_path(store).write_text(f"1 {first_hash}\n")
+    assert verify(store, None).ok
+    head_path(store).write_text("1 " + "f" * 64 + "\n")
+    assert verify(store, None).problems[0].startswith("audit row 1: its hash differs")
