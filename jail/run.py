@@ -241,7 +241,20 @@ def count_tasks(uid: int) -> int:
     return total
 
 
-def _rlimits(limits: Limits, nproc: int | None) -> list[tuple[int, tuple[int, int]]]:
+# What programs print when an allocation fails (read only when no cgroup limits memory).
+_MEMORY_MARKERS = (
+    b"MemoryError",
+    b"Array buffer allocation failed",
+    b"JavaScript heap out of memory",
+    b"Cannot allocate memory",
+    b"ENOMEM",
+    b"std::bad_alloc",
+)
+
+
+def _rlimits(
+    limits: Limits, nproc: int | None, data: int | None = None
+) -> list[tuple[int, tuple[int, int]]]:
     cpu = max(1, math.ceil(limits.cpu))
     values = [
         # Soft limit sends SIGXCPU, the hard one a second later SIGKILL (if SIGXCPU is ignored).
@@ -252,6 +265,8 @@ def _rlimits(limits: Limits, nproc: int | None) -> list[tuple[int, tuple[int, in
     ]
     if nproc is not None:
         values.append((resource.RLIMIT_NPROC, (nproc, nproc)))
+    if data is not None:
+        values.append((resource.RLIMIT_DATA, (data, data)))
     return values
 
 
@@ -435,8 +450,10 @@ async def run_async(
     # the host uid, so the budget is what that uid already runs plus this run's pids.
     runner_uid = spec.host_uid if spec.host_uid is not None else os.geteuid()
     nproc = None if runner_uid == 0 else count_tasks(runner_uid) + limits.pids + _BWRAP_TASKS
-    rlimits = _rlimits(limits, nproc)
     cgroup = Cgroup.create(f"run-{uuid.uuid4().hex}", limits.memory, limits.pids)
+    # Without a cgroup (a non-root demo) memory falls back to RLIMIT_DATA per process: it
+    # bounds heaps (node and python work under it, unlike RLIMIT_AS) though not their sum.
+    rlimits = _rlimits(limits, nproc, data=limits.memory if cgroup is None else None)
     host_uid = spec.host_uid
 
     def child_setup() -> None:  # between fork and exec: no locks, no imports, no logging
@@ -499,6 +516,8 @@ async def run_async(
         helpers.append(asyncio.ensure_future(_on_stop(stop, run)))
     if cgroup is not None:
         helpers.append(asyncio.ensure_future(_watch_cgroup(cgroup, run)))
+    elif nproc is not None:
+        helpers.append(asyncio.ensure_future(_watch_nproc(runner_uid, nproc, run)))
     killed = False
     try:
         await asyncio.wait([waiter, reason_task], return_when=asyncio.FIRST_COMPLETED)
@@ -555,6 +574,10 @@ async def run_async(
     limit = _which_limit(
         run.reason, oom, pids_hit, sig, exit_code, cpu_used, limits, stdout, stderr
     )
+    if limit is None and cgroup is None and (exit_code not in (0, None) or sig is not None):
+        tail = stdout[-65536:] + stderr[-65536:]
+        if any(marker in tail for marker in _MEMORY_MARKERS):
+            limit = "memory"
     return RunResult(
         exit_code=exit_code,
         signal=sig,
@@ -582,6 +605,15 @@ async def _watch_cgroup(cgroup: Cgroup, run: _Run) -> None:
         if cgroup.oom_killed():
             run.trigger("memory")
         elif cgroup.pids_exhausted():
+            run.trigger("pids")
+
+
+async def _watch_nproc(uid: int, nproc: int, run: _Run) -> None:
+    """Without a cgroup: end the run when its host uid has used up RLIMIT_NPROC (a fork bomb
+    would otherwise spin until the wall limit). Shared-uid mode cannot tell runs apart here."""
+    while True:
+        await asyncio.sleep(_WATCH_INTERVAL * 2)
+        if await asyncio.to_thread(count_tasks, uid) >= nproc:
             run.trigger("pids")
 
 
