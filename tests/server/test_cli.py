@@ -140,6 +140,28 @@ def test_user_mistakes_are_one_plain_line(data_dir: Path, args: list[str], needl
     assert_plain_error(slate(data_dir, *args), needle)
 
 
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["user", "add", "ada", "--role", "warden"], "'warden' is not one of"),
+        (["user", "add"], "Missing argument 'NAME'"),
+        (["user", "frobnicate"], "No such command 'frobnicate'"),
+        (["user", "add-key", "ada", "/nonexistent.pub"], "/nonexistent.pub"),
+        (["demo", "--port", "70000"], "70000 is not in the range"),
+    ],
+)
+def test_usage_mistakes_are_one_plain_line(data_dir: Path, args: list[str], needle: str) -> None:
+    result = slate(data_dir, *args)
+    assert result.exit_code == 2
+    assert_plain_error(result, needle, "--help")
+
+
+def test_help_and_exit_codes(data_dir: Path) -> None:
+    help_ = slate(data_dir, "--help")
+    assert help_.exit_code == 0 and "user" in help_.stdout and "audit" in help_.stdout
+    assert slate(data_dir, "user", "--help").exit_code == 0
+
+
 def test_commands_on_a_missing_database_say_so(tmp_path: Path) -> None:
     assert_plain_error(slate(tmp_path / "none", "user", "list"), "no Slate database")
     assert_plain_error(slate(tmp_path / "none", "audit", "verify"), "no Slate database")

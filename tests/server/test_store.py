@@ -133,7 +133,8 @@ def test_unknown_and_known_names_take_similar_time(data_dir: Path) -> None:
 
     known = min(timed("ada") for _ in range(3))
     unknown = min(timed("nobody") for _ in range(3))
-    assert 0.5 < unknown / known < 2.0, (known, unknown)
+    # Without the dummy verification an unknown name answers ~1000x faster: a wide band suffices.
+    assert 0.25 < unknown / known < 4.0, (known, unknown)
     store.close()
 
 
