@@ -269,12 +269,23 @@ def demo(ctx: click.Context, port: int) -> None:
         else "one shared uid for every learner (not running as root: demo only)"
     )
 
+    unreachable = (
+        _other_can(data_dir, need_read=False, need_exec=True) if os.geteuid() == 0 else None
+    )
+
     def ready(host: str, actual_port: int) -> None:
         lines = [
             f"slate: listening on {host}:{actual_port}",
             "",
             f"Slate demo classroom — data in {data_dir}",
             f"Sandboxes: {uid_mode}.",
+        ]
+        if unreachable is not None:
+            lines.append(
+                f"WARNING: learners' sandbox uids cannot reach the data dir ({unreachable}); "
+                "their sessions will fail. Use --data-dir with a path every user can traverse."
+            )
+        lines += [
             "One-time passwords (shown once; new ones are made each time the demo starts):",
             "",
         ]

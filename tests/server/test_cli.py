@@ -245,6 +245,8 @@ def test_demo_creates_accounts_prints_ssh_lines_and_rotates_passwords(
     assert set(lines) == {"ada", "grace", "mary", "alan"}
     for name in lines:
         assert f"ssh -p 4321 {name}@127.0.0.1" in first.stdout
+    if os.geteuid() == 0:  # pytest's 0700 tmp dir: learner uids could not reach the data
+        assert "WARNING: learners' sandbox uids cannot reach the data dir" in first.stdout
     passwords = dict(re.findall(r" (\w+)\s+password (\S+)", first.stdout))
     with Store(tmp_path / ".slate" / "slate.db") as store:
         roles = {a.name: a.role for a in store.list_accounts()}
