@@ -241,8 +241,9 @@ def _branch_exists(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
         return True, ""
     others = sorted(b for b in r.repo.branches.local if b != name)
     hint = f" You have: {', '.join(gitops._show(b, 30) for b in others[:8])}." if others else ""
-    return False, (f"There is no branch called {name} yet. Make it with the branch key "
-                   f"(git branch {name}); names must match exactly.{hint}")
+    return False, (f"There is no branch called {name} yet. Type {name} in the Git panel's "
+                   f"box and press New branch (git branch {name}); names must match "
+                   f"exactly.{hint}")
 
 
 def _head_branch(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
@@ -251,7 +252,8 @@ def _head_branch(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
     if current == name:
         return True, ""
     where = f"on {gitops._show(current, 30)}" if current else "not on any branch"
-    return False, f"You are {where}. Switch to {name} (git switch {name})."
+    return False, (f"You are {where}. Type {name} in the Git panel's box and press Switch "
+                   f"(git switch {name}).")
 
 
 def _merged(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
@@ -280,7 +282,8 @@ def _tag_exists(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
     name = t["tag_exists"]
     if f"refs/tags/{name}" in r.repo.references:
         return True, ""
-    return False, f"There is no tag called {name} yet. Add it with the tag key (git tag {name})."
+    return False, (f"There is no tag called {name} yet. Type {name} in the Git panel's box "
+                   f"and press Tag (git tag {name}).")
 
 
 def _clean(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:

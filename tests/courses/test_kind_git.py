@@ -108,7 +108,8 @@ async def test_head_branch_and_merge_commit_messages(tmp_path: Path) -> None:
     repo.switch("ending")
     _commit(repo, "b\n", "b")
     results = await _run(table, exercise, repo.folder, tmp_path)
-    assert results[0][1:] == ("failed", "You are on ending. Switch to main (git switch main).")
+    assert results[0][1] == "failed" and results[0][2].startswith("You are on ending. ")
+    assert "press Switch (git switch main)" in results[0][2]
     assert "not in ending yet" not in results[1][2]  # HEAD is ending: includes itself
     repo.switch("main")
     results = await _run(table, exercise, repo.folder, tmp_path)
