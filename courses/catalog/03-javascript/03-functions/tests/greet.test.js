@@ -19,7 +19,7 @@ function load() {
 
 test("greet('Sam') returns 'Hello, Sam!'", () => {
   const { greet } = load();
-  assert.equal(greet('Sam'), 'Hello, Sam!', "greet('Sam') should return 'Hello, Sam!'");
+  assert.equal(greet('Sam'), 'Hello, Sam!', "greet('Sam') should return 'Hello, Sam!'. Did you write return (not console.log)?");
 });
 
 test("greet('Ada') returns 'Hello, Ada!'", () => {
