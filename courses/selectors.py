@@ -182,7 +182,7 @@ def parse_selectors(text: str) -> list[Selector]:
         pos = m.end()
         if kind in ("space", "child", "comma"):
             if kind == "comma":
-                if current is None:
+                if current is None and (not parts or comb_seen == ">"):
                     raise SelectorError(f"{text!r}: a ',' with nothing before it")
                 finish(m.start())
                 start = pos

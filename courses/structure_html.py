@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import html
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -224,6 +225,12 @@ def build_document(tree: Any, source: Source) -> Document:
             name = next((c for c in node.children if c.type == "erroneous_end_tag_name"), None)
             tag = source.node_text(name).lower() if name else "?"
             doc.stray_end_tags.append((tag, Source.line(node)))
+        elif kind == "ERROR":
+            # At the top level tree-sitter reports a stray end tag as an ERROR node.
+            m = _END_TAG.match(source.node_text(node))
+            if m:
+                doc.stray_end_tags.append((m.group(1).lower(), Source.line(node)))
+            stack.extend((c, parent) for c in reversed(node.children))
         else:
             stack.extend((c, parent) for c in reversed(node.children))
     # text runs arrive in document order except around skipped nodes: keep bisect valid
@@ -234,6 +241,7 @@ def build_document(tree: Any, source: Source) -> Document:
     return doc
 
 
+_END_TAG = re.compile(r"\s*</\s*([A-Za-z][A-Za-z0-9-]*)")
 _SKIP = frozenset({"start_tag", "end_tag", "self_closing_tag"})
 
 
@@ -482,7 +490,7 @@ def _closed(doc: Document, table: dict[str, Any]) -> Failure:
             )
         )
         break
-    for tag, line in doc.stray_end_tags[:1]:
+    for tag, line in sorted(doc.stray_end_tags, key=lambda t: t[1])[:1]:
         problems.append(
             (line, f"Line {line}: there is a </{tag}> here, but no <{tag}> is open to close.")
         )
