@@ -200,6 +200,10 @@ def _run_server(config: Config, ready: Callable[[str, int], None] | None = None)
             asyncio.run(gateway.serve(config, ready=ready))
     except KeyboardInterrupt:
         pass
+    except SystemExit as exc:  # the gateway refusing to start, with its reason as text
+        if isinstance(exc.code, str):
+            fail(exc.code.removeprefix("slate: "))
+        raise
     except OSError as exc:
         fail(
             f"cannot listen on {config.server.listen_host}:{config.server.listen_port}: "

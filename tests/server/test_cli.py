@@ -381,9 +381,12 @@ def test_audit_tail_follow_prints_new_events(data_dir: Path) -> None:
         proc.wait(10)
 
 
-def test_serve_on_a_busy_port_is_one_plain_line(tmp_path: Path) -> None:
+def test_serve_on_a_busy_port_is_one_plain_line() -> None:
     import socket
 
+    # The gateway refuses a data dir that learner uids cannot reach (pytest's tmp is 0700).
+    tmp_path = Path(tempfile.mkdtemp(prefix="slate-serve-", dir="/tmp"))
+    tmp_path.chmod(0o755)
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -391,4 +394,18 @@ def test_serve_on_a_busy_port_is_one_plain_line(tmp_path: Path) -> None:
         config = tmp_path / "slate.toml"
         config.write_text(f"[server]\nlisten_port = {port}\n")
         result = slate(tmp_path / "d", "serve", "--config", str(config))
+    shutil.rmtree(tmp_path)
     assert_plain_error(result, f"cannot listen on 127.0.0.1:{port}")
+
+
+def test_gateway_refusal_is_one_plain_line(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from server import gateway
+
+    async def refusing(config: Config, **kwargs: Any) -> None:
+        raise SystemExit("slate: learners' sandboxes could not reach the data dir")
+
+    monkeypatch.setattr(gateway, "serve", refusing)
+    result = slate(tmp_path / "d", "serve")
+    assert_plain_error(result, "could not reach the data dir")
+    assert "slate: slate:" not in result.stderr
