@@ -34,7 +34,7 @@ from courses.model import CheckContext, Exercise, TestOutcome
 KIND = "sql"
 
 CHECK_FIELDS = ("kind", "name", "query", "fixture", "expected", "ordered", "after",
-                "column_names")
+                "column_names", "message")
 FIXTURE_AT = "/slate/fixture.sql"
 SOLUTION_AT = "/slate/solution.sql"
 DB = "/tmp/slate.db"
@@ -79,6 +79,8 @@ def validate(check: dict[str, Any], exercise: Exercise) -> list[str]:
     for key in ("ordered", "column_names"):
         if key in check and not isinstance(check[key], bool):
             problems.append(f"{key} must be true or false")
+    if "message" in check and not (isinstance(check["message"], str) and check["message"]):
+        problems.append("message must be non-empty text (advice shown when the rows are wrong)")
     after = check.get("after")
     if after is not None and not (isinstance(after, str) and after.strip()):
         problems.append("after must be a SQL query, e.g. \"SELECT * FROM items ORDER BY id\"")
@@ -354,6 +356,7 @@ async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
     after = str(check.get("after") or "")
     ordered = bool(check.get("ordered", False))
     column_names = bool(check.get("column_names", True))
+    advice = str(check.get("message") or "")
     runs = "Your SQL runs without errors"
 
     # The solution first, in a sandbox of its own with an empty work folder.
@@ -388,8 +391,10 @@ async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
         if stage.after_exit != 0:
             return [TestOutcome(runs, "passed"),
                     TestOutcome("The table is right afterwards", "failed",
-                                "After your SQL ran, the table could not be read back. Did "
-                                "your SQL drop or rename it?", output=stage.after_out[:500])]
+                                "After your SQL ran, the check could not use the table: "
+                                + explain_sql_error(stage.after_out)
+                                + " Did your SQL drop, rename or leave out something?",
+                                output=stage.after_out[:500])]
         got, problem = _single(stage.after_out, "check")
     else:
         got, problem = _single(stage.query_out, "query")
@@ -404,5 +409,8 @@ async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
             if message.startswith("Afterwards") and "WHERE" in message:
                 message = message.split(". ")[0] + (". Check your statement and its WHERE "
                                                     "condition.")
+        if not ok and advice and name != "The rows are in the right order":
+            # Keep the facts ("returned 5 rows; 3 were expected."), swap the generic advice.
+            message = (message.rsplit(" Check ", 1)[0] + " " + advice) if message else advice
         outcomes.append(TestOutcome(name, "passed" if ok else "failed", message))
     return outcomes

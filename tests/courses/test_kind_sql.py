@@ -124,7 +124,7 @@ async def test_insert_update_delete_are_judged_by_the_after_query(tmp_path: Path
     deleted = await _check(tmp_path, exercise, table, "DELETE FROM items WHERE id > 3;")
     assert "Afterwards the table has 3 rows; 5 were expected." in deleted[2][2]
     dropped = await _check(tmp_path, exercise, table, "DROP TABLE items;")
-    assert dropped[1][1] == "failed" and "drop or rename" in dropped[1][2]
+    assert dropped[1][1] == "failed" and "no table called items" in dropped[1][2]
     constraint = await _check(tmp_path, exercise, table,
                               "INSERT INTO items (id, price) VALUES (9, 1);")
     assert "items.name needs a value" in constraint[0][2]
@@ -206,3 +206,19 @@ async def test_sec_the_solution_never_enters_the_learner_sandbox(tmp_path: Path)
     probe = "SELECT readfile('/slate/solution.sql') AS x;"
     results = await _check(tmp_path, exercise, table, probe)
     assert all("SECRET-ANSWER" not in m for _, _, m in results)
+
+
+async def test_a_custom_message_replaces_the_generic_advice(tmp_path: Path) -> None:
+    exercise, table = _exercise(
+        tmp_path, "CREATE TABLE m (id INTEGER PRIMARY KEY, name TEXT NOT NULL);",
+        after="INSERT OR IGNORE INTO m (id, name) VALUES (1, 'a'), (2, NULL); SELECT * FROM m",
+        message="Check that name cannot be left empty (NOT NULL).")
+    assert sql_kind.validate(table, exercise) == []
+    good = await _check(tmp_path, exercise, table,
+                        "CREATE TABLE m (id INTEGER PRIMARY KEY, name TEXT NOT NULL);")
+    assert [s for _, s, _ in good] == ["passed"] * 3, good
+    loose = await _check(tmp_path, exercise, table, "CREATE TABLE m (id INTEGER PRIMARY KEY, "
+                         "name TEXT);")
+    assert loose[2] == ("The table afterwards has the right rows", "failed",
+                        "Afterwards the table has 2 rows; 1 was expected. Check that name "
+                        "cannot be left empty (NOT NULL).")
