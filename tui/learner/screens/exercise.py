@@ -1,0 +1,491 @@
+"""The exercise screen: lesson, editor and output, and every action of the learning loop.
+
+Owns the loop for one exercise: edit (with autosave a few seconds after typing stops), run
+(output streamed live, Stop key), check (results as a PASS/FAIL list; a pass brings a warm word and
+the next exercise one key away), hints one at a time, history and reset, and the Git panel for the
+git course. Layout: below ``WIDE`` columns one pane shows at a time (F2/F3/F4 or Alt+1/2/3 switch);
+from ``WIDE`` columns the three stand side by side.
+
+Invariant kept (ARCHITECTURE invariant 4): every file is saved to disk before any run, check,
+hint, history view, exercise switch, quit or shutdown, and after every save the server is told
+(``saved``) so it snapshots history; when the server cannot be reached, files are still saved
+locally and the learner is told so.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import ContentSwitcher, Header, Markdown, Static, Tab, Tabs, TextArea
+
+from tui.control import ControlError, ControlLost
+from tui.course_view import ExerciseDetail
+from tui.learner.screens.passed import PassedScreen
+from tui.messages import ExerciseChosen
+from tui.widgets.editor import SlateEditor
+from tui.widgets.key_bar import KeyBar
+from tui.widgets.output import OutputPane
+from tui.workspace_files import FileProblem, write_atomic
+
+if TYPE_CHECKING:
+    from tui.learner.app import LearnerApp
+
+WIDE = 120
+"""From this many columns the three panes stand side by side."""
+
+AUTOSAVE_SECONDS = 2.0
+"""Save this long after the last keystroke."""
+
+PANES = ("lesson", "editor", "output")
+PANE_TITLES = {"lesson": "Lesson", "editor": "Your code", "output": "Output"}
+
+
+class ExerciseScreen(Screen[None]):
+    """One exercise: lesson, editor (a tab per file) and output.
+
+    Args:
+        detail: the exercise as the server described it.
+        texts: file name -> current content (read from the workspace).
+    """
+
+    BINDINGS = [
+        Binding("f2,alt+1", "show_pane('lesson')", "Lesson", id="exercise.lesson"),
+        Binding("f3,alt+2", "show_pane('editor')", "Code", id="exercise.editor"),
+        Binding("f4,alt+3", "show_pane('output')", "Output", id="exercise.output"),
+        Binding("f5,alt+r", "run", "Run", id="exercise.run"),
+        Binding("f6,alt+c", "check", "Check", id="exercise.check"),
+        Binding("f7,alt+h", "hint", "Hint", id="exercise.hint"),
+        Binding("f8,alt+y", "history", "History", id="exercise.history"),
+        Binding("f9,alt+s", "stop", "Stop", id="exercise.stop", show=False),
+        Binding("alt+n", "next_file", "Next file", id="exercise.next_file"),
+        Binding("alt+g", "git", "Git", id="exercise.git"),
+        Binding("ctrl+s", "save", "Save", id="exercise.save"),
+        Binding("f12,alt+m", "course_map", "Courses", id="exercise.map"),
+        Binding("f1,alt+k", "app.help", "All keys", id="exercise.help"),
+        Binding("ctrl+q", "app.quit", "Quit", id="exercise.quit", show=False),
+    ]
+
+    def __init__(self, detail: ExerciseDetail, texts: dict[str, str]) -> None:
+        super().__init__(id="exercise")
+        self.detail = detail
+        self.texts = texts
+        self.pane = "editor"
+        self.run_id: Any = None
+        self.run_request: int | None = None
+        self.running: str | None = None  # "run" | "check" while waiting for the result
+        self._autosave: Timer | None = None
+        self._saved_mark: str | None = None
+
+    @property
+    def slate(self) -> LearnerApp:
+        """The learner app (typed)."""
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def is_git_course(self) -> bool:
+        """The Git panel is offered in the git course only."""
+        return self.detail.course == "git"
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        d = self.detail
+        yield Header(show_clock=False, icon="")
+        yield Static("", id="offline", markup=False)
+        with Horizontal(id="panes"):
+            with VerticalScroll(id="lesson-pane", classes="pane"):
+                yield Static(d.title, id="lesson-title", markup=False)
+                if d.learn:
+                    yield Static(d.learn, id="lesson-learn", markup=False)
+                yield Markdown(d.lesson or "There is no lesson text for this exercise.",
+                               id="lesson")
+                yield Static(self._hint_text(), id="hints", markup=False)
+            with Vertical(id="editor-pane", classes="pane"):
+                with Horizontal(id="editor-top"):
+                    yield Tabs(
+                        *[Tab(self._tab_label(n), id=self._tab_id(n)) for n in self.names],
+                        id="file-tabs",
+                    )
+                    yield Static("Saved", id="save-mark", markup=False)
+                with ContentSwitcher(id="editors", initial=self._editor_id(self.names[0])):
+                    for name in self.names:
+                        yield SlateEditor(
+                            name,
+                            self.texts.get(name, ""),
+                            read_only=name in d.readonly,
+                            id=self._editor_id(name),
+                        )
+            yield OutputPane(id="output-pane", classes="pane")
+        yield KeyBar(id="keys")
+
+    @property
+    def names(self) -> list[str]:
+        """The exercise's files: editable ones first, then read-only ones."""
+        return self.detail.files + self.detail.readonly
+
+    @staticmethod
+    def _safe_id(name: str) -> str:
+        return "".join(c if c.isalnum() else "-" for c in name) + f"-{zlib.crc32(name.encode())}"
+
+    def _editor_id(self, name: str) -> str:
+        return "edit-" + self._safe_id(name)
+
+    def _tab_id(self, name: str) -> str:
+        return "tab-" + self._safe_id(name)
+
+    def _tab_label(self, name: str) -> str:
+        return f"{name} (read only)" if name in self.detail.readonly else name
+
+    def on_mount(self) -> None:
+        """Title the panes, list the keys, pick the layout and put the cursor in the editor."""
+        titles = {
+            "lesson-pane": "Lesson  F2/Alt+1",
+            "editor-pane": "Your code  F3/Alt+2",
+            "output-pane": "Output  F4/Alt+3",
+        }
+        for pane_id, title in titles.items():
+            self.query_one(f"#{pane_id}").border_title = title
+        shown = [b for b in self.BINDINGS if b.id != "exercise.git" or self.is_git_course]
+        if not self.detail.can_run:
+            shown = [b for b in shown if b.id not in ("exercise.run", "exercise.stop")]
+        if len(self.names) < 2:
+            shown = [b for b in shown if b.id != "exercise.next_file"]
+        self.query_one(KeyBar).show_screen(self, [b for b in shown if b.id != "exercise.save"])
+        self.query_one("#offline").display = False
+        self._apply_layout(self.size.width)
+        if self.slate.offline_reason:
+            self.show_offline(self.slate.offline_reason)
+        self.action_show_pane("editor")
+
+    def on_resize(self) -> None:
+        """Switch between one pane and three side by side."""
+        self._apply_layout(self.size.width)
+
+    def _apply_layout(self, width: int) -> None:
+        self.set_class(width >= WIDE, "-wide")
+        for pane in PANES:
+            self.query_one(f"#{pane}-pane").set_class(pane == self.pane, "-active")
+
+    def action_show_pane(self, pane: str) -> None:
+        """Show (at 80 columns) and focus one pane: "lesson", "editor" or "output"."""
+        if pane not in PANES:
+            return
+        self.pane = pane
+        self._apply_layout(self.size.width)
+        if pane == "editor":
+            self.current_editor().focus()
+        elif pane == "lesson":
+            self.query_one("#lesson-pane").focus()
+        else:
+            output = self.query_one(OutputPane)
+            target = output.query_one("#check-list") if output.has_class("-check") else (
+                output.query_one("#run-log")
+            )
+            target.focus()
+
+    def show_offline(self, reason: str) -> None:
+        """Show the lost-connection banner (called by the app)."""
+        banner = self.query_one("#offline", Static)
+        banner.update(reason)
+        banner.display = True
+
+    # -- files and saving --------------------------------------------------------------------
+
+    def editors(self) -> list[SlateEditor]:
+        """Every file's editor."""
+        return list(self.query(SlateEditor))
+
+    def current_editor(self) -> SlateEditor:
+        """The editor of the file shown now."""
+        switcher = self.query_one("#editors", ContentSwitcher)
+        return self.query_one(f"#{switcher.current}", SlateEditor)
+
+    @on(Tabs.TabActivated, "#file-tabs")
+    def _tab_chosen(self, event: Tabs.TabActivated) -> None:
+        for name in self.names:
+            if event.tab.id == self._tab_id(name):
+                self.query_one("#editors", ContentSwitcher).current = self._editor_id(name)
+                self._update_mark()
+                if self.pane == "editor":
+                    self.current_editor().focus()
+
+    def action_next_file(self) -> None:
+        """Show the next file's tab."""
+        self.query_one("#file-tabs", Tabs).action_next_tab()
+        self.action_show_pane("editor")
+
+    @on(TextArea.Changed)
+    def _typed(self, event: TextArea.Changed) -> None:
+        editor = event.text_area
+        if not isinstance(editor, SlateEditor) or not editor.dirty:
+            self._update_mark()
+            return
+        self._update_mark()
+        if self._autosave is None:
+            self._autosave = self.set_timer(AUTOSAVE_SECONDS, self._autosave_now)
+        else:
+            self._autosave.reset()
+
+    def _autosave_now(self) -> None:
+        self.run_worker(self.save_all(), group="save", description="autosave")
+
+    def _update_mark(self) -> None:
+        """Show "Saved" / "Not saved" (only repaint when the words change: cheap per key)."""
+        editor = self.current_editor()
+        if editor.read_only:
+            words = "Read only"
+        elif any(e.dirty for e in self.editors()):
+            words = "Not saved"
+        else:
+            words = "Saved"
+        if words != self._saved_mark:
+            self._saved_mark = words
+            mark = self.query_one("#save-mark", Static)
+            mark.update(words)
+            mark.set_class(words == "Not saved", "-unsaved")
+
+    async def save_all(self, tell_server: bool = True) -> bool:
+        """Save every changed file to disk, then tell the server which ones.
+
+        Args:
+            tell_server: send ``saved`` afterwards (skipped when offline).
+
+        Returns:
+            True when every file is on disk.
+        """
+        saved: list[str] = []
+        ok = True
+        root = self.slate.workspace
+        for editor in self.editors():
+            if not editor.dirty:
+                continue
+            text = editor.text
+            try:
+                write_atomic(root, self.detail.path_of(editor.file_name), text)
+            except FileProblem as exc:
+                ok = False
+                self.notify(f"{exc} Your text is still in the editor.", severity="error",
+                            title="Not saved")
+                continue
+            editor.mark_saved(text)
+            saved.append(self.detail.path_of(editor.file_name))
+        self._update_mark()
+        if saved and tell_server and self.slate.offline_reason is None:
+            try:
+                await self.slate.request("saved", paths=saved)
+            except ControlLost:
+                pass  # the app shows the banner; the files are on disk
+            except ControlError as exc:
+                self.notify(str(exc), title="History", severity="warning")
+        return ok
+
+    def action_save(self) -> None:
+        """Save now (Ctrl+S)."""
+        self.run_worker(self.save_all(), group="save", description="save")
+
+    def reload_files(self, paths: list[str]) -> None:
+        """Read files back from disk after a restore or reset."""
+        from tui.workspace_files import read_text
+
+        for editor in self.editors():
+            rel = self.detail.path_of(editor.file_name)
+            if paths and rel not in paths and editor.file_name not in paths:
+                continue
+            try:
+                editor.replace_all(read_text(self.slate.workspace, rel))
+            except FileProblem as exc:
+                self.notify(str(exc), severity="error")
+        self._update_mark()
+
+    # -- run / check / stop ------------------------------------------------------------------
+
+    def action_run(self) -> None:
+        """Save, then run the program; output streams into the output pane."""
+        if not self.detail.can_run:
+            self.notify("This exercise has nothing to run. Press F6 (or Alt+C) to check it.")
+            return
+        self._start("run")
+
+    def action_check(self) -> None:
+        """Save, then ask the server to check the work."""
+        self._start("check")
+
+    def _start(self, kind: str) -> None:
+        if self.running:
+            self.notify("Please wait: the last one is still going. Press F9 (or Alt+S) to stop it.")
+            return
+        self.running = kind
+        self.run_id = None
+        output = self.query_one(OutputPane)
+        output.start_run(
+            "Running your program… Press F9 (or Alt+S) to stop it."
+            if kind == "run"
+            else "Checking your work… this can take a few seconds."
+        )
+        if self.size.width < WIDE:
+            self.action_show_pane("output")
+        self._start_worker(kind)
+
+    @work(exclusive=True, group="run", description="run or check")
+    async def _start_worker(self, kind: str) -> None:
+        await self.save_all()
+        try:
+            reply = await self.slate.request(kind, course=self.detail.course,
+                                             exercise=self.detail.id)
+        except ControlError as exc:
+            self.running = None
+            self.query_one(OutputPane).set_summary(str(exc))
+            return
+        if self.running == kind and self.run_id is None:
+            self.run_id = reply.get("run_id")
+
+    def _belongs(self, push: dict[str, Any]) -> bool:
+        return self.running is not None and (self.run_id is None or push.get("id") == self.run_id)
+
+    async def handle_server_push(self, push: dict[str, Any]) -> None:
+        """Run output, run end, check results and progress for this exercise."""
+        kind = push.get("type")
+        output = self.query_one(OutputPane)
+        if kind == "run_output" and self._belongs(push):
+            output.append(str(push.get("data", "")))
+        elif kind == "run_end" and self._belongs(push):
+            if self.running == "run":
+                self.running = None
+                output.end_run(push)
+        elif kind == "check_result" and self._belongs(push):
+            self.running = None
+            result = push.get("result") if isinstance(push.get("result"), dict) else {}
+            output.show_check(result)
+            if self.size.width < WIDE:
+                self.action_show_pane("output")
+            if result.get("status") == "passed":
+                self.detail.state = "passed"
+                self._passed()
+            else:
+                self.detail.state = "in_progress"
+        elif kind == "progress":
+            if (push.get("course"), push.get("exercise")) == (self.detail.course, self.detail.id):
+                state = push.get("state")
+                if state in ("not_started", "in_progress", "passed"):
+                    self.detail.state = str(state)
+
+    def _passed(self) -> None:
+        def chosen(go_next: bool | None) -> None:
+            if go_next and self.detail.next is not None:
+                self.post_message(ExerciseChosen(*self.detail.next))
+
+        self.app.push_screen(
+            PassedScreen(self.slate.identity.user, self.detail.title, self.detail.next), chosen
+        )
+
+    def action_stop(self) -> None:
+        """Stop the running program."""
+        if self.running is None:
+            self.notify("Nothing is running.")
+            return
+        self._stop_worker()
+
+    @work(group="stop", description="stop the run")
+    async def _stop_worker(self) -> None:
+        if self.run_id is None:
+            return
+        try:
+            await self.slate.request("stop", run_id=self.run_id)
+        except ControlError as exc:
+            self.notify(str(exc), severity="warning")
+
+    # -- hints -------------------------------------------------------------------------------
+
+    def _hint_text(self) -> str:
+        d = self.detail
+        if d.hints_total == 0:
+            return "This exercise has no hints."
+        lines = [f"Hint {i}: {text}" for i, text in enumerate(d.hints, start=1)]
+        if len(d.hints) < d.hints_total:
+            lines.append(
+                f"Hints used: {len(d.hints)} of {d.hints_total}. "
+                "Press F7 (or Alt+H) to see the next hint."
+            )
+        else:
+            lines.append("You have seen all the hints for this exercise.")
+        return "\n\n".join(lines)
+
+    def action_hint(self) -> None:
+        """Show the next hint (one at a time)."""
+        if len(self.detail.hints) >= self.detail.hints_total:
+            self.notify("You have seen all the hints for this exercise.")
+            self._show_hints()
+            return
+        self._hint_worker()
+
+    @work(exclusive=True, group="hint", description="reveal a hint")
+    async def _hint_worker(self) -> None:
+        await self.save_all()
+        try:
+            reply = await self.slate.request("hint", course=self.detail.course,
+                                             exercise=self.detail.id)
+        except ControlError as exc:
+            self.notify(str(exc), severity="warning", title="Hint")
+            return
+        from tui.safe_text import visible
+
+        index = reply.get("index")
+        text = visible(str(reply.get("text", "")))
+        total = reply.get("total")
+        if isinstance(total, int) and total >= 0:
+            self.detail.hints_total = total
+        if isinstance(index, int) and index >= 1:
+            del self.detail.hints[index - 1 :]
+        self.detail.hints.append(text)
+        self.detail.hints_total = max(self.detail.hints_total, len(self.detail.hints))
+        self._show_hints()
+
+    def _show_hints(self) -> None:
+        hints = self.query_one("#hints", Static)
+        hints.update(self._hint_text())
+        if self.size.width < WIDE:
+            self.action_show_pane("lesson")
+        self.query_one("#lesson-pane", VerticalScroll).scroll_to_widget(hints, animate=False)
+
+    # -- history, reset, git, map ------------------------------------------------------------
+
+    def action_history(self) -> None:
+        """Save, then open the History screen."""
+        self._history_worker()
+
+    @work(exclusive=True, group="history", description="open history")
+    async def _history_worker(self) -> None:
+        from tui.learner.screens.history import HistoryScreen
+
+        await self.save_all()
+        restored = await self.app.push_screen_wait(
+            HistoryScreen(self.detail, self.current_editor().file_name)
+        )
+        if restored is not None:
+            self.reload_files(restored)
+
+    def action_git(self) -> None:
+        """Open the Git panel (git course only)."""
+        if not self.is_git_course:
+            self.notify("The Git panel is used in the Git course.")
+            return
+        from tui.learner.screens.git_panel import GitScreen
+
+        self.run_worker(self.save_all(), group="save", description="save before git")
+        self.app.push_screen(GitScreen(self.detail))
+
+    def action_course_map(self) -> None:
+        """Save and go back to the course map."""
+        self._leave_worker()
+
+    @work(exclusive=True, group="leave", description="back to the course map")
+    async def _leave_worker(self) -> None:
+        await self.save_all()
+        await self.slate.show_course_map()

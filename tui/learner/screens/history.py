@@ -1,0 +1,203 @@
+"""The History screen: earlier versions of an exercise, what changed, and putting one back.
+
+Owns restoring and resetting: every version the server snapshotted is listed (time and what
+changed); Enter shows the difference; F restores the current file from that version, A restores
+the whole exercise, S resets to the starting code. Each of those asks first (a ConfirmScreen), and
+the server keeps the replaced version in history, so nothing is lost. Dismisses with the list of
+restored paths (the exercise screen re-reads them), or None when nothing changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.control import ControlError
+from tui.course_view import ExerciseDetail
+from tui.learner.screens.confirm import ConfirmScreen
+from tui.safe_text import visible
+from tui.widgets.key_bar import KeyBar
+
+MAX_DIFF_CHARS = 60_000
+
+
+def diff_text(diff: str) -> Text:
+    """A unified diff with +/- lines marked by style (the +/- themselves stay for no-colour)."""
+    text = Text()
+    for line in visible(diff)[:MAX_DIFF_CHARS].split("\n"):
+        style = ""
+        if line.startswith("+") and not line.startswith("+++"):
+            style = "bold green"
+        elif line.startswith("-") and not line.startswith("---"):
+            style = "red"
+        text.append(line + "\n", style=style)
+    return text
+
+
+class HistoryScreen(Screen[list[str] | None]):
+    """Versions of one exercise.
+
+    Args:
+        detail: the exercise.
+        current_file: the file shown in the editor (what "restore this file" restores).
+    """
+
+    BINDINGS = [
+        Binding("enter", "show_diff", "Show changes", id="history.diff"),
+        Binding("f", "restore_file", "Restore this file", id="history.file"),
+        Binding("a", "restore_all", "Restore all files", id="history.all"),
+        Binding("s", "reset", "Start again", id="history.reset"),
+        Binding("escape", "back", "Back", id="history.back"),
+        Binding("f1,alt+k", "app.help", "All keys", id="history.help"),
+    ]
+
+    def __init__(self, detail: ExerciseDetail, current_file: str) -> None:
+        super().__init__(id="history")
+        self.detail = detail
+        self.current_file = current_file
+        self.versions: list[dict[str, Any]] = []
+        self.restored: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="")
+        yield Static(
+            f"Earlier versions of \u201c{self.detail.title}\u201d. Choose one with the arrow "
+            f"keys; Enter shows what changed. F puts back {self.current_file} from that version, "
+            "A puts back all files, S starts again from the starting code.",
+            id="history-intro",
+            markup=False,
+        )
+        with Horizontal(id="history-body"):
+            yield OptionList(id="versions")
+            with VerticalScroll(id="diff-scroll"):
+                yield Static("Loading…", id="diff", markup=False)
+        yield KeyBar(id="keys")
+
+    def on_mount(self) -> None:
+        """List the keys and load the versions."""
+        self.query_one(KeyBar).show_screen(self, self.BINDINGS)
+        self.query_one("#versions").focus()
+        self.load_versions()
+
+    @work(exclusive=True, group="history-list", description="list versions")
+    async def load_versions(self) -> None:
+        """Ask the server for the versions."""
+        try:
+            reply = await self.app.request(  # type: ignore[attr-defined]
+                "history", course=self.detail.course, exercise=self.detail.id
+            )
+        except ControlError as exc:
+            self.query_one("#diff", Static).update(str(exc))
+            return
+        raw = reply.get("versions")
+        self.versions = [v for v in raw if isinstance(v, dict) and v.get("id")] if isinstance(
+            raw, list
+        ) else []
+        listing = self.query_one("#versions", OptionList)
+        listing.clear_options()
+        for version in self.versions:
+            when = visible(str(version.get("time", "")), keep_newlines=False)[:32]
+            what = visible(str(version.get("message", "")), keep_newlines=False)[:80]
+            listing.add_option(Option(Text(f"{when}  {what}"), id=str(version["id"])))
+        if self.versions:
+            listing.highlighted = 0
+            self.query_one("#diff", Static).update(
+                "Press Enter to see what changed in the chosen version."
+            )
+        else:
+            self.query_one("#diff", Static).update(
+                "There are no saved versions yet. Slate saves one each time your work is saved."
+            )
+
+    def _chosen(self) -> str | None:
+        option = self.query_one("#versions", OptionList).highlighted_option
+        return option.id if option is not None else None
+
+    @on(OptionList.OptionSelected, "#versions")
+    def _selected(self) -> None:
+        self.action_show_diff()
+
+    def action_show_diff(self) -> None:
+        """Show what changed in the chosen version."""
+        version = self._chosen()
+        if version is not None:
+            self._diff_worker(version)
+
+    @work(exclusive=True, group="history-diff", description="show a diff")
+    async def _diff_worker(self, version: str) -> None:
+        try:
+            reply = await self.app.request(  # type: ignore[attr-defined]
+                "history_diff", course=self.detail.course, exercise=self.detail.id,
+                version=version,
+            )
+        except ControlError as exc:
+            self.query_one("#diff", Static).update(str(exc))
+            return
+        diff = str(reply.get("diff") or "")
+        self.query_one("#diff", Static).update(
+            diff_text(diff) if diff.strip() else "Nothing changed in this version."
+        )
+
+    def action_restore_file(self) -> None:
+        """Put back the current file from the chosen version (asks first)."""
+        version = self._chosen()
+        if version is not None:
+            self._restore_worker(
+                version, self.current_file,
+                f"Put back {self.current_file} as it was in this version? "
+                "Your current version stays in the history.",
+            )
+
+    def action_restore_all(self) -> None:
+        """Put back every file of the exercise from the chosen version (asks first)."""
+        version = self._chosen()
+        if version is not None:
+            self._restore_worker(
+                version, None,
+                "Put back all the files of this exercise as they were in this version? "
+                "Your current version stays in the history.",
+            )
+
+    def action_reset(self) -> None:
+        """Go back to the starting code (asks first)."""
+        self._restore_worker(
+            None, None,
+            "Start this exercise again from the starting code? "
+            "Your current work stays in the history, so you can get it back.",
+        )
+
+    @work(exclusive=True, group="history-restore", description="restore or reset")
+    async def _restore_worker(self, version: str | None, path: str | None, question: str) -> None:
+        if not await self.app.push_screen_wait(ConfirmScreen(question)):
+            return
+        fields: dict[str, Any] = {"course": self.detail.course, "exercise": self.detail.id}
+        try:
+            if version is None:
+                reply = await self.app.request("reset", **fields)  # type: ignore[attr-defined]
+                words = "Back to the starting code."
+            else:
+                fields["version"] = version
+                if path is not None:
+                    fields["path"] = path
+                reply = await self.app.request("restore", **fields)  # type: ignore[attr-defined]
+                words = "Restored."
+        except ControlError as exc:
+            self.notify(str(exc), severity="error", title="Not restored")
+            return
+        restored = reply.get("restored")
+        paths = [str(p) for p in restored] if isinstance(restored, list) else []
+        self.restored.extend(paths)
+        self.notify(words + " Your previous version is kept in the history.", title="History")
+        self.dismiss(self.restored)
+
+    def action_back(self) -> None:
+        """Go back to the exercise."""
+        self.dismiss(self.restored or None)

@@ -1,0 +1,190 @@
+"""The base of every Slate app: identity, the control channel, server pushes, cheap repaints.
+
+Owns what all three roles share: who is signed in (from ``SLATE_USER`` / ``SLATE_ROLE`` /
+``SLATE_SESSION``), starting the :class:`tui.control.ControlClient` on the app's loop and turning
+its pushes into :class:`tui.messages.ServerPush` messages, the common pushes (``notify``,
+``repaint``, ``shutdown``), and the frame diff that keeps bytes per keystroke small.
+Invariants kept: cursor blink is off in every widget Slate mounts; a ``shutdown`` push saves
+everything before the app exits; a lost channel is reported once, in plain words.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from textual import events, on
+from textual.app import App
+from textual.binding import Binding
+from textual.widgets import Input, TextArea
+
+from server import protocol
+from tui.control import ControlClient, ControlError, ControlLost
+from tui.frame_diff import FrameDiff
+from tui.messages import ConnectionLost, ServerPush
+from tui.safe_text import visible
+
+SEVERITIES = ("information", "warning", "error")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who this session belongs to (from the server's environment, shown in the header)."""
+
+    user: str
+    role: str
+    session: str = ""
+
+    @classmethod
+    def from_env(cls, role: str, environ: dict[str, str] | None = None) -> Identity:
+        """Read ``SLATE_USER`` / ``SLATE_SESSION``; ``role`` comes from the command line."""
+        env = os.environ if environ is None else environ
+        user = visible(env.get("SLATE_USER") or "unknown", keep_newlines=False)[:64]
+        return cls(user=user, role=role, session=env.get("SLATE_SESSION", "")[:64])
+
+    def header_text(self) -> str:
+        """The header's sub-title: "signed in as sam (learner)"."""
+        return f"signed in as {self.user} ({self.role})"
+
+
+class SessionApp(App[None]):
+    """Shared behaviour of the learner, instructor and auditor apps.
+
+    Args:
+        client: the control-channel client (not yet started), or None in tests without a server.
+        identity: who is signed in.
+    """
+
+    TITLE = "Slate"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(self, client: ControlClient | None, identity: Identity) -> None:
+        super().__init__()
+        self.client = client
+        self.identity = identity
+        self.sub_title = identity.header_text()
+        self.frame_diff = FrameDiff()
+        self.offline_reason: str | None = None
+        self.server_info: dict[str, object] = {}
+
+    # -- output: send only the cells that changed -------------------------------------------
+
+    def _display(self, screen, renderable) -> None:  # type: ignore[no-untyped-def]
+        if renderable is not None:
+            renderable = self.frame_diff.reduce(renderable)
+        super()._display(screen, renderable)
+
+    def on_resize(self) -> None:
+        """The terminal was resized: its contents are unknown, so the next frame is full."""
+        self.frame_diff.invalidate()
+
+    # -- cursor blink off everywhere ----------------------------------------------------------
+
+    @on(events.DescendantFocus)
+    def _no_blink(self, event: events.DescendantFocus) -> None:
+        """Never blink (Slate's widgets start with blink off; this catches any other one)."""
+        widget = event.widget
+        if isinstance(widget, (Input, TextArea)) and widget.cursor_blink:
+            widget.cursor_blink = False
+
+    # -- the control channel --------------------------------------------------------------------
+
+    async def on_mount(self) -> None:
+        """Start the control channel, say hello, then let the app show its first screen.
+
+        Subclasses do not define ``on_mount`` (Textual would call both); they override
+        :meth:`session_started` instead.
+        """
+        await self._start_channel()
+        await self.session_started()
+
+    async def session_started(self) -> None:
+        """Show the first screen (the channel is started, hello is on its way)."""
+
+    async def _start_channel(self) -> None:
+        if self.client is None:
+            return
+        self.client.on_push = lambda message: self.post_message(ServerPush(message))
+        self.client.on_lost = lambda reason: self.post_message(ConnectionLost(reason))
+        try:
+            await self.client.start()
+        except OSError as exc:
+            self.post_message(ConnectionLost(f"The classroom server cannot be reached ({exc})."))
+            return
+        self.run_worker(self._hello(), group="control", description="hello to the server")
+
+    async def _hello(self) -> None:
+        try:
+            reply = await self.request("hello", role=self.identity.role, version=protocol.VERSION)
+        except ControlError as exc:
+            self.notify(str(exc), title="Server", severity="error")
+            return
+        self.server_info = dict(reply)
+        user = visible(str(reply.get("user") or self.identity.user), keep_newlines=False)[:64]
+        role = str(reply.get("role") or self.identity.role)[:32]
+        self.identity = Identity(user, role, str(reply.get("session") or self.identity.session))
+        self.sub_title = self.identity.header_text()
+
+    async def request(self, kind: str, **fields: object) -> dict[str, object]:
+        """Ask the server for something.
+
+        Raises:
+            ControlLost: there is no connection.
+            ControlError: the server said no (the message is for the learner).
+        """
+        if self.client is None:
+            raise ControlLost("This app was started without a classroom server.")
+        return await self.client.request(kind, **fields)
+
+    @on(ServerPush)
+    async def handle_push(self, event: ServerPush) -> None:
+        """Common pushes here; the rest go to every screen that has ``handle_server_push``."""
+        push = event.push
+        kind = event.kind
+        if kind == "notify":
+            severity = push.get("severity")
+            title = push.get("title")
+            self.notify(
+                visible(str(push.get("text", ""))),
+                title=visible(str(title), keep_newlines=False) if title else "",
+                severity=severity if severity in SEVERITIES else "information",  # type: ignore[arg-type]
+                timeout=12,
+            )
+        elif kind == "repaint":
+            self.frame_diff.invalidate()
+            self.screen.refresh(repaint=True)
+        elif kind == "shutdown":
+            await self.save_everything()
+            reason = visible(str(push.get("reason") or "The session is ending."))
+            self.exit(message=reason)
+        else:
+            for screen in reversed(self.screen_stack):
+                handler = getattr(screen, "handle_server_push", None)
+                if handler is not None:
+                    await handler(push)
+
+    @on(ConnectionLost)
+    async def connection_lost(self, event: ConnectionLost) -> None:
+        """Save locally and tell the person, once."""
+        if self.offline_reason is not None:
+            return
+        self.offline_reason = event.reason
+        await self.save_everything()
+        for screen in self.screen_stack:
+            handler = getattr(screen, "show_offline", None)
+            if handler is not None:
+                handler(event.reason)
+        self.notify(event.reason, title="Connection lost", severity="error", timeout=30)
+
+    async def save_everything(self) -> None:
+        """Save all unsaved work now (the learner app overrides this)."""
+
+    async def action_quit(self) -> None:
+        """Save, close the channel and leave."""
+        await self.save_everything()
+        if self.client is not None:
+            await self.client.close()
+        self.exit()

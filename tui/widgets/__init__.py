@@ -1,0 +1,1 @@
+"""Reusable widgets of Slate's apps (each carries its own DEFAULT_CSS)."""

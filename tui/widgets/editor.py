@@ -1,0 +1,62 @@
+"""The code editor: Textual's TextArea set up for beginners, one per exercise file.
+
+Owns the editor's settings: tree-sitter highlighting chosen from the file name, line numbers,
+undo/redo, read-only files shown read-only, no cursor blink, and the "unsaved" state.
+Invariant kept: :attr:`SlateEditor.dirty` is True exactly when the text differs from what was
+last saved (or loaded), so the saved/unsaved mark never lies.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import TextArea
+
+from tui.course_view import language_for
+
+
+class SlateEditor(TextArea):
+    """The editor for one exercise file.
+
+    Args:
+        name_in_exercise: the file name inside the exercise folder (also picks the language).
+        text: the file's current content.
+        read_only: show the file without letting the learner change it.
+        id: the widget id.
+    """
+
+    DEFAULT_CSS = """
+    SlateEditor { height: 1fr; border: none; padding: 0; }
+    SlateEditor:focus { border: none; }
+    """
+
+    def __init__(
+        self, name_in_exercise: str, text: str, *, read_only: bool = False, id: str | None = None
+    ) -> None:
+        language = language_for(name_in_exercise)
+        super().__init__(
+            text,
+            language=language,
+            theme="css",
+            soft_wrap=False,
+            tab_behavior="indent",
+            show_line_numbers=True,
+            read_only=read_only,
+            id=id,
+        )
+        self.cursor_blink = False
+        self.indent_width = 2 if language in ("html", "css", "javascript", "json") else 4
+        self.file_name = name_in_exercise
+        self.saved_text = text
+
+    @property
+    def dirty(self) -> bool:
+        """True when the text has changed since it was last saved or loaded."""
+        return not self.read_only and self.text != self.saved_text
+
+    def mark_saved(self, text: str) -> None:
+        """Record that ``text`` is what is now on disk."""
+        self.saved_text = text
+
+    def replace_all(self, text: str) -> None:
+        """Load new content from disk (after a restore), keeping it marked as saved."""
+        self.saved_text = text
+        self.load_text(text)

@@ -1,0 +1,13 @@
+"""A text input with Slate's habits: no cursor blink, length-capped, plain placeholder."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+
+class PlainInput(Input):
+    """An ``Input`` that never blinks and never takes more than ``max_length`` characters."""
+
+    def __init__(self, placeholder: str = "", *, id: str | None = None, max_length: int = 200):
+        super().__init__(placeholder=placeholder, id=id, max_length=max_length)
+        self.cursor_blink = False

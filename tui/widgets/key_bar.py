@@ -1,0 +1,81 @@
+"""The key bar at the bottom of every learner screen: which key does what, in plain words.
+
+Unlike Textual's Footer it shows every key of an action (``F2/Alt+1``, for terminals without
+F-keys) and wraps onto a second line on narrow terminals instead of hiding keys. It is built from
+the screen's active bindings, so a site keymap that changes keys (bindings have ids) shows up.
+"""
+
+from __future__ import annotations
+
+import re
+
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Static
+
+_NAMES = {
+    "escape": "Esc",
+    "enter": "Enter",
+    "question_mark": "?",
+    "space": "Space",
+    "pageup": "PageUp",
+    "pagedown": "PageDown",
+}
+
+
+def key_words(key: str) -> str:
+    """A key as a person would say it: ``ctrl+q`` -> ``Ctrl+Q``, ``f2`` -> ``F2``."""
+    out = []
+    for part in key.split("+"):
+        if part in _NAMES:
+            out.append(_NAMES[part])
+        elif re.fullmatch(r"f\d+", part) or len(part) == 1:
+            out.append(part.upper())
+        else:
+            out.append(part.capitalize())
+    return "+".join(out)
+
+
+def grouped_keys(screen: Screen, bindings: list[Binding]) -> list[tuple[str, str]]:
+    """(keys, description) per action, in the order of ``bindings``, keys as in use now.
+
+    Args:
+        screen: the screen whose active bindings (after any keymap) are read.
+        bindings: the bindings to list, in display order (usually the screen's BINDINGS).
+
+    Returns:
+        One entry per action, e.g. ``("F2/Alt+1", "Lesson")``.
+    """
+    keys_of: dict[str, list[str]] = {}
+    for key, active in screen.active_bindings.items():
+        keys_of.setdefault(active.binding.action, [])
+        word = key_words(key)
+        if word not in keys_of[active.binding.action]:
+            keys_of[active.binding.action].append(word)
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for binding in bindings:
+        if binding.action in seen:
+            continue
+        seen.add(binding.action)
+        keys = keys_of.get(binding.action) or [key_words(k) for k in binding.key.split(",")]
+        out.append(("/".join(keys), binding.description))
+    return out
+
+
+class KeyBar(Static):
+    """One or two lines of "KEYS action" pairs."""
+
+    DEFAULT_CSS = """
+    KeyBar { dock: bottom; height: auto; max-height: 3; padding: 0 1;
+             background: $panel; color: $text; }
+    """
+
+    def show_keys(self, pairs: list[tuple[str, str]]) -> None:
+        """Show these (keys, description) pairs; a pair never breaks across lines."""
+        items = [f"{keys} {words}".replace(" ", "\u00a0") for keys, words in pairs]
+        self.update("  ".join(items))
+
+    def show_screen(self, screen: Screen, bindings: list[Binding]) -> None:
+        """Show the shown (``show=True``) ones of ``bindings`` with their current keys."""
+        self.show_keys(grouped_keys(screen, [b for b in bindings if b.show]))
