@@ -71,14 +71,20 @@ def _unescape(name: str) -> str:
 
 
 def _parse_yaml(lines: list[str]) -> dict[str, str]:
-    """The flat key → text mapping of a node TAP YAML block (nested values kept as text)."""
+    """The flat key → text mapping of a node TAP YAML block.
+
+    Block scalars (``|-``) become their text; nested mappings (an object or array value such as
+    ``expected:`` followed by ``0: 3``) become their text *starting with a newline*, so they are
+    never mistaken for a one-line value.
+    """
     diag: dict[str, str] = {}
     key: str | None = None
+    nested = False
     block: list[str] = []
 
     def flush() -> None:
         if key is not None and block:
-            diag[key] = "\n".join(block)
+            diag[key] = ("\n" if nested else "") + "\n".join(block)
 
     base = min((len(line) - len(line.lstrip(" ")) for line in lines if line.strip()), default=0)
     for raw in lines:
@@ -88,6 +94,7 @@ def _parse_yaml(lines: list[str]) -> dict[str, str]:
             flush()
             key, block = m.group("key"), []
             value = m.group("value")
+            nested = value is None
             if value is not None and value not in ("|-", "|", ">-", ">"):
                 diag[key] = value
                 key = None
