@@ -135,7 +135,7 @@ def parse(kind: str, source: Source) -> Any:
     # but that callback segfaults in 0.25.2 (measured): keep the deprecated, working budget.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        parser.timeout_micros = int(PARSE_SECONDS * 1_000_000)
+        parser.timeout_micros = int(PARSE_SECONDS * 1_000_000)  # type: ignore[misc]
     try:
         tree = parser.parse(source.data)
     except ValueError:  # "Parsing failed": the timeout expired

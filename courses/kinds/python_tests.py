@@ -111,8 +111,8 @@ def outcomes_from_report(
     """One outcome per expected test (plus unexpected failures), from the driver's report."""
     load_errors = [r for r in reported if r.get("load")]
     by_name: dict[str, dict[str, Any]] = {}
-    for r in reported:
-        by_name.setdefault(str(r.get("name", "")), r)
+    for entry in reported:
+        by_name.setdefault(str(entry.get("name", "")), entry)
     if limit in LIMIT_WORDS:
         never = LIMIT_WORDS[limit]
     elif load_errors:
@@ -124,13 +124,13 @@ def outcomes_from_report(
         )
     outcomes: list[TestOutcome] = []
     for name in expected:
-        r = by_name.pop(name, None)
-        if r is None:
+        found = by_name.pop(name, None)
+        if found is None:
             outcomes.append(TestOutcome(name=name, status="failed", message=never))
-        elif r.get("status") == "passed":
+        elif found.get("status") == "passed":
             outcomes.append(TestOutcome(name=name, status="passed"))
         else:
-            outcomes.append(TestOutcome(name=name, status="failed", message=_message(r)))
+            outcomes.append(TestOutcome(name=name, status="failed", message=_message(found)))
     for name, r in by_name.items():
         if r.get("status") != "passed" and not r.get("load"):
             outcomes.append(TestOutcome(name=name, status="failed", message=_message(r)))
