@@ -415,6 +415,7 @@ def _sandbox_spec(spec: RunSpec, seccomp_fd: int | None) -> SandboxSpec:
         tmp_size=spec.limits.tmp,
         new_session=True,
         seccomp_fd=seccomp_fd,
+        as_pid_1=True,  # no orphaned bwrap init (zombie) per run; see SandboxSpec
     )
 
 
@@ -523,16 +524,10 @@ async def run_async(
         await asyncio.wait([waiter, reason_task], return_when=asyncio.FIRST_COMPLETED)
         if not waiter.done():
             killed = True
-            _kill(proc.pid)
-            if cgroup is not None:
-                await asyncio.to_thread(cgroup.kill_all)
+            await _end(run, proc.pid, waiter, cgroup)
         status = await waiter
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
         duration = time.monotonic() - started
-        inner_pid = _inner_pid(run)
-        if killed and inner_pid is not None:
-            # The pid namespace dies with its pid 1 (PDEATHSIG); wait until it has.
-            await _wait_gone(inner_pid, _DRAIN_TIMEOUT)
         if cgroup is not None:
             await asyncio.to_thread(cgroup.kill_all)
         _, pending = await asyncio.wait(pumps, timeout=_DRAIN_TIMEOUT)
@@ -617,8 +612,33 @@ async def _watch_nproc(uid: int, nproc: int, run: _Run) -> None:
             run.trigger("pids")
 
 
+async def _end(
+    run: _Run, bwrap_pid: int, waiter: asyncio.Future[int], cgroup: Cgroup | None
+) -> None:
+    """Kill the whole run and wait for bwrap to exit.
+
+    SIGKILL goes to the sandbox's pid 1 first (the command, ``--as-pid-1``): the kernel then
+    kills everything else in its pid namespace, and bwrap reaps it and exits — no orphan is
+    left for the host's init to reap. Only if that does not happen in time (or pid 1 is not
+    known yet) are bwrap and the cgroup killed outright.
+    """
+    inner = _inner_pid(run)
+    if inner is not None:
+        # Safe against pid reuse: bwrap has not exited, so it has not reaped its child yet.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(inner, signal.SIGKILL)
+        done, _ = await asyncio.wait([waiter], timeout=_DRAIN_TIMEOUT)
+        if done:
+            return
+    _kill(bwrap_pid)
+    if cgroup is not None:
+        await asyncio.to_thread(cgroup.kill_all)
+    if inner is not None:
+        await _wait_gone(inner, _DRAIN_TIMEOUT)
+
+
 def _kill(pid: int) -> None:
-    """SIGKILL bwrap: its pid 1 gets PDEATHSIG and the whole pid namespace goes with it."""
+    """SIGKILL bwrap itself: its pid 1 gets PDEATHSIG and the pid namespace goes with it."""
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
 

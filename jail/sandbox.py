@@ -81,6 +81,10 @@ class SandboxSpec:
         hostname: the sandbox's hostname.
         seccomp_fd: an fd holding a seccomp BPF program (``jail.seccomp.filter_fd``); the
             launcher must pass it to bwrap (``pass_fds``). None: no filter.
+        as_pid_1: run the command as pid 1 of its namespace (``--as-pid-1``) instead of under
+            bwrap's own init. bwrap's outer process then reaps pid 1 itself; with bwrap's init,
+            that init is left as a zombie orphan whenever the host's pid 1 does not reap.
+            Side effect: signals the program sends itself with a default action are ignored.
     """
 
     argv: list[str]
@@ -93,6 +97,7 @@ class SandboxSpec:
     new_session: bool = True
     hostname: str = "slate"
     seccomp_fd: int | None = None
+    as_pid_1: bool = False
 
 
 def bwrap_path() -> str:
@@ -139,6 +144,8 @@ def bwrap_argv(spec: SandboxSpec) -> list[str]:
         args += ["--seccomp", str(spec.seccomp_fd)]
     if spec.new_session:
         args.append("--new-session")
+    if spec.as_pid_1:
+        args.append("--as-pid-1")
     for path in SYSTEM_RO:
         if os.path.islink(path):
             args += ["--symlink", os.readlink(path), path]

@@ -1,0 +1,242 @@
+"""Attacks on the limits of a run (THREAT-MODEL §2): each one is contained, ends the run, and the
+result names the limit that ended it. Every test runs in both uid modes."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from jail.sandbox import Bind
+from jail.workspace import Workspace, WorkspaceError
+
+from .conftest import Mode, processes_of_uid, processes_with, python
+
+FORK_BOMB = """
+import os
+while True:
+    try:
+        os.fork()
+    except OSError:
+        pass
+"""
+
+THREAD_BOMB = """
+import threading, time
+while True:
+    try:
+        threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
+    except RuntimeError:
+        pass
+"""
+
+
+async def test_sec_fork_bomb(mode: Mode) -> None:
+    result = await mode.run(python(FORK_BOMB))
+    assert result.limit == "pids"
+    assert result.duration < 5
+
+
+async def test_sec_thread_bomb(mode: Mode) -> None:
+    result = await mode.run(python(THREAD_BOMB))
+    assert result.limit == "pids"
+    assert result.duration < 5
+
+
+async def test_sec_shell_fork_bomb(mode: Mode) -> None:
+    result = await mode.run(["sh", "-c", "f() { f | f & }; f; sleep 30"])
+    assert result.limit == "pids"
+
+
+async def test_sec_memory_bomb(mode: Mode) -> None:
+    code = "x = []\nwhile True:\n    x.append(bytearray(8 << 20))"
+    result = await mode.run(python(code), limits={"memory": 64 << 20})
+    assert result.limit == "memory"
+    assert result.exit_code != 0
+
+
+async def test_sec_node_memory_bomb(mode: Mode) -> None:
+    code = "const a = []; for (;;) a.push(Buffer.alloc(8 << 20, 1));"
+    result = await mode.run(["node", "-e", code], limits={"memory": 96 << 20})
+    assert result.limit == "memory"
+
+
+async def test_sec_busy_loop(mode: Mode) -> None:
+    result = await mode.run(python("while True:\n    pass"), limits={"cpu": 1, "wall": 10})
+    assert result.limit == "cpu"
+    assert result.duration < 5
+    assert "computer time" in result.describe()
+
+
+async def test_sec_busy_loop_ignoring_sigxcpu(mode: Mode) -> None:
+    code = "import signal\nsignal.signal(signal.SIGXCPU, signal.SIG_IGN)\nwhile True:\n    pass"
+    result = await mode.run(python(code), limits={"cpu": 1, "wall": 10})
+    assert result.limit == "cpu"
+    assert result.signal == 9
+
+
+async def test_sec_sleep_forever(mode: Mode) -> None:
+    result = await mode.run(["sleep", "1000"], limits={"wall": 1})
+    assert result.limit == "wall"
+    assert 1 <= result.duration < 4
+
+
+async def test_sec_self_stopping_process(mode: Mode) -> None:
+    result = await mode.run(["sh", "-c", "sh -c 'kill -STOP $$'; echo never"], limits={"wall": 1})
+    assert result.limit == "wall"
+
+
+async def test_sec_detached_process_does_not_outlive_the_run(mode: Mode) -> None:
+    marker = f"slate-detach-{secrets.token_hex(6)}"
+    code = (
+        "import os, sys, time\n"
+        "if os.fork() == 0:\n"
+        "    os.setsid()\n"
+        "    if os.fork() == 0:\n"
+        "        os.closerange(0, 3)\n"
+        f"        os.execvp('sleep', ['sleep', '300', '{marker}'])\n"
+        "    os._exit(0)\n"
+        "time.sleep(0.2)\n"
+        "print('parent done')\n"
+    )
+    result = await mode.run(python(code))
+    assert result.stdout == b"parent done\n"
+    assert result.exit_code == 0
+    assert processes_with(marker) == []
+    if mode.host_uid is not None:
+        assert processes_of_uid(mode.host_uid) == []
+
+
+async def test_sec_detached_process_killed_at_wall_limit(mode: Mode) -> None:
+    marker = f"slate-detach-{secrets.token_hex(6)}"
+    script = f"setsid sh -c 'sleep 300 {marker}' & setsid nohup sleep 301 {marker} & sleep 300"
+    result = await mode.run(["sh", "-c", script], limits={"wall": 0.5})
+    assert result.limit == "wall"
+    assert processes_with(marker) == []
+    if mode.host_uid is not None:
+        assert processes_of_uid(mode.host_uid) == []
+
+
+async def test_sec_disk_fill_file_size(mode: Mode) -> None:
+    code = "open('/tmp/big', 'wb').write(b'x' * (4 << 20))"
+    result = await mode.run(python(code), limits={"fsize": 1 << 20})
+    assert result.limit == "disk"
+    assert "File too large" in result.stderr.decode()
+
+
+async def test_sec_disk_fill_file_size_in_shell(mode: Mode) -> None:
+    """dd does not ignore SIGXFSZ: it dies of the signal."""
+    result = await mode.run(
+        ["dd", "if=/dev/zero", "of=/tmp/big", "bs=1M", "count=8"], limits={"fsize": 1 << 20}
+    )
+    assert result.limit == "disk"
+
+
+async def test_sec_disk_fill_tmp(mode: Mode) -> None:
+    code = (
+        "i = 0\n"
+        "while True:\n"
+        "    open(f'/tmp/f{i}', 'wb').write(b'x' * (1 << 20))\n"
+        "    i += 1\n"
+    )
+    result = await mode.run(python(code), limits={"tmp": 4 << 20})
+    assert result.limit == "disk"
+    assert "No space left on device" in result.stderr.decode()
+
+
+async def test_sec_file_count_fill_of_workspace(mode: Mode, host_dir: Path) -> None:
+    """A program makes thousands of files in the workspace: saves of new files are refused
+    with a clear message, saves of existing files still work, usage counting stays bounded."""
+    root = host_dir / "ws"
+    ws = Workspace(root, host_uid=mode.host_uid, quota_files=200, quota_bytes=1 << 20)
+    ws.provision()
+    ws.write_atomic("ex/index.html", "<p>mine</p>")
+    code = (
+        "import os\n"
+        "os.makedirs('/workspace/junk', exist_ok=True)\n"
+        "for i in range(3000):\n"
+        "    open(f'/workspace/junk/{i}', 'w').close()\n"
+    )
+    result = await mode.run(python(code), binds=[Bind(str(root), "/workspace", writable=True)])
+    assert result.exit_code == 0, result.stderr
+    usage = ws.usage()
+    assert not usage.complete or usage.files > 200
+    try:
+        ws.write_atomic("ex/new.html", "x")
+    except WorkspaceError as exc:
+        assert "Delete some files" in str(exc)
+    else:
+        raise AssertionError("a new file was saved past the file quota")
+    ws.write_atomic("ex/index.html", "<p>mine, edited</p>")
+    assert ws.read_text("ex/index.html") == "<p>mine, edited</p>"
+
+
+async def test_sec_output_flood_with_newlines(mode: Mode) -> None:
+    result = await mode.run(["yes"], limits={"output": 64 << 10})
+    assert result.limit == "output"
+    assert result.truncated
+    assert len(result.stdout) + len(result.stderr) == 64 << 10
+
+
+async def test_sec_output_flood_without_newlines(mode: Mode) -> None:
+    code = "import sys\nwhile True:\n    sys.stdout.write('x' * 4096)\n    sys.stderr.write('y')"
+    result = await mode.run(python(code), limits={"output": 100_000})
+    assert result.limit == "output"
+    assert result.truncated
+    assert len(result.stdout) + len(result.stderr) == 100_000
+    assert b"\n" not in result.stdout
+
+
+async def test_sec_output_flood_streamed_is_capped_too(mode: Mode) -> None:
+    from jail.run import run_async
+
+    streamed = 0
+
+    def on_output(stream: str, data: bytes) -> None:
+        nonlocal streamed
+        streamed += len(data)
+
+    result = await run_async(
+        mode.spec(["yes", "flood"], limits={"output": 50_000}), on_output=on_output
+    )
+    assert result.limit == "output"
+    assert streamed == 50_000
+
+
+async def test_sec_too_many_open_files(mode: Mode) -> None:
+    code = (
+        "fds = []\n"
+        "try:\n"
+        "    while True:\n"
+        "        fds.append(open('/dev/null'))\n"
+        "except OSError as exc:\n"
+        "    print(len(fds), exc.errno)\n"
+    )
+    result = await mode.run(python(code), limits={"nofile": 64})
+    count, errno_value = result.stdout.split()
+    assert int(count) < 64 and int(errno_value) == 24  # EMFILE
+
+
+async def test_sec_run_cgroup_removed_after_a_bomb(mode: Mode, monkeypatch) -> None:
+    """The run's cgroup (v1: memory, pids, cpuacct) is gone once the run returns."""
+    import uuid
+
+    from jail import cgroup as cgroup_module
+    from jail import run as run_module
+
+    fixed = uuid.UUID(int=secrets.randbits(128))
+    monkeypatch.setattr(run_module.uuid, "uuid4", lambda: fixed)
+    created: list[object] = []
+    real_create = cgroup_module.Cgroup.create
+
+    def spy(name: str, memory_bytes: int, pids_max: int) -> object:
+        group = real_create(name, memory_bytes, pids_max)
+        created.append(group)
+        return group
+
+    monkeypatch.setattr(run_module.Cgroup, "create", staticmethod(spy))
+    result = await mode.run(python(FORK_BOMB))
+    assert result.limit in ("pids", "wall")
+    group = created[0]
+    if group is None:
+        return  # no cgroup here (non-root): the pid namespace did the cleaning
+    assert all(not d.exists() for d in group.dirs)  # type: ignore[attr-defined]
