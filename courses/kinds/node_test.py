@@ -176,12 +176,12 @@ def outcomes_from_report(
                 outcomes.append(TestOutcome(name=name, status="failed", message=never_ran))
                 continue
             used.add(match)
-            outcomes.append(_outcome(real[match], learner_files))
+            outcomes.append(_outcome(real[match], learner_files, test_files))
         for i, leaf in enumerate(real):  # real tests the name scan missed: failures still count
             if i not in used and not leaf.ok:
-                outcomes.append(_outcome(leaf, learner_files))
+                outcomes.append(_outcome(leaf, learner_files, test_files))
     else:
-        outcomes = [_outcome(leaf, learner_files) for leaf in real]
+        outcomes = [_outcome(leaf, learner_files, test_files) for leaf in real]
         missing = expected_count - len(real)
         if missing > 0:
             outcomes.append(
@@ -295,8 +295,19 @@ def _learner_location(diag: dict[str, str], learner_files: list[str]) -> str:
     return ""
 
 
-def _outcome(leaf: TapResult, learner_files: list[str]) -> TestOutcome:
-    name = leaf.path
+def display_name(leaf: TapResult, test_files: set[str]) -> str:
+    """``group > test``, without the file-level wrapper node 18 puts around each test file."""
+    names = []
+    node: TapResult | None = leaf
+    while node is not None:
+        if node is leaf or not _is_file_result(node, test_files):
+            names.append(node.name)
+        node = node.parent
+    return " > ".join(reversed(names))
+
+
+def _outcome(leaf: TapResult, learner_files: list[str], test_files: set[str]) -> TestOutcome:
+    name = display_name(leaf, test_files)
     if leaf.ok:
         return TestOutcome(name=name, status="passed")
     return TestOutcome(name=name, status="failed", message=explain(leaf, learner_files))

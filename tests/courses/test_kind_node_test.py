@@ -241,3 +241,28 @@ def test_file_level_result_is_not_a_test() -> None:
         limit=None,
     )
     assert [(o.name, o.status) for o in outcomes] == [("greet works", "failed")]
+
+
+def test_node18_file_wrapper_is_not_part_of_test_names() -> None:
+    """node 18 nests each file's tests under a subtest named after the file."""
+    tap = (
+        "TAP version 13\n"
+        "# Subtest: /work/greet.test.js\n"
+        "    # Subtest: greet works\n"
+        "    ok 1 - greet works\n"
+        "      ---\n"
+        "      duration_ms: 1\n"
+        "      ...\n"
+        "    1..1\n"
+        "ok 1 - /work/greet.test.js\n"
+        "1..1\n"
+    )
+    outcomes = outcomes_from_report(
+        parse_tap(tap),
+        expected=["greet works"],
+        expected_count=1,
+        test_files={"greet.test.js"},
+        learner_files=["greet.js"],
+        limit=None,
+    )
+    assert [(o.name, o.status) for o in outcomes] == [("greet works", "passed")]
