@@ -19,6 +19,7 @@ import os
 import re
 import signal
 import socket
+import sys
 import time
 import uuid
 from collections import defaultdict
@@ -828,6 +829,33 @@ def prepare_data_dir(data_dir: Path) -> None:
         os.chmod(path, mode)
 
 
+def check_sandbox_reach(data_dir: Path) -> None:
+    """In per-learner mode, refuse to start if a learner's uid could not reach what its sandbox
+    binds (its workspace, the venv, Slate's packages): every sandbox would fail to start.
+
+    Raises:
+        SystemExit: with a message naming the path and what to change.
+    """
+    if os.geteuid() != 0:
+        return
+    from server.cli import _other_can
+    from server.session import PROJECT_ROOT
+
+    needs = [  # (path, must be readable, must be executable/searchable)
+        (data_dir / "workspaces", False, True),
+        (Path(sys.prefix) / "bin" / "python", True, True),
+        (PROJECT_ROOT / "tui" / "__init__.py", True, False),
+    ]
+    for path, readable, executable in needs:
+        why = _other_can(path, need_read=readable, need_exec=executable)
+        if why:
+            raise SystemExit(
+                f"slate: learners' sandboxes could not reach {path}: {why}. Keep the checkout, "
+                "its .venv and the data dir under folders other users can enter (chmod o+x), "
+                "e.g. /opt or /srv, not /root."
+            )
+
+
 async def serve(
     config: Config,
     *,
@@ -843,6 +871,7 @@ async def serve(
     """
     data_dir = Path(config.server.data_dir)
     prepare_data_dir(data_dir)
+    check_sandbox_reach(data_dir)
     host_key = load_host_key(data_dir)
     store = Store(data_dir / "slate.db")
     audit = AuditLog(store)

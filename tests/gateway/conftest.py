@@ -108,11 +108,34 @@ class Server:
         raise AssertionError(f"no audit event {kind} {match}; have: {self.audit_rows()[-8:]}")
 
 
+def reachable_dir(prefix: str = "slate-test-") -> Path:
+    """A fresh directory sandbox uids can traverse (pytest's own tmp root is 0700, and in
+    per-learner mode the learner's uid must reach its workspace through every parent)."""
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir="/var/tmp"))
+    os.chmod(path, 0o711)
+    _CREATED.append(path)
+    return path
+
+
+_CREATED: list[Path] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_reachable_dirs() -> Iterator[None]:
+    yield
+    import shutil
+
+    for path in _CREATED:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def start_server(tmp: Path, **sections: dict[str, object]) -> Server:
     """Start `slate serve` on a free port. ``sections`` override config keys per table, e.g.
     ``auth={"lockout_after": 3}``. Tests connect often from one address, so the per-address
     connection rate is opened up unless a test sets it."""
-    data_dir = tmp / "data"
+    data_dir = reachable_dir() / "data"
     config = tmp / "slate.toml"
     tables: dict[str, dict[str, object]] = {
         "server": {"listen_host": "127.0.0.1", "listen_port": 0, "data_dir": str(data_dir)},
@@ -221,7 +244,11 @@ class Terminal:
 
     def alive(self) -> bool:
         if self.exit_status is None:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # already reaped by close()
+                self.exit_status = -1
+                return False
             if pid:
                 self.exit_status = os.waitstatus_to_exitcode(status)
         return self.exit_status is None
@@ -276,6 +303,11 @@ class Terminal:
                 os.waitpid(self.pid, 0)
         with contextlib.suppress(OSError):
             os.close(self.fd)
+
+
+def signed_in(name: str, role: str = "learner") -> str:
+    """The pattern the apps show once they are up: "signed in as NAME (ROLE)"."""
+    return rf"signed in as {name} \({role}\)"
 
 
 def ssh_argv(

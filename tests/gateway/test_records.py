@@ -10,7 +10,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from .conftest import Server, Terminal, ssh_argv, start_server
+from .conftest import signed_in, Server, Terminal, ssh_argv, start_server
 
 QUIT = "\x11"
 
@@ -19,7 +19,7 @@ def _one_session(server: Server, terminals: list[Terminal]) -> str:
     name, password = server.add_user("learner")
     term = Terminal(ssh_argv(server, name, password, "-tt"))
     terminals.append(term)
-    term.wait_for(name, timeout=30)
+    term.wait_for(signed_in(name), timeout=30)
     term.send("hello")
     term.send(QUIT)
     term.wait_exit()
@@ -75,7 +75,7 @@ def test_sec_kill_9_leaves_recording_readable(tmp_path: Path, terminals: list[Te
     name, password = server.add_user("learner")
     term = Terminal(ssh_argv(server, name, password, "-tt"))
     terminals.append(term)
-    term.wait_for(name, timeout=30)
+    term.wait_for(signed_in(name), timeout=30)
     term.send("abc")
     time.sleep(1.5)  # more than the recorder's flush interval
     start = server.wait_audit("session_start", actor=name)

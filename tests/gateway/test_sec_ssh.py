@@ -14,7 +14,7 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from .conftest import Server, Terminal, run_ssh, ssh_argv, start_server, stop_server
+from .conftest import signed_in, Server, Terminal, run_ssh, ssh_argv, start_server, stop_server
 
 
 @pytest.fixture(scope="module")
@@ -188,31 +188,39 @@ def test_sec_tunnel_refused(server: Server, learner: tuple[str, str]) -> None:
     server.wait_audit("request_denied", request="tun")
 
 
-def test_sec_agent_x11_and_env_refused(server: Server, terminals: list[Terminal]) -> None:
+def test_sec_agent_x11_and_env_refused(
+    server: Server, terminals: list[Terminal], tmp_path: Path
+) -> None:
     name, password = server.add_user("learner")
-    term = Terminal(
-        ssh_argv(
-            server,
-            name,
-            password,
-            "-tt",
-            "-A",
-            "-X",
-            "-o",
-            "SetEnv=LD_PRELOAD=/tmp/evil.so",
-            "-o",
-            "SendEnv=LANG",
-        ),
-        env={"DISPLAY": ":0", "SSH_AUTH_SOCK": "/tmp/nonexistent", "LANG": "C.UTF-8"},
+    # ssh asks for agent forwarding only when an agent is really there.
+    agent_sock = tmp_path / "agent.sock"
+    agent = subprocess.Popen(
+        ["ssh-agent", "-D", "-a", str(agent_sock)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
-    terminals.append(term)
-    term.wait_for(name, timeout=30)
-    server.wait_audit("request_denied", actor=name, request="auth-agent")
-    server.wait_audit("request_denied", actor=name, request="x11")
-    row = server.wait_audit(
-        "request_denied", actor=name, request="env", detail="LD_PRELOAD=/tmp/evil.so"
-    )
-    assert row["address"] == "127.0.0.1"
+    try:
+        deadline = time.monotonic() + 10
+        while not agent_sock.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        argv = ssh_argv(
+            server, name, password, "-tt", "-A", "-X",
+            "-o", "SetEnv=LD_PRELOAD=/tmp/evil.so", "-o", "SendEnv=LANG",
+        )  # fmt: skip
+        term = Terminal(
+            argv, env={"DISPLAY": ":0", "SSH_AUTH_SOCK": str(agent_sock), "LANG": "C.UTF-8"}
+        )
+        terminals.append(term)
+        term.wait_for(signed_in(name), timeout=30)
+        server.wait_audit("request_denied", actor=name, request="auth-agent")
+        server.wait_audit("request_denied", actor=name, request="x11")
+        row = server.wait_audit(
+            "request_denied", actor=name, request="env", detail="LD_PRELOAD=/tmp/evil.so"
+        )
+        assert row["address"] == "127.0.0.1"
+    finally:
+        agent.kill()
+        agent.wait()
 
 
 def test_sec_session_without_pty_refused(server: Server, learner: tuple[str, str]) -> None:
@@ -429,7 +437,7 @@ def test_sec_preauth_connection_cap_per_address(
         name, password = strict_server.add_user("learner")
         term = Terminal(ssh_argv(strict_server, name, password, "-tt", bind="127.0.0.2"))
         terminals.append(term)
-        term.wait_for(name, timeout=30)
+        term.wait_for(signed_in(name), timeout=30)
     finally:
         for hog in hogs:
             hog.close()
@@ -441,7 +449,7 @@ def test_idle_session_is_warned_then_closed(
     name, password = strict_server.add_user("learner")
     term = Terminal(ssh_argv(strict_server, name, password, "-tt"))
     terminals.append(term)
-    term.wait_for(name, timeout=30)
+    term.wait_for(signed_in(name), timeout=30)
     term.wait_for("logged out", timeout=15)
     term.wait_exit(15)
     strict_server.wait_audit("idle_timeout", actor=name)
