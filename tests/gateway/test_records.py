@@ -10,7 +10,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from .conftest import signed_in, Server, Terminal, ssh_argv, start_server
+from .conftest import Server, Terminal, signed_in, ssh_argv, start_server
 
 QUIT = "\x11"
 

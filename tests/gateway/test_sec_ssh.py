@@ -14,7 +14,7 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from .conftest import signed_in, Server, Terminal, run_ssh, ssh_argv, start_server, stop_server
+from .conftest import Server, Terminal, run_ssh, signed_in, ssh_argv, start_server, stop_server
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import signed_in, Server, Terminal, processes_of_session, ssh_argv
+from .conftest import Server, Terminal, processes_of_session, signed_in, ssh_argv
 
 QUIT = "\x11"  # ctrl+q quits every Slate app
 
