@@ -161,9 +161,18 @@ class Classroom:
         return Path(self.config.server.data_dir)
 
     def host_uid(self, account: Any) -> int | None:
-        """The learner's own host uid in per-learner mode (server is root), else None."""
+        """The learner's own host uid in per-learner mode (server is root), else None.
+
+        Raises:
+            ValueError: the account's uid offset lies outside the configured range (accounts
+                made with a larger ``uid_count`` than this server's).
+        """
         if os.geteuid() != 0:
             return None
+        if not 0 <= account.uid_offset < self.config.sandbox.uid_count:
+            raise ValueError(
+                f"{account.name}'s uid offset {account.uid_offset} is outside sandbox.uid_count"
+            )
         return int(self.config.sandbox.uid_base + account.uid_offset)
 
 
@@ -310,7 +319,11 @@ class SlateSSHServer(asyncssh.SSHServer):
             elif not name:
                 reason = "invalid username"
             elif account is None:
-                reason = "bad password or unknown user"
+                # The reply is the same either way; the audit record may say more.
+                known = self.room.store.get_account(name)
+                reason = "account disabled" if known is not None and known.disabled else (
+                    "bad password" if known is not None else "unknown user"
+                )
             else:
                 reason = "account disabled"
             self._failed(key, username, reason, "password")
@@ -612,7 +625,12 @@ class SlateSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
             recording=str(path.relative_to(room.data_dir)),
         )
         workspace = None
-        host_uid = room.host_uid(account) if account.role == "learner" else None
+        try:
+            host_uid = room.host_uid(account) if account.role == "learner" else None
+        except ValueError as exc:
+            server.audit("session_error", reason=str(exc))
+            self._say_and_close("Your account cannot be given a sandbox. Please tell staff.\r\n")
+            return
         if account.role == "learner":
             try:
                 workspace = room.services.workspace_dir(account, host_uid)
@@ -873,7 +891,7 @@ async def serve(
     prepare_data_dir(data_dir)
     check_sandbox_reach(data_dir)
     host_key = load_host_key(data_dir)
-    store = Store(data_dir / "slate.db")
+    store = Store(data_dir / "slate.db", uid_count=config.sandbox.uid_count)
     audit = AuditLog(store)
     services = SessionServices(config, store, audit)
     room = Classroom(config, store, audit, services, AuthGuard(config))

@@ -18,7 +18,7 @@ Requests (TUI -> server), with their fields:
     check        {course, exercise}                    -> ok {run_id} then run_output*, check_result
     stop         {run_id}                              -> ok {}
     hint         {course, exercise}                    -> ok {index, text, total}
-    history      {course, exercise}                    -> ok {versions: [{id, time, message, files}]}
+    history      {course, exercise}                    -> ok {versions: [{id, time, ...}]}
     history_diff {course, exercise, version, path?}    -> ok {diff: str}
     restore      {course, exercise, version, path?}    -> ok {restored: [paths]}
     reset        {course, exercise}                    -> ok {restored: [paths]}

@@ -336,6 +336,8 @@ class LearnerDesk:
     async def hint(self, message: Message) -> dict[str, Any]:
         ex = self._exercise(message)
         total = len(ex.hints)
+        if total == 0:
+            raise RequestError("This exercise has no hints.")
         index = self.services.store.reveal_hint(self.account.name, ex.course_id, ex.id, total)
         self.audit("hint", course=ex.course_id, exercise=ex.id, index=index)
         return {"index": index, "text": ex.hints[index - 1], "total": total}
