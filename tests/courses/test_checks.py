@@ -138,3 +138,13 @@ def test_nothing_tested_is_never_a_pass() -> None:
         CheckResult.from_tests([TestOutcome("a", "passed"), TestOutcome("b", "error")]).status
         == "error"
     )
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="per-learner uids need root")
+def test_checks_run_under_a_learner_uid() -> None:
+    """Production runs sandboxes as the learner's own host uid: the copy must be theirs."""
+    catalog = load_catalog(SAMPLE)
+    for ex_id in ("greet", "python"):
+        ex = catalog.exercise("sample", ex_id)
+        result = asyncio.run(run_checks(ex, ex.solution_dir, host_uid=2001))
+        assert result.status == "passed", result.to_dict()
