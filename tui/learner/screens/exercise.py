@@ -55,21 +55,22 @@ class ExerciseScreen(Screen[None]):
         texts: file name -> current content (read from the workspace).
     """
 
+    # priority: the editor has its own F6/F7 (select line / select all) and must not win.
     BINDINGS = [
-        Binding("f2,alt+1", "show_pane('lesson')", "Lesson", id="exercise.lesson"),
-        Binding("f3,alt+2", "show_pane('editor')", "Code", id="exercise.editor"),
-        Binding("f4,alt+3", "show_pane('output')", "Output", id="exercise.output"),
-        Binding("f5,alt+r", "run", "Run", id="exercise.run"),
-        Binding("f6,alt+c", "check", "Check", id="exercise.check"),
-        Binding("f7,alt+h", "hint", "Hint", id="exercise.hint"),
-        Binding("f8,alt+y", "history", "History", id="exercise.history"),
-        Binding("f9,alt+s", "stop", "Stop", id="exercise.stop", show=False),
-        Binding("alt+n", "next_file", "Next file", id="exercise.next_file"),
-        Binding("alt+g", "git", "Git", id="exercise.git"),
-        Binding("ctrl+s", "save", "Save", id="exercise.save"),
-        Binding("f12,alt+m", "course_map", "Courses", id="exercise.map"),
-        Binding("f1,alt+k", "app.help", "All keys", id="exercise.help"),
-        Binding("ctrl+q", "app.quit", "Quit", id="exercise.quit", show=False),
+        Binding("f2,alt+1", "show_pane('lesson')", "Lesson", id="exercise.lesson", priority=True),
+        Binding("f3,alt+2", "show_pane('editor')", "Code", id="exercise.editor", priority=True),
+        Binding("f4,alt+3", "show_pane('output')", "Output", id="exercise.output", priority=True),
+        Binding("f5,alt+r", "run", "Run", id="exercise.run", priority=True),
+        Binding("f6,alt+c", "check", "Check", id="exercise.check", priority=True),
+        Binding("f7,alt+h", "hint", "Hint", id="exercise.hint", priority=True),
+        Binding("f8,alt+y", "history", "History", id="exercise.history", priority=True),
+        Binding("f9,alt+s", "stop", "Stop", id="exercise.stop", show=False, priority=True),
+        Binding("alt+n", "next_file", "Next file", id="exercise.next_file", priority=True),
+        Binding("alt+g", "git", "Git", id="exercise.git", priority=True),
+        Binding("ctrl+s", "save", "Save", id="exercise.save", priority=True),
+        Binding("f12,alt+m", "course_map", "Courses", id="exercise.map", priority=True),
+        Binding("f1,alt+k", "app.help", "All keys", id="exercise.help", priority=True),
+        Binding("ctrl+q", "app.quit", "Quit", id="exercise.quit", show=False, priority=True),
     ]
 
     def __init__(self, detail: ExerciseDetail, texts: dict[str, str]) -> None:
