@@ -194,7 +194,9 @@ def main_check(path: Path | None = None) -> int:
         mark = "ok " if report.ok else "BAD"
         line = f"[{done:>3}/{total}] {mark} {report.exercise.key} ({report.seconds:.1f} s)"
         if live:
-            err.write("\r\x1b[K" + line[:79])
+            filled = round(20 * done / total)
+            bar = "#" * filled + "-" * (20 - filled)
+            err.write("\r\x1b[K" + f"{bar} {line}"[:79])
             if done == total:
                 err.write("\n")
         else:
