@@ -102,6 +102,7 @@ class Stage:
     query_err: str = ""
     after_exit: int = 0
     after_out: str = ""
+    cpu_time: float | None = None  # CPU seconds of the whole run, where the jail knows
 
 
 LIMIT_WORDS = {
@@ -114,10 +115,12 @@ LIMIT_WORDS = {
     "memory": "Your SQL used too much memory. Check for a join without an ON condition.",
     "disk": "Your SQL made the database far too big.",
     "pids": "Your SQL started too many programs.",
+    "killed": "Your SQL was stopped: it used too much computer time or memory. Is there a "
+    "query that never ends (a WITH RECURSIVE without a stop), or a join without ON?",
 }
 
 # Signals that end sqlite3 when it meets a limit: SIGXCPU (cpu), SIGXFSZ (file size), SIGKILL.
-SIGNAL_LIMITS = {24: "cpu", 25: "disk", 9: "memory"}
+SIGNAL_LIMITS = {24: "cpu", 25: "disk", 9: "killed"}
 
 
 async def _run_stage(ctx: CheckContext, sql_host: Path | None, sql_in_sandbox: str,
@@ -149,7 +152,8 @@ async def _run_stage(ctx: CheckContext, sql_host: Path | None, sql_in_sandbox: s
                      broken=True)
     start, end = found["query"][0], found["query-exit"][0]
     stage = Stage(True, query_out="\n".join(lines[start + 1:end]), query_err=stderr,
-                  query_exit=_code(found["query-exit"][1]))
+                  query_exit=_code(found["query-exit"][1]),
+                  cpu_time=getattr(result, "cpu_time", None))
     if after:
         if "after-exit" not in found:
             return Stage(False, "The SQL check stopped unexpectedly. Please tell your "
@@ -252,6 +256,11 @@ def explain_sql_error(stderr: str) -> str:
          "table name after FROM (or JOIN, INTO, UPDATE)."),
         (r'near "(.*?)": syntax error', "SQLite did not understand the SQL near \"{0}\". "
          "Check the spelling of keywords, the commas between columns, and quotes around text."),
+        (r"table (\S+) has (\d+) columns but (\d+) values were supplied", "the table {0} has "
+         "{1} columns but you gave {2} values. Name the columns you fill in: INSERT INTO {0} "
+         "(name, ...) VALUES (...)."),
+        (r'unrecognized token: "(.{0,20})', "SQLite met something it does not know at "
+         "\"{0}\". Is a quote ' missing its partner?"),
         (r"incomplete input", "the SQL stops in the middle. Is a closing bracket, quote or "
          "semicolon missing?"),
         (r"UNIQUE constraint failed: (\S+)", "the value in {0} is already used by another row, "
@@ -382,7 +391,10 @@ async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
         status = "error" if stage.broken else "failed"
         return [TestOutcome(runs, status, stage.problem)]
     if stage.query_exit > 128:  # sqlite3 killed by a signal; the shell around it lived on
-        limit = SIGNAL_LIMITS.get(stage.query_exit - 128, "memory")
+        limit = SIGNAL_LIMITS.get(stage.query_exit - 128, "killed")
+        if limit == "killed" and stage.cpu_time is not None and (
+                stage.cpu_time >= 0.9 * float(getattr(ctx.limits, "cpu", 0) or 0)):
+            limit = "cpu"
         return [TestOutcome(runs, "failed", LIMIT_WORDS[limit])]
     if stage.query_exit != 0:
         return [TestOutcome(runs, "failed", explain_sql_error(stage.query_err),
@@ -409,8 +421,12 @@ async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
             if message.startswith("Afterwards") and "WHERE" in message:
                 message = message.split(". ")[0] + (". Check your statement and its WHERE "
                                                     "condition.")
-        if not ok and advice and name != "The rows are in the right order":
+        if not ok and advice and "rows" in name and "order" not in name and (
+                message != "Fix the columns first."):
             # Keep the facts ("returned 5 rows; 3 were expected."), swap the generic advice.
             message = (message.rsplit(" Check ", 1)[0] + " " + advice) if message else advice
+        elif after:
+            message = message.replace("Check which rows and values you select.",
+                                      "Check the values and the WHERE of each statement.")
         outcomes.append(TestOutcome(name, "passed" if ok else "failed", message))
     return outcomes

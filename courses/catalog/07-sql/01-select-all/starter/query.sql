@@ -1,0 +1,1 @@
+-- Write your query below this line.

@@ -1,0 +1,1 @@
+-- Names and prices of the products that cost less than 2 pounds.

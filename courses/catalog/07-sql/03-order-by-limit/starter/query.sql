@@ -1,0 +1,2 @@
+-- The three most expensive products: name and price,
+-- the most expensive first.

@@ -1,0 +1,3 @@
+-- 1. Add Honey (category pantry, price 3.20, stock 10).
+-- 2. Bread now costs 1.30.
+-- 3. The shop no longer sells Orange juice: delete it.

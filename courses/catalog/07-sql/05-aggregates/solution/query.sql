@@ -1,0 +1,5 @@
+SELECT category,
+       COUNT(*) AS products,
+       SUM(stock) AS items
+FROM products
+GROUP BY category;

@@ -1,0 +1,2 @@
+-- For each category: how many products it has, and how many
+-- items it has on the shelf in total.

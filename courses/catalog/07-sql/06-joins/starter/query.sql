@@ -1,0 +1,2 @@
+-- Every order: who ordered (customer), what (product), and how
+-- many (quantity).

@@ -1,0 +1,1 @@
+-- Create the members table for the shop's loyalty club here.

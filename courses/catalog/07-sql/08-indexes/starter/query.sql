@@ -1,0 +1,1 @@
+-- Create the two indexes here.
