@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -202,41 +203,91 @@ class LearnerDesk:
     # -- catalog and exercises ----------------------------------------------------------------
 
     async def course_map(self, message: Message) -> dict[str, Any]:
+        """The programme by stage, each exercise with this learner's progress (tui/course_view)."""
         try:
             catalog = self.services.catalog()
         except Exception as exc:
             log.exception("catalog failed to load")
             raise RequestError("The courses could not be loaded. Please tell staff.") from exc
-        stages = catalog.course_map()
         progress = self.services.store.progress(self.account.name)
+        stages: dict[int, dict[str, Any]] = {}
         last: tuple[str, str, str] | None = None
-        for stage in stages:
-            for course in stage.get("courses", []):
-                for ex in course.get("exercises", []):
-                    mine = progress.get(course["id"], {}).get(ex["id"])
-                    ex["progress"] = _progress_view(mine)
-                    if mine and (last is None or mine["updated"] > last[0]):
-                        last = (mine["updated"], course["id"], ex["id"])
-        return {"stages": stages, "last": [last[1], last[2]] if last else None}
+        for course in catalog.course_map():
+            stage = stages.setdefault(
+                course["stage"],
+                {
+                    "stage": course["stage"],
+                    "title": STAGE_TITLES.get(course["stage"], f"Stage {course['stage']}"),
+                    "courses": [],
+                },
+            )
+            exercises = []
+            for ex in course["exercises"]:
+                mine = progress.get(course["id"], {}).get(ex["id"])
+                view = _progress_view(mine)
+                exercises.append(
+                    {
+                        "id": ex["id"],
+                        "title": ex["title"],
+                        "state": view["state"],
+                        "attempts": view["attempts"],
+                        "hints_used": view["hints_used"],
+                    }
+                )
+                if mine and (last is None or mine["updated"] > last[0]):
+                    last = (mine["updated"], course["id"], ex["id"])
+            stage["courses"].append(
+                {
+                    "id": course["id"],
+                    "title": course["title"],
+                    "summary": course["summary"],
+                    "exercises": exercises,
+                }
+            )
+        return {
+            "stages": [stages[k] for k in sorted(stages)],
+            "last": {"course": last[1], "exercise": last[2]} if last else None,
+        }
 
     async def exercise(self, message: Message) -> dict[str, Any]:
+        """Open an exercise: provision its starter files, return the lesson and progress."""
+        from courses.catalog import exercise_view
+
         ex = self._exercise(message)
-        rel = f"{ex.course_id}/{ex.id}"
+        rel = self._exercise_dir(ex)
         ws = self.ws
         created = await asyncio.to_thread(self._provision_exercise, ws, ex, rel)
         if created:
             await self.services.snapshot(self.account, ws, None, f"start {rel}")
-        view = self.services.catalog().exercise_view(ex)
+        view = exercise_view(ex)
         progress = _progress_view(
             self.services.store.progress(self.account.name).get(ex.course_id, {}).get(ex.id)
         )
-        hints = [ex.hints[i] for i in range(min(progress.get("hints_revealed", 0), len(ex.hints)))]
+        revealed = min(progress["hints_used"], len(ex.hints))
         return {
-            "exercise": view,
-            "progress": progress,
-            "hints": hints,
-            "dir": f"{SANDBOX_WORKSPACE}/{rel}",
+            "exercise": {
+                "course": ex.course_id,
+                "id": ex.id,
+                "title": view["title"],
+                "learn": view["learn"],
+                "lesson": view["lesson"],
+                "files": view["files"],
+                "readonly": view["readonly"],
+                "run": view["run"] or False,
+                "hints_total": len(ex.hints),
+                "next": self._next(ex),
+            },
+            "progress": {**progress, "hints": list(ex.hints[:revealed])},
         }
+
+    def _next(self, ex: Any) -> dict[str, str] | None:
+        """The exercise after ``ex`` in programme order, or None after the last one."""
+        found = False
+        for other in self.services.catalog().exercises():
+            if found:
+                return {"course": other.course_id, "exercise": other.id}
+            found = other.course_id == ex.course_id and other.id == ex.id
+        return None
 
     def _exercise_dir(self, ex: Any) -> str:
         return f"{ex.course_id}/{ex.id}"
@@ -385,10 +436,10 @@ class LearnerDesk:
         if not ex.run:
             raise RequestError("This exercise has nothing to run; use Check instead.")
         run_id, stop = self._start("run")
-        asyncio.get_running_loop().create_task(self._run(ex, run_id, stop, message["id"]))
+        asyncio.get_running_loop().create_task(self._run(ex, run_id, stop))
         return {"run_id": run_id}
 
-    async def _run(self, ex: Any, run_id: str, stop: asyncio.Event, request_id: int) -> None:
+    async def _run(self, ex: Any, run_id: str, stop: asyncio.Event) -> None:
         from jail.run import RunSpec, run_async
         from jail.sandbox import Bind
 
@@ -410,8 +461,7 @@ class LearnerDesk:
             def on_output(stream: str, data: bytes) -> None:
                 self.push(
                     "run_output",
-                    id=request_id,
-                    run_id=run_id,
+                    id=run_id,
                     stream=stream,
                     data=data.decode("utf-8", "replace"),
                 )
@@ -419,8 +469,7 @@ class LearnerDesk:
             result = await run_async(spec, on_output=on_output, stop=stop)
             self.push(
                 "run_end",
-                id=request_id,
-                run_id=run_id,
+                id=run_id,
                 exit_code=result.exit_code,
                 signal=result.signal,
                 limit=result.limit,
@@ -431,8 +480,7 @@ class LearnerDesk:
             log.exception("run failed")
             self.push(
                 "run_end",
-                id=request_id,
-                run_id=run_id,
+                id=run_id,
                 exit_code=None,
                 signal=None,
                 limit=None,
@@ -455,10 +503,10 @@ class LearnerDesk:
     async def check(self, message: Message) -> dict[str, Any]:
         ex = self._exercise(message)
         run_id, stop = self._start("check")
-        asyncio.get_running_loop().create_task(self._check(ex, run_id, message["id"]))
+        asyncio.get_running_loop().create_task(self._check(ex, run_id))
         return {"run_id": run_id}
 
-    async def _check(self, ex: Any, run_id: str, request_id: int) -> None:
+    async def _check(self, ex: Any, run_id: str) -> None:
         from courses.checks import run_checks
         from courses.model import CheckResult, TestOutcome
 
@@ -500,8 +548,16 @@ class LearnerDesk:
         state = self.services.store.record_attempt(
             self.account.name, ex.course_id, ex.id, result.status == "passed", data
         )
-        self.push("check_result", id=request_id, run_id=run_id, result=data)
-        self.push("progress", course=ex.course_id, exercise=ex.id, state=_progress_view(state))
+        self.push("check_result", id=run_id, result=data)
+        view = _progress_view(state)
+        self.push(
+            "progress",
+            course=ex.course_id,
+            exercise=ex.id,
+            state=view["state"],
+            attempts=view["attempts"],
+            hints_used=view["hints_used"],
+        )
         self.audit(
             "check",
             course=ex.course_id,
@@ -536,17 +592,25 @@ class LearnerDesk:
         self.audit("git", course=ex.course_id, exercise=ex.id, op=op)
         if op in {"commit", "merge", "switch", "restore", "revert", "init"}:
             await self.services.snapshot(self.account, self.ws, None, f"git {op} in {ex.id}")
-        return {"result": result}
+        return json.loads(json.dumps(result, default=str))  # plain JSON values only
 
 
 _NO_PROGRESS = {"state": "not_started", "attempts": 0, "passes": 0, "hints_revealed": 0}
 
 
+STAGE_TITLES = {1: "Stage 1: Foundations", 2: "Stage 2: Professional practice"}
+
+
 def _progress_view(entry: dict[str, Any] | None) -> dict[str, Any]:
     """The progress fields the TUI shows (the last full result stays on the server)."""
     if not entry:
-        return dict(_NO_PROGRESS)
-    return {k: entry[k] for k in ("state", "attempts", "passes", "hints_revealed")}
+        entry = _NO_PROGRESS
+    return {
+        "state": entry["state"],
+        "attempts": entry["attempts"],
+        "passes": entry["passes"],
+        "hints_used": entry["hints_revealed"],
+    }
 
 
 def _git_args(args: dict[str, Any], author: str) -> dict[str, Any]:
