@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import bisect
 import json
 import os
 import re
@@ -85,10 +86,23 @@ class Source:
         self.data = data
         self.name = name
         self.text = decode_text(data, name)
+        self._ascii = len(self.text) == len(data)
+        self._char_starts: list[int] | None = None
 
     def char_offset(self, byte_offset: int) -> int:
-        """The character offset of ``byte_offset``: the one place bytes become characters."""
-        return len(self.data[:byte_offset].decode("utf-8", errors="replace"))
+        """The character offset of ``byte_offset``: the one place bytes become characters.
+
+        Constant time for ASCII files; otherwise a bisect over the byte offset where each
+        character starts (built once per file), so a big file never costs O(n) per node.
+        """
+        if self._ascii:
+            return byte_offset
+        if self._char_starts is None:
+            starts = [0]
+            for char in self.text:
+                starts.append(starts[-1] + len(char.encode("utf-8")))
+            self._char_starts = starts
+        return bisect.bisect_right(self._char_starts, byte_offset) - 1
 
     def node_text(self, node: Any) -> str:
         """The source text of a tree-sitter node."""

@@ -464,3 +464,18 @@ def test_selectors_parse_and_reject() -> None:
     for bad in ("", "a,", "> a", "a >", "a ~ b", "a:hover", "[x=", "div..x"):
         with pytest.raises(SelectorError):
             parse_selectors(bad)
+
+
+def test_byte_offsets_become_character_offsets() -> None:
+    source = structure.Source("aé€😀b".encode(), "x")
+    offsets = [source.char_offset(b) for b in range(len(source.data) + 1)]
+    assert offsets == [0, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 5]
+    assert structure.Source(b"plain", "x").char_offset(3) == 3
+
+
+def test_a_big_legitimate_page_with_accents_is_checked_not_timed_out() -> None:
+    page = ("<p>héllo <em>wörld</em></p>\n" * 8000).encode()  # ~240 KB, 40k nodes
+    [outcome] = asyncio.run(
+        evaluate("html", "index.html", page, [{"exists": "p", "with_text": "zzz"}])
+    )
+    assert outcome.message == "Line 1: your <p> says 'héllo wörld', but it should mention 'zzz'."
