@@ -1,0 +1,5 @@
+function shout(text) {
+  return 'HELLO!';
+}
+
+module.exports = { shout };

@@ -1,0 +1,14 @@
+// average(numbers) gives the average (mean) of a list of numbers.
+// The average of an empty list is 0.
+function average(numbers) {
+  if (numbers.length === 0) {
+    return 0;
+  }
+  let sum = 0;
+  for (const n of numbers) {
+    sum += Math.abs(n);
+  }
+  return sum / numbers.length;
+}
+
+module.exports = { average };

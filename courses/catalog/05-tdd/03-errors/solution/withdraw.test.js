@@ -1,0 +1,23 @@
+const test = require('node:test');
+const assert = require('node:assert');
+const { withdraw } = require('./withdraw.js');
+
+test('taking 30 from 100 leaves 70', () => {
+  assert.strictEqual(withdraw(100, 30), 70);
+});
+
+test('taking out everything leaves 0', () => {
+  assert.strictEqual(withdraw(50, 50), 0);
+});
+
+test('an amount of 0 is refused', () => {
+  assert.throws(() => withdraw(100, 0), /more than zero/);
+});
+
+test('a negative amount is refused', () => {
+  assert.throws(() => withdraw(100, -5), /more than zero/);
+});
+
+test('more than the balance is refused', () => {
+  assert.throws(() => withdraw(50, 51), /Not enough money/);
+});
