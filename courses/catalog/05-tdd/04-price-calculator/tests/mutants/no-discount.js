@@ -1,0 +1,12 @@
+// basketTotal(items) gives the price of a basket, in pounds.
+function basketTotal(items) {
+  let total = 0;
+  for (const item of items) {
+    total += item.price * item.quantity;
+  }
+  if (total >= 50) {
+  }
+  return Math.round(total * 100) / 100;
+}
+
+module.exports = { basketTotal };
