@@ -257,8 +257,9 @@ def _rlimits(
 ) -> list[tuple[int, tuple[int, int]]]:
     cpu = max(1, math.ceil(limits.cpu))
     values = [
-        # Soft limit sends SIGXCPU, the hard one a second later SIGKILL (if SIGXCPU is ignored).
-        (resource.RLIMIT_CPU, (cpu, cpu + 1)),
+        # Soft = hard: SIGKILL at the limit. (A SIGXCPU grace second would be wasted: the
+        # program runs as pid 1 of its namespace, which ignores SIGXCPU's default action.)
+        (resource.RLIMIT_CPU, (cpu, cpu)),
         (resource.RLIMIT_FSIZE, (limits.fsize, limits.fsize)),
         (resource.RLIMIT_NOFILE, (limits.nofile, limits.nofile)),
         (resource.RLIMIT_CORE, (0, 0)),
@@ -686,7 +687,10 @@ def _which_limit(
         return "wall"
     if reason == "stop":
         return None
-    if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu_time >= math.ceil(limits.cpu)):
+    # The command is pid 1 of its namespace: nothing inside can SIGKILL it, and our own kills
+    # set ``reason``; a SIGKILL left unexplained is the kernel's, at the RLIMIT_CPU limit
+    # (cgroup accounting can read a little under the rlimit's own count, hence the margin).
+    if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu_time >= 0.5 * limits.cpu):
         return "cpu"
     if sig == signal.SIGXFSZ:
         return "disk"

@@ -172,6 +172,9 @@ def bwrap_argv(spec: SandboxSpec) -> list[str]:
         args += ["--bind" if bind.writable else "--ro-bind", bind.source, bind.dest]
     for path in spec.hidden:
         args += ["--tmpfs", path]
+    # bwrap's own root (/, and the /etc that holds the files above) is a tmpfs: make it
+    # read-only last, so the only writable places are /tmp (sized) and writable binds.
+    args += ["--remount-ro", "/"]
     for key, value in spec.env.items():
         args += ["--setenv", key, value]
     args += ["--chdir", spec.cwd, "--"]

@@ -30,6 +30,26 @@ while True:
 """
 
 
+# Counts processes whose command line holds a marker, waiting (up to 5 s) for ``want`` of them.
+COUNT_MARKED = """
+import os, sys, time
+def count(marker, want):
+    found = 0
+    for _ in range(500):
+        found = 0
+        for pid in os.listdir("/proc"):
+            try:
+                if pid.isdigit() and marker.encode() in open(f"/proc/{pid}/cmdline", "rb").read():
+                    found += 1
+            except OSError:
+                pass
+        if found >= want:
+            return found
+        time.sleep(0.01)
+    return found
+"""
+
+
 async def test_sec_fork_bomb(mode: Mode) -> None:
     result = await mode.run(python(FORK_BOMB))
     assert result.limit == "pids"
@@ -93,13 +113,14 @@ async def test_sec_detached_process_does_not_outlive_the_run(mode: Mode) -> None
         "    os.setsid()\n"
         "    if os.fork() == 0:\n"
         "        os.closerange(0, 3)\n"
-        f"        os.execvp('sleep', ['sleep', '300', '{marker}'])\n"
+        f"        os.execvp('sh', ['sh', '-c', 'sleep 300; :', '{marker}'])\n"
         "    os._exit(0)\n"
-        "time.sleep(0.2)\n"
-        "print('parent done')\n"
+        + COUNT_MARKED
+        + "print('parent done', count(sys.argv[1], 2))\n"
     )
-    result = await mode.run(python(code))
-    assert result.stdout == b"parent done\n"
+    result = await mode.run([*python(code), marker])
+    # Marked: this program itself and the detached grandchild, alive when the run ended.
+    assert result.stdout == b"parent done 2\n"
     assert result.exit_code == 0
     assert processes_with(marker) == []
     if mode.host_uid is not None:
@@ -108,9 +129,16 @@ async def test_sec_detached_process_does_not_outlive_the_run(mode: Mode) -> None
 
 async def test_sec_detached_process_killed_at_wall_limit(mode: Mode) -> None:
     marker = f"slate-detach-{secrets.token_hex(6)}"
-    script = f"setsid sh -c 'sleep 300 {marker}' & setsid nohup sleep 301 {marker} & sleep 300"
-    result = await mode.run(["sh", "-c", script], limits={"wall": 0.5})
+    script = (
+        f"setsid sh -c 'sleep 300; :' {marker} & "
+        f"setsid nohup sh -c 'sleep 301; :' {marker} & "
+        f"python3 -c \"$COUNT\" {marker}; sleep 300"
+    )
+    count = COUNT_MARKED + "print('alive', count(sys.argv[1], 4))\n"
+    result = await mode.run(["sh", "-c", script], limits={"wall": 1}, env={"COUNT": count})
     assert result.limit == "wall"
+    # Marked: the script's sh, the counting python and the two detached shells.
+    assert result.stdout == b"alive 4\n"
     assert processes_with(marker) == []
     if mode.host_uid is not None:
         assert processes_of_uid(mode.host_uid) == []
