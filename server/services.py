@@ -598,7 +598,7 @@ class LearnerDesk:
 _NO_PROGRESS = {"state": "not_started", "attempts": 0, "passes": 0, "hints_revealed": 0}
 
 
-STAGE_TITLES = {1: "Stage 1: Foundations", 2: "Stage 2: Professional practice"}
+STAGE_TITLES = {1: "Foundations", 2: "Professional practice"}
 
 
 def _progress_view(entry: dict[str, Any] | None) -> dict[str, Any]:
