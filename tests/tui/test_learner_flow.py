@@ -7,6 +7,7 @@ from textual.widgets import Log, Markdown, Static
 
 from tests.tui.conftest import SMALL, WIDE, learner_app, wait_until
 from tests.tui.fake_server import GREET_START, FakeServer
+from tui.learner.screens import exercise as exercise_module
 from tui.learner.screens.confirm import ConfirmScreen
 from tui.learner.screens.exercise import ExerciseScreen
 from tui.learner.screens.help import HelpScreen
@@ -262,7 +263,8 @@ async def test_disconnect_keeps_and_saves_the_work(fake: FakeServer, size) -> No
         assert "more" in fake.file_text("javascript", "greet", "greet.js")
 
 
-async def test_autosave_after_typing_stops(fake: FakeServer) -> None:
+async def test_autosave_after_typing_stops(fake: FakeServer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(exercise_module, "AUTOSAVE_SECONDS", 0.3)
     app = learner_app(fake)
     async with app.run_test(size=SMALL) as pilot:
         screen = await open_greet(pilot, fake)
@@ -307,3 +309,32 @@ async def test_server_pushes_notify_repaint_shutdown(fake: FakeServer) -> None:
         await wait_until(pilot, lambda: not app.is_running)
         assert screen.current_editor().text.startswith("// bye")
     assert fake.file_text("javascript", "greet", "greet.js").startswith("// bye")
+
+
+async def test_git_panel_sends_git_requests_and_shows_replies_safely(fake: FakeServer) -> None:
+    from tui.learner.screens.git_panel import GitScreen
+
+    app = learner_app(fake)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_until(pilot, lambda: app.map_screen.entries)
+        app.open_exercise("git", "first-commit")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExerciseScreen))
+        assert "Git" in str(app.screen.query_one("#keys", Static).render())
+        await pilot.press("alt+g")
+        await wait_until(pilot, lambda: isinstance(app.screen, GitScreen))
+        status = await fake.wait_for("git")
+        assert status["op"] == "status" and status["course"] == "git"
+        output = app.screen.query_one("#git-output", Static)
+        await wait_until(pilot, lambda: "git status" in str(output.render()))
+        assert "\x1b" not in str(output.render())
+        # Commit without a message explains what to do; with one, sends it.
+        await pilot.click("#git-commit")
+        await wait_until(pilot, lambda: "Type a commit message" in str(output.render()))
+        app.screen.query_one("#git-text").value = "My first commit"
+        button = app.screen.query_one("#git-commit")
+        await wait_until(pilot, lambda: not button.has_class("-active"))  # press debounce
+        await pilot.click("#git-commit")
+        commit = await fake.wait_for("git", 2)
+        assert commit["op"] == "commit" and commit["args"] == {"message": "My first commit"}
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExerciseScreen))
