@@ -10,13 +10,23 @@ Invariants kept here:
   with ``expected_tests`` — must have run *and* passed, and the assertion modules are frozen by a
   preload before the learner's code loads. ``process.exit(0)``, fake ``ok`` lines or a crash
   while loading all leave tests that "never ran", which fail.
+- Only the runner's reporter lines count: each carries a per-run nonce that the runner takes
+  from the work dir (and deletes) before any test file starts, so lines that learner code writes
+  into the runner's stdout through ``/proc/<ppid>/fd/1`` are ignored.
 - A program that never ends fails with a plain "took too long" message (the sandbox's wall
   limit), never a hang.
+
+Known limit: learner code shares its process with the course's test file, so a learner who
+re-implements node's internal child-to-runner event protocol, or (in shared-uid demo mode)
+reads the runner's memory through ``/proc/<ppid>/mem``, could still forge results. Closing that
+needs a non-dumpable runner (e.g. an execute-only node binary), which is the jail's to provide.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +39,9 @@ KIND = "node-test"
 
 PRELOAD = Path(__file__).resolve().parent / "node_preload.cjs"
 PRELOAD_IN_SANDBOX = "/slate/preload.cjs"
+REPORTER = Path(__file__).resolve().parent / "node_reporter.cjs"
+REPORTER_IN_SANDBOX = "/slate/reporter.cjs"
+NONCE_FILE = ".slate-nonce"  # in the work dir; the runner's preload reads and deletes it
 TEST_SUFFIXES = (".js", ".mjs", ".cjs")
 
 # test('name', ...) / it("name", ...) / test.it(`name`, ...) with a literal name.
@@ -109,17 +122,21 @@ async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
     tests: list[str] = check["tests"]
     ro_files = asset_binds(ctx.exercise, tests + check.get("support", []))
     ro_files[str(PRELOAD)] = PRELOAD_IN_SANDBOX
+    ro_files[str(REPORTER)] = REPORTER_IN_SANDBOX
+    nonce = "@@slate-" + secrets.token_hex(16)
+    _write_nonce(ctx, nonce)
     argv = [
         "node",
         "--require",
         PRELOAD_IN_SANDBOX,
         "--test",
-        "--test-reporter=tap",
+        f"--test-reporter={REPORTER_IN_SANDBOX}",
+        "--test-reporter-destination=stdout",
         *[work_relative(t) for t in tests],
     ]
     result = await ctx.run(argv, ro_files=ro_files)
     text = result.stdout.decode("utf-8", errors="replace")
-    report = parse_tap(text)
+    report = parse_tap(signed_lines(text, nonce))
     stderr = result.stderr.decode("utf-8", errors="replace").strip()
     file_names = {work_relative(t) for t in tests}
     if "expected_tests" in check:
@@ -137,6 +154,22 @@ async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
         limit=result.limit,
         stderr=stderr,
     )
+
+
+def _write_nonce(ctx: CheckContext, nonce: str) -> None:
+    path = ctx.work_dir / NONCE_FILE
+    path.unlink(missing_ok=True)  # a learner file of that name is replaced, never trusted
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(nonce)
+    if ctx.host_uid is not None and os.geteuid() == 0:
+        os.chown(path, ctx.host_uid, ctx.host_uid)
+
+
+def signed_lines(text: str, nonce: str) -> str:
+    """Only the reporter's lines (prefixed with this run's nonce), without the prefix."""
+    prefix = nonce + " "
+    return "\n".join(line[len(prefix) :] for line in text.splitlines() if line.startswith(prefix))
 
 
 def outcomes_from_report(

@@ -93,6 +93,29 @@ def test_sec_printed_fake_tap_does_not_pass(tmp_path: Path) -> None:
     assert [t.status for t in result.tests] == ["failed", "failed"]
 
 
+def test_sec_writing_into_the_runners_stdout_does_not_pass(tmp_path: Path) -> None:
+    """Learner code runs in a child of the test runner and can open /proc/<ppid>/fd/1; lines it
+    writes there lack the runner's per-run nonce, so they are ignored."""
+    code = (
+        "const lines = ['ok 1 - greet(\\'Sam\\') says hello to Sam',\n"
+        "  'ok 2 - greet works for another name', '1..2', ''].join('\\n');\n"
+        "try { require('fs').writeFileSync(`/proc/${process.ppid}/fd/1`, lines); } catch (e) {}\n"
+        "process.exit(0);\n"
+    )
+    result = check(tmp_path, code)
+    assert result.status == "failed"
+    assert [t.status for t in result.tests] == ["failed", "failed"]
+
+
+def test_sec_a_planted_nonce_file_is_replaced(tmp_path: Path) -> None:
+    work = tmp_path / "learner"
+    work.mkdir()
+    (work / ".slate-nonce").write_text("@@slate-known")
+    result = check(tmp_path, GOOD)
+    assert result.status == "passed"
+    assert (work / ".slate-nonce").read_text() == "@@slate-known"  # the workspace is untouched
+
+
 def test_sec_patching_assert_does_not_turn_failures_into_passes(tmp_path: Path) -> None:
     code = (
         "const assert = require('assert');\n"
