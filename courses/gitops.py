@@ -559,14 +559,12 @@ class ExerciseRepo:
         head = self._head_commit(repo)
         index = repo.index
         if chosen is None:
-            in_head = set(_tree_paths(head.tree)) if head is not None else set()
-            chosen = sorted({e.path for e in index} | in_head)
+            committed = set(_tree_paths(head.tree)) if head is not None else set()
+            chosen = sorted({e.path for e in index} | committed)
         done = []
         try:
             for rel in chosen:
-                in_head = head is not None and rel in head.tree
-                if in_head:
-                    assert head is not None
+                if head is not None and rel in head.tree:
                     entry = head.tree[rel]
                     if rel not in index or index[rel].id != entry.id:
                         index.add(pygit2.IndexEntry(rel, entry.id, entry.filemode))

@@ -132,11 +132,8 @@ async def _run_stage(ctx: CheckContext, sql_host: Path | None, sql_in_sandbox: s
     script = SCRIPT.replace("$DB", DB).replace("$FIXTURE", FIXTURE_AT)
     result = await ctx.run(["sh", "-c", script, "sh", marker, sql_in_sandbox, after],
                            ro_files=ro)
-    stdout, stderr = result.stdout, result.stderr
-    if isinstance(stdout, bytes):
-        stdout = stdout.decode("utf-8", "replace")
-    if isinstance(stderr, bytes):
-        stderr = stderr.decode("utf-8", "replace")
+    stdout = _text(result.stdout)
+    stderr = _text(result.stderr)
     if result.limit:
         return Stage(False, LIMIT_WORDS.get(result.limit, f"Your SQL hit the {result.limit} "
                                             "limit."))
@@ -161,6 +158,10 @@ async def _run_stage(ctx: CheckContext, sql_host: Path | None, sql_in_sandbox: s
         stage.after_out = "\n".join(lines[end + 1:found["after-exit"][0]])
         stage.after_exit = _code(found["after-exit"][1])
     return stage
+
+
+def _text(data: bytes | str) -> str:
+    return data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
 
 
 def _code(word: str) -> int:
@@ -194,7 +195,7 @@ def parse_results(text: str) -> list[Table]:
         ParseError: on anything that is not a sequence of JSON arrays of objects.
     """
     decoder = json.JSONDecoder(object_pairs_hook=lambda pairs: pairs)
-    tables = []
+    tables: list[Table] = []
     pos = 0
     while True:
         while pos < len(text) and text[pos].isspace():

@@ -263,3 +263,37 @@ async def test_branch_qualifier_and_every_message_rule(tmp_path: Path) -> None:
     assert results[1][2] == 'story.txt in your latest commit still contains "chocolate".'
     assert results[3][1] == "failed"
     assert results[3][2].startswith('The message "chocolate" (commit ')
+
+
+GIT_COURSE = Path(__file__).resolve().parents[2] / "courses" / "catalog" / "04-git"
+
+
+@pytest.mark.parametrize("ex_dir", sorted(p for p in GIT_COURSE.glob("[0-9]*") if p.is_dir()),
+                         ids=lambda p: p.name)
+async def test_git_course_solution_steps_pass_and_starter_fails(ex_dir: Path) -> None:
+    """Each Git exercise: provisioning + the solution's steps pass every check; the
+    provisioned starter alone fails at least one (the same rule `slate course check` applies)."""
+    import tomllib
+
+    data = tomllib.loads((ex_dir / "exercise.toml").read_text())
+    exercise = Exercise(course_id="git", id=ex_dir.name[3:], title=data["title"],
+                        learn=data["learn"], dir=ex_dir, files=data["files"],
+                        hints=data["hints"], checks=data["checks"])
+    [check] = [c for c in exercise.checks if c["kind"] == "git"]
+    assert git_kind.validate(check, exercise) == []
+    solved = await _run(check, exercise, None, exercise.solution_dir)
+    assert {s for _, s, _ in solved} == {"passed"}, solved
+    starter = await _run(check, exercise, None, exercise.starter_dir)
+    assert "failed" in {s for _, s, _ in starter}, starter
+
+
+def test_unstage_everything(tmp_path: Path) -> None:
+    repo = _learner(tmp_path)
+    repo.init()
+    _commit(repo, "one\n", "one")
+    (repo.folder / "story.txt").write_text("two\n")
+    (repo.folder / "new.txt").write_text("new\n")
+    repo.stage(None)
+    assert sorted(repo.unstage(None)["unstaged"]) == ["new.txt", "story.txt"]
+    files = {f["path"]: (f["staged"], f["unstaged"]) for f in repo.status()["files"]}
+    assert files == {"new.txt": (None, "untracked"), "story.txt": (None, "modified")}
