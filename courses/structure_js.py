@@ -283,7 +283,26 @@ def build_program(tree: Any, source: Source) -> Program:
             _esm_exports(node, source, prog.exports)
         elif kind == "assignment_expression":
             _commonjs_exports(node, source, prog.exports)
+            _assigned_function(node, source, prog.functions)
     return prog
+
+
+def _assigned_function(node: Any, source: Source, out: list[Function]) -> None:
+    """``exports.total = function (...) {}`` / ``total = (x) => ...`` also declare ``total``."""
+    left = node.child_by_field_name("left")
+    right = node.child_by_field_name("right")
+    if left is None or right is None or right.type not in _FUNCTION_VALUES:
+        return
+    if left.type == "identifier":
+        name = source.node_text(left)
+    elif left.type == "member_expression":
+        prop = left.child_by_field_name("property")
+        if prop is None:
+            return
+        name = source.node_text(prop)
+    else:
+        return
+    out.append(Function(name, right, _params(right), Source.line(node)))
 
 
 def _esm_exports(node: Any, source: Source, out: set[str]) -> None:

@@ -341,6 +341,12 @@ def test_js_syntax_error_names_the_line() -> None:
     assert outcome.status == "failed" and outcome.message.startswith("Line 3")
 
 
+def test_functions_assigned_to_exports_count_as_declared() -> None:
+    src = b"exports.total = function (xs) { return 0; };\nmodule.exports.avg = (a, b) => 0;\n"
+    assert one("js-structure", src, {"function": "total", "params": 1}).status == "passed"
+    assert one("js-structure", src, {"function": "avg", "params": 2}).status == "passed"
+
+
 def test_esm_and_commonjs_export_forms() -> None:
     src = b"export const a = 1;\nexport { b as c };\nexports.d = 1;\nmodule.exports.e = 2;\n"
     for name in ("a", "c", "d", "e"):
