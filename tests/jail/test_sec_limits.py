@@ -137,8 +137,10 @@ async def test_sec_detached_process_killed_at_wall_limit(mode: Mode) -> None:
     count = COUNT_MARKED + "print('alive', count(sys.argv[1], 4))\n"
     result = await mode.run(["sh", "-c", script], limits={"wall": 1}, env={"COUNT": count})
     assert result.limit == "wall"
-    # Marked: the script's sh, the counting python and the two detached shells.
-    assert result.stdout == b"alive 4\n"
+    # Marked: the script's sh, the counting python and the two detached shells (and perhaps a
+    # subshell of the script caught between fork and exec).
+    word, alive = result.stdout.split()
+    assert word == b"alive" and int(alive) >= 4
     assert processes_with(marker) == []
     if mode.host_uid is not None:
         assert processes_of_uid(mode.host_uid) == []
