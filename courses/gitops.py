@@ -266,7 +266,24 @@ def open_repo(folder: Path, *, worktree: bool = True) -> pygit2.Repository:
         Path(repo.workdir).resolve() != folder.resolve()
     ):
         raise GitOpError("This repository is set up in an unusual way. " + _reset_advice())
+    if worktree:
+        _no_symlink_checkouts(repo)
     return repo
+
+
+def _no_symlink_checkouts(repo: pygit2.Repository) -> None:
+    """Make checkouts write a committed symlink as a plain file holding its target.
+
+    A tree can carry a symlink entry (made elsewhere and planted in ``.git``); checked out as
+    a real link it could point a later write outside the folder. Plain files can't.
+    """
+    try:
+        config = repo.config
+        if config.get_bool("core.symlinks") if "core.symlinks" in config else True:
+            config["core.symlinks"] = False
+    except (pygit2.GitError, ValueError, OSError) as exc:
+        raise GitOpError("Git could not read this repository's settings. "
+                         + _reset_advice()) from exc
 
 
 def _show(text: str, limit: int = 80) -> str:
@@ -1139,3 +1156,39 @@ def provision(exercise: Any, folder: Path, *, reset: bool = False) -> bool:
         return False
     run_steps(Path(folder), steps)
     return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m courses.gitops FOLDER``: one operation, JSON in on stdin, JSON out.
+
+    Lets the server run a Git panel operation in a sandbox as the learner's uid (bind the
+    exercise folder read-write, the runtime read-only) instead of in its own process. Reads
+    ``{"op": ..., "args": {...}}``; prints ``{"ok": true, "result": {...}}`` or
+    ``{"ok": false, "error": "plain message"}``. Exit status 0 either way; 2 on bad usage.
+    """
+    import json
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m courses.gitops FOLDER  < {\"op\": ..., \"args\": {...}}",
+              file=sys.stderr)
+        return 2
+    try:
+        request = json.loads(sys.stdin.read(1 << 20) or "{}")
+        if not isinstance(request, dict):
+            raise ValueError("not an object")
+    except ValueError:
+        print(json.dumps({"ok": False, "error": "The Git request was not understood."}))
+        return 0
+    try:
+        result = ExerciseRepo(Path(args[0])).run(str(request.get("op", "")), request.get("args"))
+    except GitOpError as exc:
+        print(json.dumps({"ok": False, "error": str(exc)}))
+        return 0
+    print(json.dumps({"ok": True, "result": result}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -310,11 +310,15 @@ def _file_in_head(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
     except KeyError:
         return False, (f"{where[0].upper()}{where[1:]} does not contain {path}. Stage it "
                        "(git add) and commit again.")
+    # The header first: a huge (or zlib-bomb) object is refused before it is inflated.
+    kind, size = r.repo.odb.read_header(entry.id)
+    if kind != pygit2.enums.ObjectType.BLOB:
+        return False, f"{path} in {where} is a folder, not a file."
+    if size > MAX_BLOB:
+        return False, f"{path} in {where} is far too big."
     blob = r.repo.get(entry.id)
     if not isinstance(blob, pygit2.Blob):
         return False, f"{path} in {where} is a folder, not a file."
-    if blob.size > MAX_BLOB:
-        return False, f"{path} in {where} is far too big."
     text = blob.data.decode("utf-8", "replace")
     if "contains" in t and t["contains"].lower() not in text.lower():
         return False, (f"{path} in {where} does not contain \"{t['contains']}\" yet. Edit "

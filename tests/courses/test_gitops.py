@@ -447,3 +447,43 @@ def test_panel_names_and_the_output_text(tmp_path: Path) -> None:
     assert OPERATIONS["merge"](folder, name="idea")["result"] == "fast-forward"
     log = OPERATIONS["log"](folder)["output"].splitlines()
     assert log[0] == "2 commit(s)." and log[1].endswith("Change a  - Sam")
+
+
+def test_sec_a_committed_symlink_is_checked_out_as_a_plain_file(tmp_path: Path) -> None:
+    """A symlink planted in history (blob mode 120000) never becomes a real link on disk."""
+    repo = _repo(tmp_path)
+    repo.init()
+    _commit(repo, "a.txt", "one\n", "one")
+    raw = pygit2.Repository(str(repo.folder / ".git"))
+    head = raw.head.peel(pygit2.Commit)
+    link = raw.create_blob(b"/etc")
+    builder = raw.TreeBuilder(head.tree)
+    builder.insert("escape", link, pygit2.enums.FileMode.LINK)
+    sig = pygit2.Signature("x", "x@y")
+    raw.create_commit("refs/heads/evil", sig, sig, "plant", builder.write(), [head.id])
+    repo.switch("evil")
+    planted = repo.folder / "escape"
+    assert planted.exists() and not planted.is_symlink()
+    assert planted.read_text() == "/etc"
+
+
+def test_command_line_entry_runs_one_op_as_json(tmp_path: Path) -> None:
+    """``python -m courses.gitops FOLDER`` (for running ops in a sandbox as the learner)."""
+    import json
+    import subprocess
+    import sys
+
+    folder = tmp_path / "ex"
+    folder.mkdir()
+    root = Path(__file__).resolve().parents[2]
+
+    def call(request: str) -> dict:
+        out = subprocess.run([sys.executable, "-m", "courses.gitops", str(folder)],
+                             input=request, capture_output=True, text=True, cwd=root,
+                             check=True, timeout=60)
+        return json.loads(out.stdout)
+
+    assert call('{"op": "init"}')["result"]["branch"] == "main"
+    assert call('{"op": "push"}') == {"ok": False, "error": "Unknown Git action 'push'."}
+    assert call("not json")["ok"] is False
+    assert call('{"op": "log", "args": {"n": 3}}')["result"]["commits"] == []
