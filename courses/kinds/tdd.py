@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -111,35 +112,36 @@ def validate(check: dict[str, Any], exercise: Exercise) -> list[str]:
 # ---- running ------------------------------------------------------------------------------
 
 
+@dataclass
+class Failure:
+    """The first failing test in node's TAP output."""
+
+    name: str
+    error: str = ""  # node's error message
+    code: str = ""  # "ERR_ASSERTION" for a failed assert, "ERR_TEST_FAILURE" for a throw
+    error_name: str = ""  # "ReferenceError", "TypeError", ... when node names it
+    origin: str = ""  # the first line of the stack: where the error was thrown
+
+
+@dataclass
 class Verdict:
     """How the learner's tests did against one version of the subject."""
 
-    def __init__(
-        self,
-        *,
-        passed: bool,
-        tests: int,
-        failing: str = "",
-        error: str = "",
-        limit: str | None = None,
-        output: str = "",
-    ) -> None:
-        self.passed = passed
-        self.tests = tests
-        self.failing = failing
-        self.error = error
-        self.limit = limit
-        self.output = output
+    passed: bool
+    tests: int
+    failure: Failure | None = None
+    limit: str | None = None
+    output: str = ""
 
 
-def parse_tap(stdout: str) -> tuple[int | None, int | None, str, str]:
-    """(tests, failed, first failing test name, its error) from node's TAP output.
+def parse_tap(stdout: str) -> tuple[int | None, int | None, Failure | None]:
+    """(tests, failed, the first failing test) from node's TAP output.
 
     The counts come from the runner's *final* summary, less the entries node makes for test
     *files* (a file with no tests, or one that crashed, is reported as a test of its path).
     """
     counts: dict[str, int] = {}
-    failing, error = "", ""
+    failure: Failure | None = None
     wrappers = 0
     lines = stdout.splitlines()
     for index, line in enumerate(lines):
@@ -152,25 +154,38 @@ def parse_tap(stdout: str) -> tuple[int | None, int | None, str, str]:
             wrappers += 1
             continue
         bad = _NOT_OK_RE.match(line)
-        if bad and not failing:
-            failing = bad.group(2).strip()
-            error = _error_after(lines, index)
+        if bad and failure is None:
+            failure = _failure_after(bad.group(2).strip(), lines, index)
     tests = counts.get("tests")
     if tests is not None:
         tests = max(tests - wrappers, 0)
-    return tests, counts.get("fail"), failing, error
+    return tests, counts.get("fail"), failure
 
 
-def _error_after(lines: list[str], index: int) -> str:
-    """The ``error:`` text of the YAML block after a ``not ok`` line (a few lines)."""
-    for j in range(index + 1, min(index + 40, len(lines))):
+def _yaml_value(text: str) -> str:
+    return text.strip().strip("'\"")
+
+
+def _failure_after(name: str, lines: list[str], index: int) -> Failure:
+    """Read the YAML block after a ``not ok`` line: error, code and error name."""
+    failure = Failure(name)
+    for j in range(index + 1, min(index + 60, len(lines))):
         stripped = lines[j].strip()
         if stripped == "..." or _NOT_OK_RE.match(lines[j]):
             break
-        if stripped.startswith("error:"):
-            rest = stripped[len("error:") :].strip()
+        key, _, rest = stripped.partition(":")
+        if key == "code" and not failure.code:
+            failure.code = _yaml_value(rest)
+        elif key == "name" and not failure.error_name:
+            failure.error_name = _yaml_value(rest)
+        elif key == "stack" and not failure.origin and j + 1 < len(lines):
+            first = lines[j + 1].strip() if rest.strip() in ("|-", "|") else rest
+            failure.origin = _yaml_value(first)[:200]
+        elif key == "error" and not failure.error:
+            rest = rest.strip()
             if rest and rest not in ("|-", "|", ">-"):
-                return rest.strip("'\"")
+                failure.error = _yaml_value(rest)[:300]
+                continue
             body = []
             indent = len(lines[j]) - len(lines[j].lstrip())
             for k in range(j + 1, min(j + 12, len(lines))):
@@ -179,8 +194,26 @@ def _error_after(lines: list[str], index: int) -> str:
                     break
                 if line.strip():
                     body.append(line.strip())
-            return " ".join(body)[:300]
-    return ""
+            failure.error = " ".join(body)[:300]
+    return failure
+
+
+def explain_failure(failure: Failure, subject: str) -> str:
+    """Why a learner's test fails on the *correct* code, in words for a beginner."""
+    quoted = f'Your test "{failure.name}"'
+    detail = f" ({failure.error})" if failure.error else ""
+    if failure.code == "ERR_ASSERTION":
+        return (f"{quoted} fails on a correct version of {subject}, so it expects the wrong "
+                f"thing{detail}. Check the value that test expects.")
+    thrown_by_code = f"/{subject}:" in failure.origin
+    if not thrown_by_code and failure.error_name in ("ReferenceError", "TypeError",
+                                                     "SyntaxError"):
+        return (f"{quoted} stopped with a {failure.error_name}{detail}. Check the spelling of "
+                "the names in that test, and that you call the function the way the lesson "
+                "shows.")
+    return (f"{quoted} stopped because the code threw an error{detail}. If the test is meant "
+            "to check that an error is thrown, wrap the call in an arrow function: "
+            "assert.throws(() => ...).")
 
 
 async def _judge(ctx: CheckContext, tests: str, subject: str, version: Path) -> Verdict:
@@ -188,29 +221,20 @@ async def _judge(ctx: CheckContext, tests: str, subject: str, version: Path) -> 
         ["node", "--test", "--test-reporter=tap", f"/work/{tests}"],
         ro_files={str(version): f"/work/{subject}"},
     )
-    stdout = (
-        result.stdout.decode("utf-8", "replace")
-        if isinstance(result.stdout, bytes)
-        else str(result.stdout)
-    )
-    stderr = (
-        result.stderr.decode("utf-8", "replace")
-        if isinstance(result.stderr, bytes)
-        else str(result.stderr)
-    )
-    count, failed, failing, error = parse_tap(stdout)
+    stdout = _text(result.stdout)
+    stderr = _text(result.stderr)
+    count, failed, failure = parse_tap(stdout)
     killed = _SIGNAL_RE.search(stdout)
     limit = result.limit or (SIGNAL_LIMITS.get(killed.group(1), "cpu") if killed else None)
     if limit:
         return Verdict(passed=False, tests=count or 0, limit=limit, output=stderr[-800:])
     passed = result.exit_code == 0 and (failed or 0) == 0
-    return Verdict(
-        passed=passed,
-        tests=count or 0,
-        failing=failing,
-        error=error,
-        output=(stdout[-1500:] + stderr[-500:]).strip(),
-    )
+    return Verdict(passed=passed, tests=count or 0, failure=failure,
+                   output=(stdout[-1500:] + stderr[-500:]).strip())
+
+
+def _text(data: bytes | str) -> str:
+    return data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
 
 
 async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
@@ -252,32 +276,21 @@ async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
         if ref.limit not in ("wall", "cpu"):
             message = f"Your tests were stopped: they hit the {ref.limit} limit."
         outcomes.append(TestOutcome(good_name, "failed", message, output=ref.output))
+    elif not ref.passed:
+        if ref.failure is not None:
+            message = explain_failure(ref.failure, subject)
+        else:
+            message = (f"Your test file stopped with an error before its tests finished. Look "
+                       f"at the output below: is there a typo in {tests}?")
+        outcomes.append(TestOutcome(good_name, "failed", message, output=ref.output))
     elif ref.tests < min_tests:
         need = "a test" if min_tests == 1 else f"at least {min_tests} tests"
-        outcomes.append(
-            TestOutcome(
-                good_name,
-                "failed",
-                f"{tests} has no tests that ran"
-                + (f" (found {ref.tests})" if ref.tests else "")
-                + f". Write {need} with test('what it checks', () => {{ ... }}).",
-                output=ref.output,
-            )
-        )
-    elif not ref.passed:
-        if ref.failing:
-            detail = f" ({ref.error})" if ref.error else ""
-            message = (
-                f'Your test "{ref.failing}" fails on a correct version of {subject}, '
-                f"so it expects the wrong thing{detail}. Check the value that test "
-                "expects."
-            )
-        else:
-            message = (
-                f"Your test file stopped with an error before its tests finished. Look "
-                f"at the output below: is there a typo in {tests}?"
-            )
-        outcomes.append(TestOutcome(good_name, "failed", message, output=ref.output))
+        found = ("has no tests that ran" if not ref.tests else
+                 f"has only {ref.tests} test{'s' if ref.tests > 1 else ''}")
+        outcomes.append(TestOutcome(
+            good_name, "failed",
+            f"{tests} {found}. Write {need} with test('what it checks', () => {{ ... }}): "
+            "one for each case the lesson lists.", output=ref.output))
     else:
         ref_ok = True
         outcomes.append(TestOutcome(good_name, "passed"))

@@ -173,5 +173,33 @@ not ok 2 - empty
 # pass 1
 # fail 1
 """
-    assert tdd_kind.parse_tap(tap) == (
-        1, 1, "empty", "Expected values to be strictly equal: 0 !== 1")
+    tests, failed, failure = tdd_kind.parse_tap(tap)
+    assert (tests, failed) == (1, 1)
+    assert failure == tdd_kind.Failure(
+        "empty", "Expected values to be strictly equal: 0 !== 1", "ERR_ASSERTION")
+
+
+async def test_a_forgotten_arrow_in_assert_throws_and_a_typo_are_explained(
+    tmp_path: Path,
+) -> None:
+    no_arrow = HEAD + "test('empty list', () => { assert.throws(total(null), /x/); });\n"
+    results = await _check(tmp_path, no_arrow)
+    assert results[0][1] == "failed"
+    assert 'Your test "empty list" stopped because the code threw an error' in results[0][2]
+    assert "assert.throws(() => ...)" in results[0][2]
+    typo = HEAD + "test('two', () => { assert.strictEqual(totl([1]), 1); });\n"
+    results = await _check(tmp_path, typo)
+    assert 'stopped with a ReferenceError (totl is not defined)' in results[0][2]
+
+
+async def test_too_few_tests_is_counted(tmp_path: Path) -> None:
+    from jail.run import Limits
+
+    exercise, table = _exercise(tmp_path, min_tests=3)
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "total.test.js").write_text(GOOD)
+    ctx = CheckContext(exercise=exercise, work_dir=work, learner_dir=None, limits=Limits())
+    results = await tdd_kind.run(table, ctx)
+    assert results[0].status == "failed"
+    assert results[0].message.startswith("total.test.js has only 2 tests. Write at least 3")
