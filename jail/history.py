@@ -14,11 +14,14 @@ restore can be undone. Imports nothing of Slate's outside ``jail``.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import pygit2
 
@@ -37,6 +40,23 @@ _TREE = pygit2.enums.FileMode.TREE
 
 class HistoryError(Exception):
     """A history operation failed; the message is plain and safe to show."""
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _clean_errors(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Turn libgit2 failures (a damaged store, corrupt objects) into :class:`HistoryError`."""
+
+    @functools.wraps(method)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(*args, **kwargs)
+        except (pygit2.GitError, KeyError, ValueError) as exc:
+            raise HistoryError(f"The history store is damaged: {exc}") from exc
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -82,6 +102,7 @@ class History:
 
     # -- writing ------------------------------------------------------------------------------
 
+    @_clean_errors
     def snapshot(
         self, workspace: Workspace, paths: list[str] | None, message: str
     ) -> str | None:
@@ -165,6 +186,7 @@ class History:
 
     # -- reading ------------------------------------------------------------------------------
 
+    @_clean_errors
     def versions(self, prefix: str = "") -> list[Version]:
         """Snapshots that changed something under ``prefix``, newest first (at most 1000).
 
@@ -187,6 +209,7 @@ class History:
                     break
         return found
 
+    @_clean_errors
     def diff(self, version_a: str, version_b: str | None = None, prefix: str = "") -> str:
         """Unified diff of the files under ``prefix`` from ``version_a`` to ``version_b``.
 
@@ -239,6 +262,7 @@ class History:
             text = text[:MAX_DIFF] + "\n[... the rest of the differences are not shown ...]\n"
         return text
 
+    @_clean_errors
     def read(self, version: str, rel_path: str) -> bytes:
         """The content of ``rel_path`` as it was in ``version``.
 
@@ -259,6 +283,7 @@ class History:
             raise HistoryError(f"{rel_path} is a folder in that version.")
         return obj.data
 
+    @_clean_errors
     def files(self, version: str, prefix: str = "") -> list[str]:
         """Every file under ``prefix`` in ``version`` (workspace-relative paths, sorted)."""
         prefix = _check_prefix(prefix)
@@ -270,6 +295,7 @@ class History:
             return [prefix]
         return sorted(base + path for path in _blob_paths(self.repo, sub, ""))
 
+    @_clean_errors
     def restore(
         self, workspace: Workspace, version: str, prefix: str, path: str | None = None
     ) -> list[str]:
