@@ -28,7 +28,8 @@ def workspace_root(environ: dict[str, str] | None = None) -> Path:
 
 def _checked(root: Path, rel: str) -> Path:
     parts = PurePosixPath(rel).parts
-    if not rel or PurePosixPath(rel).is_absolute() or any(p in ("..", "") for p in parts):
+    bad = not rel or "//" in rel or "\x00" in rel or rel.endswith("/")
+    if bad or PurePosixPath(rel).is_absolute() or any(p in ("..", ".") for p in parts):
         raise FileProblem(f"Slate cannot use the file name {rel!r}.")
     path = root
     for part in parts[:-1]:

@@ -115,16 +115,25 @@ class FakeServer:
         self._task: asyncio.Task[None] | None = None
         self._next_run = 100
         self.client_sock: socket.socket | None = None
+        self._server_sock: socket.socket | None = None
         self.received = asyncio.Event()
         self.closed = asyncio.Event()
         self.errors: list[str] = []
 
     # -- lifecycle ---------------------------------------------------------------------------
 
+    def make_sockets(self) -> socket.socket:
+        """Create the socketpair now (serving starts later, in :meth:`start`); the TUI's end."""
+        if self.client_sock is None:
+            self._server_sock, self.client_sock = socket.socketpair(
+                socket.AF_UNIX, socket.SOCK_STREAM
+            )
+        return self.client_sock
+
     async def start(self) -> socket.socket:
-        """Create the socketpair and start serving; returns the TUI's end."""
-        server_sock, client_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.client_sock = client_sock
+        """Start serving on the socketpair (made now if needed); returns the TUI's end."""
+        client_sock = self.make_sockets()
+        server_sock = self._server_sock
         reader, writer = await asyncio.open_unix_connection(sock=server_sock)
         self._writer = writer
         self._task = asyncio.get_running_loop().create_task(self._serve(reader))

@@ -166,7 +166,7 @@ async def test_panes_switch_one_key_each_at_80x24(fake: FakeServer) -> None:
             await pilot.press(keys)
             assert visible_panes(screen) == {pane}, keys
         assert screen.current_editor().has_focus
-        keys_text = str(screen.query_one("#keys", Static).render())
+        keys_text = str(screen.query_one("#keys").render())
         for words in ("F2/Alt+1", "F3/Alt+2", "F4/Alt+3", "Lesson", "Check", "Hint"):
             assert words in keys_text
 
@@ -319,7 +319,7 @@ async def test_git_panel_sends_git_requests_and_shows_replies_safely(fake: FakeS
         await wait_until(pilot, lambda: app.map_screen.entries)
         app.open_exercise("git", "first-commit")
         await wait_until(pilot, lambda: isinstance(app.screen, ExerciseScreen))
-        assert "Git" in str(app.screen.query_one("#keys", Static).render())
+        assert "Git" in str(app.screen.query_one("#keys").render())
         await pilot.press("alt+g")
         await wait_until(pilot, lambda: isinstance(app.screen, GitScreen))
         status = await fake.wait_for("git")

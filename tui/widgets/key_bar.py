@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 
+from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widget import Widget
 
 _NAMES = {
     "escape": "Esc",
@@ -63,18 +65,45 @@ def grouped_keys(screen: Screen, bindings: list[Binding]) -> list[tuple[str, str
     return out
 
 
-class KeyBar(Static):
-    """One or two lines of "KEYS action" pairs."""
+class KeyBar(Widget):
+    """One or two lines of "KEYS action" pairs; a pair never breaks across lines."""
 
     DEFAULT_CSS = """
     KeyBar { dock: bottom; height: auto; max-height: 3; padding: 0 1;
              background: $panel; color: $text; }
     """
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.pairs: list[tuple[str, str]] = []
+
+    def lines_for(self, width: int) -> list[str]:
+        """Lay the pairs out in lines of at most ``width`` cells (two spaces between pairs)."""
+        lines: list[str] = []
+        line = ""
+        for keys, words in self.pairs:
+            item = f"{keys} {words}"
+            if line and len(line) + 2 + len(item) > width:
+                lines.append(line)
+                line = item
+            else:
+                line = f"{line}  {item}" if line else item
+        if line:
+            lines.append(line)
+        return lines
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """As many lines as the pairs need at this width."""
+        return max(1, len(self.lines_for(width)))
+
+    def render(self) -> Text:
+        """The laid-out lines."""
+        return Text("\n".join(self.lines_for(max(self.content_size.width, 10))), no_wrap=True)
+
     def show_keys(self, pairs: list[tuple[str, str]]) -> None:
-        """Show these (keys, description) pairs; a pair never breaks across lines."""
-        items = [f"{keys} {words}".replace(" ", "\u00a0") for keys, words in pairs]
-        self.update("  ".join(items))
+        """Show these (keys, description) pairs."""
+        self.pairs = list(pairs)
+        self.refresh(layout=True)
 
     def show_screen(self, screen: Screen, bindings: list[Binding]) -> None:
         """Show the shown (``show=True``) ones of ``bindings`` with their current keys."""

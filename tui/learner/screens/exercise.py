@@ -102,7 +102,8 @@ class ExerciseScreen(Screen[None]):
         yield Static("", id="offline", markup=False)
         with Horizontal(id="panes"):
             with VerticalScroll(id="lesson-pane", classes="pane"):
-                yield Static(d.title, id="lesson-title", markup=False)
+                if not d.lesson.lstrip().startswith("# "):  # the lesson has its own title
+                    yield Static(d.title, id="lesson-title", markup=False)
                 if d.learn:
                     yield Static(d.learn, id="lesson-learn", markup=False)
                 yield Markdown(d.lesson or "There is no lesson text for this exercise.",
@@ -156,8 +157,9 @@ class ExerciseScreen(Screen[None]):
         shown = [b for b in self.BINDINGS if b.id != "exercise.git" or self.is_git_course]
         if not self.detail.can_run:
             shown = [b for b in shown if b.id not in ("exercise.run", "exercise.stop")]
-        if len(self.names) < 2:
-            shown = [b for b in shown if b.id != "exercise.next_file"]
+        shown = [b for b in shown if b.id != "exercise.next_file"]  # said in the pane title
+        if len(self.names) > 1:
+            self.query_one("#editor-pane").border_title = "Your code  F3/Alt+2  (Alt+N: next file)"
         self.query_one(KeyBar).show_screen(self, [b for b in shown if b.id != "exercise.save"])
         self.query_one("#offline").display = False
         self._apply_layout(self.size.width)
