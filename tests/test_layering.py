@@ -13,9 +13,21 @@ OURS = ("server", "tui", "jail", "courses")
 
 # package -> (modules to import, Slate packages it may pull in, whether textual is allowed)
 RULES = {
-    "jail": (["jail", "jail.sandbox", "jail.cgroup"], set(), False),
+    "jail": (["jail"], set(), False),
     "courses": (["courses"], {"jail"}, False),
-    "server": (["server", "server.protocol"], {"jail", "courses"}, False),
+    "server": (["server"], {"jail", "courses"}, False),
+}
+
+# What the TUI may pull in from the other packages: the protocol module, the course engine's
+# data model, and jail's safe file operations on its own workspace. Nothing else (never the
+# gateway, the store or asyncssh).
+TUI_MAY_IMPORT = {
+    "server",
+    "server.protocol",
+    "courses",
+    "courses.model",
+    "jail",
+    "jail.workspace",
 }
 
 
@@ -45,9 +57,17 @@ def test_package_imports_only_what_it_may(package: str) -> None:
     assert ours - {package} <= allowed, f"{package} imports {sorted(ours - {package} - allowed)}"
     if not textual_ok:
         assert not any(m == "textual" or m.startswith("textual.") for m in loaded)
-        assert not any(m == "asyncssh" or m.startswith("asyncssh.") for m in loaded) or (
-            package == "server"
-        )
+        if package != "server":
+            assert not any(m == "asyncssh" or m.startswith("asyncssh.") for m in loaded)
+
+
+def test_tui_imports_only_the_protocol_the_model_and_safe_file_ops() -> None:
+    loaded = _loaded(["tui"])
+    foreign = {
+        m for m in loaded if m.split(".")[0] in {"server", "courses", "jail"}
+    } - TUI_MAY_IMPORT
+    assert not foreign, f"tui imports {sorted(foreign)}"
+    assert "asyncssh" not in loaded and "textual" in loaded
 
 
 def test_protocol_module_is_dependency_free() -> None:
