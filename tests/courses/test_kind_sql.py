@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -222,3 +223,28 @@ async def test_a_custom_message_replaces_the_generic_advice(tmp_path: Path) -> N
     assert loose[2] == ("The table afterwards has the right rows", "failed",
                         "Afterwards the table has 2 rows; 1 was expected. Check that name "
                         "cannot be left empty (NOT NULL).")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="per-learner uids need root")
+async def test_runs_as_a_per_learner_uid() -> None:
+    """In production sandboxes run as the learner's own host uid: both the solution's and the
+    learner's sandboxes must still work (work dirs and fixtures readable by that uid)."""
+    import tempfile
+
+    from jail.run import Limits
+
+    base = Path(tempfile.mkdtemp(prefix="slate-sql-uid-"))  # pytest's tmp is root-only
+    try:
+        base.chmod(0o755)
+        exercise, table = _exercise(base, CHEAP)
+        work = base / "work"
+        work.mkdir()
+        (work / "query.sql").write_text("SELECT name, price FROM items WHERE price < 3;")
+        os.chown(work, 2001, 2001)
+        os.chmod(work, 0o700)
+        ctx = CheckContext(exercise=exercise, work_dir=work, learner_dir=None,
+                           limits=Limits(), host_uid=2001)
+        results = await sql_kind.run(table, ctx)
+        assert [t.status for t in results] == ["passed"] * 3, [t.message for t in results]
+    finally:
+        shutil.rmtree(base)
