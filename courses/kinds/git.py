@@ -44,7 +44,7 @@ MAX_SCAN_FILES = 200
 # assertion key -> the qualifiers it accepts
 ASSERTIONS: dict[str, tuple[str, ...]] = {
     "min_commits": ("branch",),
-    "message_matches": ("commit", "branch"),
+    "message_matches": ("commit", "branch", "case_sensitive"),
     "branch_exists": (),
     "head_branch": (),
     "merged": ("merge_commit",),
@@ -126,8 +126,9 @@ def validate(check: dict[str, Any], exercise: Exercise) -> list[str]:
         for qual in ("contains", "not_contains"):
             if qual in table and not (isinstance(table[qual], str) and table[qual]):
                 problems.append(f"{where}: {qual} must be non-empty text")
-        if "merge_commit" in table and not isinstance(table["merge_commit"], bool):
-            problems.append(f"{where}: merge_commit must be true or false")
+        for flag in ("merge_commit", "case_sensitive"):
+            if flag in table and not isinstance(table[flag], bool):
+                problems.append(f"{where}: {flag} must be true or false")
     return problems
 
 
@@ -211,7 +212,8 @@ def _min_commits(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
 def _message_matches(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
     if r.missing_branch(t):
         return False, r.missing_branch(t)
-    pattern = re.compile(t["message_matches"], re.IGNORECASE)
+    flags = 0 if t.get("case_sensitive") else re.IGNORECASE
+    pattern = re.compile(t["message_matches"], flags)
     history = r.history(t.get("branch"))
     if not history:
         return False, "There are no commits yet, so there is no message to check."

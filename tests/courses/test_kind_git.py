@@ -243,26 +243,28 @@ async def test_branch_qualifier_and_every_message_rule(tmp_path: Path) -> None:
         {"file_in_head": "story.txt", "not_contains": "chocolate"},
         {"min_commits": 2, "branch": "choc"},
         {"message_matches": "^[A-Z][a-z]+ \\S+ \\S+", "commit": "all"},
+        {"message_matches": "^[A-Z]", "commit": "all", "case_sensitive": True},
     ]})
     assert git_kind.validate(table, exercise) == []
     repo = _learner(tmp_path)
     repo.init()
     _commit(repo, "pancakes\n", "Add the pancakes")
     results = await _run(table, exercise, repo.folder, tmp_path)
-    assert [s for _, s, _ in results] == ["failed", "passed", "failed", "passed"]
+    assert [s for _, s, _ in results] == ["failed", "passed", "failed", "passed", "passed"]
     assert "There is no branch called choc yet" in results[0][2]
     repo.create_branch("choc")
     repo.switch("choc")
     _commit(repo, "pancakes\nchocolate\n", "chocolate")
     repo.switch("main")
     results = await _run(table, exercise, repo.folder, tmp_path)
-    assert [s for _, s, _ in results] == ["passed", "passed", "passed", "passed"]
+    assert [s for _, s, _ in results] == ["passed", "passed", "passed", "passed", "passed"]
     repo.merge("choc")
     results = await _run(table, exercise, repo.folder, tmp_path)
     assert results[1][1] == "failed"
     assert results[1][2] == 'story.txt in your latest commit still contains "chocolate".'
     assert results[3][1] == "failed"
     assert results[3][2].startswith('The message "chocolate" (commit ')
+    assert results[4][1] == "failed"  # lower-case "chocolate" breaks the capital-letter rule
 
 
 GIT_COURSE = Path(__file__).resolve().parents[2] / "courses" / "catalog" / "04-git"
