@@ -229,7 +229,7 @@ class FakeServer:
     def _snapshot(self, key: tuple[str, str], message: str) -> str:
         version = f"v{len(self.versions) + 1}"
         self.versions.append(
-            {"id": version, "time": f"10:{len(self.versions):02d}", "message": message,
+            {"id": version, "time": 1_764_410_400 + 60 * len(self.versions), "message": message,
              "key": key, "files": self._files_now(key)}
         )
         return version
@@ -395,7 +395,7 @@ class FakeServer:
         self._snapshot(key, "before restore")
         restored = []
         for rel, text in version["files"].items():
-            if message.get("path") and not rel.endswith("/" + message["path"]):
+            if message.get("path") and rel != message["path"]:
                 continue
             (self.workspace / rel).write_text(text)
             restored.append(rel)
@@ -411,4 +411,10 @@ class FakeServer:
         return {"restored": restored}
 
     async def do_git(self, message: dict[str, Any]) -> dict[str, Any]:
-        return {"output": f"git {message['op']} {message['args']}: done \x1b[31mred\x1b[0m"}
+        op = message["op"]
+        if op == "log":
+            return {"message": "2 commits", "commits": [
+                {"short": "abc1234", "summary": "Second", "author": "sam", "parents": ["x"]},
+                {"short": "def5678", "summary": "First \x1b[2J", "author": "sam", "parents": []},
+            ]}
+        return {"message": f"git {op} {message['args']}: done \x1b[31mred\x1b[0m"}

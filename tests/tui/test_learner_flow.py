@@ -127,7 +127,7 @@ async def test_history_restore_a_file(fake: FakeServer, size) -> None:  # type: 
         await pilot.press("y")
         await wait_until(pilot, lambda: isinstance(app.screen, ExerciseScreen))
         restore = fake.of_type("restore")[-1]
-        assert restore["path"] == "greet.js" and restore["version"] == "v1"
+        assert restore["path"] == "javascript/greet/greet.js" and restore["version"] == "v1"
         await wait_until(pilot, lambda: editor.text == first)
         assert not editor.dirty
         assert fake.file_text("javascript", "greet", "greet.js") == first
@@ -336,5 +336,9 @@ async def test_git_panel_sends_git_requests_and_shows_replies_safely(fake: FakeS
         await pilot.click("#git-commit")
         commit = await fake.wait_for("git", 2)
         assert commit["op"] == "commit" and commit["args"] == {"message": "My first commit"}
+        await pilot.click("#git-log")
+        await fake.wait_for("git", 3)
+        await wait_until(pilot, lambda: "def5678  First" in str(output.render()))
+        assert "\x1b" not in str(output.render())
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, ExerciseScreen))

@@ -479,10 +479,15 @@ class ExerciseScreen(Screen[None]):
         if not self.is_git_course:
             self.notify("The Git panel is used in the Git course.")
             return
+        self._git_worker()
+
+    @work(exclusive=True, group="git-panel", description="open the git panel")
+    async def _git_worker(self) -> None:
         from tui.learner.screens.git_panel import GitScreen
 
-        self.run_worker(self.save_all(), group="save", description="save before git")
-        self.app.push_screen(GitScreen(self.detail))
+        await self.save_all()
+        if await self.app.push_screen_wait(GitScreen(self.detail)):
+            self.reload_files([])
 
     def action_course_map(self) -> None:
         """Save and go back to the course map."""

@@ -23,29 +23,67 @@ from tui.safe_text import visible
 from tui.widgets.inputs import PlainInput
 from tui.widgets.key_bar import KeyBar
 
-OPS = {
-    "status": ("Status", "See which files changed"),
-    "stage": ("Stage all", "Get all changed files ready to commit"),
-    "commit": ("Commit", "Save a snapshot; type the message in the box first"),
-    "branch": ("New branch", "Make a branch; type its name in the box first"),
-    "switch": ("Switch", "Switch to a branch; type its name in the box first"),
-    "merge": ("Merge", "Merge a branch into this one; type its name first"),
-    "log": ("Log", "List the commits"),
+OPS: dict[str, tuple[str, str]] = {
+    # button id: (label, panel operation)
+    "init": ("Init", "init"),
+    "status": ("Status", "status"),
+    "stage": ("Stage all", "stage"),
+    "commit": ("Commit", "commit"),
+    "log": ("Log", "log"),
+    "diff": ("Diff", "diff"),
+    "new-branch": ("New branch", "create_branch"),
+    "switch": ("Switch", "switch"),
+    "merge": ("Merge", "merge"),
+    "tag": ("Tag", "tag"),
+    "revert": ("Revert", "revert"),
+    "restore": ("Restore", "restore"),
 }
-NEEDS_TEXT = {"commit": "message", "branch": "name", "switch": "name", "merge": "name"}
+NEEDS_TEXT = {
+    # button id: (argument name, what to type)
+    "commit": ("message", "a commit message"),
+    "new-branch": ("name", "a branch name"),
+    "switch": ("branch", "a branch name"),
+    "merge": ("branch", "the name of the branch to merge in"),
+    "tag": ("name", "a tag name"),
+    "revert": ("commit", "the id of the commit to undo (from Log)"),
+    "restore": ("path", "a file name"),
+}
+CHANGES_FILES = {"switch", "merge", "revert", "restore"}
+"""Operations that may change the files in the editor (they are read again afterwards)."""
 
 
-def reply_text(reply: dict[str, Any]) -> str:
-    """The words to show for a ``git`` reply (``output`` / ``text`` or the fields as JSON)."""
-    for key in ("output", "text", "message"):
-        if isinstance(reply.get(key), str):
-            return visible(reply[key])
-    rest = {k: v for k, v in reply.items() if k not in ("type", "id")}
-    return visible(json.dumps(rest, indent=2, ensure_ascii=False))[:20_000]
+def reply_text(op: str, reply: dict[str, Any]) -> str:
+    """The words to show for a ``git`` reply: its message plus the details, like git prints."""
+    lines = [str(reply.get("message", ""))]
+    if op == "status":
+        lines[0:0] = [f"On branch {reply.get('branch') or '(no branch)'}", ""]
+        for entry in reply.get("files", []) if isinstance(reply.get("files"), list) else []:
+            if not isinstance(entry, dict):
+                continue
+            how = "both changed" if entry.get("conflicted") else (
+                entry.get("staged") and f"staged, {entry['staged']}"
+            ) or ("new, not tracked yet" if entry.get("unstaged") == "untracked" else
+                  f"changed, not staged: {entry.get('unstaged')}")
+            lines.append(f"  {entry.get('path')}  ({how})")
+    elif op == "log":
+        for commit in reply.get("commits", []) if isinstance(reply.get("commits"), list) else []:
+            if isinstance(commit, dict):
+                lines.append(f"{commit.get('short')}  {commit.get('summary')}  - "
+                             f"{commit.get('author')}")
+    elif op == "diff" and reply.get("diff"):
+        lines += ["", str(reply["diff"])]
+    text = "\n".join(str(line) for line in lines).strip("\n")
+    if not text:
+        rest = {k: v for k, v in reply.items() if k not in ("type", "id")}
+        text = json.dumps(rest, indent=2, ensure_ascii=False)
+    return visible(text)[:20_000]
 
 
-class GitScreen(Screen[None]):
-    """Buttons for git operations, a text box for messages and names, and the result."""
+class GitScreen(Screen[bool]):
+    """Buttons for git operations, a text box for messages and names, and the result.
+
+    Dismisses with True when an operation may have changed the exercise's files.
+    """
 
     BINDINGS = [
         Binding("escape", "back", "Back to the exercise", id="git.back"),
@@ -55,19 +93,21 @@ class GitScreen(Screen[None]):
     def __init__(self, detail: ExerciseDetail) -> None:
         super().__init__(id="git")
         self.detail = detail
+        self.files_changed = False
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
         yield Static(
-            "Git keeps snapshots of your work. Press Tab to move between the buttons and Enter "
-            "to press one. For Commit, New branch, Switch and Merge, first type in the box.",
+            "Git keeps snapshots of your work. Tab moves between the box and the buttons; Enter "
+            "presses a button. For Commit, New branch, Switch, Merge, Tag, Revert and Restore, "
+            "type in the box first.",
             id="git-intro",
             markup=False,
         )
         yield PlainInput("Commit message or branch name", id="git-text")
         with Horizontal(id="git-buttons"):
-            for op, (label, _) in OPS.items():
-                yield Button(label, id=f"git-{op}")
+            for button, (label, _) in OPS.items():
+                yield Button(label, id=f"git-{button}", compact=True)
         with VerticalScroll(id="git-output-scroll"):
             yield Static("", id="git-output", markup=False)
         yield KeyBar(id="keys")
@@ -78,30 +118,29 @@ class GitScreen(Screen[None]):
         self.query_one("#git-status", Button).focus()
         self.do_git("status")
 
-    @on(Button.Pressed)
+    @on(Button.Pressed, "#git-buttons Button")
     def _pressed(self, event: Button.Pressed) -> None:
-        op = (event.button.id or "").removeprefix("git-")
-        if op in OPS:
-            self.do_git(op)
+        button = (event.button.id or "").removeprefix("git-")
+        if button in OPS:
+            self.do_git(button)
 
     @work(exclusive=True, group="git", description="git request")
-    async def do_git(self, op: str) -> None:
-        """Send one git operation and show the reply."""
+    async def do_git(self, button: str) -> None:
+        """Send the operation of one button (with the box's text if it needs it); show the reply."""
+        label, op = OPS[button]
         args: dict[str, Any] = {}
-        if op in NEEDS_TEXT:
+        output = self.query_one("#git-output", Static)
+        if button in NEEDS_TEXT:
+            name, what = NEEDS_TEXT[button]
             text = self.query_one("#git-text", PlainInput).value.strip()
             if not text:
-                self.query_one("#git-output", Static).update(
-                    f"Type a {'commit message' if op == 'commit' else 'branch name'} in the box "
-                    f"first, then press {OPS[op][0]} again."
-                )
+                output.update(f"Type {what} in the box first, then press {label} again.")
                 self.query_one("#git-text").focus()
                 return
-            args[NEEDS_TEXT[op]] = text
-        if op == "stage":
-            args["paths"] = []  # everything
-        output = self.query_one("#git-output", Static)
-        output.update(f"{OPS[op][0]}…")
+            args[name] = text
+        if op == "log":
+            args["n"] = 30
+        output.update(f"{label}…")
         try:
             reply = await self.app.request(  # type: ignore[attr-defined]
                 "git", course=self.detail.course, exercise=self.detail.id, op=op, args=args
@@ -109,10 +148,12 @@ class GitScreen(Screen[None]):
         except ControlError as exc:
             output.update(str(exc))
             return
-        output.update(reply_text(reply))
-        if op in NEEDS_TEXT:
+        output.update(reply_text(op, reply))
+        if button in NEEDS_TEXT:
             self.query_one("#git-text", PlainInput).value = ""
+        if button in CHANGES_FILES:
+            self.files_changed = True
 
     def action_back(self) -> None:
         """Back to the exercise."""
-        self.dismiss(None)
+        self.dismiss(self.files_changed)

@@ -9,6 +9,7 @@ restored paths (the exercise screen re-reads them), or None when nothing changed
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from rich.text import Text
@@ -40,6 +41,20 @@ def diff_text(diff: str) -> Text:
             style = "red"
         text.append(line + "\n", style=style)
     return text
+
+
+def version_line(version: dict[str, Any]) -> str:
+    """One line per version: when (day and time), why, and which files changed."""
+    when = version.get("time", "")
+    if isinstance(when, (int, float)) and not isinstance(when, bool):
+        when = datetime.fromtimestamp(when).strftime("%a %d %b %H:%M")
+    what = visible(str(version.get("message", "")), keep_newlines=False)[:60]
+    files = version.get("files")
+    names = [str(f).rsplit("/", 1)[-1] for f in files] if isinstance(files, list) else []
+    shown = ", ".join(visible(n, keep_newlines=False) for n in names[:3])
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    line = f"{visible(str(when), keep_newlines=False)[:24]}  {what}"
+    return f"{line} ({shown}{more})" if shown else line
 
 
 class HistoryScreen(Screen[list[str] | None]):
@@ -104,9 +119,7 @@ class HistoryScreen(Screen[list[str] | None]):
         listing = self.query_one("#versions", OptionList)
         listing.clear_options()
         for version in self.versions:
-            when = visible(str(version.get("time", "")), keep_newlines=False)[:32]
-            what = visible(str(version.get("message", "")), keep_newlines=False)[:80]
-            listing.add_option(Option(Text(f"{when}  {what}"), id=str(version["id"])))
+            listing.add_option(Option(Text(version_line(version)), id=str(version["id"])))
         if self.versions:
             listing.highlighted = 0
             self.query_one("#diff", Static).update(
@@ -186,7 +199,7 @@ class HistoryScreen(Screen[list[str] | None]):
             else:
                 fields["version"] = version
                 if path is not None:
-                    fields["path"] = path
+                    fields["path"] = self.detail.path_of(path)
                 reply = await self.app.request("restore", **fields)  # type: ignore[attr-defined]
                 words = "Restored."
         except ControlError as exc:
