@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import COURSE, EXERCISE, SAMPLE, make_exercise, write
+from course_kit import COURSE, EXERCISE, SAMPLE, make_exercise, write
 
 from courses.catalog import CourseError, exercise_view, load_catalog, starter_files
 

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE
+from course_kit import SAMPLE
 
 from courses import kinds as kinds_module
 from courses.catalog import load_catalog

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE
+from course_kit import SAMPLE
 
 from courses.catalog import load_catalog
 from courses.checks import run_checks

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import SAMPLE
+from course_kit import SAMPLE
 
 from courses.validate import check_catalog, main_check
 
