@@ -67,7 +67,8 @@ _CALL_IN_NAME = re.compile(r"^([A-Za-z_$][\w$.]*\(.*?\))(?=\s|$|:|,)")
 LIMIT_WORDS = {
     "wall": "Your program took too long to finish — is there a loop that never ends?",
     "cpu": "Your program used too much computer time — is there a loop that never ends?",
-    "memory": "Your program used too much memory — is a list or string growing forever?",
+    "memory": "Your program used too much memory — is a list or string growing forever, or "
+    "a console.log inside a loop that never ends?",
     "pids": "Your program started too many processes.",
     "output": "Your program printed far too much — is there a console.log inside a loop "
     "that never ends?",

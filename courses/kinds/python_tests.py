@@ -34,7 +34,8 @@ _CLASS_DEF = re.compile(r"^(?P<indent>[ \t]*)class (?P<name>\w+)", re.MULTILINE)
 LIMIT_WORDS = {
     "wall": "Your program took too long to finish — is there a loop that never ends?",
     "cpu": "Your program used too much computer time — is there a loop that never ends?",
-    "memory": "Your program used too much memory — is a list or string growing forever?",
+    "memory": "Your program used too much memory — is a list or string growing forever, or "
+    "a print inside a loop that never ends?",
     "pids": "Your program started too many processes.",
     "output": "Your program printed far too much — is there a print inside a loop that never ends?",
     "disk": "Your program wrote too much to disk.",

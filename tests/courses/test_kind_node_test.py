@@ -289,3 +289,23 @@ def test_node18_file_wrapper_is_not_part_of_test_names() -> None:
         limit=None,
     )
     assert [(o.name, o.status) for o in outcomes] == [("greet works", "passed")]
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("while (true) console.log('spam spam spam');\n", "console.log inside a loop"),
+        ("const a = []; while (true) a.push(new Array(1e6).fill(1));\n", "too much memory"),
+        (
+            "const cp = require('child_process');\n"
+            "for (;;) { try { cp.spawn('node', ['-e', 'setInterval(() => {}, 1000)']); }"
+            " catch (e) {} }\n",
+            "too many processes",
+        ),
+    ],
+    ids=["output-flood", "memory-bomb", "process-bomb"],
+)
+def test_sec_bombs_fail_plainly(tmp_path: Path, code: str, words: str) -> None:
+    result = check(tmp_path, code)
+    assert result.status == "failed"
+    assert words in result.tests[0].message
