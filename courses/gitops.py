@@ -780,6 +780,22 @@ class ExerciseRepo:
         return {"message": f"Merged {branch} into {current} with a merge commit.",
                 "result": "merge-commit", "id": str(oid), "conflicts": []}
 
+    def abort_merge(self) -> dict[str, Any]:
+        """``git merge --abort``: give up a merge in progress, back to before it started."""
+        repo = self._open()
+        if repo.state() != RepositoryState.MERGE:
+            raise GitOpError("No merge is in progress, so there is nothing to give up.")
+        head = self._require_commit(repo, "abort a merge")
+        try:
+            repo.checkout_tree(head.tree, strategy=CheckoutStrategy.FORCE)
+            repo.index.read_tree(head.tree)
+            repo.index.write()
+            repo.state_cleanup()
+        except pygit2.GitError as exc:
+            raise GitOpError(f"Git could not give up the merge: {_show(str(exc))}") from exc
+        self._give_back()
+        return {"message": "Gave up the merge: your files are back as they were before it."}
+
     def tag(self, name: Any, message: Any = None, author_name: Any = None) -> dict[str, Any]:
         """``git tag NAME``: a name for the current commit (annotated when given a message)."""
         name = _check_name(name, "tag")
@@ -934,6 +950,7 @@ OP_ARGS: dict[str, tuple[str, ...]] = {
     "create_branch": ("name",),
     "switch": ("branch",),
     "merge": ("branch",),
+    "abort_merge": (),
     "tag": ("name", "message", "author_name"),
     "restore": ("path",),
     "revert": ("commit",),

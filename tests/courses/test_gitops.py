@@ -487,3 +487,23 @@ def test_command_line_entry_runs_one_op_as_json(tmp_path: Path) -> None:
     assert call('{"op": "push"}') == {"ok": False, "error": "Unknown Git action 'push'."}
     assert call("not json")["ok"] is False
     assert call('{"op": "log", "args": {"n": 3}}')["result"]["commits"] == []
+
+
+def test_abort_merge_goes_back_to_before_the_conflict(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    repo.init()
+    with pytest.raises(GitOpError, match="No merge is in progress"):
+        repo.run("abort_merge")
+    _commit(repo, "poem.txt", "red\nblue\n", "poem")
+    repo.create_branch("other")
+    _commit(repo, "poem.txt", "red\ngreen\n", "green")
+    repo.switch("other")
+    _commit(repo, "poem.txt", "red\npink\n", "pink")
+    repo.switch("main")
+    assert repo.merge("other")["result"] == "conflict"
+    _write(repo, "poem.txt", "half-fixed <<<<<<<\n")
+    repo.run("abort_merge")
+    assert (repo.folder / "poem.txt").read_text() == "red\ngreen\n"
+    status = repo.status()
+    assert status["merging"] is False and status["files"] == []
+    repo.switch("other")  # allowed again: nothing in progress
