@@ -9,7 +9,7 @@ Invariants kept here:
   parsing; the parser stops after ``PARSE_SECONDS``; trees over ``MAX_NODES`` nodes or nested more
   than ``MAX_DEPTH`` elements are refused; and all of it runs in a separate Python process with
   memory and CPU limits that the server kills after ``WORKER_WALL`` seconds. A native crash in
-  tree-sitter takes down only that process.
+  tree-sitter takes down only that process, which parses as ``nobody`` when the server is root.
 - Every refusal is a plain sentence for the learner, never a traceback.
 
 The assertion vocabulary itself lives in ``courses/structure_html.py``, ``structure_css.py`` and
@@ -388,13 +388,34 @@ def _limit_self() -> None:
             pass
 
 
+NOBODY = 65534
+
+
+def _drop_privileges() -> None:
+    """A worker started by a root server parses as ``nobody``: a parser bug exploited by a
+    crafted file would gain no privileges on the host."""
+    if os.geteuid() != 0:
+        return
+    os.setgroups([])
+    os.setgid(NOBODY)
+    os.setuid(NOBODY)
+
+
 def worker_main() -> int:
-    """Entry point of the worker: JSON request on stdin, JSON outcomes on stdout."""
+    """Entry point of the worker: JSON request on stdin, JSON outcomes on stdout.
+
+    Order matters: limits first, then the request and the code it needs (grammar and evaluator
+    loaded while the files are still readable), then privileges dropped, then the parse.
+    """
     _limit_self()
     request = json.loads(sys.stdin.buffer.read())
     data = base64.b64decode(request["data"])
+    language(request["kind"])
+    evaluator(request["kind"])
+    _drop_privileges()
     tests = evaluate_bytes(request["kind"], request["file"], data, request["asserts"])
-    sys.stdout.write(json.dumps({"tests": [t.to_dict() for t in tests]}))
+    reply = {"tests": [t.to_dict() for t in tests], "worker_uid": os.geteuid()}
+    sys.stdout.write(json.dumps(reply))
     sys.stdout.flush()
     return 0
 

@@ -5,6 +5,10 @@ UTF-8, a worker that dies) failing clearly and fast instead of hanging the serve
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -420,6 +424,28 @@ def test_a_worker_that_crashes_does_not_take_the_caller_down(monkeypatch) -> Non
     outcomes = asyncio.run(evaluate("css", "style.css", b"p{}", [{"parses": True}]))
     assert outcomes[0].status == "failed"
     assert "could not be checked" in outcomes[0].message
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="privileges are dropped only when root")
+def test_sec_worker_parses_without_root() -> None:
+    request = json.dumps(
+        {"kind": "html", "file": "a.html", "asserts": [{"exists": "p"}], "data": "PHA+eDwvcD4="}
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from courses.structure import worker_main; sys.exit(worker_main())",
+        ],
+        input=request.encode(),
+        capture_output=True,
+        env=structure._worker_env(),
+        cwd="/",
+        check=True,
+    )
+    reply = json.loads(proc.stdout)
+    assert reply["worker_uid"] == structure.NOBODY
+    assert reply["tests"][0]["status"] == "passed"
 
 
 def test_parsing_runs_in_a_separate_process(monkeypatch) -> None:
