@@ -252,6 +252,29 @@ _MEMORY_MARKERS = (
 )
 
 
+# What programs print when fork or thread creation fails (EAGAIN from RLIMIT_NPROC).
+_PIDS_MARKERS = (
+    b"Resource temporarily unavailable",
+    b"can't fork",
+    b"Cannot fork",
+    b"can't start new thread",
+    b"EAGAIN",
+)
+
+
+def _fallback_limit(
+    limit: str | None, exit_code: int | None, sig: int | None, stdout: bytes, stderr: bytes
+) -> str | None:
+    """Without a cgroup the kernel reports nothing: read the program's own complaints."""
+    tail = stdout[-65536:] + stderr[-65536:]
+    failed = exit_code not in (0, None) or sig is not None
+    if (failed or limit == "wall") and any(marker in tail for marker in _PIDS_MARKERS):
+        return "pids"
+    if limit is None and failed and any(marker in tail for marker in _MEMORY_MARKERS):
+        return "memory"
+    return limit
+
+
 def _rlimits(
     limits: Limits, nproc: int | None, data: int | None = None
 ) -> list[tuple[int, tuple[int, int]]]:
@@ -570,10 +593,8 @@ async def run_async(
     limit = _which_limit(
         run.reason, oom, pids_hit, sig, exit_code, cpu_used, limits, stdout, stderr
     )
-    if limit is None and cgroup is None and (exit_code not in (0, None) or sig is not None):
-        tail = stdout[-65536:] + stderr[-65536:]
-        if any(marker in tail for marker in _MEMORY_MARKERS):
-            limit = "memory"
+    if cgroup is None and limit in (None, "wall"):
+        limit = _fallback_limit(limit, exit_code, sig, stdout, stderr)
     return RunResult(
         exit_code=exit_code,
         signal=sig,

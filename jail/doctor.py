@@ -1,0 +1,184 @@
+"""``slate doctor`` for the jail: the sandbox mode in force, and whether each limit really holds.
+
+Keeps invariant 2 and 7 honest: nothing here is read from configuration or assumed from the kernel
+version — every limit is *tried* in a real sandbox (a memory bomb, a fork bomb, a busy loop, a
+sleeper, a big file, an output flood, a network probe) and reported as ``(check, ok, detail)``.
+The store engineer's CLI prints the list; :func:`format_report` gives a plain table. Imports
+nothing of Slate's outside ``jail``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import subprocess
+from collections.abc import Awaitable, Callable
+
+from jail import cgroup, seccomp
+from jail.run import JailError, Limits, RunResult, RunSpec, run_async, uid_mode
+from jail.sandbox import bwrap_path, bwrap_supports
+
+Check = tuple[str, bool, str]
+# A uid the doctor's per-learner probes run as when the caller names none: far above any
+# distribution's range and Slate's suggested learner range (3000000+).
+DOCTOR_UID = 3_999_999
+
+
+def _bwrap() -> Check:
+    try:
+        path = bwrap_path()
+        version = subprocess.run(
+            [path, "--version"], capture_output=True, text=True, timeout=10, check=False
+        ).stdout.strip()
+    except (FileNotFoundError, OSError, subprocess.SubprocessError) as exc:
+        return ("bubblewrap", False, str(exc))
+    extras = "--disable-userns" if bwrap_supports("--disable-userns") else "no --disable-userns"
+    return ("bubblewrap", True, f"{version} at {path} ({extras})")
+
+
+def _mode(host_uid: int | None) -> Check:
+    if host_uid is not None:
+        return ("uid mode", True, f"per-learner: sandboxes run under their own host uid "
+                f"(probed as {host_uid})")
+    detail = "shared: every sandbox runs under the server's own uid"
+    if os.geteuid() == 0:
+        detail += " (root: bwrap maps the sandbox to host root; RLIMIT_NPROC is ignored)"
+    return ("uid mode", os.geteuid() != 0, detail)
+
+
+def _cgroups() -> Check:
+    ver = cgroup.version()
+    if ver is None:
+        return ("cgroups", False, "no cgroup v1 memory+pids or v2 hierarchy with them: memory "
+                "falls back to RLIMIT_DATA per process, pids to RLIMIT_NPROC")
+    probe = cgroup.Cgroup.create(f"doctor-{os.getpid()}", 64 << 20, 16)
+    if probe is None:
+        return ("cgroups", False, f"v{ver} present but not writable by this user: memory and "
+                "pids fall back to rlimits")
+    try:
+        names = ["memory", "pids"] + (["cpuacct"] if ver == 1 and len(probe.dirs) > 2 else [])
+        where = ", ".join(str(d.parent) for d in probe.dirs)
+        return ("cgroups", True, f"v{ver}, controllers {'+'.join(names)} under {where}")
+    finally:
+        probe.remove()
+
+
+def _seccomp() -> Check:
+    if seccomp.filter_program() is None:
+        return ("seccomp filter", False, f"not built for {platform.machine()}: namespaces only")
+    return ("seccomp filter", True, f"{len(seccomp.DENIED_X86_64)} syscalls refused, socket "
+            "families limited, TIOCSTI refused")
+
+
+async def _probe(
+    name: str,
+    spec: RunSpec,
+    judge: Callable[[RunResult], tuple[bool, str]],
+) -> Check:
+    try:
+        result = await run_async(spec)
+    except (JailError, OSError, ValueError) as exc:
+        return (name, False, f"the sandbox did not start: {exc}")
+    ok, detail = judge(result)
+    return (name, ok, detail)
+
+
+def _limit_is(expected: str) -> Callable[[RunResult], tuple[bool, str]]:
+    def judge(result: RunResult) -> tuple[bool, str]:
+        how = f"ended after {result.duration:.2f}s, limit={result.limit}"
+        if result.limit == expected:
+            return True, f"yes ({how})"
+        return False, f"NO: {how}, exit={result.exit_code}, signal={result.signal}"
+
+    return judge
+
+
+def _runtimes(result: RunResult) -> tuple[bool, str]:
+    lines = result.stdout.decode("utf-8", "replace").split()
+    ok = result.exit_code == 0 and len(lines) == 3
+    return ok, " ".join(lines) if ok else f"missing: {result.stderr.decode(errors='replace')[:200]}"
+
+
+def _network(result: RunResult) -> tuple[bool, str]:
+    text = result.stdout.decode("utf-8", "replace").strip()
+    return text == "lo unreachable", f"interfaces and outside reach: {text or result.stderr!r}"
+
+
+async def checks_async(host_uid: int | None = None) -> list[Check]:
+    """Try everything and report.
+
+    Args:
+        host_uid: the uid per-learner probes run as. Default: :data:`DOCTOR_UID` when root
+            (per-learner mode), else None (shared mode).
+
+    Returns:
+        ``(check, ok, detail)`` tuples in a stable order.
+    """
+    if host_uid is None and os.geteuid() == 0:
+        host_uid = DOCTOR_UID
+    results: list[Check] = [_bwrap(), _mode(host_uid), _cgroups(), _seccomp()]
+
+    def spec(argv: list[str], **limits: float) -> RunSpec:
+        return RunSpec(argv=argv, host_uid=host_uid, limits=Limits(**limits))  # type: ignore[arg-type]
+
+    py = "python3"
+    probes: list[Awaitable[Check]] = [
+        _probe("runtimes", spec(["sh", "-c", "node --version; python3 --version 2>&1 | "
+                                 "cut -d' ' -f2; sqlite3 --version | cut -d' ' -f1"]), _runtimes),
+        _probe("network", spec([py, "-c", (
+            "import socket\n"
+            "names = ','.join(n for _, n in socket.if_nameindex())\n"
+            "try:\n"
+            "    socket.create_connection(('1.1.1.1', 53), timeout=2); out = 'reachable'\n"
+            "except OSError:\n"
+            "    out = 'unreachable'\n"
+            "print(names, out)\n")]), _network),
+        _probe("memory limit", spec(
+            [py, "-c", "x = []\nwhile True: x.append(bytearray(4 << 20))"], memory=48 << 20
+        ), _limit_is("memory")),
+        _probe("pids limit", spec(
+            [py, "-c", "import os\nwhile True:\n    try: os.fork()\n    except OSError: pass"],
+            pids=16, wall=8,
+        ), _limit_is("pids")),
+        _probe("cpu limit", spec([py, "-c", "while True: pass"], cpu=1, wall=8),
+               _limit_is("cpu")),
+        _probe("wall limit", spec(["sleep", "60"], wall=0.5), _limit_is("wall")),
+        _probe("file size limit", spec(
+            [py, "-c", "open('/tmp/f', 'wb').write(b'x' * (2 << 20))"], fsize=1 << 20
+        ), _limit_is("disk")),
+        _probe("/tmp size limit", spec(
+            ["dd", "if=/dev/zero", "of=/tmp/f", "bs=1M", "count=8"], tmp=2 << 20
+        ), _limit_is("disk")),
+        _probe("output limit", spec(["yes"], output=64 << 10), _limit_is("output")),
+    ]
+    probed = await asyncio.gather(*probes)
+    by_cgroup = results[2][1]
+    how = {
+        "memory limit": "cgroup, whole run" if by_cgroup else "RLIMIT_DATA, per process",
+        "pids limit": "cgroup, whole run" if by_cgroup else "RLIMIT_NPROC, per host uid",
+    }
+    results += [
+        (name, ok, f"{detail} [{how[name]}]" if name in how else detail)
+        for name, ok, detail in probed
+    ]
+    return results
+
+
+def checks(host_uid: int | None = None) -> list[Check]:
+    """Synchronous :func:`checks_async` (for the CLI)."""
+    return asyncio.run(checks_async(host_uid))
+
+
+def mode_name(host_uid: int | None) -> str:
+    """"per-learner" or "shared" (as :func:`jail.run.uid_mode`)."""
+    return uid_mode(host_uid)
+
+
+def format_report(results: list[Check]) -> str:
+    """A plain-text table: one line per check, ``ok``/``FAIL``, then the detail."""
+    width = max((len(name) for name, _, _ in results), default=0)
+    lines = [
+        f"{'ok  ' if ok else 'FAIL'}  {name:<{width}}  {detail}" for name, ok, detail in results
+    ]
+    return "\n".join(lines)
