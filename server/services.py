@@ -306,9 +306,11 @@ class LearnerDesk:
             data = (ex.starter_dir / name).read_bytes()
             ws.write_atomic(f"{rel}/{name}", data)
             created = True
-        setup = getattr(ex, "provision_workspace", None)
-        if callable(setup) and (created or force):
-            setup(Path(ws.root) / rel)
+        if "git" in ex.check_kinds and (created or force):
+            from courses import gitops
+
+            # Git exercises start from a scripted repository (or none: the learner inits one).
+            gitops.provision(ex, Path(ws.root) / rel, reset=force)
         return created
 
     # -- saves and history --------------------------------------------------------------------
