@@ -8,6 +8,8 @@ Invariants kept here:
 - Learner files are copied, never used in place: only regular files are copied (opened with
   ``O_NOFOLLOW``; symlinks, FIFOs and devices are skipped), within a size and count budget, into a
   new directory per check, removed afterwards. Nothing a check does can touch the workspace.
+  When the server is root that directory is a size-capped tmpfs, so a program that writes
+  without end fills its own small disk, not the host's.
 - Course test assets are bound read-only by the kinds; solutions are never read here.
 - A check that breaks (a sandbox failure, a bug in a kind) becomes an ``error`` outcome with a
   plain message; it never raises into the server and never counts as a pass.
@@ -15,6 +17,7 @@ Invariants kept here:
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import shutil
@@ -29,6 +32,9 @@ from courses.model import CheckContext, CheckResult, Exercise, TestOutcome
 log = logging.getLogger(__name__)
 
 MAX_COPY_BYTES = 20 << 20
+# Room a check may write in its work dir (beyond the copy), when it is a tmpfs.
+WORK_DIR_SPARE = 64 << 20
+_MS_NOSUID, _MS_NODEV, _MNT_DETACH = 2, 4, 2
 MAX_COPY_FILES = 2000
 SKIP_DIRS = frozenset({".git", "node_modules", "__pycache__"})
 
@@ -105,14 +111,53 @@ def _own(path: Path, host_uid: int | None) -> None:
         os.chown(path, host_uid, host_uid, follow_symlinks=False)
 
 
-def _fresh_work_dir(files_dir: Path, host_uid: int | None) -> Path:
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _mount_tmpfs(path: Path, size: int, host_uid: int | None) -> bool:
+    """Mount a size-capped tmpfs on ``path`` (root only), so a check can't fill the host disk.
+
+    Returns False (and the caller keeps a plain folder) when not root or the mount fails.
+    """
+    if os.geteuid() != 0:
+        return False
+    uid = host_uid if host_uid is not None else 0
+    opts = f"size={size},mode=0700,uid={uid},gid={uid}".encode()
+    flags = _MS_NOSUID | _MS_NODEV
+    if _libc().mount(b"tmpfs", str(path).encode(), b"tmpfs", flags, opts) != 0:
+        err = ctypes.get_errno()
+        log.warning("no tmpfs for check dir %s: %s", path, os.strerror(err))
+        return False
+    return True
+
+
+def _fresh_work_dir(files_dir: Path, host_uid: int | None, size: int) -> Path:
+    """A new work dir holding a copy of ``files_dir``: a ``size``-byte tmpfs when we are root."""
     work = Path(tempfile.mkdtemp(prefix="slate-check-"))
-    # The sandbox runs as the learner's uid (or the server's): it must be able to write here.
-    if host_uid is not None and os.geteuid() == 0:
-        os.chown(work, host_uid, host_uid)
-    os.chmod(work, 0o700)
-    copy_learner_files(files_dir, work, host_uid)
+    if not _mount_tmpfs(work, size, host_uid):
+        # The sandbox runs as the learner's uid (or the server's): it must be able to write here.
+        if host_uid is not None and os.geteuid() == 0:
+            os.chown(work, host_uid, host_uid)
+        os.chmod(work, 0o700)
+    try:
+        copy_learner_files(files_dir, work, host_uid)
+    except BaseException:
+        _remove_work_dir(work)
+        raise
     return work
+
+
+def _remove_work_dir(work: Path) -> None:
+    if os.path.ismount(work):
+        if _libc().umount2(str(work).encode(), _MNT_DETACH) != 0:
+            log.warning("could not unmount %s: %s", work, os.strerror(ctypes.get_errno()))
+            return
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def _work_dir_size(limits: Any) -> int:
+    return MAX_COPY_BYTES + max(int(getattr(limits, "tmp", 0) or 0), WORK_DIR_SPARE)
 
 
 def _error(name: str, message: str) -> TestOutcome:
@@ -137,7 +182,7 @@ async def run_one_check(
             _error(str(label), f"This exercise is set up wrongly ({exc}). Tell your instructor.")
         ]
     try:
-        work = _fresh_work_dir(files_dir, host_uid)
+        work = _fresh_work_dir(files_dir, host_uid, _work_dir_size(limits))
     except CopyError as exc:
         return [TestOutcome(name=str(label), status="failed", message=str(exc))]
     try:
@@ -161,7 +206,7 @@ async def run_one_check(
             )
         ]
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        _remove_work_dir(work)
 
 
 async def run_checks(

@@ -148,3 +148,28 @@ def test_checks_run_under_a_learner_uid() -> None:
         ex = catalog.exercise("sample", ex_id)
         result = asyncio.run(run_checks(ex, ex.solution_dir, host_uid=2001))
         assert result.status == "passed", result.to_dict()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the tmpfs work dir needs root")
+def test_sec_a_check_cannot_fill_the_host_disk(tmp_path: Path) -> None:
+    """Writing without end into /work stops at the work dir's small tmpfs (ENOSPC)."""
+    import courses.checks as checks
+
+    work = tmp_path / "learner"
+    work.mkdir()
+    (work / "greet.js").write_text(
+        "const fs = require('fs'); let n = 0;\n"
+        "try { for (; n < 100; n++) fs.writeFileSync(`/work/f${n}`, Buffer.alloc(8 << 20)); }\n"
+        "catch (e) { console.log('stopped', e.code); }\n"
+        "console.log('wrote', n);\n"
+        "module.exports = { greet: () => 'x' };\n"
+    )
+    ex = load_catalog(SAMPLE).exercise("sample", "greet")
+    result = asyncio.run(run_checks(ex, work))
+    output = result.tests[0].output
+    assert "stopped ENOSPC" in output
+    written = int(output.split("wrote ")[1].split()[0])
+    assert written * (8 << 20) <= checks.MAX_COPY_BYTES + checks.WORK_DIR_SPARE
+    assert not [
+        line for line in Path("/proc/mounts").read_text().splitlines() if "slate-check" in line
+    ]
