@@ -23,6 +23,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +159,29 @@ def _remove_work_dir(work: Path) -> None:
 
 def _work_dir_size(limits: Any) -> int:
     return MAX_COPY_BYTES + max(int(getattr(limits, "tmp", 0) or 0), WORK_DIR_SPARE)
+
+
+def sweep_stale_work_dirs(older_than: float = 3600.0) -> int:
+    """Unmount and remove check work dirs left by a server that died mid-check.
+
+    Call it when the server starts. Only ``slate-check-*`` folders in the temp dir older than
+    ``older_than`` seconds are touched.
+
+    Returns:
+        How many were removed.
+    """
+    removed = 0
+    now = time.time()
+    for path in Path(tempfile.gettempdir()).glob("slate-check-*"):
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        if not stat.S_ISDIR(info.st_mode) or now - info.st_mtime < older_than:
+            continue
+        _remove_work_dir(path)
+        removed += not path.exists()
+    return removed
 
 
 def _error(name: str, message: str) -> TestOutcome:

@@ -173,3 +173,21 @@ def test_sec_a_check_cannot_fill_the_host_disk(tmp_path: Path) -> None:
     assert not [
         line for line in Path("/proc/mounts").read_text().splitlines() if "slate-check" in line
     ]
+
+
+def test_stale_work_dirs_are_swept(tmp_path: Path, monkeypatch) -> None:
+    import tempfile
+
+    from courses.checks import sweep_stale_work_dirs
+
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    old = tmp_path / "slate-check-old"
+    (old / "sub").mkdir(parents=True)
+    os.utime(old, (1, 1))
+    fresh = tmp_path / "slate-check-fresh"
+    fresh.mkdir()
+    other = tmp_path / "not-ours"
+    other.mkdir()
+    os.utime(other, (1, 1))
+    assert sweep_stale_work_dirs() == 1
+    assert not old.exists() and fresh.exists() and other.exists()
