@@ -100,6 +100,10 @@ class Catalog:
         for course in self.courses:
             yield from course.exercises
 
+    def exercise_view(self, ex: Exercise) -> dict[str, Any]:
+        """``exercise_view(ex)``, as a method for callers holding the catalog."""
+        return exercise_view(ex)
+
     def course_map(self) -> list[dict[str, Any]]:
         """The whole programme as plain data for the TUI's course map (no solutions, no tests)."""
         return [

@@ -289,6 +289,7 @@ def test_views_never_carry_solutions_tests_or_hint_text() -> None:
     course_map = catalog.course_map()
     ex = catalog.exercise("sample", "greet")
     view = exercise_view(ex)
+    assert catalog.exercise_view(ex) == view
     blob = json.dumps([course_map, view])  # plain data: serialisable as is
     assert "Hello, ${name}!" not in blob  # the solution's code
     assert "node:assert" not in blob  # the test file
