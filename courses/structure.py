@@ -26,7 +26,7 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -563,6 +563,3 @@ async def run_structural(kind: str, check: dict[str, Any], work_dir: Path) -> li
     if isinstance(data, str):
         return _all_failed(kind, asserts, data)
     return await evaluate(kind, check["file"], data, asserts)
-
-
-Evaluate = Callable[[Any, Source, list[dict[str, Any]]], list[TestOutcome]]
