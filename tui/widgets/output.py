@@ -56,7 +56,8 @@ class OutputPane(Vertical):
     OutputPane #output-summary { height: auto; padding: 0 1; text-style: bold; }
     OutputPane #run-log { height: 1fr; }
     OutputPane #check-list { height: auto; max-height: 50%; }
-    OutputPane #check-detail { height: 1fr; padding: 0 1; overflow-y: auto; }
+    OutputPane #check-detail { height: 1fr; padding: 0 1; overflow-y: auto;
+                               border-top: solid $primary; }
     OutputPane.-run #check-list, OutputPane.-run #check-detail { display: none; }
     OutputPane.-check #run-log { display: none; }
     """
@@ -122,16 +123,21 @@ class OutputPane(Vertical):
         log = self.query_one("#run-log", Log)
         log.write("".join(pieces))
         if self.capped:
-            log.write(
-                f"\n… Slate stopped showing the output here: your program printed more than "
-                f"{MAX_CHARS:,} characters.\n"
+            log.write("\n… too much output: Slate stopped showing it here.\n")
+            self.set_summary(
+                "Your program printed more than Slate can show, so only the first part is "
+                "here. Press F9 (or Alt+S) to stop it."
             )
 
     def end_run(self, end: dict[str, Any]) -> None:
         """Show how the run ended."""
         words = run_end_words(end)
-        if end.get("truncated"):
-            words += " (Only the start of its output was kept.)"
+        if end.get("error"):
+            words = visible(str(end["error"]))[:300]
+        elif end.get("truncated") or self.capped:
+            words += " (Only the start of its output is shown.)"
+        elif self.shown_chars == 0 and end.get("exit_code") == 0:
+            words += " It printed nothing."
         self.set_summary(words)
 
     # -- check -------------------------------------------------------------------------------
@@ -164,11 +170,14 @@ class OutputPane(Vertical):
         if not 0 <= index < len(self.results):
             return
         test = self.results[index]
-        parts = [visible(str(test.get("name", "")))]
+        word = STATUS_WORDS.get(str(test.get("status")), "PROBLEM")
+        parts = [f"{word}: {visible(str(test.get('name', '')))}"]
         if test.get("message"):
             parts.append(visible(str(test["message"])))
         if test.get("output"):
             parts.append("What the program printed:\n" + visible(str(test["output"]))[:4000])
+        if len(self.results) > 1:
+            parts.append("(Up and Down arrows: read about another test.)")
         self.query_one("#check-detail", Static).update("\n\n".join(parts))
 
     @on(ListView.Highlighted, "#check-list")

@@ -104,7 +104,7 @@ class ExerciseScreen(Screen[None]):
             with VerticalScroll(id="lesson-pane", classes="pane"):
                 if not d.lesson.lstrip().startswith("# "):  # the lesson has its own title
                     yield Static(d.title, id="lesson-title", markup=False)
-                if d.learn:
+                if d.learn and d.learn not in d.lesson:
                     yield Static(d.learn, id="lesson-learn", markup=False)
                 yield Markdown(d.lesson or "There is no lesson text for this exercise.",
                                id="lesson")
@@ -455,7 +455,9 @@ class ExerciseScreen(Screen[None]):
         hints.update(self._hint_text())
         if self.size.width < WIDE:
             self.action_show_pane("lesson")
-        self.query_one("#lesson-pane", VerticalScroll).scroll_to_widget(hints, animate=False)
+        # The hints are the end of the lesson pane; scroll once the new text has its height.
+        self.call_after_refresh(self.query_one("#lesson-pane", VerticalScroll).scroll_end,
+                                animate=False)
 
     # -- history, reset, git, map ------------------------------------------------------------
 
@@ -496,4 +498,6 @@ class ExerciseScreen(Screen[None]):
     @work(exclusive=True, group="leave", description="back to the course map")
     async def _leave_worker(self) -> None:
         await self.save_all()
-        await self.slate.show_course_map()
+        # The app closes this screen: a screen's own worker awaiting its removal would wait on
+        # itself (Textual waits for a screen's workers before removing it).
+        self.app.call_later(self.slate.show_course_map)
