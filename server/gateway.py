@@ -890,6 +890,11 @@ async def serve(
     data_dir = Path(config.server.data_dir)
     prepare_data_dir(data_dir)
     check_sandbox_reach(data_dir)
+    from courses.checks import sweep_stale_work_dirs
+
+    swept = await asyncio.to_thread(sweep_stale_work_dirs)
+    if swept:
+        log.info("removed %d check folders left by a previous run", swept)
     host_key = load_host_key(data_dir)
     store = Store(data_dir / "slate.db", uid_count=config.sandbox.uid_count)
     audit = AuditLog(store)

@@ -518,7 +518,7 @@ class LearnerDesk:
         try:
             ws = self.ws
             await self.services.snapshot(self.account, ws, None, f"check {rel}")
-            with tempfile.TemporaryDirectory(prefix="slate-check-") as tmp:
+            with tempfile.TemporaryDirectory(prefix="slate-learner-copy-") as tmp:
                 copy = Path(tmp) / "files"
                 # The safe file API copies regular files only: planted links/FIFOs are refused.
                 await asyncio.to_thread(ws.copy_files_to, rel, copy)
