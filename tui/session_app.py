@@ -69,6 +69,7 @@ class SessionApp(App[None]):
         self.frame_diff = FrameDiff()
         self.offline_reason: str | None = None
         self.server_info: dict[str, object] = {}
+        self._terminal_cursor = False
 
     # -- output: send only the cells that changed -------------------------------------------
 
@@ -76,6 +77,22 @@ class SessionApp(App[None]):
         if renderable is not None:
             renderable = self.frame_diff.reduce(renderable)
         super()._display(screen, renderable)
+        self._show_terminal_cursor()
+
+    def _show_terminal_cursor(self) -> None:
+        """Show the terminal's own cursor where the learner types, hide it elsewhere.
+
+        Textual draws its text cursor by swapping colours, which a monochrome terminal cannot
+        show; the real cursor (already moved there by Textual after every frame) always shows.
+        Written only when it changes: no bytes per keystroke.
+        """
+        focused = self.focused
+        want = isinstance(focused, (TextArea, Input)) and not getattr(focused, "read_only", False)
+        if want == self._terminal_cursor or self._driver is None or self.is_headless:
+            return
+        self._terminal_cursor = want
+        self._driver.write("\x1b[?25h" if want else "\x1b[?25l")
+        self._driver.flush()
 
     def on_resize(self) -> None:
         """The terminal was resized: its contents are unknown, so the next frame is full."""

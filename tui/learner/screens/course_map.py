@@ -39,6 +39,7 @@ class CourseMapScreen(Screen[None]):
         super().__init__(id="course-map")
         self.course_map: CourseMap | None = None
         self.entries: dict[str, ExerciseEntry] = {}
+        self._chosen: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
@@ -64,10 +65,11 @@ class CourseMapScreen(Screen[None]):
                 for entry in course.exercises:
                     key = f"{entry.course}/{entry.id}"
                     self.entries[key] = entry
-                    options.append(Option(Text(f"    {entry.line()}"), id=key))
+                    options.append(Option(self._prompt(entry, False), id=key))
         listing = self.query_one("#map-list", OptionList)
         previous = listing.highlighted_option.id if listing.highlighted_option else None
         listing.clear_options()
+        self._chosen = None
         listing.add_options(options)
         target = previous if previous in self.entries else None
         if target is None:
@@ -81,6 +83,19 @@ class CourseMapScreen(Screen[None]):
             status = "There are no courses yet. Please tell your instructor."
         self.query_one("#map-status", Static).update(status)
         listing.focus()
+
+    @staticmethod
+    def _prompt(entry: ExerciseEntry, chosen: bool) -> Text:
+        # A ">" beside the chosen line: visible on a monochrome terminal, where colour is not.
+        return Text(f"  {'>' if chosen else ' '} {entry.line()}")
+
+    @on(OptionList.OptionHighlighted, "#map-list")
+    def _mark_chosen(self, event: OptionList.OptionHighlighted) -> None:
+        listing = self.query_one("#map-list", OptionList)
+        previous, self._chosen = self._chosen, event.option.id
+        for key, chosen in ((previous, False), (self._chosen, True)):
+            if key in self.entries:
+                listing.replace_option_prompt(key, self._prompt(self.entries[key], chosen))
 
     def show_problem(self, text: str) -> None:
         """Say why the map could not be shown."""
