@@ -45,6 +45,7 @@ def start_gateway(tmp: Path, app: str, users: int) -> Gateway:
     config.write_text(
         f'[server]\nlisten_host = "127.0.0.1"\nlisten_port = 0\ndata_dir = "{data_dir}"\n'
         "[auth]\nmax_unauth_per_address = 100\naddress_lockout_after = 1000\n"
+        "connection_rate = 1000.0\nconnection_burst = 1000\n"
     )
     env = dict(os.environ)
     if app == "raw-echo":
