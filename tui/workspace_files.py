@@ -1,17 +1,18 @@
 """Reading and saving the learner's exercise files in the TUI's own workspace (``/workspace``).
 
-Invariant kept (ARCHITECTURE invariant 4): a save is atomic — the new text goes to a temporary
-file in the same folder, is fsynced, then renamed over the old one, and the folder is fsynced — so
-a crash leaves the old file or the new one, never a torn one. Names are checked (no absolute
-paths, no ``..``) and symlinks are never followed. ``jail.workspace`` will offer the same
-operation; :func:`write_atomic` is the single place to swap it in.
+A thin adapter over ``jail.workspace.Workspace``, the one safe file API of Slate: names are
+checked, symlinks are never followed, FIFOs, devices and hardlinks are refused, and a save is
+atomic (temp file, fsync, rename, fsync of the folder), so a crash leaves the old file or the new
+one, never a torn one (ARCHITECTURE invariant 4). This module only turns its errors into
+:class:`FileProblem` for the screens and picks the workspace folder.
 """
 
 from __future__ import annotations
 
 import os
-import stat
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+
+from jail.workspace import Workspace, WorkspaceError
 
 DEFAULT_ROOT = "/workspace"
 
@@ -26,51 +27,28 @@ def workspace_root(environ: dict[str, str] | None = None) -> Path:
     return Path(env.get("SLATE_WORKSPACE") or DEFAULT_ROOT)
 
 
-def _checked(root: Path, rel: str) -> Path:
-    parts = PurePosixPath(rel).parts
-    bad = not rel or "//" in rel or "\x00" in rel or rel.endswith("/")
-    if bad or PurePosixPath(rel).is_absolute() or any(p in ("..", ".") for p in parts):
-        raise FileProblem(f"Slate cannot use the file name {rel!r}.")
-    path = root
-    for part in parts[:-1]:
-        path = path / part
-        try:
-            info = os.lstat(path)
-        except FileNotFoundError:
-            raise FileProblem(f"The folder for {rel!r} is missing.") from None
-        if not stat.S_ISDIR(info.st_mode):
-            raise FileProblem(f"{rel!r} is not inside a normal folder.")
-    return path / parts[-1]
-
-
 def read_text(root: Path, rel: str) -> str:
-    """Read a workspace file as text.
+    """Read a workspace file as text (undecodable bytes replaced, so a damaged file opens).
 
     Args:
         root: the workspace folder.
         rel: the file's path inside it (``course/exercise/file``).
 
-    Returns:
-        The text (undecodable bytes replaced, so a damaged file still opens).
-
     Raises:
-        FileProblem: bad name, missing file, a symlink or a special file.
+        FileProblem: bad name, missing file, a link or a special file, or too large.
     """
-    path = _checked(root, rel)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        return Workspace(root).read_bytes(rel).decode("utf-8", errors="replace")
+    except WorkspaceError as exc:
+        raise FileProblem(str(exc)) from None
     except FileNotFoundError:
-        raise FileProblem(f"The file {rel!r} is missing.") from None
+        raise FileProblem(f"The file {rel} is missing.") from None
     except OSError as exc:
-        raise FileProblem(f"The file {rel!r} cannot be opened ({exc.strerror}).") from None
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise FileProblem(f"{rel!r} is not a normal file.")
-        return handle.read().decode("utf-8", errors="replace")
+        raise FileProblem(f"The file {rel} cannot be opened ({exc.strerror}).") from None
 
 
 def write_atomic(root: Path, rel: str, text: str) -> None:
-    """Save ``text`` to a workspace file atomically (temp file, fsync, rename, fsync folder).
+    """Save ``text`` to a workspace file atomically.
 
     Args:
         root: the workspace folder.
@@ -78,33 +56,11 @@ def write_atomic(root: Path, rel: str, text: str) -> None:
         text: the whole new content.
 
     Raises:
-        FileProblem: bad name, the folder is missing, or the disk refused the write (full?).
+        FileProblem: bad name, not a normal file, the workspace is full, or the disk refused.
     """
-    path = _checked(root, rel)
-    if path.is_symlink():
-        raise FileProblem(f"{rel!r} is a link, so Slate will not write to it.")
-    tmp = path.with_name(f".{path.name}.slate-tmp-{os.getpid()}")
-    data = text.encode("utf-8")
     try:
-        if os.path.lexists(tmp):  # left over from a crash of an earlier TUI with our pid
-            os.unlink(tmp)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-        dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        Workspace(root).write_atomic(rel, text)
+    except WorkspaceError as exc:
+        raise FileProblem(str(exc)) from None
     except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise FileProblem(f"{rel!r} could not be saved ({exc.strerror}).") from None
+        raise FileProblem(f"{rel} could not be saved ({exc.strerror}).") from None
