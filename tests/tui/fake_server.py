@@ -383,9 +383,9 @@ class FakeServer:
         now = self._files_now(key)
         out = []
         for rel, old in version["files"].items():
-            out.extend(difflib.unified_diff(
-                now.get(rel, "").splitlines(keepends=True), old.splitlines(keepends=True),
-                f"now/{rel}", f"{version['id']}/{rel}",
+            out.extend(difflib.unified_diff(  # like jail.history: from the version to now
+                old.splitlines(keepends=True), now.get(rel, "").splitlines(keepends=True),
+                f"{version['id']}/{rel}", f"now/{rel}",
             ))
         return {"diff": "".join(out)}
 

@@ -85,8 +85,9 @@ class HistoryScreen(Screen[list[str] | None]):
         yield Header(show_clock=False, icon="")
         yield Static(
             f"Earlier versions of \u201c{self.detail.title}\u201d. Choose one with the arrow "
-            f"keys; Enter shows what changed. F puts back {self.current_file} from that version, "
-            "A puts back all files, S starts again from the starting code.",
+            "keys; Enter compares it with your work now. F puts back "
+            f"{self.current_file} from that version, A puts back all files, S starts again "
+            "from the starting code.",
             id="history-intro",
             markup=False,
         )
@@ -123,7 +124,7 @@ class HistoryScreen(Screen[list[str] | None]):
         if self.versions:
             listing.highlighted = 0
             self.query_one("#diff", Static).update(
-                "Press Enter to see what changed in the chosen version."
+                "Press Enter to compare the chosen version with your work now."
             )
         else:
             self.query_one("#diff", Static).update(
@@ -155,9 +156,15 @@ class HistoryScreen(Screen[list[str] | None]):
             self.query_one("#diff", Static).update(str(exc))
             return
         diff = str(reply.get("diff") or "")
-        self.query_one("#diff", Static).update(
-            diff_text(diff) if diff.strip() else "Nothing changed in this version."
+        if not diff.strip():
+            self.query_one("#diff", Static).update("Your work now is the same as this version.")
+            return
+        legend = Text(
+            "Lines with + are in your work now but not in this version.\n"
+            "Lines with - are in this version but not in your work now.\n\n",
+            style="italic",
         )
+        self.query_one("#diff", Static).update(legend + diff_text(diff))
 
     def action_restore_file(self) -> None:
         """Put back the current file from the chosen version (asks first)."""
