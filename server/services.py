@@ -16,7 +16,7 @@ import hashlib
 import json
 import logging
 import os
-import shutil
+import sys
 import tempfile
 import time
 import uuid
@@ -298,8 +298,13 @@ class LearnerDesk:
     @staticmethod
     def _provision_exercise(ws: Any, ex: Any, rel: str, force: bool = False) -> bool:
         """Copy starter files the learner does not have yet (all of them when ``force``)."""
+        from jail.workspace import WorkspaceError
+
         created = False
-        existing = set(ws.list_files(rel)) if ws.exists(rel) else set()
+        try:
+            existing = set(ws.list_files(rel))
+        except WorkspaceError:  # not opened before (or not a plain folder: start it afresh)
+            existing = set()
         for name in [*ex.files, *ex.readonly]:
             if name in existing and not force and name not in ex.readonly:
                 continue
@@ -572,29 +577,55 @@ class LearnerDesk:
     # -- git panel ----------------------------------------------------------------------------
 
     async def git(self, message: Message) -> dict[str, Any]:
-        from courses import gitops
+        """A Git panel operation on the exercise's repository, run by ``courses.gitops`` in a
+        fresh sandbox as the learner (their repository is untrusted: a crafted object must not
+        cost the server memory, and a swapped folder must not point it anywhere else)."""
+        from jail.run import Limits, RunSpec, run_async
+        from jail.sandbox import Bind
+        from server.session import PROJECT_ROOT
 
         ex = self._exercise(message)
         op = _text(message, "op", 32)
         args = message.get("args") or {}
         if not isinstance(args, dict):
             raise RequestError("The Git request was not understood.")
-        func = gitops.OPERATIONS.get(op) if hasattr(gitops, "OPERATIONS") else None
-        if func is None:
-            raise RequestError(f"Git cannot do {sanitize(op)!r} here.")
-        repo = Path(self.ws.root) / self._exercise_dir(ex)
+        rel = self._exercise_dir(ex)
+        ws = self.ws
+        prefix = Path(sys.prefix)
+        binds = [Bind(str(prefix), str(prefix))]
+        for name in ("__init__.py", "gitops.py"):  # never the catalog (solutions, tests)
+            path = PROJECT_ROOT / "courses" / name
+            binds.append(Bind(str(path), str(path)))
+        # The whole workspace, not the exercise folder: a folder the learner swapped for a link
+        # then resolves inside the sandbox, never on the host.
+        binds.append(Bind(str(ws.root), SANDBOX_WORKSPACE, writable=True))
+        folder = f"{SANDBOX_WORKSPACE}/{rel}"
+        spec = RunSpec(
+            argv=[str(prefix / "bin" / "python"), "-m", "courses.gitops", folder],
+            binds=binds,
+            cwd=SANDBOX_WORKSPACE,
+            env={"PYTHONDONTWRITEBYTECODE": "1"},
+            limits=Limits(wall=20, cpu=10, memory=256 << 20, output=1 << 20),
+            host_uid=self.host_uid,
+            stdin=json.dumps({"op": op, "args": _git_args(args, self.account.name)}).encode(),
+        )
+        result = await run_async(spec)
         try:
-            result = await asyncio.to_thread(func, repo, **_git_args(args, self.account.name))
-        except gitops.GitOpError as exc:
-            raise RequestError(str(exc)) from exc
-        except TypeError as exc:
-            raise RequestError("The Git request was not understood.") from exc
-        if self.host_uid is not None:
-            await asyncio.to_thread(_chown_tree, repo, self.host_uid)
-        self.audit("git", course=ex.course_id, exercise=ex.id, op=op)
-        if op in {"commit", "merge", "switch", "restore", "revert", "init"}:
-            await self.services.snapshot(self.account, self.ws, None, f"git {op} in {ex.id}")
-        return json.loads(json.dumps(result, default=str))  # plain JSON values only
+            reply = json.loads(result.stdout)
+        except (ValueError, TypeError):
+            reply = None
+        if not isinstance(reply, dict) or result.limit is not None:
+            log.warning("git %s failed: limit=%s exit=%s", op, result.limit, result.exit_code)
+            self.audit("git", course=ex.course_id, exercise=ex.id, op=op, ok=False,
+                       limit=result.limit)
+            raise RequestError("Git could not finish that. Your files are safe; try again.")
+        self.audit("git", course=ex.course_id, exercise=ex.id, op=op, ok=bool(reply.get("ok")))
+        if not reply.get("ok"):
+            raise RequestError(str(reply.get("error") or "Git could not do that."))
+        if op in {"commit", "merge", "switch", "restore", "revert", "init", "abort_merge"}:
+            await self.services.snapshot(self.account, ws, None, f"git {op} in {ex.id}")
+        out = reply.get("result")
+        return out if isinstance(out, dict) else {"output": str(out)}
 
 
 _NO_PROGRESS = {"state": "not_started", "attempts": 0, "passes": 0, "hints_revealed": 0}
@@ -655,5 +686,3 @@ def _chown_tree(root: Path, uid: int) -> None:
                 os.chown(path, uid, uid, follow_symlinks=False)
     os.chown(root, uid, uid, follow_symlinks=False)
 
-
-del shutil
