@@ -33,8 +33,8 @@ class IdentityScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         app = self.app
         assert isinstance(app, StaffApp)
+        yield Header(show_clock=False, icon="")
         with Vertical(id="identity-box"):
-            yield Header(show_clock=False, icon="")
             yield Static(f"Signed in as: {app.identity.user}", id="identity-user", markup=False)
             yield Static(f"Role: {app.identity.role}", id="identity-role", markup=False)
             if app.identity.session:
