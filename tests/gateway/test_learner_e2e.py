@@ -15,6 +15,7 @@ from .conftest import Server, Terminal, signed_in, ssh_argv
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTION = ROOT / "courses/catalog/01-html/01-first-page/solution/index.html"
 F6 = "\x1b[17~"  # Check
+F12 = "\x1b[24~"  # the course map
 CTRL_K = "\x0b"  # delete to the end of the line
 DELETE = "\x1b[3~"
 
@@ -64,4 +65,13 @@ def test_learner_edits_checks_and_passes(server: Server, terminals: list[Termina
     blob = head.tree / "html" / "first-page" / "index.html"
     assert "<h1>" in history[blob.id].data.decode()
     workspace_file = server.data_dir / "workspaces" / name / "html" / "first-page" / "index.html"
+    assert "<h1>" in workspace_file.read_text()
+
+    # Back to the course map and into the exercise again: the work is still there.
+    term.send("\x1b")  # close the "well done" box, stay here
+    time.sleep(0.5)
+    term.send(F12)
+    term.wait_for("Choose an exercise", timeout=10)
+    term.send("\r")
+    term.wait_for("my name is Sam", timeout=10)
     assert "<h1>" in workspace_file.read_text()
