@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from textual.widgets import Log, Markdown, Static
 
@@ -302,8 +304,10 @@ async def test_server_pushes_notify_repaint_shutdown(fake: FakeServer) -> None:
         await wait_until(pilot, lambda: app._notifications)
         note = list(app._notifications)[-1]
         assert note.message == "Class ends in 5 minutes\\x1b[2J" and note.severity == "warning"
+        invalidated = []
+        app.frame_diff.invalidate = lambda: invalidated.append(True)  # type: ignore[method-assign]
         fake.push("repaint")
-        await pilot.pause()
+        await wait_until(pilot, lambda: invalidated)
         await pilot.press(*"// bye\n")
         fake.push("shutdown", reason="The classroom is closing.")
         await wait_until(pilot, lambda: not app.is_running)
@@ -362,3 +366,34 @@ async def test_back_to_course_map_saves_and_shows_progress(fake: FakeServer, key
         await wait_until(pilot, lambda: isinstance(app.screen, ExerciseScreen))
         assert app.screen.detail.id == "greet"
         assert app.screen.current_editor().text.startswith("// mine")
+
+
+async def test_undo_and_redo_in_the_editor(fake: FakeServer) -> None:
+    app = learner_app(fake)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_greet(pilot, fake)
+        editor = screen.current_editor()
+        await pilot.press(*"abc")
+        assert editor.text.startswith("abc")
+        await pilot.press("ctrl+z")
+        assert editor.text == GREET_START
+        await pilot.press("ctrl+y")
+        assert editor.text.startswith("abc")
+
+
+async def test_a_file_that_cannot_be_read_is_never_saved_over(fake: FakeServer) -> None:
+    app = learner_app(fake)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_until(pilot, lambda: app.map_screen.entries)
+        folder = fake.workspace / "javascript" / "greet"
+        folder.mkdir(parents=True)
+        (folder / "greet.js").write_text("precious work")
+        os.link(folder / "greet.js", fake.workspace / "hardlink.js")  # refused by the file API
+        app.open_exercise("javascript", "greet")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExerciseScreen))
+        screen = app.screen
+        editor = screen.current_editor()
+        assert editor.read_only and "cannot show this file" in editor.text
+        await pilot.press(*"xyz", "ctrl+s")
+        await screen.save_all()
+        assert (folder / "greet.js").read_text() == "precious work"

@@ -91,15 +91,17 @@ class LearnerApp(SessionApp):
             self.notify(str(exc), title="Cannot open the exercise", severity="error")
             return
         texts: dict[str, str] = {}
+        unreadable: dict[str, str] = {}
         for name in detail.files + detail.readonly:
             try:
                 texts[name] = read_text(self.workspace, detail.path_of(name))
             except FileProblem as exc:
+                # Shown read-only: an empty editor autosaved over the real file would lose it.
+                unreadable[name] = str(exc)
                 self.notify(str(exc), title="File problem", severity="warning")
-                texts[name] = ""
         while self.screen is not self.map_screen and len(self.screen_stack) > 1:
             await self.pop_screen()
-        await self.push_screen(ExerciseScreen(detail, texts))
+        await self.push_screen(ExerciseScreen(detail, texts, unreadable))
 
     async def save_everything(self) -> None:
         """Save every open file (quit, shutdown, lost connection)."""

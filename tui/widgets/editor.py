@@ -12,6 +12,9 @@ from textual.widgets import TextArea
 
 from tui.course_view import language_for
 
+MAX_HIGHLIGHT_CHARS = 200_000
+"""Above this size a file is shown without syntax highlighting (parsing it would lag typing)."""
+
 
 class SlateEditor(TextArea):
     """The editor for one exercise file.
@@ -32,6 +35,8 @@ class SlateEditor(TextArea):
         self, name_in_exercise: str, text: str, *, read_only: bool = False, id: str | None = None
     ) -> None:
         language = language_for(name_in_exercise)
+        if len(text) > MAX_HIGHLIGHT_CHARS:
+            language = None  # a huge file is still editable, just not parsed on every key
         super().__init__(
             text,
             language=language,

@@ -53,6 +53,7 @@ class ExerciseScreen(Screen[None]):
     Args:
         detail: the exercise as the server described it.
         texts: file name -> current content (read from the workspace).
+        unreadable: file name -> why it could not be read; shown read-only, never saved over.
     """
 
     # priority: the editor has its own F6/F7 (select line / select all) and must not win.
@@ -73,10 +74,16 @@ class ExerciseScreen(Screen[None]):
         Binding("ctrl+q", "app.quit", "Quit", id="exercise.quit", show=False, priority=True),
     ]
 
-    def __init__(self, detail: ExerciseDetail, texts: dict[str, str]) -> None:
+    def __init__(
+        self,
+        detail: ExerciseDetail,
+        texts: dict[str, str],
+        unreadable: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(id="exercise")
         self.detail = detail
         self.texts = texts
+        self.unreadable = unreadable or {}
         self.pane = "editor"
         self.run_id: Any = None
         self.run_request: int | None = None
@@ -118,10 +125,14 @@ class ExerciseScreen(Screen[None]):
                     yield Static("Saved", id="save-mark", markup=False)
                 with ContentSwitcher(id="editors", initial=self._editor_id(self.names[0])):
                     for name in self.names:
+                        problem = self.unreadable.get(name)
                         yield SlateEditor(
                             name,
-                            self.texts.get(name, ""),
-                            read_only=name in d.readonly,
+                            self.texts.get(name, "") if problem is None else (
+                                f"Slate cannot show this file.\n\n{problem}\n\n"
+                                "Please tell your instructor."
+                            ),
+                            read_only=name in d.readonly or problem is not None,
                             id=self._editor_id(name),
                         )
             yield OutputPane(id="output-pane", classes="pane")
@@ -143,6 +154,8 @@ class ExerciseScreen(Screen[None]):
         return "tab-" + self._safe_id(name)
 
     def _tab_label(self, name: str) -> str:
+        if name in self.unreadable:
+            return f"{name} (cannot open)"
         return f"{name} (read only)" if name in self.detail.readonly else name
 
     def on_mount(self) -> None:
