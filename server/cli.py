@@ -683,9 +683,9 @@ def _jail_doctor() -> list[Finding]:
 
 
 def _finding_fields(item: Any) -> tuple[str, str, str]:
-    """Accept (ok, name, detail) tuples or objects with ok/status, name and detail."""
+    """Accept jail.doctor's (name, ok, detail) tuples, or objects with ok/status, name, detail."""
     if isinstance(item, tuple) and len(item) == 3:
-        ok, name, detail = item
+        name, ok, detail = item
     else:
         ok = getattr(item, "ok", getattr(item, "status", None))
         name, detail = getattr(item, "name", "?"), getattr(item, "detail", "")
