@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 
 import pytest
+from rich.console import Console
 from textual.widgets import Log, Markdown, Static
 
 from tests.tui.conftest import SMALL, WIDE, learner_app, wait_until
@@ -190,7 +192,9 @@ async def test_help_screen_lists_every_key(fake: FakeServer, size) -> None:  # t
         await open_greet(pilot, fake)
         await pilot.press("f1")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
-        text = str(app.screen.query_one("#help-text", Static).render())
+        console = Console(width=100, record=True, file=io.StringIO())
+        console.print(app.screen.help_table())
+        text = console.export_text()
         for words in ("F2/Alt+1", "Show the lesson", "F6/Alt+C", "Check your work",
                       "F9/Alt+S", "Stop your program", "Ctrl+Z", "Undo", "Ctrl+Q"):
             assert words in text, words

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -11,11 +13,11 @@ from textual.widgets import Static
 EDITOR_KEYS = [
     ("Arrow keys", "Move the cursor"),
     ("Home/End", "Go to the start or end of the line"),
-    ("PageUp/PageDown", "Move up or down one screen"),
-    ("Shift+arrow keys", "Select text"),
+    ("PgUp/PgDn", "Move up or down one screen"),
+    ("Shift+arrows", "Select text"),
     ("Ctrl+Z", "Undo your last change"),
     ("Ctrl+Y", "Redo (bring back what you undid)"),
-    ("Ctrl+X / Ctrl+C / Ctrl+V", "Cut / copy / paste the selected text"),
+    ("Ctrl+X, C, V", "Cut, copy, paste the selected text"),
     ("Tab", "Indent (move the line to the right)"),
     ("Ctrl+S", "Save now (Slate also saves by itself when you stop typing)"),
 ]
@@ -56,21 +58,32 @@ class HelpScreen(ModalScreen[None]):
         self.screen_keys = screen_keys
         self.with_editor = with_editor
 
-    def compose(self) -> ComposeResult:
-        width = max([len(k) for k, _ in self.screen_keys + EDITOR_KEYS] + [8]) + 2
-        lines = ["Keys on this screen", ""]
-        lines += [f"{k:<{width}}{NAMES.get(d, d)}" for k, d in self.screen_keys]
-        if not any(d == "Quit" for _, d in self.screen_keys):
-            lines.append(f"{'Ctrl+Q':<{width}}Save everything and leave Slate")
+    def help_table(self) -> Table:
+        """Two columns, keys and what they do; long descriptions wrap in their own column."""
+        table = Table(box=None, show_header=False, expand=True, padding=(0, 1))
+        table.add_column("keys", no_wrap=True, style="bold")
+        table.add_column("what", ratio=1)
+        table.add_row(Text("Keys on this screen", style="underline"), "")
+        for keys, words in self.screen_keys:
+            table.add_row(keys, NAMES.get(words, words))
+        if not any(words == "Quit" for _, words in self.screen_keys):
+            table.add_row("Ctrl+Q", "Save everything and leave Slate")
         if self.with_editor:
-            lines += ["", "In the code editor", ""]
-            lines += [f"{k:<{width}}{d}" for k, d in EDITOR_KEYS]
-        lines += ["", "The mouse works too, but you never need it."]
+            table.add_row("", "")
+            table.add_row(Text("In the code editor", style="underline"), "")
+            for keys, words in EDITOR_KEYS:
+                table.add_row(keys, words)
+        table.add_row("", "")
+        table.add_row("Mouse", "The mouse works too, but you never need it.")
+        return table
+
+    def compose(self) -> ComposeResult:
         with Vertical(id="help-box", classes="dialog"):
             yield Static("Help: all the keys", id="help-title")
             with VerticalScroll(id="help-scroll"):
-                yield Static("\n".join(lines), id="help-text", markup=False)
-            yield Static("Press Esc to close this help.", classes="dialog-keys")
+                yield Static(self.help_table(), id="help-text")
+            yield Static("Up and Down scroll this list. Press Esc to close it.",
+                         classes="dialog-keys")
 
     def on_mount(self) -> None:
         """Let the arrow keys scroll the list."""
