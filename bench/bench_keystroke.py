@@ -138,6 +138,17 @@ class FakeServerThread:
         self.client_fd = self.server.client_sock.fileno()
         os.set_inheritable(self.client_fd, True)
 
+    def close(self) -> None:
+        """Close the channel and stop the thread's loop."""
+        done = asyncio.run_coroutine_threadsafe(self.server.disconnect(), self.loop)
+        try:
+            done.result(5)
+        except Exception:  # already closed: nothing left to tidy
+            pass
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()
+
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
         self.loop.run_until_complete(self.server.start())
@@ -154,14 +165,14 @@ def _typing(app: PtyApp) -> list[int]:
 
 
 def _to_middle(app: PtyApp) -> None:
-    app.send(b"\x1b[1;5H")  # ctrl+home: top of the file (ignored where unbound)
-    app.read_until_quiet()
+    app.send(b"\x1b[1;5H")  # ctrl+home: top of the file (may change nothing: then no bytes)
+    app.read_until_quiet(first=1.0)
     for _ in range(20):
         app.send(b"\x1b[B")  # down
-        app.read_until_quiet(quiet=0.05)
+        app.read_until_quiet(quiet=0.05, first=1.0)
     for _ in range(15):
         app.send(b"\x1b[C")  # right
-        app.read_until_quiet(quiet=0.05)
+        app.read_until_quiet(quiet=0.05, first=1.0)
 
 
 def measure_plain(env: dict[str, str]) -> list[int]:
@@ -190,7 +201,7 @@ def measure_slate(env: dict[str, str]) -> list[int]:
             return _typing(app)
         finally:
             app.close()
-            fake.loop.call_soon_threadsafe(fake.loop.stop)
+            fake.close()
 
 
 def _row(name: str, sizes: list[int]) -> str:
