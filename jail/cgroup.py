@@ -225,7 +225,11 @@ class Cgroup:
             time.sleep(0.01)
 
     def remove(self) -> None:
-        """Kill what is left and remove the group directories."""
+        """Kill what is left and remove the group directories.
+
+        A process that joined meanwhile (a child between fork and exec) makes ``rmdir`` fail
+        with EBUSY: it is killed in turn before the next try.
+        """
         self.kill_all()
         for d in self.dirs:
             for _ in range(50):
@@ -235,6 +239,7 @@ class Cgroup:
                 except FileNotFoundError:
                     break
                 except OSError:
+                    self.kill_all(timeout=0.5)
                     time.sleep(0.02)
 
 

@@ -137,10 +137,6 @@ async def checks_async(host_uid: int | None = None) -> list[Check]:
         _probe("memory limit", spec(
             [py, "-c", "x = []\nwhile True: x.append(bytearray(4 << 20))"], memory=48 << 20
         ), _limit_is("memory")),
-        _probe("pids limit", spec(
-            [py, "-c", "import os\nwhile True:\n    try: os.fork()\n    except OSError: pass"],
-            pids=16, wall=8,
-        ), _limit_is("pids")),
         _probe("cpu limit", spec([py, "-c", "while True: pass"], cpu=1, wall=8),
                _limit_is("cpu")),
         _probe("wall limit", spec(["sleep", "60"], wall=0.5), _limit_is("wall")),
@@ -152,7 +148,13 @@ async def checks_async(host_uid: int | None = None) -> list[Check]:
         ), _limit_is("disk")),
         _probe("output limit", spec(["yes"], output=64 << 10), _limit_is("output")),
     ]
-    probed = await asyncio.gather(*probes)
+    probed = list(await asyncio.gather(*probes))
+    # The fork bomb runs alone: where RLIMIT_NPROC is the guard it counts per host uid, and
+    # it would starve the other probes of that uid.
+    probed.insert(3, await _probe("pids limit", spec(
+        [py, "-c", "import os\nwhile True:\n    try: os.fork()\n    except OSError: pass"],
+        pids=16, wall=8,
+    ), _limit_is("pids")))
     by_cgroup = results[2][1]
     how = {
         "memory limit": "cgroup, whole run" if by_cgroup else "RLIMIT_DATA, per process",

@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import math
 import os
 import resource
+import select
 import signal
 import subprocess
 import threading
@@ -481,9 +483,11 @@ async def run_async(
     rlimits = _rlimits(limits, nproc, data=limits.memory if cgroup is None else None)
     host_uid = spec.host_uid
 
+    group = cgroup  # bound once: ``cgroup`` is rebound below while this may still run
+
     def child_setup() -> None:  # between fork and exec: no locks, no imports, no logging
-        if cgroup is not None:
-            cgroup.join()  # before dropping privileges: the learner's uid cannot write here
+        if group is not None:
+            group.join()  # before dropping privileges: the learner's uid cannot write here
         for which, value in rlimits:
             resource.setrlimit(which, value)
         if host_uid is not None:
@@ -508,8 +512,9 @@ async def run_async(
         argv[1:1] = ["--json-status-fd", str(status_w)]
         pass_fds = [status_w] + ([seccomp_fd] if seccomp_fd is not None else [])
         started = time.monotonic()
-        try:
-            proc = subprocess.Popen(  # noqa: S603 - argv built by bwrap_argv, no shell
+
+        def spawn() -> subprocess.Popen[bytes]:
+            return subprocess.Popen(  # noqa: S603 - argv built by bwrap_argv, no shell
                 argv,
                 stdin=stdin_fd,
                 stdout=out_w,
@@ -520,6 +525,21 @@ async def run_async(
                 preexec_fn=child_setup,  # noqa: PLW1509 - must join the cgroup before setuid
                 env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
             )
+
+        # fork + preexec + exec takes several ms: not on the event loop, which serves everyone.
+        spawning = asyncio.ensure_future(asyncio.to_thread(spawn))
+        try:
+            proc = await asyncio.shield(spawning)
+        except asyncio.CancelledError:
+            # The thread may still be handing these fds to the child: they are closed only
+            # once it is done, or their numbers could be reused under it.
+            status_fd = readers.pop("status")
+            spawning.add_done_callback(functools.partial(_abandon, list(fds), status_fd, cgroup))
+            fds.clear()
+            cgroup = None  # _abandon removes it, after the child is known
+            for fd in readers.values():
+                os.close(fd)
+            raise
         except (OSError, subprocess.SubprocessError) as exc:
             for fd in readers.values():
                 os.close(fd)
@@ -557,12 +577,18 @@ async def run_async(
         _, pending = await asyncio.wait(pumps, timeout=_DRAIN_TIMEOUT)
         for task in pending:
             task.cancel()
-    except BaseException:
-        _kill(proc.pid)
-        if not waiter.done():
-            waiter.cancel()
+    except BaseException:  # cancelled (the session ended): still kill and reap everything
         for task in pumps:
             task.cancel()
+        try:
+            if not waiter.done():
+                await _end(run, proc.pid, waiter, cgroup)
+                await waiter
+        finally:
+            if not waiter.done():  # cancelled again meanwhile: reap off the loop
+                waiter.cancel()
+                _kill(proc.pid)
+                threading.Thread(target=proc.wait, name="slate-reap", daemon=True).start()
         raise
     finally:
         wall.cancel()
@@ -610,6 +636,62 @@ async def run_async(
     )
 
 
+def _abandon(
+    fds: list[int],
+    status_fd: int,
+    cgroup: Cgroup | None,
+    spawning: asyncio.Future[subprocess.Popen[bytes]],
+) -> None:
+    """A run cancelled while bwrap was being started: close its fds, then (off the loop) kill
+    its pid 1 — not bwrap, which could orphan a child still setting up — reap it, and only then
+    remove its cgroup."""
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    proc = None
+    if not spawning.cancelled() and spawning.exception() is None:
+        proc = spawning.result()
+
+    def reap() -> None:
+        try:
+            if proc is not None:
+                inner = _read_child_pid(status_fd, _DRAIN_TIMEOUT)
+                if inner is not None:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.kill(inner, signal.SIGKILL)
+                try:
+                    proc.wait(timeout=_DRAIN_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    _kill(proc.pid)
+                    proc.wait()
+        finally:
+            os.close(status_fd)
+            if cgroup is not None:
+                cgroup.remove()
+
+    threading.Thread(target=reap, name="slate-reap", daemon=True).start()
+
+
+def _read_child_pid(fd: int, timeout: float) -> int | None:
+    """Block (in a helper thread) until bwrap's status names the sandbox's pid 1, or EOF."""
+    data = b""
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            break
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            break
+        data += chunk
+        for line in data.splitlines():
+            with contextlib.suppress(ValueError):
+                value = json.loads(line).get("child-pid")
+                if isinstance(value, int):
+                    return value
+    return None
+
+
 async def _on_stop(stop: asyncio.Event, run: _Run) -> None:
     await stop.wait()
     run.trigger("stop")
@@ -645,6 +727,13 @@ async def _end(
     known yet) are bwrap and the cgroup killed outright.
     """
     inner = _inner_pid(run)
+    for _ in range(100):  # bwrap reports pid 1 right after clone: wait for it (at most 1 s)
+        if inner is not None or waiter.done():
+            break
+        await asyncio.sleep(0.01)
+        inner = _inner_pid(run)
+    if waiter.done():
+        return
     if inner is not None:
         # Safe against pid reuse: bwrap has not exited, so it has not reaped its child yet.
         with contextlib.suppress(ProcessLookupError, PermissionError):

@@ -38,8 +38,13 @@ def test_jail_suite_as_an_unprivileged_user(tmp_path: Path) -> None:
                 "--basetemp", str(base / "pytest"), *SUBSET,
             ],
             cwd=ROOT,
-            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(base),
-                 "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"},
+            env={
+                "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                "HOME": str(base),
+                "COLUMNS": "250",  # whole FAILED lines in the summary quoted below
+                "LANG": "C.UTF-8",
+                "PYTHONDONTWRITEBYTECODE": "1",
+            },
             capture_output=True,
             text=True,
             timeout=600,

@@ -218,3 +218,46 @@ def test_bind_paths_are_validated() -> None:
         Bind("relative", "/work")
     with pytest.raises(ValueError, match=r"\.\."):
         Bind("/tmp", "/work/../etc")
+
+
+async def test_cancelled_run_leaves_nothing_behind(mode: Mode) -> None:
+    """The server cancels a run when a session ends: every process of it dies, none is left
+    unreaped, the cgroup goes, and cancelling at any point (even mid-spawn) is safe."""
+    import os
+    import secrets
+
+    from .conftest import processes_of_uid, processes_with
+
+    marker = f"slate-cancel-{secrets.token_hex(4)}"
+    argv = ["sh", "-c", "echo up; sleep 300; :", marker]
+    for delay in (0, 0.001, 0.005):  # cancelled before, during and after the spawn
+        task = asyncio.ensure_future(mode.run(argv))
+        await asyncio.sleep(delay)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    started = asyncio.Event()
+    task = asyncio.ensure_future(
+        run_async(mode.spec(argv), on_output=lambda stream, data: started.set())
+    )
+    await asyncio.wait_for(started.wait(), 10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    def settled() -> bool:
+        if processes_with(marker):
+            return False
+        return mode.host_uid is None or not processes_of_uid(mode.host_uid)
+
+    for _ in range(500):  # the abandoned spawns are reaped by helper threads
+        if settled():
+            break
+        await asyncio.sleep(0.01)
+    left = {
+        p: (open(f"/proc/{p}/status").read().split("PPid:")[1].split()[0], os.getpid(),
+            open(f"/proc/{p}/cmdline", "rb").read()[:60])
+        for p in processes_with(marker)
+    }
+    assert left == {}
+    if mode.host_uid is not None:
+        assert processes_of_uid(mode.host_uid) == []
