@@ -41,7 +41,7 @@ class SlateEditor(TextArea):
             text,
             language=language,
             theme="css",
-            soft_wrap=False,
+            soft_wrap=True,  # beginners see all of a long line, no sideways scrolling
             tab_behavior="indent",
             show_line_numbers=True,
             read_only=read_only,
