@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from textual import events, on
 from textual.app import App
 from textual.binding import Binding
+from textual.markup import escape as escape_markup
+from textual.notifications import SeverityLevel
 from textual.widgets import Input, TextArea
 
 from server import protocol
@@ -195,6 +197,21 @@ class SessionApp(App[None]):
             if handler is not None:
                 handler(event.reason)
         self.notify(event.reason, title="Connection lost", severity="error", timeout=30)
+
+    def notify(  # type: ignore[override]
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A notification whose text is always plain: never markup (server and file-name text
+        may contain "[...]", which must show as typed, not be parsed or crash)."""
+        super().notify(
+            message, title=escape_markup(title), severity=severity, timeout=timeout, markup=False
+        )
 
     async def save_everything(self) -> None:
         """Save all unsaved work now (the learner app overrides this)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import zlib
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -119,7 +120,7 @@ class ExerciseScreen(Screen[None]):
             with Vertical(id="editor-pane", classes="pane"):
                 with Horizontal(id="editor-top"):
                     yield Tabs(
-                        *[Tab(self._tab_label(n), id=self._tab_id(n)) for n in self.names],
+                        *[Tab(Text(self._tab_label(n)), id=self._tab_id(n)) for n in self.names],
                         id="file-tabs",
                     )
                     yield Static("Saved", id="save-mark", markup=False)
