@@ -213,6 +213,13 @@ class SessionApp(App[None]):
             message, title=escape_markup(title), severity=severity, timeout=timeout, markup=False
         )
 
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """Never start a web browser (there is no web here): say so instead."""
+        self.notify(
+            f"This link goes to {url[:80]}. Links to the web do not open in this classroom.",
+            title="Link",
+        )
+
     async def save_everything(self) -> None:
         """Save all unsaved work now (the learner app overrides this)."""
 

@@ -100,3 +100,15 @@ def test_tui_imports_only_what_it_may() -> None:
     assert not any(m == "asyncssh" or m.startswith("asyncssh.") for m in loaded)
     ours = {m.split(".")[0] for m in loaded} & {"jail", "courses"}
     assert ours <= {"jail", "courses"}
+
+
+async def test_links_never_start_a_browser(fake: FakeServer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import webbrowser
+
+    monkeypatch.setattr(webbrowser, "open", lambda *a, **k: pytest.fail("browser started"))
+    app = learner_app(fake)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_until(pilot, lambda: app.map_screen.entries)
+        app.open_url("https://example.com/[x]")
+        await wait_until(pilot, lambda: app._notifications)
+        assert "do not open in this classroom" in list(app._notifications)[-1].message
