@@ -59,11 +59,7 @@ class IdentityScreen(Screen[None]):
 class StaffApp(SessionApp):
     """The instructor's or auditor's app."""
 
-    CSS = """
-    #identity-box { padding: 1 2; }
-    #identity-box Static { margin-bottom: 1; }
-    #identity-user { text-style: bold; }
-    """
+    CSS_PATH = "staff.tcss"
 
     def __init__(self, client: ControlClient | None, identity: Identity) -> None:
         super().__init__(client, identity)
