@@ -47,6 +47,8 @@ from jail.sandbox import Bind, SandboxSpec, bwrap_argv
 DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
 # The environment every sandbox starts from; a RunSpec's own ``env`` is added on top.
 BASE_ENV = {"PATH": DEFAULT_PATH, "HOME": "/tmp", "LANG": "C.UTF-8"}
+# Learner host uids start here: never root, never a system account's uid.
+MIN_HOST_UID = 1000
 # The names RunResult.limit can take.
 LIMIT_NAMES = ("wall", "cpu", "memory", "pids", "output", "disk")
 # Processes bwrap itself needs around the command (monitor, pid 1) when NPROC is counted.
@@ -155,8 +157,11 @@ class RunSpec:
         if self.host_uid is not None:
             if isinstance(self.host_uid, bool) or not isinstance(self.host_uid, int):
                 raise ValueError(f"host_uid must be an int, got {self.host_uid!r}")
-            if not 0 < self.host_uid < 2**32 - 1:
-                raise ValueError(f"host_uid must be a non-root uid, got {self.host_uid}")
+            if not MIN_HOST_UID <= self.host_uid < 2**31:
+                raise ValueError(
+                    f"host_uid must be a non-root, non-system uid ({MIN_HOST_UID}..2**31-1), "
+                    f"got {self.host_uid}"
+                )
         if not isinstance(self.limits, Limits):
             raise ValueError("limits must be a jail.run.Limits")
 

@@ -165,8 +165,10 @@ class Workspace:
         max_read: int = DEFAULT_MAX_READ,
     ) -> None:
         if host_uid is not None:
-            if isinstance(host_uid, bool) or not isinstance(host_uid, int) or host_uid <= 0:
-                raise ValueError(f"host_uid must be a non-root uid, got {host_uid!r}")
+            if isinstance(host_uid, bool) or not isinstance(host_uid, int) or not (
+                1000 <= host_uid < 2**31
+            ):
+                raise ValueError(f"host_uid must be a non-root, non-system uid, got {host_uid!r}")
             if os.geteuid() != 0:
                 raise ValueError("host_uid needs the server to run as root (shared-uid mode: None)")
         for label, value in (("quota_bytes", quota_bytes), ("quota_files", quota_files)):

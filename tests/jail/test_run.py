@@ -186,6 +186,7 @@ def test_sync_run_works_outside_and_inside_a_loop() -> None:
         ({"argv": ["true"], "cwd": "relative"}, "absolute"),
         ({"argv": ["true"], "env": {"A=B": "x"}}, "environment"),
         ({"argv": ["true"], "host_uid": 0}, "non-root"),
+        ({"argv": ["true"], "host_uid": 5}, "non-system"),
         ({"argv": ["true"], "host_uid": True}, "int"),
     ],
 )

@@ -271,3 +271,47 @@ async def test_sec_run_cgroup_removed_after_a_bomb(mode: Mode, monkeypatch) -> N
     if group is None:
         return  # no cgroup here (non-root): the pid namespace did the cleaning
     assert all(not d.exists() for d in group.dirs)  # type: ignore[attr-defined]
+
+
+async def test_sec_twenty_bombs_at_once_leave_the_server_loop_responsive(mode: Mode) -> None:
+    """Twenty learners attack at the same moment: every run is contained and reported, and the
+    event loop that serves everyone keeps ticking."""
+    import asyncio
+    import time
+
+    from .conftest import fresh_uid
+
+    bombs = [
+        (python(FORK_BOMB), "pids"),
+        (python("x = []\nwhile True:\n    x.append(bytearray(8 << 20))"), "memory"),
+        (python("while True:\n    pass"), "cpu"),
+        (["yes"], "output"),
+        (["sleep", "60"], "wall"),
+    ]
+    lags: list[float] = []
+    done = asyncio.Event()
+
+    async def heartbeat() -> None:
+        while not done.is_set():
+            before = time.monotonic()
+            await asyncio.sleep(0.01)
+            lags.append(time.monotonic() - before - 0.01)
+
+    beat = asyncio.ensure_future(heartbeat())
+    runs = []
+    for index in range(20):
+        argv, _ = bombs[index % len(bombs)]
+        uid = None if mode.host_uid is None else fresh_uid()
+        learner = Mode(mode.name, uid)
+        runs.append(learner.run(argv, limits={"wall": 4, "cpu": 1, "memory": 64 << 20,
+                                              "output": 256 << 10}))
+    results = await asyncio.gather(*runs)
+    done.set()
+    await beat
+    for index, result in enumerate(results):
+        expected = bombs[index % len(bombs)][1]
+        if mode.host_uid is None and not IS_ROOT and expected == "pids":
+            assert result.limit in ("pids", "wall", "memory")  # one uid shares NPROC
+        else:
+            assert result.limit == expected, (index, result)
+    assert max(lags) < 1.0, f"the event loop stalled for {max(lags):.2f}s"
