@@ -243,6 +243,36 @@ class Cgroup:
                     time.sleep(0.02)
 
 
+def sweep_empty(prefix: str = "run-") -> int:
+    """Remove Slate's empty groups whose name starts with ``prefix`` (left by a crash).
+
+    Groups that still hold a process are left alone: they may belong to a server or test that
+    is still running. Call it at server start (e.g. with "run-" and "session-").
+
+    Returns:
+        How many group directories were removed.
+    """
+    bases = _base_dirs()
+    cpuacct = _cpuacct_base() if version() == 1 else None
+    if cpuacct is not None:
+        bases.append(cpuacct)
+    removed = 0
+    for base in bases:
+        try:
+            children = [p for p in base.iterdir() if p.is_dir() and p.name.startswith(prefix)]
+        except OSError:
+            continue
+        for child in children:
+            try:
+                if (child / "cgroup.procs").read_text().strip():
+                    continue
+                child.rmdir()
+                removed += 1
+            except OSError:
+                continue
+    return removed
+
+
 def _enable_v2_controllers(base: Path) -> None:
     """Make ``base`` a v2 group whose children get memory and pids controllers."""
     parent = base.parent
