@@ -10,7 +10,10 @@ everything before the app exits; a lost channel is reported once, in plain words
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import signal
 from dataclasses import dataclass
 
 from textual import events, on
@@ -117,11 +120,29 @@ class SessionApp(App[None]):
         Subclasses do not define ``on_mount`` (Textual would call both); they override
         :meth:`session_started` instead.
         """
+        if not self.is_headless:
+            self._install_signal_handlers()
         await self._start_channel()
         await self.session_started()
 
     async def session_started(self) -> None:
         """Show the first screen (the channel is started, hello is on its way)."""
+
+    def _install_signal_handlers(self) -> None:
+        """SIGHUP (the terminal went away) and SIGTERM (the server ends the session): save
+        every open file at once, synchronously, then exit; the default would lose the
+        keystrokes typed since the last autosave."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self._signalled)
+
+    def _signalled(self) -> None:
+        self.save_locally()
+        self.exit()
+
+    def save_locally(self) -> None:
+        """Write unsaved work to disk now, without the server (the learner app overrides)."""
 
     async def _start_channel(self) -> None:
         if self.client is None:

@@ -1,10 +1,13 @@
-"""Bytes per keystroke of the real learner app on a real 80x24 pty (a behaviour, not a timing):
-typing one character mid-line in a 40-line file must send at most 400 bytes, where a plain
-Textual TextArea sends ~17 KB. The bench (bench/bench_keystroke.py) prints the full table."""
+"""The real learner app on a real 80x24 pty.
+
+Bytes per keystroke (a behaviour, not a timing): typing one character mid-line in a 40-line file
+must send at most 400 bytes, where a plain Textual TextArea sends ~17 KB (bench/bench_keystroke.py
+prints the table). And a session ended by a signal keeps what was typed."""
 
 from __future__ import annotations
 
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -37,3 +40,30 @@ def test_one_typed_character_sends_at_most_400_bytes() -> None:
         finally:
             app.close()
             fake.close()
+
+
+def test_sigterm_or_hangup_saves_what_was_typed_before_autosave() -> None:
+    """The session ends (SIGTERM) or the terminal goes (SIGHUP) a moment after typing, before
+    the autosave timer: the typed text is on disk anyway (invariant 4)."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        with tempfile.TemporaryDirectory() as tmp:
+            fake = FakeServerThread(Path(tmp))
+            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
+                   "HOME": tmp, "PYTHONPATH": str(ROOT), "TERM": "xterm",
+                   "SLATE_CONTROL_FD": str(fake.client_fd), "SLATE_WORKSPACE": tmp,
+                   "SLATE_USER": "sam"}
+            app = PtyApp([sys.executable, "-m", "tui", "learner"], env,
+                         pass_fds=(fake.client_fd,))
+            try:
+                app.wait_for_text("Say hello")
+                app.send(b"c")
+                app.wait_for_text("step5")
+                app.send(b"KEEP")
+                app.wait_for_text("Not saved")
+                app.proc.send_signal(sig)
+                assert app.proc.wait(10) is not None
+                saved = (Path(tmp) / "javascript" / "greet" / "greet.js").read_text()
+                assert saved.startswith("KEEP"), sig
+            finally:
+                app.close()
+                fake.close()

@@ -109,6 +109,12 @@ class LearnerApp(SessionApp):
         if screen is not None:
             await screen.save_all(tell_server=self.offline_reason is None)
 
+    def save_locally(self) -> None:
+        """Write every unsaved file now (signal handler: no awaiting, no server)."""
+        screen = self.exercise_screen()
+        if screen is not None:
+            screen.write_dirty_files()
+
     def action_help(self) -> None:
         """Show every key of the current screen."""
         screen = self.screen

@@ -277,22 +277,7 @@ class ExerciseScreen(Screen[None]):
         Returns:
             True when every file is on disk.
         """
-        saved: list[str] = []
-        ok = True
-        root = self.slate.workspace
-        for editor in self.editors():
-            if not editor.dirty:
-                continue
-            text = editor.text
-            try:
-                write_atomic(root, self.detail.path_of(editor.file_name), text)
-            except FileProblem as exc:
-                ok = False
-                self.notify(f"{exc} Your text is still in the editor.", severity="error",
-                            title="Not saved")
-                continue
-            editor.mark_saved(text)
-            saved.append(self.detail.path_of(editor.file_name))
+        saved, ok = self.write_dirty_files()
         self._update_mark()
         if saved and tell_server and self.slate.offline_reason is None:
             try:
@@ -302,6 +287,29 @@ class ExerciseScreen(Screen[None]):
             except ControlError as exc:
                 self.notify(str(exc), title="History", severity="warning")
         return ok
+
+    def write_dirty_files(self) -> tuple[list[str], bool]:
+        """Write every changed file to disk (atomic saves); no server, no awaiting.
+
+        Returns:
+            The workspace paths written, and whether every changed file could be written.
+        """
+        saved: list[str] = []
+        ok = True
+        for editor in self.editors():
+            if not editor.dirty:
+                continue
+            text = editor.text
+            try:
+                write_atomic(self.slate.workspace, self.detail.path_of(editor.file_name), text)
+            except FileProblem as exc:
+                ok = False
+                self.notify(f"{exc} Your text is still in the editor.", severity="error",
+                            title="Not saved")
+                continue
+            editor.mark_saved(text)
+            saved.append(self.detail.path_of(editor.file_name))
+        return saved, ok
 
     def action_save(self) -> None:
         """Save now (Ctrl+S)."""
