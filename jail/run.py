@@ -315,6 +315,7 @@ class _Run:
         self.reason: str | None = None
         self.reason_event = asyncio.Event()
         self.status_text = b""
+        self.callback_error: Exception | None = None
 
     def trigger(self, reason: str) -> None:
         """Ask for the run to end because of ``reason`` (first reason wins)."""
@@ -333,10 +334,14 @@ class _Run:
             return
         self.kept += len(data)
         self.chunks[stream].append(data)
-        if self.on_output is not None:
-            result = self.on_output(stream, data)
-            if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
-                await result
+        if self.on_output is not None and self.callback_error is None:
+            try:
+                result = self.on_output(stream, data)
+                if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
+                    await result
+            except Exception as exc:  # e.g. the session's channel closed: end the run
+                self.callback_error = exc
+                self.trigger("stop")
 
     async def pump(self, fd: int, stream: str) -> None:
         """Read ``fd`` until EOF, passing output to :meth:`accept` (or collecting status)."""
@@ -461,7 +466,8 @@ async def run_async(
         spec: what to run, with which binds and limits, under which host uid.
         on_output: called as ``on_output(stream, data)`` ("stdout"/"stderr", bytes) for output
             as it arrives (only the kept part, so at most ``limits.output`` bytes in all). May
-            return an awaitable, which is awaited (back-pressure).
+            return an awaitable, which is awaited (back-pressure). If it raises, the run is
+            killed and the exception is raised from here once everything is cleaned up.
         stop: set it to stop the run (every process of it is killed).
 
     Returns:
@@ -609,6 +615,8 @@ async def run_async(
             oom = pids_hit = False
             peak = cpu_time = None
 
+    if run.callback_error is not None:
+        raise run.callback_error
     docs = run.status_docs()
     exit_docs = [d for d in docs if "exit-code" in d]
     if not killed and not exit_docs and not oom:

@@ -262,3 +262,14 @@ async def test_cancelled_run_leaves_nothing_behind(mode: Mode) -> None:
     assert left == {}
     if mode.host_uid is not None:
         assert processes_of_uid(mode.host_uid) == []
+
+
+async def test_failing_output_callback_ends_the_run_and_is_raised(mode: Mode) -> None:
+    def on_output(stream: str, data: bytes) -> None:
+        raise ConnectionResetError("the learner's session closed")
+
+    spec = mode.spec(python("import time\nprint('hi', flush=True)\ntime.sleep(60)"))
+    started = asyncio.get_running_loop().time()
+    with pytest.raises(ConnectionResetError, match="session closed"):
+        await run_async(spec, on_output=on_output)
+    assert asyncio.get_running_loop().time() - started < 5
