@@ -13,6 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pyte
+
 from bench.bench_keystroke import ROOT, FakeServerThread, PtyApp, _to_middle
 
 TARGET = 400
@@ -67,3 +69,29 @@ def test_sigterm_or_hangup_saves_what_was_typed_before_autosave() -> None:
             finally:
                 app.close()
                 fake.close()
+
+
+def test_repaint_push_sends_a_full_frame_for_a_new_observer() -> None:
+    """After the frame diff has been sending only changes, a ``repaint`` push (an observer
+    attached) makes the next frame complete: every one of the 24 rows is painted again."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fake = FakeServerThread(Path(tmp))
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
+               "HOME": tmp, "PYTHONPATH": str(ROOT), "TERM": "xterm-256color",
+               "SLATE_CONTROL_FD": str(fake.client_fd), "SLATE_WORKSPACE": tmp,
+               "SLATE_USER": "sam"}
+        app = PtyApp([sys.executable, "-m", "tui", "learner"], env, pass_fds=(fake.client_fd,))
+        try:
+            app.wait_for_text("Say hello")
+            app.send(b"c")
+            app.wait_for_text("step5")
+            app.read_until_quiet(first=0.5)
+            fake.loop.call_soon_threadsafe(fake.server.push, "repaint")
+            frame = app.read_until_quiet(first=5)
+            fresh = pyte.Screen(80, 24)
+            pyte.ByteStream(fresh).feed(frame)
+            assert fresh.display == app.screen.display  # the frame alone rebuilds the screen
+            assert all(line.strip() for line in fresh.display)
+        finally:
+            app.close()
+            fake.close()
