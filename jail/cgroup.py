@@ -10,6 +10,7 @@ demo on a v1 host), :func:`Cgroup.create` returns ``None`` and the caller falls 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import time
@@ -44,12 +45,18 @@ def version() -> int | None:
     return None
 
 
+_V2_BASE: Path | None = None  # fixed once: v2 setup may move this process to a leaf group
+
+
 def _base_dirs() -> list[Path]:
     """Directories under which Slate's groups live, one per hierarchy in use."""
+    global _V2_BASE
     own = _own_paths()
     ver = version()
     if ver == 2:
-        return [ROOT / own.get("", "/").lstrip("/") / "slate"]
+        if _V2_BASE is None:
+            _V2_BASE = ROOT / own.get("", "/").lstrip("/") / "slate"
+        return [_V2_BASE]
     if ver == 1:
         return [
             ROOT / "memory" / own.get("memory", "/").lstrip("/") / "slate",
@@ -274,9 +281,26 @@ def sweep_empty(prefix: str = "run-") -> int:
 
 
 def _enable_v2_controllers(base: Path) -> None:
-    """Make ``base`` a v2 group whose children get memory and pids controllers."""
+    """Make ``base`` a v2 group whose children get memory and pids controllers.
+
+    cgroup v2 forbids a group to both hold processes and hand controllers to its children
+    ("no internal processes"). Under systemd (``Delegate=yes``) the server's own group holds
+    the server, so the first time this process moves itself into a leaf ``slate-server``
+    beside ``base``, then enables the controllers. Not exercised on the v1 test host.
+    """
     parent = base.parent
     base.mkdir(exist_ok=True)
-    with contextlib.suppress(OSError):
+    try:
         (parent / "cgroup.subtree_control").write_text("+memory +pids")
-    (base / "cgroup.subtree_control").write_text("+memory +pids")
+    except OSError as exc:
+        if exc.errno != errno.EBUSY:
+            return _enable_on(base)  # perhaps enabled already (delegated): base decides
+        leaf = parent / "slate-server"
+        leaf.mkdir(exist_ok=True)
+        (leaf / "cgroup.procs").write_text(str(os.getpid()))
+        (parent / "cgroup.subtree_control").write_text("+memory +pids")
+    _enable_on(base)
+
+
+def _enable_on(group: Path) -> None:
+    (group / "cgroup.subtree_control").write_text("+memory +pids")
