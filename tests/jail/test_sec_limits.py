@@ -315,3 +315,25 @@ async def test_sec_twenty_bombs_at_once_leave_the_server_loop_responsive(mode: M
         else:
             assert result.limit == expected, (index, result)
     assert max(lags) < 1.0, f"the event loop stalled for {max(lags):.2f}s"
+
+
+async def test_sec_huge_sparse_file(mode: Mode, host_dir: Path) -> None:
+    """A 1 TB sparse file costs no disk but would wreck quotas and copies: FSIZE refuses it,
+    in /tmp and in the workspace alike."""
+    mode.own(host_dir)
+    code = "import sys\nwith open(sys.argv[1], 'wb') as f:\n    f.truncate(1 << 40)\n"
+    for target in ("/tmp/sparse", "/workspace/sparse"):
+        result = await mode.run(
+            [*python(code), target], binds=[Bind(str(host_dir), "/workspace", writable=True)]
+        )
+        assert result.limit == "disk", target
+    assert not (host_dir / "sparse").exists() or (host_dir / "sparse").stat().st_size == 0
+
+
+async def test_sec_node_process_bomb(mode: Mode) -> None:
+    code = (
+        "const { spawn } = require('child_process');"
+        "for (;;) { try { spawn('sleep', ['100']).on('error', () => {}); } catch (e) {} }"
+    )
+    result = await mode.run(["node", "-e", code], limits={"wall": 8})
+    assert result.limit in (("pids",) if IS_ROOT else ("pids", "memory", "wall"))
