@@ -12,7 +12,7 @@ import pytest
 from jail.run import BASE_ENV, JailError, Limits, RunResult, RunSpec, run, run_async
 from jail.sandbox import Bind
 
-from .conftest import Mode, python
+from .conftest import IS_ROOT, Mode, python
 
 
 async def test_node_program_prints(mode: Mode, host_dir: Path) -> None:
@@ -273,3 +273,9 @@ async def test_failing_output_callback_ends_the_run_and_is_raised(mode: Mode) ->
     with pytest.raises(ConnectionResetError, match="session closed"):
         await run_async(spec, on_output=on_output)
     assert asyncio.get_running_loop().time() - started < 5
+
+
+@pytest.mark.skipif(IS_ROOT, reason="checks the unprivileged case (run by test_nonroot)")
+async def test_per_learner_uid_without_root_is_refused() -> None:
+    with pytest.raises(JailError, match="need the server to run as root"):
+        await run_async(RunSpec(["true"], host_uid=3_000_123))
