@@ -151,20 +151,24 @@ class OutputPane(Vertical):
         self.set_summary(visible(str(result.get("summary") or "The check finished.")))
         view = self.query_one("#check-list", ListView)
         view.clear()
-        items = []
-        for test in self.results:
-            word = STATUS_WORDS.get(str(test.get("status")), "PROBLEM")
-            name = visible(str(test.get("name", "")), keep_newlines=False)[:200]
-            items.append(ListItem(Label(Text(f"{word:<7} {name}"))))
-        view.extend(items)
         first_bad = next(
             (i for i, t in enumerate(self.results) if t.get("status") != "passed"), None
+        )
+        view.extend(
+            [ListItem(Label(self._line(i, i == first_bad))) for i in range(len(self.results))]
         )
         if first_bad is not None:
             view.index = first_bad
             self._show_detail(first_bad)
         else:
             self.query_one("#check-detail", Static).update("")
+
+    def _line(self, index: int, chosen: bool) -> Text:
+        # ">" marks the chosen test where colour cannot (monochrome terminals).
+        test = self.results[index]
+        word = STATUS_WORDS.get(str(test.get("status")), "PROBLEM")
+        name = visible(str(test.get("name", "")), keep_newlines=False)[:200]
+        return Text(f"{'>' if chosen else ' '} {word:<7} {name}")
 
     def _show_detail(self, index: int) -> None:
         if not 0 <= index < len(self.results):
@@ -183,5 +187,9 @@ class OutputPane(Vertical):
     @on(ListView.Highlighted, "#check-list")
     def _highlighted(self, event: ListView.Highlighted) -> None:
         view = self.query_one("#check-list", ListView)
+        for position, item in enumerate(view.children):
+            labels = item.query(Label)
+            if position < len(self.results) and labels:
+                labels.first().update(self._line(position, position == view.index))
         if view.index is not None:
             self._show_detail(view.index)
