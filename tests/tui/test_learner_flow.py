@@ -342,10 +342,13 @@ async def test_git_panel_sends_git_requests_and_shows_replies_safely(fake: FakeS
         # Commit without a message explains what to do; with one, sends it.
         await pilot.click("#git-commit")
         await wait_until(pilot, lambda: "Type a commit message" in str(output.render()))
-        app.screen.query_one("#git-text").value = "My first commit"
+        # Keyboard only: type in the box, Down to the buttons, Right to Commit, Enter.
         button = app.screen.query_one("#git-commit")
         await wait_until(pilot, lambda: not button.has_class("-active"))  # press debounce
-        await pilot.click("#git-commit")
+        assert app.screen.query_one("#git-text").has_focus
+        await pilot.press(*"My first commit", "down", "right", "right", "right")
+        assert button.has_focus
+        await pilot.press("enter")
         commit = await fake.wait_for("git", 2)
         assert commit["op"] == "commit" and commit["args"] == {"message": "My first commit"}
         await pilot.click("#git-log")

@@ -88,6 +88,10 @@ class GitScreen(Screen[bool]):
     BINDINGS = [
         Binding("escape", "back", "Back to the exercise", id="git.back"),
         Binding("f1,alt+k", "app.help", "All keys", id="git.help"),
+        Binding("left", "move(-1)", "Previous button", id="git.left", show=False),
+        Binding("right", "move(1)", "Next button", id="git.right", show=False),
+        Binding("up", "move(-4)", "Button above", id="git.up", show=False),
+        Binding("down", "move(4)", "Button below", id="git.down", show=False),
     ]
 
     def __init__(self, detail: ExerciseDetail) -> None:
@@ -98,9 +102,9 @@ class GitScreen(Screen[bool]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
         yield Static(
-            "Git keeps snapshots of your work. Tab moves between the box and the buttons; Enter "
-            "presses a button. For Commit, New branch, Switch, Merge, Tag, Revert and Restore, "
-            "type in the box first.",
+            "Git keeps snapshots of your work. For Commit, New branch, Switch, Merge, Tag, "
+            "Revert and Restore, type in the box first. The arrow keys move to a button; "
+            "Enter presses it.",
             id="git-intro",
             markup=False,
         )
@@ -115,8 +119,22 @@ class GitScreen(Screen[bool]):
     def on_mount(self) -> None:
         """List the keys and show the status."""
         self.query_one(KeyBar).show_screen(self, self.BINDINGS)
-        self.query_one("#git-status", Button).focus()
+        self.query_one("#git-text", PlainInput).focus()
         self.do_git("status")
+
+    def action_move(self, step: int) -> None:
+        """Arrow keys: from the box down to the buttons, and around the grid of buttons."""
+        buttons = list(self.query("#git-buttons Button").results(Button))
+        focused = self.focused
+        if focused not in buttons:
+            if step > 0 and not isinstance(focused, PlainInput) or step == 4:
+                buttons[0].focus()
+            return
+        index = buttons.index(focused) + step
+        if index < 0:
+            self.query_one("#git-text", PlainInput).focus()
+        elif index < len(buttons):
+            buttons[index].focus()
 
     @on(Button.Pressed, "#git-buttons Button")
     def _pressed(self, event: Button.Pressed) -> None:
