@@ -124,17 +124,18 @@ class GitScreen(Screen[bool]):
 
     def action_move(self, step: int) -> None:
         """Arrow keys: from the box down to the buttons, and around the grid of buttons."""
+        # set_focus, not focus(): it takes effect before the next key (typed-ahead arrows).
         buttons = list(self.query("#git-buttons Button").results(Button))
         focused = self.focused
         if focused not in buttons:
             if step > 0 and not isinstance(focused, PlainInput) or step == 4:
-                buttons[0].focus()
+                self.set_focus(buttons[0])
             return
         index = buttons.index(focused) + step
         if index < 0:
-            self.query_one("#git-text", PlainInput).focus()
+            self.set_focus(self.query_one("#git-text", PlainInput))
         elif index < len(buttons):
-            buttons[index].focus()
+            self.set_focus(buttons[index])
 
     @on(Button.Pressed, "#git-buttons Button")
     def _pressed(self, event: Button.Pressed) -> None:
