@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from jail.run import JailError
 from jail.sandbox import Bind
 from jail.workspace import Workspace, WorkspaceError
 
@@ -305,15 +306,23 @@ async def test_sec_twenty_bombs_at_once_leave_the_server_loop_responsive(mode: M
         learner = Mode(mode.name, uid)
         runs.append(learner.run(argv, limits={"wall": 4, "cpu": 1, "memory": 64 << 20,
                                               "output": 256 << 10}))
-    results = await asyncio.gather(*runs)
+    results = await asyncio.gather(*runs, return_exceptions=True)
     done.set()
     await beat
     for index, result in enumerate(results):
         expected = bombs[index % len(bombs)][1]
-        if mode.host_uid is None and not IS_ROOT and expected == "pids":
-            assert result.limit in ("pids", "wall", "memory")  # one uid shares NPROC
-        else:
-            assert result.limit == expected, (index, result)
+        if not IS_ROOT:
+            # Shared uid without cgroups (a non-root demo): RLIMIT_NPROC is one budget for
+            # every run, so a fork bomb can keep other runs from even starting, or end them
+            # as "pids" — the reason production gives each learner a uid of their own.
+            if isinstance(result, JailError):
+                assert "Resource temporarily unavailable" in str(result)
+                continue
+            if result.limit == "pids" or expected == "pids":
+                assert result.limit in ("pids", "wall", "memory")
+                continue
+        assert not isinstance(result, BaseException), (index, result)
+        assert result.limit == expected, (index, result)
     assert max(lags) < 1.0, f"the event loop stalled for {max(lags):.2f}s"
 
 
