@@ -2,8 +2,9 @@
 
 Keeps invariant 2 (learner code never reaches the host) as defence in depth behind the
 namespaces: even inside its own user namespace a program cannot ptrace, load BPF, use io_uring or
-userfaultfd (frequent kernel exploit primitives), mount, unshare, setns, use keyrings, open
-packet/vsock/bluetooth sockets, or push keystrokes into a terminal with ``TIOCSTI``.
+userfaultfd (frequent kernel exploit primitives), mount, unshare, setns, clone into new
+namespaces, use keyrings, open packet/vsock/bluetooth sockets, or push keystrokes into a terminal
+with ``TIOCSTI``.
 
 The filter is a classic BPF program assembled here (no libseccomp dependency) and handed to
 bubblewrap with ``--seccomp FD``; bwrap installs it just before exec of the command, after its own
@@ -22,6 +23,7 @@ import struct
 _LD_W_ABS = 0x20
 _JEQ_K = 0x15
 _JGE_K = 0x35
+_JSET_K = 0x45
 _RET_K = 0x06
 
 _RET_ALLOW = 0x7FFF0000
@@ -95,6 +97,14 @@ DENIED_X86_64 = {
     "quotactl_fd": 443,
 }
 _X86_64_CLONE3 = 435  # refused with ENOSYS so libc falls back to clone(), whose flags are plain
+_X86_64_CLONE = 56
+# clone() flags that create namespaces (user, mount, net, pid, ipc, uts, cgroup, time): refused,
+# so a program cannot reach the kernel surface that a fresh user namespace opens up, whether or
+# not bwrap could add --disable-userns (it cannot when launched by root without a userns).
+CLONE_NAMESPACE_FLAGS = (
+    0x10000000 | 0x00020000 | 0x40000000 | 0x20000000 | 0x08000000 | 0x04000000 | 0x02000000
+    | 0x00000080
+)
 _X86_64_SOCKET = 41
 _X86_64_IOCTL = 16
 # Socket families a program may open: unix, IPv4, IPv6 (only lo exists) and netlink (getifaddrs).
@@ -130,6 +140,13 @@ def filter_program(machine: str | None = None) -> bytes | None:
     for number in sorted(DENIED_X86_64.values()):
         prog += [_insn(_JEQ_K, number, jt=0, jf=1), _insn(_RET_K, eperm)]
     prog += [_insn(_JEQ_K, _X86_64_CLONE3, jt=0, jf=1), _insn(_RET_K, _RET_ERRNO | errno.ENOSYS)]
+    # clone(flags, ...): refuse any namespace flag. [jeq clone][ld arg0][jset mask][ret ALLOW]
+    # [ret EPERM]; jset jumps when (flags & mask) != 0.
+    prog.append(_insn(_JEQ_K, _X86_64_CLONE, jt=0, jf=4))
+    prog.append(_insn(_LD_W_ABS, _OFF_ARG0_LO))
+    prog.append(_insn(_JSET_K, CLONE_NAMESPACE_FLAGS, jt=1, jf=0))
+    prog.append(_insn(_RET_K, _RET_ALLOW))
+    prog.append(_insn(_RET_K, eperm))
     # socket(domain, ...): an allow-list of families. Layout: [jeq socket][ld arg0][jeq fam]*n
     # [ret EAFNOSUPPORT][ret ALLOW] — each family match jumps to the final ALLOW.
     families = len(ALLOWED_FAMILIES)
