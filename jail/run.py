@@ -12,11 +12,12 @@ descriptors and a clean environment. Limits:
   host root, where the kernel honours it): rlimits set in the child;
 - wall time, output size (stdout + stderr), and the owner's Stop: enforced here.
 
-When a per-learner ``host_uid`` is given (the server runs as root), the child calls
-``setgroups([])``, ``setgid`` and ``setuid`` before exec of bwrap, so bwrap builds an
-*unprivileged* user namespace: the sandbox's uid 1000 is the learner's host uid, not root, and
-RLIMIT_NPROC applies. Whatever a run leaves behind (``setsid``, double forks) dies with its pid
-namespace and its cgroup before :func:`run_async` returns.
+When a per-learner ``host_uid`` is given (the server runs as root), bwrap runs as root without
+a user namespace (the kernel refuses those in a chroot, and some hosts disable them) and
+``setpriv`` inside the sandbox becomes the learner's host uid with no capabilities and
+no_new_privs before the command runs: files it writes belong to the learner, and RLIMIT_NPROC
+(set here, inherited) counts the learner's tasks. Whatever a run leaves behind (``setsid``,
+double forks) dies with its pid namespace and its cgroup before :func:`run_async` returns.
 
 Imports nothing of Slate's outside ``jail``.
 """
@@ -67,6 +68,9 @@ _DISK_MARKERS = (
 )
 
 OnOutput = Callable[[str, bytes], "Awaitable[None] | None"]
+
+# Who runs a sandbox that names no learner when bwrap is launched by root: never uid 0.
+NOBODY_UID = 65534
 
 
 class JailError(Exception):
@@ -451,6 +455,8 @@ def _sandbox_spec(spec: RunSpec, seccomp_fd: int | None) -> SandboxSpec:
         tmp_size=spec.limits.tmp,
         new_session=True,
         seccomp_fd=seccomp_fd,
+        # setpriv inside the sandbox (bwrap itself runs as root): the learner's uid, or nobody.
+        run_as=spec.host_uid or (NOBODY_UID if os.geteuid() == 0 else None),
         as_pid_1=True,  # no orphaned bwrap init (zombie) per run; see SandboxSpec
     )
 
@@ -492,8 +498,6 @@ async def run_async(
     # Without a cgroup (a non-root demo) memory falls back to RLIMIT_DATA per process: it
     # bounds heaps (node and python work under it, unlike RLIMIT_AS) though not their sum.
     rlimits = _rlimits(limits, nproc, data=limits.memory if cgroup is None else None)
-    host_uid = spec.host_uid
-
     group = cgroup  # bound once: ``cgroup`` is rebound below while this may still run
 
     def child_setup() -> None:  # between fork and exec: no locks, no imports, no logging
@@ -501,10 +505,6 @@ async def run_async(
             group.join()  # before dropping privileges: the learner's uid cannot write here
         for which, value in rlimits:
             resource.setrlimit(which, value)
-        if host_uid is not None:
-            os.setgroups([])
-            os.setgid(host_uid)
-            os.setuid(host_uid)
 
     fds: list[int] = []
     seccomp_fd = seccomp.filter_fd()
@@ -625,6 +625,10 @@ async def run_async(
     exit_code, sig = _exit_of(status, exit_docs)
     stdout = b"".join(run.chunks["stdout"])
     stderr = b"".join(run.chunks["stderr"])
+    if exit_code == 127 and stderr.startswith(b"setpriv: failed to execute"):
+        # The privilege drop ran but the command itself was not found in the sandbox.
+        line = stderr.split(b"\n", 1)[0].decode("utf-8", "replace")
+        raise JailError(f"the sandbox could not start the program: {line[9:300]}")
     stopped = run.reason == "stop"
     # Without CPU accounting the run's length stands in for its CPU time: it is used only to
     # tell a SIGKILL at the hard RLIMIT_CPU from other kills.

@@ -79,6 +79,8 @@ class SandboxSpec:
         new_session: ``--new-session`` (no controlling tty). Required for Run/Check; must be
             False for a TUI on a pty or window-change never arrives.
         hostname: the sandbox's hostname.
+        run_as: (bwrap launched by root) the host uid the command runs as, set by setpriv
+            inside the sandbox: the learner's own uid in per-learner mode.
         seccomp_fd: an fd holding a seccomp BPF program (``jail.seccomp.filter_fd``); the
             launcher must pass it to bwrap (``pass_fds``). None: no filter.
         as_pid_1: run the command as pid 1 of its namespace (``--as-pid-1``) instead of under
@@ -97,6 +99,7 @@ class SandboxSpec:
     new_session: bool = True
     hostname: str = "slate"
     seccomp_fd: int | None = None
+    run_as: int | None = None
     as_pid_1: bool = False
 
 
@@ -122,39 +125,61 @@ def bwrap_supports(option: str) -> bool:
 
 def bwrap_argv(spec: SandboxSpec) -> list[str]:
     """The full ``bwrap ... -- argv`` command line for ``spec``."""
-    args = [
-        bwrap_path(),
-        "--unshare-all",  # user, ipc, pid, net (only lo), uts, cgroup
-        "--unshare-user",
-        "--uid",
-        str(spec.sandbox_uid),
-        "--gid",
-        str(spec.sandbox_uid),
-        "--hostname",
-        spec.hostname,
-        "--die-with-parent",
-        "--cap-drop",
-        "ALL",
-        "--clearenv",
-    ]
-    if bwrap_supports("--disable-userns"):
-        # No nested user namespace: a program cannot regain capabilities inside the sandbox.
-        args.append("--disable-userns")
+    if spec.run_as is not None and os.geteuid() != 0:
+        raise ValueError("run_as needs bwrap to be launched by root")
+    if os.geteuid() != 0:
+        # Unprivileged launcher (shared-uid demo): a user namespace maps it.
+        args = [
+            bwrap_path(),
+            "--unshare-all",  # user, ipc, pid, net (only lo), uts, cgroup
+            "--unshare-user",
+            "--uid",
+            str(spec.sandbox_uid),
+            "--gid",
+            str(spec.sandbox_uid),
+            "--cap-drop",
+            "ALL",
+        ]
+        if bwrap_supports("--disable-userns"):
+            # No nested user namespace: a program cannot regain capabilities inside.
+            args.append("--disable-userns")
+    else:
+        # Launched by root: every namespace but the user one (which the kernel refuses in a
+        # chroot and some hosts disable). With ``run_as``, setpriv then drops to that host uid
+        # (the learner's own) with no capabilities and no_new_privs before the command runs;
+        # without it (course validation by an admin) the command keeps uid 0 with no
+        # capabilities at all.
+        args = [
+            bwrap_path(),
+            "--unshare-ipc",
+            "--unshare-pid",
+            "--unshare-net",  # only lo
+            "--unshare-uts",
+            "--unshare-cgroup-try",
+        ]
+        if spec.run_as is None:
+            args += ["--cap-drop", "ALL"]
+    args += ["--hostname", spec.hostname, "--die-with-parent", "--clearenv"]
     if spec.seccomp_fd is not None:
         args += ["--seccomp", str(spec.seccomp_fd)]
     if spec.new_session:
         args.append("--new-session")
     if spec.as_pid_1:
         args.append("--as-pid-1")
+    mounted = {"/", "/tmp", "/proc", "/dev"}
     for path in SYSTEM_RO:
         if os.path.islink(path):
             args += ["--symlink", os.readlink(path), path]
         elif os.path.exists(path):
+            _ensure_parents(args, path, mounted)
             args += ["--ro-bind", path, path]
+            mounted.add(path)
     for path in ETC_RO:
         if os.path.exists(path):
+            _ensure_parents(args, path, mounted)
             args += ["--ro-bind", path, path]
     for name in SANDBOX_ETC_FILES:
+        _ensure_parents(args, f"/etc/{name}", mounted)
         args += ["--ro-bind", str(SANDBOX_ETC / name), f"/etc/{name}"]
     args += [
         "--proc",
@@ -162,14 +187,18 @@ def bwrap_argv(spec: SandboxSpec) -> list[str]:
         "--dev",
         "/dev",
         # --tmpfs /tmp comes before any bind under /tmp (bwrap applies them in order).
+        # Sticky and world-writable: bwrap (root) owns it, the command's uid writes in it.
+        "--perms",
+        "1777",
         "--size",
         str(spec.tmp_size),
         "--tmpfs",
         "/tmp",
     ]
     for bind in spec.binds:
-        _ensure_parents(args, bind.dest)
+        _ensure_parents(args, bind.dest, mounted)
         args += ["--bind" if bind.writable else "--ro-bind", bind.source, bind.dest]
+        mounted.add(bind.dest)
     for path in spec.hidden:
         args += ["--tmpfs", path]
     # bwrap's own root (/, and the /etc that holds the files above) is a tmpfs: make it
@@ -178,13 +207,49 @@ def bwrap_argv(spec: SandboxSpec) -> list[str]:
     for key, value in spec.env.items():
         args += ["--setenv", key, value]
     args += ["--chdir", spec.cwd, "--"]
+    if spec.run_as is not None:
+        args += drop_privileges_argv(spec.run_as)
     args += spec.argv
     return args
 
 
-def _ensure_parents(args: list[str], dest: str) -> None:
-    """bwrap creates missing parents itself; kept as a hook for mode tweaks (no-op today)."""
-    del args, dest
+SETPRIV = "/usr/bin/setpriv"
+
+
+def drop_privileges_argv(uid: int) -> list[str]:
+    """``setpriv`` (util-linux) as the sandbox's first program: become ``uid`` (and gid ``uid``)
+    with no supplementary groups, no capabilities in any set and no_new_privs, then exec."""
+    if uid <= 0:
+        raise ValueError("a sandbox never runs as root")
+    return [
+        SETPRIV,
+        f"--reuid={uid}",
+        f"--regid={uid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--ambient-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",
+        "--",
+    ]
+
+
+def _ensure_parents(args: list[str], dest: str, mounted: set[str]) -> None:
+    """Create ``dest``'s missing parent folders mode 0755 (bwrap launched by root makes them
+    0700, which the command's own uid could not enter). Parents inside a mount are left alone.
+
+    ``mounted`` holds mount points (and, prefixed with "+", the folders already made here).
+    """
+    parts = dest.strip("/").split("/")[:-1]
+    path = ""
+    for part in parts:
+        path += "/" + part
+        if path in mounted or "+" + path in mounted:
+            continue
+        if any(path.startswith(m + "/") for m in mounted if m != "/" and not m.startswith("+")):
+            continue
+        args += ["--perms", "0755", "--dir", path]
+        mounted.add("+" + path)
 
 
 def python_runtime_binds(venv: Path, packages: list[Path]) -> list[Bind]:

@@ -33,6 +33,7 @@ from jail.sandbox import Bind, SandboxSpec, bwrap_argv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 READ_CHUNK = 65536
+STAFF_UID = 65534  # "nobody": staff TUIs own no files and need only to read the runtime
 MAX_PENDING_INPUT = 1 << 20  # a paste beyond 1 MiB waiting for the pty is dropped, not buffered
 
 # The benchmark's floor: a raw-echo program served through the same gateway, pty and sandbox
@@ -128,6 +129,8 @@ def tui_spec(launch: TuiLaunch) -> SandboxSpec:
         hidden=hidden,
         new_session=False,  # the pty is private to the session; resize needs the ctty
         hostname="classroom",
+        # Launched by root: the learner's own uid, or nobody for staff (no workspace).
+        run_as=(launch.host_uid or STAFF_UID) if os.geteuid() == 0 else None,
     )
 
 
@@ -180,18 +183,12 @@ class TuiProcess:
             f"session-{launch.session_id}", launch.memory_bytes, launch.pids_max
         )
         cgroup = self.cgroup
-        host_uid = launch.host_uid
-
         def child_setup() -> None:  # runs in the child between fork and exec
             os.setsid()
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
             if cgroup is not None:
                 cgroup.join()
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-            if host_uid is not None:
-                os.setgroups([])
-                os.setgid(host_uid)
-                os.setuid(host_uid)
 
         try:
             self.process = await asyncio.create_subprocess_exec(

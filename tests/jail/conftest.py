@@ -36,6 +36,14 @@ class Mode:
     name: str
     host_uid: int | None
 
+    @property
+    def inside_uid(self) -> int:
+        """The uid the program has: its own host uid when bwrap is launched by root (the
+        learner's, or nobody), else the user namespace's mapped 1000."""
+        if os.geteuid() == 0:
+            return self.host_uid if self.host_uid is not None else 65534
+        return 1000
+
     def spec(self, argv: list[str], **kwargs: object) -> RunSpec:
         """A RunSpec in this mode (kwargs as RunSpec fields; ``limits`` may be a dict)."""
         limits = kwargs.pop("limits", None)
@@ -53,13 +61,15 @@ class Mode:
         return await run_async(self.spec(argv, **kwargs))
 
     def own(self, path: Path) -> None:
-        """Give ``path`` (recursively) to this mode's learner uid, if any."""
-        if self.host_uid is None:
+        """Give ``path`` (recursively) to the uid this mode's programs run as, where the host
+        uid differs from ours (as root: the learner's uid, or nobody)."""
+        if os.geteuid() != 0:
             return
+        uid = self.inside_uid
         for root, dirs, files in os.walk(path):
-            os.chown(root, self.host_uid, self.host_uid)
+            os.chown(root, uid, uid)
             for name in dirs + files:
-                os.lchown(os.path.join(root, name), self.host_uid, self.host_uid)
+                os.lchown(os.path.join(root, name), uid, uid)
 
 
 @pytest.fixture(params=["shared", "per-learner"])

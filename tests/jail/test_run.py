@@ -75,7 +75,7 @@ async def test_workspace_bind_is_writable_and_owned_by_the_learner(
     assert result.exit_code == 0, result.stderr
     out = host_dir / "out.txt"
     assert out.read_text() == "saved\n"
-    expected = mode.host_uid if mode.host_uid is not None else __import__("os").geteuid()
+    expected = mode.inside_uid if __import__("os").geteuid() == 0 else __import__("os").geteuid()
     assert out.stat().st_uid == expected
 
 

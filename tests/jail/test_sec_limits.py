@@ -182,6 +182,7 @@ async def test_sec_file_count_fill_of_workspace(mode: Mode, host_dir: Path) -> N
     ws = Workspace(root, host_uid=mode.host_uid, quota_files=200, quota_bytes=1 << 20)
     ws.provision()
     ws.write_atomic("ex/index.html", "<p>mine</p>")
+    mode.own(root)  # as root, shared mode's programs run as nobody
     code = (
         "import os\n"
         "os.makedirs('/workspace/junk', exist_ok=True)\n"
