@@ -259,6 +259,7 @@ class LearnerDesk:
         created = await asyncio.to_thread(self._provision_exercise, ws, ex, rel)
         if created:
             await self.services.snapshot(self.account, ws, None, f"start {rel}")
+        self.services.store.touch_exercise(self.account.name, ex.course_id, ex.id)
         view = exercise_view(ex)
         progress = _progress_view(
             self.services.store.progress(self.account.name).get(ex.course_id, {}).get(ex.id)

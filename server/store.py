@@ -677,6 +677,26 @@ class Store:
             )
         return self.progress(learner)[course][exercise]
 
+    def touch_exercise(self, learner: str, course: str, exercise: str) -> None:
+        """The learner opened an exercise: it counts as started and as the last one worked on
+        (where "continue where I left off" goes). Never changes a passed state.
+
+        Raises:
+            ValueError: unknown account or bad ids.
+        """
+        acct = self.require_account(learner)
+        _check_label("course", course)
+        _check_label("exercise", exercise)
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO progress (account_id, course, exercise, state, updated)"
+                " VALUES (?, ?, ?, 'in_progress', ?)"
+                " ON CONFLICT (account_id, course, exercise) DO UPDATE SET"
+                " updated = excluded.updated,"
+                " state = CASE WHEN state = 'not_started' THEN 'in_progress' ELSE state END",
+                (acct.id, course, exercise, utc_now()),
+            )
+
     def reveal_hint(
         self, learner: str, course: str, exercise: str, available: int | None = None
     ) -> int:
