@@ -86,6 +86,9 @@ class SessionSection:
     keepalive_interval: int = _key(30, low=0, high=3600, doc="Seconds between keepalives.")
     keepalive_count_max: int = _key(3, low=1, high=100, doc="Unanswered keepalives allowed.")
     no_session_timeout: int = _key(10, low=1, high=3600, doc="Close if no session opened.")
+    monochrome: bool = _key(
+        False, doc="Draw every session without colour (NO_COLOR), for monochrome terminals."
+    )
 
 
 @dataclass(frozen=True)

@@ -651,6 +651,8 @@ class SlateSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
             memory_bytes=cfg.session_memory_mb << 20,
             pids_max=cfg.session_pids,
             tmp_size=cfg.tmp_size_mb << 20,
+            # Env requests are refused, so a site asks for monochrome here, not the client.
+            extra_env={"NO_COLOR": "1"} if room.config.session.monochrome else {},
         )
         self.process = TuiProcess(launch, self._output, self._process_exit)
         try:

@@ -139,3 +139,19 @@ def test_workspace_is_private_to_the_learner(server: Server, terminals: list[Ter
         assert st.st_uid >= 3000000, "per-learner uid mode: the workspace belongs to the learner"
     term.send(QUIT)
     term.wait_exit()
+
+
+def test_monochrome_site_draws_without_colour(terminals: list[Terminal]) -> None:
+    from .conftest import reachable_dir, start_server, stop_server
+
+    srv = start_server(reachable_dir(), session={"monochrome": True})
+    try:
+        name, password = srv.add_user("learner")
+        term = Terminal(ssh_argv(srv, name, password, "-tt"), 80, 24)
+        terminals.append(term)
+        term.wait_for(signed_in(name), timeout=30)
+        term.wait_for("Your first web page", timeout=20)
+        raw = bytes(term.raw)
+        assert b"\x1b[38;" not in raw and b"\x1b[48;" not in raw  # no foreground/background
+    finally:
+        stop_server(srv)
