@@ -120,5 +120,8 @@ def test_every_key_is_documented_with_its_default() -> None:
         if section == "server" and key == "data_dir":
             continue
         shown = row.group(1).strip().strip("`")
-        expected = f'"{default}"' if isinstance(default, str) else str(default)
+        if isinstance(default, bool):  # as TOML writes it
+            expected = "true" if default else "false"
+        else:
+            expected = f'"{default}"' if isinstance(default, str) else str(default)
         assert shown == expected, f"{section}.{key}: documented {shown}, default {expected}"
