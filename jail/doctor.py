@@ -41,10 +41,11 @@ def _mode(host_uid: int | None) -> Check:
     if host_uid is not None:
         return ("uid mode", True, f"per-learner: sandboxes run under their own host uid "
                 f"(probed as {host_uid})")
-    detail = "shared: every sandbox runs under the server's own uid"
     if os.geteuid() == 0:
-        detail += " (root: bwrap maps the sandbox to host root; RLIMIT_NPROC is ignored)"
-    return ("uid mode", os.geteuid() != 0, detail)
+        return ("uid mode", False, "shared: every sandbox runs as nobody (root server without "
+                "learner uids: learners share one uid)")
+    return ("uid mode", True, "shared: every sandbox runs under the server's own uid (non-root "
+            "demo; learners share one uid)")
 
 
 def _cgroups() -> Check:

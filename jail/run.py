@@ -134,8 +134,9 @@ class RunSpec:
         cwd: working directory inside the sandbox (must exist there).
         env: extra environment on top of :data:`BASE_ENV`; nothing is inherited from the host.
         limits: the run's :class:`Limits`.
-        host_uid: the learner's host uid (per-learner mode; requires root), or None to run as
-            the server's own uid (shared-uid mode, e.g. a non-root demo).
+        host_uid: the learner's host uid (per-learner mode; requires root), or None: shared
+            mode — the server's own uid when it is not root (a demo), ``nobody`` when it is
+            (e.g. course validation); never uid 0.
         stdin: bytes fed to the program's standard input (None: empty input).
     """
 
