@@ -328,6 +328,11 @@ async def test_sec_twenty_bombs_at_once_leave_the_server_loop_responsive(mode: M
                 assert result.limit in ("pids", "wall", "memory")
                 continue
         assert not isinstance(result, BaseException), (index, result)
+        if expected == "cpu":
+            # Twenty bombs share the sandboxes' small CPU weight: a busy loop may reach its
+            # wall limit before it has burnt its CPU second. Either way it is ended and named.
+            assert result.limit in ("cpu", "wall"), (index, result)
+            continue
         assert result.limit == expected, (index, result)
     assert max(lags) < 1.0, f"the event loop stalled for {max(lags):.2f}s"
 
