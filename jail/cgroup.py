@@ -65,6 +65,35 @@ def _base_dirs() -> list[Path]:
     return []
 
 
+LOW_CPU_SHARES = 128  # v1 cpu.shares of all sandboxes together (a plain task weighs 1024)
+_LOW_CPU: list[str | None] = []
+
+
+def low_cpu_group() -> str | None:
+    """The ``cgroup.procs`` of one CPU group shared by every Run/Check sandbox, with a low
+    weight: however many processes learners start, together they get a small share of the CPU
+    while the server or a session wants it, so thirty busy loops never slow anyone's typing.
+    Created on first use under this process's own cgroup. cgroup v1 only (a v2 process lives in
+    one group, its run's); None where unusable, and then only niceness helps."""
+    if _LOW_CPU:
+        return _LOW_CPU[0]
+    path: str | None = None
+    own = _own_paths()
+    try:
+        if version() == 1 and (ROOT / "cpu" / "cpu.shares").exists():
+            group = ROOT / "cpu" / own.get("cpu", "/").lstrip("/") / "slate-runs"
+            group.mkdir(exist_ok=True)
+            (group / "cpu.shares").write_text(str(LOW_CPU_SHARES))
+        else:
+            group = None
+        if group is not None:
+            path = str(group / "cgroup.procs")
+    except OSError:
+        path = None
+    _LOW_CPU.append(path)
+    return path
+
+
 def _cpuacct_base() -> Path | None:
     """v1 only: where a run's CPU accounting group goes (optional; None if unusable)."""
     base = ROOT / "cpuacct"
@@ -83,6 +112,7 @@ class Cgroup:
     name: str
     dirs: list[Path]
     version: int
+    cpu_procs: str | None = None  # the shared low-weight CPU group (see low_cpu_group)
 
     @classmethod
     def create(cls, name: str, memory_bytes: int, pids_max: int) -> Cgroup | None:
@@ -146,7 +176,8 @@ class Cgroup:
     def join(self, pid: int = 0) -> None:
         """Move ``pid`` (0: the calling process) into the group. Safe in a preexec hook."""
         data = str(pid or os.getpid()).encode()
-        for path in self.procs_files:
+        paths = self.procs_files + ([self.cpu_procs] if self.cpu_procs else [])
+        for path in paths:
             fd = os.open(path, os.O_WRONLY)
             try:
                 os.write(fd, data)

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jail import seccomp
-from jail.cgroup import Cgroup
+from jail.cgroup import Cgroup, low_cpu_group
 from jail.sandbox import Bind, SandboxSpec, bwrap_argv
 
 DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
@@ -71,6 +71,9 @@ OnOutput = Callable[[str, bytes], "Awaitable[None] | None"]
 
 # Who runs a sandbox that names no learner when bwrap is launched by root: never uid 0.
 NOBODY_UID = 65534
+
+# Scheduling niceness of every Run/Check process (0 is normal, 19 the most yielding).
+RUN_NICENESS = 10
 
 
 class JailError(Exception):
@@ -496,6 +499,8 @@ async def run_async(
     runner_uid = spec.host_uid if spec.host_uid is not None else os.geteuid()
     nproc = None if runner_uid == 0 else count_tasks(runner_uid) + limits.pids + _BWRAP_TASKS
     cgroup = Cgroup.create(f"run-{uuid.uuid4().hex}", limits.memory, limits.pids)
+    if cgroup is not None:
+        cgroup.cpu_procs = low_cpu_group()
     # Without a cgroup (a non-root demo) memory falls back to RLIMIT_DATA per process: it
     # bounds heaps (node and python work under it, unlike RLIMIT_AS) though not their sum.
     rlimits = _rlimits(limits, nproc, data=limits.memory if cgroup is None else None)
@@ -506,6 +511,9 @@ async def run_async(
             group.join()  # before dropping privileges: the learner's uid cannot write here
         for which, value in rlimits:
             resource.setrlimit(which, value)
+        # Learner code yields the CPU to the server and to every interactive session: thirty
+        # busy loops must not slow anyone's typing (and a learner cannot raise it back).
+        os.nice(RUN_NICENESS)
 
     fds: list[int] = []
     seccomp_fd = seccomp.filter_fd()

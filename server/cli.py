@@ -559,16 +559,16 @@ def _doctor_findings(config: Config) -> list[Finding]:
         bwrap = ""
         out.append(Finding("FAIL", "bubblewrap", str(exc)))
     if bwrap:
+        from jail.sandbox import SandboxSpec, bwrap_argv
+
         out.append(Finding("ok", "bubblewrap", bwrap))
-        argv = [bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/",
-                "--proc", "/proc", "--dev", "/dev", "--", "true"]
+        # The very command line the product uses (as root: no user namespace, setpriv inside).
+        argv = bwrap_argv(SandboxSpec(argv=["/bin/true"], run_as=65534 if root else None))
         out.append(_try_run("bwrap runs", argv))
         if root:
             uid = config.sandbox.uid_base
-            user_argv = [bwrap, "--unshare-all", "--unshare-user", "--uid", "1000", "--gid",
-                         "1000", "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc",
-                         "--dev", "/dev", "--", "true"]
-            out.append(_try_run(f"bwrap runs as sandbox uid {uid}", user_argv, uid=uid))
+            user_argv = bwrap_argv(SandboxSpec(argv=["/bin/true"], run_as=uid))
+            out.append(_try_run(f"bwrap runs as sandbox uid {uid}", user_argv))
 
     # cgroups
     try:
