@@ -893,10 +893,12 @@ async def serve(
     prepare_data_dir(data_dir)
     check_sandbox_reach(data_dir)
     from courses.checks import sweep_stale_work_dirs
+    from jail.cgroup import sweep_empty
 
     swept = await asyncio.to_thread(sweep_stale_work_dirs)
+    swept += sum([await asyncio.to_thread(sweep_empty, p) for p in ("run-", "session-")])
     if swept:
-        log.info("removed %d check folders left by a previous run", swept)
+        log.info("removed %d check folders and cgroups left by a previous run", swept)
     host_key = load_host_key(data_dir)
     store = Store(data_dir / "slate.db", uid_count=config.sandbox.uid_count)
     audit = AuditLog(store)

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from jail import seccomp
 from jail.cgroup import Cgroup
 from jail.sandbox import Bind, SandboxSpec, bwrap_argv
 
@@ -129,6 +130,7 @@ def tui_spec(launch: TuiLaunch) -> SandboxSpec:
         hidden=hidden,
         new_session=False,  # the pty is private to the session; resize needs the ctty
         hostname="classroom",
+        as_pid_1=True,  # no bwrap init left behind as a zombie when the session ends
         # Launched by root: the learner's own uid, or nobody for staff (no workspace).
         run_as=(launch.host_uid or STAFF_UID) if os.geteuid() == 0 else None,
     )
@@ -178,11 +180,17 @@ class TuiProcess:
         os.set_inheritable(child_fd, True)
         spec = tui_spec(launch)
         spec.env["SLATE_CONTROL_FD"] = str(child_fd)
+        # The same syscall filter as Run/Check sandboxes (no ptrace, no new namespaces, no
+        # TIOCSTI...): the TUI is the learner's too.
+        seccomp_fd = seccomp.filter_fd()
+        spec.seccomp_fd = seccomp_fd
+        pass_fds = (child_fd,) if seccomp_fd is None else (child_fd, seccomp_fd)
         argv = bwrap_argv(spec)
         self.cgroup = Cgroup.create(
             f"session-{launch.session_id}", launch.memory_bytes, launch.pids_max
         )
         cgroup = self.cgroup
+
         def child_setup() -> None:  # runs in the child between fork and exec
             os.setsid()
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
@@ -196,7 +204,7 @@ class TuiProcess:
                 stdin=slave,
                 stdout=slave,
                 stderr=slave,
-                pass_fds=(child_fd,),
+                pass_fds=pass_fds,
                 preexec_fn=child_setup,
                 close_fds=True,
                 env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
@@ -210,6 +218,8 @@ class TuiProcess:
         finally:
             os.close(slave)
             child_sock.close()
+            if seccomp_fd is not None:
+                os.close(seccomp_fd)
         self.master = master
         self.control = parent_sock
         os.set_blocking(master, False)

@@ -155,3 +155,39 @@ def test_monochrome_site_draws_without_colour(terminals: list[Terminal]) -> None
         assert b"\x1b[38;" not in raw and b"\x1b[48;" not in raw  # no foreground/background
     finally:
         stop_server(srv)
+
+
+def test_sec_tui_runs_confined(server: Server, terminals: list[Terminal]) -> None:
+    """The learner's TUI process: the learner's own host uid (never root), no capabilities,
+    no_new_privs, a seccomp filter, and its own pid and network namespaces."""
+    name, term = _login(server, terminals)
+    session_id = server.wait_audit("session_start", actor=name)["session"]
+    pids = processes_of_session(session_id)
+    assert pids
+    for pid in pids:
+        status = dict(
+            line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+        )
+        uids = {int(u) for u in status["Uid"].split()}
+        assert 0 not in uids
+        if os.geteuid() == 0:
+            assert uids == {3000000 + _uid_offset(server, name)}
+            assert int(status["CapEff"], 16) == 0 and int(status["CapBnd"], 16) == 0
+            assert status["NoNewPrivs"].strip() == "1"
+        assert status["Seccomp"].strip() == "2"
+        for ns in ("pid", "net", "mnt"):
+            assert os.readlink(f"/proc/{pid}/ns/{ns}") != os.readlink(f"/proc/self/ns/{ns}")
+    term.send(QUIT)
+    term.wait_exit()
+
+
+def _uid_offset(server: Server, name: str) -> int:
+    import sqlite3
+
+    db = sqlite3.connect(server.data_dir / "slate.db")
+    try:
+        return int(
+            db.execute("SELECT uid_offset FROM accounts WHERE name = ?", (name,)).fetchone()[0]
+        )
+    finally:
+        db.close()
