@@ -244,7 +244,7 @@ async def run() -> None:
             # In the learner app, typing in the course map moves nothing; the benchmark types into
             # the editor of the first exercise ("enter" opens it, the editor takes focus).
             app_figures = await measure(
-                app, b"abcdefgh", prepare=os.environ.get("BENCH_PREPARE", "").encode()
+                app, b"abcdefgh", prepare=os.environ.get("BENCH_PREPARE", "\r").encode()
             )
         finally:
             for gw in (app, floor):
