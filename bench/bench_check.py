@@ -59,6 +59,8 @@ def time_bare_node(course: str, exercise: str) -> list[float]:
                 cwd=work,
                 capture_output=True,
                 check=True,
+                # As clean as the sandbox's: an inherited NODE_EXTRA_CA_CERTS slows node's start.
+                env={"PATH": "/usr/bin:/bin", "HOME": tmp, "LANG": "C.UTF-8"},
             )
             times.append(time.perf_counter() - t0)
     return times

@@ -53,7 +53,7 @@ def start_gateway(tmp: Path, app: str, users: int) -> Gateway:
     proc = subprocess.Popen(
         [SLATE, "--data-dir", str(data_dir), "serve", "--config", str(config)],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=open(tmp / f"{app}.log", "wb"),  # noqa: SIM115 - lives as long as the server
         env=env,
         cwd=ROOT,
     )
@@ -234,7 +234,7 @@ async def measure(gw: Gateway, keys: bytes, prepare: bytes = b"") -> dict[str, f
 
 
 async def run() -> None:
-    with tempfile.TemporaryDirectory(prefix="slate-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="slate-bench-", dir="/var/tmp") as tmp:
         tmp_path = Path(tmp)
         os.chmod(tmp_path, 0o755)
         app = start_gateway(tmp_path, "tui", SESSIONS)

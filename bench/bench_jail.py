@@ -44,9 +44,7 @@ def _host(argv: list[str], cwd: Path) -> float:
 
 
 async def _sandboxed(argv: list[str], work: Path, host_uid: int | None) -> float:
-    spec = RunSpec(
-        argv=argv, binds=[Bind(str(work), "/work")], cwd="/work", host_uid=host_uid
-    )
+    spec = RunSpec(argv=argv, binds=[Bind(str(work), "/work")], cwd="/work", host_uid=host_uid)
     started = time.perf_counter()
     result = await run_async(spec)
     elapsed = time.perf_counter() - started

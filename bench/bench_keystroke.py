@@ -54,8 +54,13 @@ Plain().run()
 class PtyApp:
     """A program on its own pty, with everything it writes kept and fed to a pyte screen."""
 
-    def __init__(self, argv: list[str], env: dict[str, str], size: tuple[int, int] = (80, 24),
-                 pass_fds: tuple[int, ...] = ()) -> None:
+    def __init__(
+        self,
+        argv: list[str],
+        env: dict[str, str],
+        size: tuple[int, int] = (80, 24),
+        pass_fds: tuple[int, ...] = (),
+    ) -> None:
         cols, rows = size
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
@@ -64,8 +69,15 @@ class PtyApp:
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
         self.proc = subprocess.Popen(
-            argv, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT,
-            start_new_session=True, preexec_fn=ctty, pass_fds=pass_fds,
+            argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
+            preexec_fn=ctty,
+            pass_fds=pass_fds,
         )
         os.close(slave)
         self.screen = pyte.Screen(cols, rows)
@@ -190,8 +202,13 @@ def measure_slate(env: dict[str, str]) -> list[int]:
     """Bytes per keystroke of Slate's learner app on the exercise screen."""
     with tempfile.TemporaryDirectory() as tmp:
         fake = FakeServerThread(Path(tmp))
-        env = {**env, "SLATE_CONTROL_FD": str(fake.client_fd), "SLATE_WORKSPACE": tmp,
-               "SLATE_USER": "sam", "SLATE_SESSION": "bench"}
+        env = {
+            **env,
+            "SLATE_CONTROL_FD": str(fake.client_fd),
+            "SLATE_WORKSPACE": tmp,
+            "SLATE_USER": "sam",
+            "SLATE_SESSION": "bench",
+        }
         app = PtyApp([sys.executable, "-m", "tui", "learner"], env, pass_fds=(fake.client_fd,))
         try:
             app.wait_for_text("Say hello")
@@ -207,25 +224,39 @@ def measure_slate(env: dict[str, str]) -> list[int]:
 def _row(name: str, sizes: list[int]) -> str:
     ordered = sorted(sizes)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    return (f"{name:<46}{statistics.median(sizes):>8.0f}{p95:>8}{max(sizes):>8}")
+    return f"{name:<46}{statistics.median(sizes):>8.0f}{p95:>8}{max(sizes):>8}"
 
 
 def main() -> None:
     """Measure and print the before/after table."""
-    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
-            "HOME": os.environ.get("HOME", "/tmp"), "PYTHONPATH": str(ROOT)}
+    base = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "PYTHONPATH": str(ROOT),
+    }
     rows = [
-        ("before: plain TextArea, TERM=xterm-256color",
-         measure_plain({**base, "TERM": "xterm-256color"})),
-        ("after: Slate learner app, TERM=xterm-256color",
-         measure_slate({**base, "TERM": "xterm-256color"})),
-        ("before: plain TextArea, NO_COLOR=1 TERM=xterm",
-         measure_plain({**base, "TERM": "xterm", "NO_COLOR": "1"})),
-        ("after: Slate learner app, NO_COLOR=1 TERM=xterm",
-         measure_slate({**base, "TERM": "xterm", "NO_COLOR": "1"})),
+        (
+            "before: plain TextArea, TERM=xterm-256color",
+            measure_plain({**base, "TERM": "xterm-256color"}),
+        ),
+        (
+            "after: Slate learner app, TERM=xterm-256color",
+            measure_slate({**base, "TERM": "xterm-256color"}),
+        ),
+        (
+            "before: plain TextArea, NO_COLOR=1 TERM=xterm",
+            measure_plain({**base, "TERM": "xterm", "NO_COLOR": "1"}),
+        ),
+        (
+            "after: Slate learner app, NO_COLOR=1 TERM=xterm",
+            measure_slate({**base, "TERM": "xterm", "NO_COLOR": "1"}),
+        ),
     ]
-    print(f"\nBytes sent per keystroke (one character typed mid-line in a 40-line file, 80x24, "
-          f"{KEYS} keys; target <= 400 B)")
+    print(
+        f"\nBytes sent per keystroke (one character typed mid-line in a 40-line file, 80x24, "
+        f"{KEYS} keys; target <= 400 B)"
+    )
     print(f"{'app':<46}{'median':>8}{'p95':>8}{'max':>8}")
     for name, sizes in rows:
         print(_row(name, sizes))

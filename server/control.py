@@ -49,11 +49,14 @@ class ControlChannel:
         self._tasks: set[asyncio.Task[None]] = set()
         self._queue: list[Message] = []
         self.hello: Message | None = None
+        self._closing = False
         self.connected = asyncio.Event()
         self.closed = asyncio.Event()
 
     async def serve(self) -> None:
         """Read and dispatch requests until the TUI closes its end."""
+        if self._closing:
+            return
         reader, writer = await asyncio.open_unix_connection(
             sock=self._sock, limit=protocol.MAX_LINE
         )
@@ -112,6 +115,16 @@ class ControlChannel:
             self.hello = message
             self.connected.set()
         self._write(protocol.ok(message, **fields))
+
+    def close(self) -> None:
+        """Close the socket (through its transport once serving, else directly)."""
+        self._closing = True
+        if self._writer is not None:
+            with contextlib.suppress(Exception):
+                self._writer.close()
+        else:
+            with contextlib.suppress(OSError):
+                self._sock.close()
 
     def push(self, kind: str, **fields: Any) -> None:
         """Send an unsolicited message (notify, repaint, shutdown, run_output, ...)."""

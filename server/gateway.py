@@ -670,6 +670,9 @@ class SlateSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         self.control = ControlChannel(
             self.process.control, handlers, lambda kind, why: server.deny(f"control:{kind}", why)
         )
+        # The channel's transport owns the socket now: closing it behind the transport's back
+        # would let a later pty reuse the fd number while the loop still watches it.
+        self.process.control = None
         asyncio.get_running_loop().create_task(self.control.serve())
         self._schedule_ticks()
 
@@ -788,6 +791,8 @@ class SlateSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         if room.live.get(self.server.username) is self:
             room.live.pop(self.server.username, None)
         room.sessions.discard(self)
+        if self.control is not None:
+            self.control.close()
         digest = None
         recording = None
         if self.recorder is not None:

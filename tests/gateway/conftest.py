@@ -131,7 +131,9 @@ def _remove_reachable_dirs() -> Iterator[None]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def start_server(tmp: Path, **sections: dict[str, object]) -> Server:
+def start_server(
+    tmp: Path, env: dict[str, str] | None = None, **sections: dict[str, object]
+) -> Server:
     """Start `slate serve` on a free port. ``sections`` override config keys per table, e.g.
     ``auth={"lockout_after": 3}``. Tests connect often from one address, so the per-address
     connection rate is opened up unless a test sets it."""
@@ -156,6 +158,7 @@ def start_server(tmp: Path, **sections: dict[str, object]) -> Server:
         stderr=log,
         cwd=ROOT,
         start_new_session=True,
+        env={**os.environ, **(env or {})},
     )
     assert proc.stdout is not None
     deadline = time.monotonic() + 30

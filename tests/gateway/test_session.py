@@ -191,3 +191,24 @@ def _uid_offset(server: Server, name: str) -> int:
         )
     finally:
         db.close()
+
+
+def test_learners_can_log_in_again_and_again(terminals: list[Terminal]) -> None:
+    """Regression: a finished session's control socket was closed behind its transport's back,
+    so a later session whose pty got the same fd number could not start. The gateway's
+    raw-echo app (the benchmark's floor) ignores the control channel, which made it certain."""
+    from .conftest import reachable_dir, start_server, stop_server
+
+    srv = start_server(reachable_dir(), env={"SLATE_BENCH_APP": "raw-echo"})
+    try:
+        users = [srv.add_user("learner"), srv.add_user("learner")]
+        for _ in range(3):
+            for name, password in users:
+                term = Terminal(ssh_argv(srv, name, password, "-tt"))
+                terminals.append(term)
+                term.wait_for(f"raw-echo {name}", timeout=30)
+                term.close()  # the connection just drops
+                time.sleep(0.2)
+        assert srv.audit_rows("session_error") == []
+    finally:
+        stop_server(srv)
