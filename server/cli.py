@@ -666,7 +666,7 @@ def _doctor_findings(config: Config) -> list[Finding]:
 def _jail_doctor() -> list[Finding]:
     """Findings from ``jail.doctor`` when the jail package provides it."""
     try:
-        from jail import doctor as jail_doctor  # type: ignore[attr-defined]
+        from jail import doctor as jail_doctor
     except ImportError:
         return []
     checks = getattr(jail_doctor, "checks", None)

@@ -406,7 +406,7 @@ class SlateSSHServer(asyncssh.SSHServer):
         return False
 
 
-class _AuditedChannel(asyncssh.SSHServerChannel):  # type: ignore[type-arg]
+class _AuditedChannel(asyncssh.SSHServerChannel):
     """A session channel that refuses and audits env, agent and X11 requests, and unknown ones."""
 
     slate_session: SlateSession
@@ -424,7 +424,10 @@ class _AuditedChannel(asyncssh.SSHServerChannel):  # type: ignore[type-arg]
         self.slate_session.server.deny("x11")
         return False
 
-    def _process_auth_agent_req_at_openssh_dot_com_request(self, packet: Any) -> bool:
+    # asyncssh answers this request later (None); refusing now answers at once.
+    def _process_auth_agent_req_at_openssh_dot_com_request(  # type: ignore[override]
+        self, packet: Any
+    ) -> bool:
         self.slate_session.server.deny("auth-agent")
         return False
 
@@ -439,7 +442,7 @@ class _AuditedChannel(asyncssh.SSHServerChannel):  # type: ignore[type-arg]
 # -- per session --------------------------------------------------------------------------------
 
 
-class SlateSession(asyncssh.SSHServerSession):  # type: ignore[type-arg]
+class SlateSession(asyncssh.SSHServerSession):
     """One session channel: a pty-backed TUI, its recording and control channel."""
 
     def __init__(self, server: SlateSSHServer) -> None:
