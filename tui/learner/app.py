@@ -8,6 +8,7 @@ workspace when an exercise opens, and "save everything" for quit, shutdown and a
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.binding import Binding
@@ -15,12 +16,14 @@ from textual.binding import Binding
 from tui.control import ControlClient, ControlError
 from tui.course_view import ReplyProblem, parse_course_map, parse_exercise
 from tui.learner.screens.course_map import CourseMapScreen
-from tui.learner.screens.exercise import ExerciseScreen
 from tui.learner.screens.help import HelpScreen
 from tui.messages import ExerciseChosen
 from tui.session_app import Identity, SessionApp
 from tui.widgets.key_bar import grouped_keys
 from tui.workspace_files import FileProblem, read_text, workspace_root
+
+if TYPE_CHECKING:
+    from tui.learner.screens.exercise import ExerciseScreen
 
 
 class LearnerApp(SessionApp):
@@ -69,6 +72,10 @@ class LearnerApp(SessionApp):
 
     def exercise_screen(self) -> ExerciseScreen | None:
         """The open exercise, if any (even under a modal)."""
+        # Imported on first use: the editor, highlighting and Markdown are not needed to draw
+        # the course map, and the first frame is what a learner waits for after logging in.
+        from tui.learner.screens.exercise import ExerciseScreen
+
         for screen in reversed(self.screen_stack):
             if isinstance(screen, ExerciseScreen):
                 return screen
@@ -101,6 +108,8 @@ class LearnerApp(SessionApp):
                 self.notify(str(exc), title="File problem", severity="warning")
         while self.screen is not self.map_screen and len(self.screen_stack) > 1:
             await self.pop_screen()
+        from tui.learner.screens.exercise import ExerciseScreen
+
         await self.push_screen(ExerciseScreen(detail, texts, unreadable))
 
     async def save_everything(self) -> None:
@@ -122,4 +131,4 @@ class LearnerApp(SessionApp):
             return
         bindings = list(getattr(screen, "BINDINGS", []))
         keys = grouped_keys(screen, [b for b in bindings if isinstance(b, Binding)])
-        self.push_screen(HelpScreen(keys, with_editor=isinstance(screen, ExerciseScreen)))
+        self.push_screen(HelpScreen(keys, with_editor=self.exercise_screen() is screen))
