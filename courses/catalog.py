@@ -79,6 +79,7 @@ class Catalog:
 
     root: Path
     courses: list[Course]
+    problems: list[str] = field(default_factory=list)  # what a lenient load left out
 
     def course(self, course_id: str) -> Course:
         """The course called ``course_id``.
@@ -152,18 +153,23 @@ def starter_files(ex: Exercise) -> dict[str, bytes]:
     return {rel: (ex.starter_dir / rel).read_bytes() for rel in [*ex.files, *ex.readonly]}
 
 
-def load_catalog(path: Path | str | None = None) -> Catalog:
+def load_catalog(path: Path | str | None = None, *, strict: bool = True) -> Catalog:
     """Load and validate every course under ``path`` (default: the built-in catalog).
 
     Args:
         path: a catalog folder (holding course folders), or a single course folder (holding a
             ``course.toml``).
 
+        strict: raise on any problem (authoring, ``slate course check``). With False (a
+            running classroom), broken exercises and courses are left out and listed in
+            ``Catalog.problems``, so one bad exercise never hides every course from learners.
+
     Returns:
         The catalog, courses in programme order, exercises in folder order.
 
     Raises:
-        CourseError: listing every problem found, each naming the file and field.
+        CourseError: listing every problem found, each naming the file and field (when not
+            strict: only if the folder itself is unusable).
     """
     root = Path(path).resolve() if path is not None else DEFAULT_CATALOG
     if not root.is_dir():
@@ -181,10 +187,11 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
     if not courses and not problems:
         problems.append(f"{root}: no courses found (a course folder holds a course.toml)")
     _check_unique_courses(courses, problems)
-    if problems:
+    if problems and (strict or not courses):
         raise CourseError(problems)
+    courses = [c for c in courses if c.exercises]
     courses.sort(key=lambda c: (c.stage, c.order))
-    return Catalog(root=root, courses=courses)
+    return Catalog(root=root, courses=courses, problems=problems)
 
 
 def _read_toml(path: Path, problems: list[str]) -> dict[str, Any] | None:

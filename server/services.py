@@ -103,7 +103,16 @@ class SessionServices:
         if self._catalog is None:
             from courses.catalog import load_catalog
 
-            self._catalog = load_catalog()
+            catalog = load_catalog(strict=False)
+            if catalog.problems:
+                # Learners still get every sound exercise; staff get the list to fix.
+                log.error("catalog problems (left out): %s", "; ".join(catalog.problems[:20]))
+                self.audit.append(
+                    "catalog_problems",
+                    count=len(catalog.problems),
+                    first=[sanitize(p, 300) for p in catalog.problems[:10]],
+                )
+            self._catalog = catalog
         return self._catalog
 
     def _exercise(self, message: Message) -> Any:
