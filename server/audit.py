@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from server.recorder import file_digest
 from server.store import Store, utc_now
 
 GENESIS = "0" * 64
@@ -376,14 +377,6 @@ def _rows(first: int, last: int) -> str:
     return f"row {first}" if first == last else f"rows {first}-{last}"
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verify(store: Store, recordings_dir: Path | None = None) -> VerifyReport:
     """Check the audit chain and every closed recording.
 
@@ -494,7 +487,7 @@ def verify(store: Store, recordings_dir: Path | None = None) -> VerifyReport:
                 continue
             path = base / rel_path
             try:
-                got = _file_sha256(path)
+                got = file_digest(path)
             except FileNotFoundError:
                 report.add(f"{label}: missing (deleted)")
                 continue

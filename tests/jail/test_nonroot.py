@@ -25,7 +25,6 @@ SUBSET = [
 
 @pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0, reason="already unprivileged (this is the re-run)")
-@pytest.mark.skipif(shutil.which("setpriv") is None, reason="setpriv (util-linux) missing")
 def test_jail_suite_as_an_unprivileged_user(tmp_path: Path) -> None:
     if not _unprivileged_userns_works():
         # A host (or a chroot) where the kernel refuses user namespaces to ordinary users: a
