@@ -693,6 +693,8 @@ class SlateSession(asyncssh.SSHServerSession):
         self._timers = [loop.call_later(1.0, tick)]
 
     def _check_idle(self) -> None:
+        if self._closing:  # already ending: one logout, one audit record
+            return
         cfg = self.room.config.session
         idle = time.monotonic() - self._last_input
         if idle >= cfg.idle_timeout:

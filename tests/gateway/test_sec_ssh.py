@@ -455,3 +455,5 @@ def test_idle_session_is_warned_then_closed(
     strict_server.wait_audit("idle_timeout", actor=name)
     row = strict_server.wait_audit("session_end", actor=name)
     assert row["detail"]["reason"] == "idle timeout"
+    time.sleep(1.5)  # ticks after the logout must not log it again
+    assert len([r for r in strict_server.audit_rows("idle_timeout") if r["actor"] == name]) == 1
