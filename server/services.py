@@ -515,7 +515,24 @@ class LearnerDesk:
                 exit_code=getattr(result, "exit_code", None),
                 limit=getattr(result, "limit", None),
             )
+            await self._after_run_usage()
             await self.services.snapshot(self.account, self.ws, None, f"after run of {rel}")
+
+    async def _after_run_usage(self) -> None:
+        """A program writes into the workspace directly (only the per-file size limit applies
+        while it runs): if it left the workspace over its quota, say so and record it. Nothing
+        is deleted: the learner decides what goes."""
+        ws = self.ws
+        usage = await asyncio.to_thread(ws.usage)
+        if usage.bytes > ws.quota_bytes or usage.files > ws.quota_files:
+            self.audit("quota_exceeded", bytes=usage.bytes, files=usage.files)
+            self.push(
+                "notify",
+                title="Your workspace is full",
+                text="Your program wrote more than your space allows. Saving new files will "
+                "not work until you delete some; your existing files are safe.",
+                severity="warning",
+            )
 
     async def check(self, message: Message) -> dict[str, Any]:
         ex = self._exercise(message)
