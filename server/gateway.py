@@ -35,7 +35,7 @@ from server.config import Config
 from server.control import ControlChannel
 from server.recorder import Recorder, recording_path
 from server.services import SessionServices
-from server.session import TuiLaunch, TuiProcess
+from server.session import MAX_PENDING_INPUT, TuiLaunch, TuiProcess
 from server.store import Store
 
 log = logging.getLogger("slate.gateway")
@@ -321,8 +321,10 @@ class SlateSSHServer(asyncssh.SSHServer):
             elif account is None:
                 # The reply is the same either way; the audit record may say more.
                 known = self.room.store.get_account(name)
-                reason = "account disabled" if known is not None and known.disabled else (
-                    "bad password" if known is not None else "unknown user"
+                reason = (
+                    "account disabled"
+                    if known is not None and known.disabled
+                    else ("bad password" if known is not None else "unknown user")
                 )
             else:
                 reason = "account disabled"
@@ -465,6 +467,7 @@ class SlateSession(asyncssh.SSHServerSession):
         self._closing = False
         self._last_input = time.monotonic()
         self._warned_idle = False
+        self._audited_drop = False
         self._timers: list[asyncio.TimerHandle] = []
         self._resize_pending: tuple[int, int] | None = None
         self._resize_times: list[float] = []
@@ -527,7 +530,12 @@ class SlateSession(asyncssh.SSHServerSession):
         self.bytes_in += len(data)
         if self.recorder is not None:
             self.recorder.input(data)
+        dropped = self.process.dropped_input
         self.process.write_input(data)
+        if self.process.dropped_input > dropped and not self._audited_drop:
+            # A paste far bigger than the app can take in: the rest is dropped (once noted).
+            self._audited_drop = True
+            self.server.audit("input_dropped", pending_limit=MAX_PENDING_INPUT)
 
     def eof_received(self) -> bool:
         return False

@@ -14,7 +14,16 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from .conftest import Server, Terminal, run_ssh, signed_in, ssh_argv, start_server, stop_server
+from .conftest import (
+    Server,
+    Terminal,
+    reachable_dir,
+    run_ssh,
+    signed_in,
+    ssh_argv,
+    start_server,
+    stop_server,
+)
 
 
 @pytest.fixture(scope="module")
@@ -457,3 +466,30 @@ def test_idle_session_is_warned_then_closed(
     assert row["detail"]["reason"] == "idle timeout"
     time.sleep(1.5)  # ticks after the logout must not log it again
     assert len([r for r in strict_server.audit_rows("idle_timeout") if r["actor"] == name]) == 1
+
+
+async def test_sec_slow_client_and_huge_paste(terminals: list[Terminal]) -> None:
+    """A client that stops reading while pasting megabytes: back-pressure pauses the pty reader
+    (the app blocks instead of the server buffering its output), pending input is capped, the
+    drop is audited once, and the server keeps serving others."""
+    srv = start_server(reachable_dir(), env={"SLATE_BENCH_APP": "raw-echo"})
+    try:
+        name, password = srv.add_user("learner")
+        async with await _asyncssh_connect(srv, name, password, encoding=None) as conn:
+            chan, _ = await conn.create_session(
+                asyncssh.SSHClientSession, term_type="xterm", term_size=(80, 24)
+            )
+            chan.pause_reading()  # never read what the echo program sends back
+            for _ in range(48):  # 6 MiB of "paste"
+                chan.write(b"x" * (128 << 10))
+            row = await asyncio.to_thread(srv.wait_audit, "input_dropped", 30, actor=name)
+            assert row["detail"]["pending_limit"] == 1 << 20
+            # Someone else still logs in and gets the app meanwhile.
+            other, other_pw = srv.add_user("learner")
+            term = Terminal(ssh_argv(srv, other, other_pw, "-tt"))
+            terminals.append(term)
+            await asyncio.to_thread(term.wait_for, f"raw-echo {other}", 30)
+            chan.close()
+        assert len(srv.audit_rows("input_dropped")) == 1
+    finally:
+        stop_server(srv)
