@@ -555,8 +555,7 @@ class LearnerDesk:
                 # The safe file API copies regular files only: planted links/FIFOs are refused.
                 await asyncio.to_thread(ws.copy_files_to, rel, copy)
                 digest = _tree_digest(copy)
-                if self.host_uid is not None:
-                    _chown_tree(Path(tmp), self.host_uid)
+                # run_checks copies this again into a work dir of the learner's uid.
                 result = await run_checks(
                     ex,
                     copy,
@@ -643,8 +642,9 @@ class LearnerDesk:
             reply = None
         if not isinstance(reply, dict) or result.limit is not None:
             log.warning("git %s failed: limit=%s exit=%s", op, result.limit, result.exit_code)
-            self.audit("git", course=ex.course_id, exercise=ex.id, op=op, ok=False,
-                       limit=result.limit)
+            self.audit(
+                "git", course=ex.course_id, exercise=ex.id, op=op, ok=False, limit=result.limit
+            )
             raise RequestError("Git could not finish that. Your files are safe; try again.")
         self.audit("git", course=ex.course_id, exercise=ex.id, op=op, ok=bool(reply.get("ok")))
         if not reply.get("ok"):
@@ -702,14 +702,3 @@ def _tree_digest(root: Path) -> str:
             digest.update(str(path.relative_to(root)).encode() + b"\0")
             digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def _chown_tree(root: Path, uid: int) -> None:
-    """Give a tree to the learner's uid (server-made files in their workspace or check copy)."""
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in [*dirnames, *filenames]:
-            path = os.path.join(dirpath, name)
-            if not os.path.islink(path):
-                os.chown(path, uid, uid, follow_symlinks=False)
-    os.chown(root, uid, uid, follow_symlinks=False)
-
