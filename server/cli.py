@@ -273,10 +273,6 @@ def demo(ctx: click.Context, port: int) -> None:
         else "one shared uid for every learner (not running as root: demo only)"
     )
 
-    unreachable = (
-        _other_can(data_dir, need_read=False, need_exec=True) if os.geteuid() == 0 else None
-    )
-
     def ready(host: str, actual_port: int) -> None:
         lines = [
             f"slate: listening on {host}:{actual_port}",
@@ -284,11 +280,6 @@ def demo(ctx: click.Context, port: int) -> None:
             f"Slate demo classroom — data in {data_dir}",
             f"Sandboxes: {uid_mode}.",
         ]
-        if unreachable is not None:
-            lines.append(
-                f"WARNING: learners' sandbox uids cannot reach the data dir ({unreachable}); "
-                "their sessions will fail. Use --data-dir with a path every user can traverse."
-            )
         lines += [
             "One-time passwords (shown once; new ones are made each time the demo starts):",
             "",
@@ -523,10 +514,19 @@ class Finding:
     detail: str
 
 
-def _other_can(path: Path, *, need_read: bool, need_exec: bool) -> str | None:
-    """Why "other" cannot reach ``path`` (every component searchable, the end readable), or None."""
+def _other_can(
+    path: Path, *, need_read: bool, need_exec: bool, within: Path | None = None
+) -> str | None:
+    """Why "other" cannot reach ``path`` (every component searchable, the end readable), or None.
+
+    ``within``: the folder a sandbox binds (bwrap, launched by root, mounts it whatever its
+    parents' modes): only components from there down must be reachable by the sandbox's uid.
+    """
     path = Path(os.path.abspath(path))
     parts = [Path(*path.parts[: i + 1]) for i in range(len(path.parts))]
+    if within is not None:
+        top = Path(os.path.abspath(within))
+        parts = [p for p in parts if p == top or top in p.parents]
     for part in parts[:-1]:
         try:
             st = os.stat(part)
@@ -599,32 +599,24 @@ def _doctor_findings(config: Config) -> list[Finding]:
 
     # interpreter, venv and our packages readable by sandbox uids
     exe = Path(os.path.realpath(sys.executable))
-    targets: list[tuple[str, Path, bool, bool]] = [
-        ("interpreter", exe, True, True),
-        ("venv", Path(sys.prefix), True, True),
-        ("stdlib", Path(sysconfig.get_paths()["stdlib"]), True, True),
-        ("site-packages", Path(sysconfig.get_paths()["purelib"]), True, True),
-        ("slate packages", Path(__file__).resolve().parent.parent / "tui", True, True),
+    # Each is checked from the folder a sandbox binds downwards (bwrap mounts it as root, or as
+    # the demo's own user, so the host folders above it need not be reachable).
+    venv = Path(sys.prefix)
+    packages = Path(__file__).resolve().parent.parent / "tui"
+    targets: list[tuple[str, Path, bool, bool, Path]] = [
+        ("interpreter", exe, True, True, Path("/usr")),
+        ("venv", venv, True, True, venv),
+        ("stdlib", Path(sysconfig.get_paths()["stdlib"]), True, True, Path("/usr")),
+        ("site-packages", Path(sysconfig.get_paths()["purelib"]), True, True, venv),
+        ("slate packages", packages, True, True, packages),
     ]
-    for label, path, need_read, need_exec in targets:
-        problem = _other_can(path, need_read=need_read, need_exec=need_exec)
+    for label, path, need_read, need_exec, bound in targets:
+        problem = _other_can(path, need_read=need_read, need_exec=need_exec, within=bound)
         if problem is None:
             out.append(Finding("ok", f"{label} readable by sandbox uids", str(path)))
         else:
             out.append(Finding("FAIL", f"{label} readable by sandbox uids", problem))
 
-    # per-learner mode: a sandbox uid must be able to walk down to its own workspace
-    workspaces = config.server.data_dir / "workspaces"
-    if root:
-        target = workspaces if workspaces.exists() else config.server.data_dir
-        if target.exists():
-            problem = _other_can(target, need_read=False, need_exec=True)
-            out.append(Finding("ok" if problem is None else "FAIL",
-                               "workspaces reachable by sandbox uids",
-                               problem or str(target)))
-        else:
-            out.append(Finding("ok", "workspaces reachable by sandbox uids",
-                               f"{config.server.data_dir} not created yet"))
 
     # node
     node = shutil.which("node")

@@ -879,18 +879,19 @@ def check_sandbox_reach(data_dir: Path) -> None:
     from server.cli import _other_can
     from server.session import PROJECT_ROOT
 
-    needs = [  # (path, must be readable, must be executable/searchable)
-        (data_dir / "workspaces", False, True),
-        (Path(sys.prefix) / "bin" / "python", True, True),
-        (PROJECT_ROOT / "tui" / "__init__.py", True, False),
+    # bwrap (root) binds the venv and the packages wherever they live; inside, the learner's
+    # uid must be able to read them from the bound folder down.
+    venv = Path(sys.prefix)
+    needs = [  # (path, must be readable, must be executable/searchable, bound folder)
+        (venv / "bin" / "python", True, True, venv),
+        (PROJECT_ROOT / "tui" / "__init__.py", True, False, PROJECT_ROOT / "tui"),
     ]
-    for path, readable, executable in needs:
-        why = _other_can(path, need_read=readable, need_exec=executable)
+    for path, readable, executable, bound in needs:
+        why = _other_can(path, need_read=readable, need_exec=executable, within=bound)
         if why:
             raise SystemExit(
-                f"slate: learners' sandboxes could not reach {path}: {why}. Keep the checkout, "
-                "its .venv and the data dir under folders other users can enter (chmod o+x), "
-                "e.g. /opt or /srv, not /root."
+                f"slate: learners' sandboxes could not read {path}: {why}. "
+                "Run 'make install' (it makes the venv world-readable) or chmod -R a+rX it."
             )
 
 
