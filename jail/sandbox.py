@@ -166,7 +166,10 @@ def bwrap_argv(spec: SandboxSpec) -> list[str]:
         args.append("--new-session")
     if spec.as_pid_1:
         args.append("--as-pid-1")
-    mounted = {"/", "/tmp", "/proc", "/dev"}
+    # Bind targets (host content: parents inside them are left alone) and, prefixed with "+",
+    # folders that exist already on bwrap's own root or tmpfs /tmp (parents under those, e.g. a
+    # checkout under /tmp, are made 0755).
+    mounted = {"/proc", "/dev", "+/", "+/tmp"}
     for path in SYSTEM_RO:
         if os.path.islink(path):
             args += ["--symlink", os.readlink(path), path]
