@@ -35,7 +35,9 @@ def test_jail_suite_as_an_unprivileged_user(tmp_path: Path) -> None:
     base = Path("/tmp") / f"slate-nonroot-{os.getpid()}"
     base.mkdir(mode=0o700)
     os.chown(base, 65534, 65534)
+    traversable = _Traversable()
     try:
+        traversable.open_up()
         proc = subprocess.run(
             [
                 "setpriv",
@@ -66,6 +68,7 @@ def test_jail_suite_as_an_unprivileged_user(tmp_path: Path) -> None:
             check=False,
         )
     finally:
+        traversable.restore()
         shutil.rmtree(base, ignore_errors=True)
     tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
     assert proc.returncode == 0, tail
@@ -95,14 +98,42 @@ def _assert_clear_refusal() -> None:
         "else:\n"
         "    print('RAN')\n"
     )
-    proc = subprocess.run(
-        [*AS_NOBODY, sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
-    )
+    traversable = _Traversable()
+    traversable.open_up()
+    try:
+        proc = subprocess.run(
+            [*AS_NOBODY, sys.executable, "-c", code],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+        )
+    finally:
+        traversable.restore()
     assert proc.stdout.startswith("REFUSED"), proc.stdout + proc.stderr
     assert "namespace" in proc.stdout
+
+
+class _Traversable:
+    """The unprivileged user of this test runs the checkout's own venv straight from the host
+    (not through a sandbox, which would bind it as root): if CI cloned into a private folder,
+    its parents get o+x (search only, never read) for the test's length, then their old modes
+    back."""
+
+    def __init__(self) -> None:
+        self._changed: list[tuple[Path, int]] = []
+
+    def open_up(self) -> None:
+        for top in (ROOT, Path(sys.prefix)):
+            for folder in [top, *top.parents]:
+                mode = folder.stat().st_mode
+                if not mode & 0o001:
+                    self._changed.append((folder, mode))
+                    os.chmod(folder, (mode & 0o7777) | 0o001)
+
+    def restore(self) -> None:
+        for folder, mode in reversed(self._changed):
+            os.chmod(folder, mode & 0o7777)
+        self._changed.clear()
