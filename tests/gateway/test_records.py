@@ -10,7 +10,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from .conftest import Server, Terminal, signed_in, ssh_argv, start_server
+from .conftest import Server, Terminal, signed_in, ssh_argv, start_server, stop_server
 
 QUIT = "\x11"
 
@@ -72,6 +72,13 @@ def test_sec_audit_verify_detects_an_altered_recording(
 
 def test_sec_kill_9_leaves_recording_readable(tmp_path: Path, terminals: list[Terminal]) -> None:
     server = start_server(tmp_path)
+    try:
+        _kill_9_and_read(server, terminals)
+    finally:
+        stop_server(server)  # only if an assertion stopped the test before the kill
+
+
+def _kill_9_and_read(server: Server, terminals: list[Terminal]) -> None:
     name, password = server.add_user("learner")
     term = Terminal(ssh_argv(server, name, password, "-tt"))
     terminals.append(term)
