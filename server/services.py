@@ -160,6 +160,7 @@ class LearnerDesk:
         self.account = account
         self.room = services.room
         self.host_uid = self.room.host_uid(account) if self.room is not None else None
+        self._ws: Any = None
         self.runs: dict[str, asyncio.Event] = {}
         self.busy = False
         session.desk = self  # type: ignore[attr-defined]
@@ -182,7 +183,10 @@ class LearnerDesk:
 
     @property
     def ws(self) -> Any:
-        return self.services.workspace(self.account, self.host_uid)
+        """The learner's workspace, provisioned once per session (not on every request)."""
+        if self._ws is None:
+            self._ws = self.services.workspace(self.account, self.host_uid)
+        return self._ws
 
     def audit(self, kind: str, **detail: Any) -> None:
         self.services.audit.append(
