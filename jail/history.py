@@ -97,6 +97,9 @@ class History:
                 self.repo = pygit2.init_repository(str(self.path), bare=True, initial_head="main")
         except (pygit2.GitError, OSError) as exc:
             raise HistoryError(f"The history store at {self.path} cannot be opened: {exc}") from exc
+        self.refused: list[str] = []
+        """Workspace paths the last snapshot would not read (a planted link, FIFO, device,
+        hardlink, a folder swapped for a link), each with the reason: the caller audits them."""
         if not self.repo.is_bare:
             raise HistoryError(f"{self.path} is not a bare history repository")
 
@@ -124,6 +127,7 @@ class History:
             HistoryError: a bad path, or the repository could not be written.
         """
         parent = self._head()
+        self.refused = []
         index = pygit2.Index()
         if parent is not None:
             index.read_tree(parent.tree)
@@ -165,13 +169,22 @@ class History:
             return
         try:
             files = workspace.list_files(target)
-        except WorkspaceError:
-            files = None  # the folder is gone (or is not a folder): drop it from the snapshot
+        except WorkspaceError as exc:
+            if target and _unreadable_now(workspace, target):
+                # a link or special file stands where the folder was: keep its last content
+                self.refused.append(str(exc))
+                return
+            files = None  # the folder is gone: drop it from the snapshot
         prefix = f"{target}/" if target else ""
         present = {f"{prefix}{rel}" for rel in files or []}
         for entry in list(index):
             inside = not prefix or entry.path.startswith(prefix) or entry.path == target
-            if inside and entry.path not in present and not _unreadable_now(workspace, entry.path):
+            if not inside or entry.path in present:
+                continue
+            if _unreadable_now(workspace, entry.path):
+                self.refused.append(f"{entry.path} is a link or special file now: its last "
+                                    "saved content is kept.")
+            else:
                 index.remove(entry.path)
         for path in sorted(present):
             self._stage_file(index, workspace, path)
@@ -179,8 +192,10 @@ class History:
     def _stage_file(self, index: pygit2.Index, workspace: Workspace, path: str) -> None:
         try:
             data = workspace.read_bytes(path, limit=workspace.quota_bytes)
-        except WorkspaceError:
-            return  # unreadable right now (swapped for a link, grew too big): keep the old one
+        except WorkspaceError as exc:
+            # unreadable right now (swapped for a link, grew too big): keep the old one
+            self.refused.append(str(exc))
+            return
         blob = self.repo.create_blob(data)
         index.add(pygit2.IndexEntry(path, blob, _BLOB))
 
@@ -373,9 +388,17 @@ def _check_prefix(prefix: str) -> str:
 
 
 def _unreadable_now(workspace: Workspace, path: str) -> bool:
-    """True if ``path`` exists in the workspace but is not a plain file we may read (a planted
-    link or FIFO): its last good content stays in the snapshot rather than being deleted."""
-    return workspace.lexists(path) and not workspace.exists(path)
+    """True if ``path``, or a folder on the way to it, is in the workspace but is a link or a
+    special file (planted, or a folder swapped for a link): its last good content stays in the
+    snapshot rather than being deleted."""
+    parts = path.split("/")
+    for end in range(1, len(parts) + 1):
+        kind = workspace.entry_type("/".join(parts[:end]))
+        if kind in ("link", "other"):
+            return True
+        if kind != "folder":
+            return False
+    return False
 
 
 def _subtree(

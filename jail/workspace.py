@@ -189,7 +189,9 @@ class Workspace:
         """Create the folder (0700, the learner's) and their git repository with a first commit.
 
         Idempotent: an existing workspace is only re-secured (mode and owner of the root); an
-        existing ``.git`` — whatever it contains — is never opened here.
+        existing ``.git`` — whatever it is, even a link — is never opened or followed here. The
+        first repository is built in a private folder of the server's and installed through
+        descriptors (:meth:`install_tree`), so libgit2 never works on a learner-writable path.
         """
         self.root.mkdir(parents=True, exist_ok=True)
         info = os.lstat(self.root)
@@ -210,27 +212,25 @@ class Workspace:
             self._init_repository()
 
     def _init_repository(self) -> None:
+        import tempfile
+
         import pygit2  # lazily: the TUI imports this module and never provisions
 
         if not self.exists("README.md"):
             self.write_atomic("README.md", _README)
-        if self._chowning:
-            # libgit2 refuses a folder owned by another user; own it for the few milliseconds
-            # of the first commit (it is 0700, so nobody else can look in meanwhile).
-            os.chown(self.root, 0, 0, follow_symlinks=False)
-        try:
-            repo = pygit2.init_repository(str(self.root), bare=False, initial_head="main")
+        readme = self.read_bytes("README.md")
+        with tempfile.TemporaryDirectory(prefix="slate-provision-") as tmp:
+            build = Path(tmp) / "repo"
+            build.mkdir()
+            (build / "README.md").write_bytes(readme)
+            repo = pygit2.init_repository(str(build), bare=False, initial_head="main")
             repo.index.add("README.md")
             repo.index.write()
             tree = repo.index.write_tree()
             signature = pygit2.Signature("Slate", "slate@classroom.invalid")
             repo.create_commit("HEAD", signature, signature, "Start of your workspace", tree, [])
-        finally:
-            if self._chowning:
-                assert self.host_uid is not None
-                os.chown(self.root, self.host_uid, self.host_uid, follow_symlinks=False)
-        if self._chowning:
-            self._chown_tree(".git")
+            del repo
+            self.install_tree("", build, names=[".git"])
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -302,6 +302,22 @@ class Workspace:
             return False
         return True
 
+    def entry_type(self, rel: str) -> str | None:
+        """What is at ``rel``, looked at without following links: ``"file"`` (a plain file),
+        ``"folder"``, ``"link"``, ``"other"`` (FIFO, device, socket), or None when nothing is
+        there or a folder on the way is not a plain folder."""
+        parts = check_name(rel)
+        try:
+            with self._dir(parts[:-1]) as dfd:
+                mode = os.stat(parts[-1], dir_fd=dfd, follow_symlinks=False).st_mode
+        except (WorkspaceError, OSError):
+            return None
+        if stat.S_ISREG(mode):
+            return "file"
+        if stat.S_ISDIR(mode):
+            return "folder"
+        return "link" if stat.S_ISLNK(mode) else "other"
+
     def list_files(self, rel_dir: str = "") -> list[str]:
         """Regular files under ``rel_dir``, as paths relative to it, sorted; ``.git`` skipped.
 
@@ -320,12 +336,15 @@ class Workspace:
                     found.append(rel)
         return sorted(found)
 
-    def copy_files_to(self, rel_dir: str, dest_dir: Path | str) -> list[str]:
+    def copy_files_to(
+        self, rel_dir: str, dest_dir: Path | str, *, include_git: bool = False
+    ) -> list[str]:
         """Copy the regular files under ``rel_dir`` into ``dest_dir`` (created), for a check.
 
-        ``.git`` is not copied. Anything that is not a plain file (a link, pipe, device or
-        hardlinked file) stops the copy with a message naming it, so a check never runs on
-        something the learner cannot see in their editor.
+        ``.git`` is copied only when ``include_git`` (the git check reads a copy of the
+        learner's repository, never the repository itself). Anything that is not a plain file
+        (a link, pipe, device or hardlinked file) stops the copy with a message naming it, so a
+        check never runs on something the learner cannot see in their editor.
 
         Returns:
             The copied paths, relative to ``rel_dir``.
@@ -340,7 +359,7 @@ class Workspace:
         total = 0
         budget = self.quota_files * 2 + 1000
         with self._dir(parts) as dfd:
-            for rel, mode, _ in self._walk(dfd, "", budget):
+            for rel, mode, _ in self._walk(dfd, "", budget, include_git=include_git):
                 shown = printable(f"{rel_dir}/{rel}" if rel_dir else rel)
                 if not _acceptable(rel):
                     raise WorkspaceError(
@@ -404,7 +423,6 @@ class Workspace:
         name = parts[-1]
         with self._dir(parts[:-1], create=True) as dfd:
             old_size = 0
-            old_mode = 0o644
             is_new = True
             try:
                 info = os.stat(name, dir_fd=dfd, follow_symlinks=False)
@@ -419,28 +437,9 @@ class Workspace:
                         f"{rel} is {kind}, so Slate will not write to it. "
                         "Delete it first, or save under another name."
                     )
-                old_size, old_mode, is_new = info.st_size, stat.S_IMODE(info.st_mode), False
+                old_size, is_new = info.st_size, False
             self._check_quota(rel, len(data) - old_size, 1 if is_new else 0)
-            tmp = f"{_TMP_PREFIX}{secrets.token_hex(8)}"
-            fd = os.open(
-                tmp,
-                os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                0o600,
-                dir_fd=dfd,
-            )
-            try:
-                try:
-                    _write_all(fd, data)
-                    os.fchmod(fd, old_mode & 0o777)
-                    self._chown(fd)
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-                os.rename(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
-            except OSError as exc:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp, dir_fd=dfd)
-                raise _disk_error(rel, exc) from exc
+            self._save_at(dfd, name, data, rel)
             os.fsync(dfd)
 
     def remove(self, rel: str) -> None:
@@ -461,6 +460,139 @@ class Workspace:
                 raise WorkspaceError(f"{rel} could not be deleted ({exc.strerror}).") from exc
             os.fsync(dfd)
 
+    # -- whole trees (the server's provisioning and reset; never the TUI) ----------------------
+
+    def remove_tree(self, rel: str) -> int:
+        """Delete whatever is at ``rel`` — a file, a link, a special file or a whole folder.
+
+        Works only through descriptors: the parents of ``rel`` are walked with ``O_NOFOLLOW``
+        (a link there is refused), a link inside is removed and never followed, a folder swapped
+        for a link meanwhile is never entered, and nothing on another filesystem (a mount point)
+        is touched. ``.git`` may be named (a reset removes the learner's repository).
+
+        Returns:
+            How many entries were removed (0 when nothing was there).
+
+        Raises:
+            WorkspaceError: a parent of ``rel`` is a link or not a folder, a mount point was
+                found, the tree is far too deep or big, or it changed while being deleted.
+        """
+        parts = check_name(rel)
+        with self._dir(parts[:-1]) as dfd:
+            dev = os.fstat(dfd).st_dev
+            counter = [0]
+            removed = _remove_entry(dfd, parts[-1], dev, rel, 0, counter)
+            if removed:
+                os.fsync(dfd)
+            return removed
+
+    def install_tree(
+        self, rel_dir: str, source: Path | str, *, names: list[str] | None = None
+    ) -> list[str]:
+        """Copy a tree the server trusts (course starter files, a repository Slate built in a
+        private folder) into the workspace folder ``rel_dir`` (created when missing).
+
+        Files are written like :meth:`write_atomic` (temp file, rename; the learner's uid owns
+        them) but without the quota, which is for the learner's own saves. A ``.git`` folder is
+        installed whole: built under a reserved temporary name, then renamed into place, so a
+        half-copied repository is never seen; an existing ``.git`` (of any kind) is refused —
+        remove it first with :meth:`remove_tree`. Links and special files in ``source`` are
+        skipped; links or special files met in the workspace are refused, never followed.
+
+        Args:
+            rel_dir: workspace-relative folder ("" = the workspace root).
+            source: the trusted folder to copy from.
+            names: only these top-level entries of ``source`` (default: all).
+
+        Returns:
+            The workspace-relative paths of the files written.
+
+        Raises:
+            WorkspaceError: a link or special file in the way, an existing ``.git``, or a write
+                failed (the message says which).
+        """
+        parts = check_name(rel_dir, allow_empty=True)
+        source = Path(source)
+        written: list[str] = []
+        top = sorted(os.listdir(source)) if names is None else list(names)
+        base = f"{rel_dir}/" if rel_dir else ""
+        with self._dir(parts, create=True) as dfd:
+            for name in top:
+                if name in (".", "..") or "/" in name:
+                    raise WorkspaceError(f"Slate will not install {printable(name)!r}.")
+                src = source / name
+                info = os.lstat(src)
+                if name == ".git" and stat.S_ISDIR(info.st_mode):
+                    self._install_git(dfd, src, f"{base}.git", written)
+                else:
+                    self._install_entry(dfd, name, src, info, f"{base}{name}", written)
+            os.fsync(dfd)
+        return written
+
+    def _install_git(self, dfd: int, src: Path, shown: str, written: list[str]) -> None:
+        try:
+            os.stat(".git", dir_fd=dfd, follow_symlinks=False)
+        except FileNotFoundError:
+            pass
+        else:
+            raise WorkspaceError(f"{shown} already exists: Slate will not write over it.")
+        tmp = f"{_TMP_PREFIX}{secrets.token_hex(8)}"
+        os.mkdir(tmp, 0o700, dir_fd=dfd)
+        try:
+            sub = os.open(tmp, _DIR_FLAGS, dir_fd=dfd)
+            try:
+                self._chown(sub)
+                for name in sorted(os.listdir(src)):
+                    child = src / name
+                    self._install_entry(sub, name, child, os.lstat(child), f"{shown}/{name}",
+                                        written)
+                os.fchmod(sub, stat.S_IMODE(os.lstat(src).st_mode) & 0o777)
+            finally:
+                os.close(sub)
+            # rename() never follows a link: whatever appeared at .git meanwhile makes it fail.
+            if _exists_at(dfd, ".git"):
+                raise WorkspaceError(f"{shown} appeared while Slate was writing it; try again.")
+            os.rename(tmp, ".git", src_dir_fd=dfd, dst_dir_fd=dfd)
+        except BaseException:
+            with contextlib.suppress(OSError, WorkspaceError):
+                _remove_entry(dfd, tmp, os.fstat(dfd).st_dev, shown, 0, [0])
+            raise
+
+    def _install_entry(
+        self, dfd: int, name: str, src: Path, info: os.stat_result, shown: str,
+        written: list[str], depth: int = 0,
+    ) -> None:
+        """Copy the trusted ``src`` to ``name`` in the workspace folder ``dfd``."""
+        if depth > MAX_DEPTH:
+            raise WorkspaceError(f"{shown} is nested too deep.")
+        if stat.S_ISDIR(info.st_mode):
+            try:
+                os.mkdir(name, 0o755, dir_fd=dfd)
+            except FileExistsError:
+                pass
+            try:
+                sub = os.open(name, _DIR_FLAGS, dir_fd=dfd)
+            except OSError as exc:
+                raise WorkspaceError(
+                    f"{printable(shown)} is not a folder (it may be a link): Slate will not "
+                    "write into it. Delete it and try again."
+                ) from exc
+            try:
+                self._chown(sub)
+                os.fchmod(sub, stat.S_IMODE(info.st_mode) & 0o777)
+                for child in sorted(os.listdir(src)):
+                    path = src / child
+                    self._install_entry(sub, child, path, os.lstat(path), f"{shown}/{child}",
+                                        written, depth + 1)
+            finally:
+                os.close(sub)
+        elif stat.S_ISREG(info.st_mode):
+            with open(src, "rb") as handle:  # the server's own trusted tree
+                data = handle.read()
+            self._save_at(dfd, name, data, shown, stat.S_IMODE(info.st_mode) & 0o777)
+            written.append(shown)
+        # links and special files in a trusted source are not copied
+
     # -- internals ----------------------------------------------------------------------------
 
     @property
@@ -472,14 +604,44 @@ class Workspace:
             assert self.host_uid is not None
             os.fchown(fd, self.host_uid, self.host_uid)
 
-    def _chown_tree(self, rel_dir: str) -> None:
-        """lchown everything under ``rel_dir`` (links are never followed)."""
-        assert self.host_uid is not None
-        uid = self.host_uid
-        with self._dir([rel_dir]) as dfd:
-            os.fchown(dfd, uid, uid)
-            for rel, _, _ in self._walk(dfd, "", 1_000_000, include_git=True):
-                os.chown(rel, uid, uid, dir_fd=dfd, follow_symlinks=False)
+    def _save_at(
+        self, dfd: int, name: str, data: bytes, shown: str, mode: int | None = None
+    ) -> None:
+        """Atomically replace the regular file ``name`` in ``dfd`` (refusing anything else)."""
+        try:
+            info = os.stat(name, dir_fd=dfd, follow_symlinks=False)
+        except FileNotFoundError:
+            old_mode = 0o644
+        else:
+            if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
+                kind = "a hardlinked file" if stat.S_ISREG(info.st_mode) else _describe(
+                    info.st_mode
+                )
+                raise WorkspaceError(
+                    f"{printable(shown)} is {kind}, so Slate will not write to it. "
+                    "Delete it first, or save under another name."
+                )
+            old_mode = stat.S_IMODE(info.st_mode)
+        tmp = f"{_TMP_PREFIX}{secrets.token_hex(8)}"
+        try:
+            fd = os.open(
+                tmp,
+                os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                0o600,
+                dir_fd=dfd,
+            )
+            try:
+                _write_all(fd, data)
+                os.fchmod(fd, (old_mode if mode is None else mode) & 0o777)
+                self._chown(fd)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.rename(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp, dir_fd=dfd)
+            raise _disk_error(shown, exc) from exc
 
     @contextlib.contextmanager
     def _dir(self, parts: list[str], create: bool = False) -> Iterator[int]:
@@ -646,6 +808,95 @@ class Workspace:
 
 class _TooMany(WorkspaceError):
     """A walk met more entries than its budget."""
+
+
+MAX_REMOVE_DEPTH = 256  # folders deep a reset will still delete (one descriptor each)
+MAX_REMOVE_ENTRIES = 2_000_000
+
+
+def _exists_at(dfd: int, name: str) -> bool:
+    try:
+        os.stat(name, dir_fd=dfd, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _remove_entry(
+    dfd: int, name: str, dev: int, shown: str, depth: int, counter: list[int]
+) -> int:
+    """Remove ``name`` in the folder ``dfd`` and everything under it, through descriptors only.
+
+    A link is unlinked (never followed); a folder is opened with ``O_NOFOLLOW`` and emptied
+    through its own descriptor, so swapping it for a link at any moment makes the open fail (the
+    link is then removed instead) rather than redirecting the delete. A folder on another
+    device than ``dev`` (a mount point) is refused.
+    """
+    counter[0] += 1
+    if counter[0] > MAX_REMOVE_ENTRIES:
+        raise WorkspaceError(f"{printable(shown)} holds far too many files to delete here.")
+    for _attempt in range(8):  # each retry means the learner's program swapped the entry
+        try:
+            info = os.stat(name, dir_fd=dfd, follow_symlinks=False)
+        except FileNotFoundError:
+            return 0
+        if not stat.S_ISDIR(info.st_mode):
+            try:
+                os.unlink(name, dir_fd=dfd)
+            except FileNotFoundError:
+                return 0
+            except IsADirectoryError:
+                continue  # swapped for a folder meanwhile: look again
+            except OSError as exc:
+                raise WorkspaceError(
+                    f"{printable(shown)} could not be deleted ({exc.strerror})."
+                ) from exc
+            return 1
+        if info.st_dev != dev:
+            raise WorkspaceError(
+                f"{printable(shown)} is on another disk (a mount point): Slate will not delete it."
+            )
+        if depth >= MAX_REMOVE_DEPTH:
+            raise WorkspaceError(f"{printable(shown)} is nested far too deep to delete here.")
+        try:
+            sub = os.open(name, _DIR_FLAGS, dir_fd=dfd)
+        except FileNotFoundError:
+            return 0
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                continue  # swapped for a link or file meanwhile: remove that instead
+            raise WorkspaceError(
+                f"{printable(shown)} could not be opened ({exc.strerror})."
+            ) from exc
+        removed = 0
+        try:
+            opened = os.fstat(sub)
+            if opened.st_dev != dev:
+                raise WorkspaceError(
+                    f"{printable(shown)} is on another disk (a mount point): Slate will not "
+                    "delete it."
+                )
+            for child in sorted(os.listdir(sub)):
+                removed += _remove_entry(sub, child, dev, f"{shown}/{child}", depth + 1, counter)
+        finally:
+            os.close(sub)
+        try:
+            os.rmdir(name, dir_fd=dfd)
+        except FileNotFoundError:
+            return removed
+        except NotADirectoryError:
+            continue  # swapped for a link meanwhile (what we emptied was moved): remove it
+        except OSError as exc:
+            if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
+                continue  # something was added meanwhile: go round again
+            raise WorkspaceError(
+                f"{printable(shown)} could not be deleted ({exc.strerror})."
+            ) from exc
+        return removed + 1
+    raise WorkspaceError(
+        f"{printable(shown)} kept changing while Slate was deleting it. Stop your program and "
+        "try again."
+    )
 
 
 def _write_all(fd: int, data: bytes) -> None:

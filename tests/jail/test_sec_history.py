@@ -265,3 +265,51 @@ def test_workspace_git_stays_the_learners(history: History, ws: Workspace) -> No
     ws.write_atomic("a.txt", "x")
     history.snapshot(ws, None, "x")
     assert pygit2.Repository(str(ws.root)).head.target == before
+
+
+def test_sec_snapshot_names_what_it_would_not_read(
+    history: History, ws: Workspace, tmp_path: Path
+) -> None:
+    secret = tmp_path / "shadow"
+    secret.write_text("root:SECRET-HASH")
+    ws.write_atomic("ex/index.html", "mine")
+    ws.write_atomic("ex/sub/keep.txt", "kept")
+    assert history.snapshot(ws, None, "ok") is not None
+    assert history.refused == []
+    (ws.root / "ex" / "index.html").unlink()
+    os.symlink(secret, ws.root / "ex" / "index.html")
+    os.link(secret, ws.root / "ex" / "hard.txt")
+    shutil.move(ws.root / "ex" / "sub", tmp_path / "moved-out")
+    os.symlink(tmp_path / "moved-out", ws.root / "ex" / "sub")  # a folder swapped for a link
+    assert history.snapshot(ws, None, "planted") is None
+    refused = " ".join(history.refused)
+    assert "ex/index.html" in refused and "ex/hard.txt" in refused
+    assert "ex/sub/keep.txt" in refused
+    assert history.snapshot(ws, ["ex/sub"], "the folder alone") is None  # kept, not dropped
+
+
+def test_sec_restore_never_writes_through_a_planted_link(
+    history: History, ws: Workspace, tmp_path: Path
+) -> None:
+    outside = tmp_path / "victim"
+    outside.mkdir()
+    (outside / "index.html").write_text("another learner's page")
+    ws.write_atomic("ex/index.html", "v1")
+    v1 = history.snapshot(ws, None, "v1")
+    assert v1 is not None
+    (ws.root / "ex" / "index.html").unlink()
+    (ws.root / "ex").rmdir()
+    os.symlink(outside, ws.root / "ex")
+    with pytest.raises(HistoryError, match="Could not restore"):
+        history.restore(ws, v1, "ex")
+    (ws.root / "ex").unlink()
+    (ws.root / "ex").mkdir()
+    os.symlink(outside / "index.html", ws.root / "ex" / "index.html")
+    with pytest.raises(HistoryError, match="link"):
+        history.restore(ws, v1, "ex", "ex/index.html")
+    os.unlink(ws.root / "ex" / "index.html")
+    os.mkfifo(ws.root / "ex" / "index.html")
+    with pytest.raises(HistoryError, match="FIFO"):
+        history.restore(ws, v1, "ex")
+    assert (outside / "index.html").read_text() == "another learner's page"
+    assert sorted(os.listdir(outside)) == ["index.html"]

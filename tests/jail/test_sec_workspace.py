@@ -323,3 +323,182 @@ def test_workspace_folder_itself_replaced_by_a_link(tmp_path: Path) -> None:
     ws = Workspace(tmp_path / "ws")
     with pytest.raises(WorkspaceError, match="cannot be opened"):
         ws.write_atomic("a.txt", "x")
+
+
+# -- whole trees: the server's reset and provisioning (THREAT-MODEL §6, path races) -------------
+
+
+def manifest(root: Path) -> dict[str, tuple]:
+    """Everything under ``root`` (never following links): type, mode, owner, size, content."""
+    found: dict[str, tuple] = {}
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        for name in dirnames + filenames:
+            path = Path(dirpath) / name
+            info = path.lstat()
+            rel = str(path.relative_to(root))
+            if stat.S_ISREG(info.st_mode):
+                found[rel] = ("f", info.st_mode, info.st_uid, info.st_nlink, path.read_bytes())
+            elif stat.S_ISLNK(info.st_mode):
+                found[rel] = ("l", os.readlink(path))
+            else:
+                found[rel] = ("o", info.st_mode, info.st_uid)
+    return found
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """Another learner's tree: what a planted link points at; it must never change."""
+    victim = tmp_path / "victim"
+    (victim / ".git" / "objects").mkdir(parents=True)
+    (victim / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (victim / "work.txt").write_text("months of work")
+    (victim / "sub").mkdir()
+    (victim / "sub" / "deep.txt").write_text("deep")
+    return victim
+
+
+def test_sec_remove_tree_removes_links_never_their_targets(
+    ws: Workspace, outside: Path, tmp_path: Path
+) -> None:
+    before = manifest(outside)
+    ex = ws.root / "git" / "ex"
+    (ex / ".git" / "refs").mkdir(parents=True)
+    (ex / ".git" / "HEAD").write_text("x")
+    os.symlink(outside, ex / ".git" / "objects")  # a folder that is a link
+    os.symlink(outside / "work.txt", ex / ".git" / "config")  # a file that is a link
+    os.link(outside / "sub" / "deep.txt", ex / ".git" / "refs" / "hard")  # a hardlink
+    os.mkfifo(ex / ".git" / "fifo")
+    if IS_ROOT:
+        os.mknod(ex / ".git" / "null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(ex / ".git" / "sock"))
+    sock.close()
+    removed = no_block(ws.remove_tree, "git/ex/.git")
+    assert removed >= 7
+    assert not os.path.lexists(ex / ".git")
+    after = manifest(outside)
+    # The hardlinked file lost one of its names; its content and everything else are intact.
+    assert after["sub/deep.txt"][4] == b"deep"
+    before["sub/deep.txt"] = after["sub/deep.txt"]
+    assert after == before
+    assert ws.remove_tree("git/ex/.git") == 0  # nothing there: nothing to do
+
+
+def test_sec_remove_tree_when_the_target_itself_is_a_link(ws: Workspace, outside: Path) -> None:
+    before = manifest(outside)
+    (ws.root / "git").mkdir()
+    os.symlink(outside, ws.root / "git" / "ex")
+    assert ws.remove_tree("git/ex") == 1
+    assert not os.path.lexists(ws.root / "git" / "ex")
+    assert manifest(outside) == before
+
+
+def test_sec_remove_tree_refuses_a_linked_parent(ws: Workspace, outside: Path) -> None:
+    before = manifest(outside)
+    os.symlink(outside, ws.root / "git")
+    with pytest.raises(WorkspaceError, match="not a folder"):
+        ws.remove_tree("git/.git")
+    with pytest.raises(WorkspaceError, match="not a folder"):
+        ws.remove_tree("git/sub")
+    assert manifest(outside) == before
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="mounting needs root")
+def test_sec_remove_tree_never_crosses_a_mount(ws: Workspace) -> None:
+    import subprocess
+
+    mnt = ws.root / "ex" / ".git" / "mnt"
+    mnt.mkdir(parents=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)], check=True)
+    try:
+        (mnt / "other-disk.txt").write_text("keep")
+        with pytest.raises(WorkspaceError, match="mount point"):
+            ws.remove_tree("ex/.git")
+        assert (mnt / "other-disk.txt").read_text() == "keep"
+    finally:
+        subprocess.run(["umount", str(mnt)], check=True)
+
+
+def _trusted_tree(tmp_path: Path) -> Path:
+    src = tmp_path / "starter-build"
+    repo = pygit2.init_repository(str(src), bare=False, initial_head="main")
+    (src / "a.txt").write_text("starter\n")
+    (src / "lib").mkdir()
+    (src / "lib" / "b.txt").write_text("lib\n")
+    repo.index.add_all()
+    repo.index.write()
+    sig = pygit2.Signature("Slate", "slate@classroom.invalid")
+    repo.create_commit("HEAD", sig, sig, "Starter", repo.index.write_tree(), [])
+    return src
+
+
+def test_install_tree_puts_a_whole_repository_in_place(ws: Workspace, tmp_path: Path) -> None:
+    src = _trusted_tree(tmp_path)
+    written = ws.install_tree("git/ex", src)
+    assert "git/ex/a.txt" in written and "git/ex/lib/b.txt" in written
+    repo = pygit2.Repository(str(ws.root / "git" / "ex"))
+    assert repo.head.peel(pygit2.Commit).message == "Starter"
+    assert repo.status() == {}
+    assert not [n for n in os.listdir(ws.root / "git" / "ex") if n.startswith(".slate-")]
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="chown needs root")
+def test_install_tree_gives_everything_to_the_learner(tmp_path: Path) -> None:
+    uid = fresh_uid()
+    learner = Workspace(tmp_path / "bob", host_uid=uid)
+    learner.provision()
+    learner.install_tree("git/ex", _trusted_tree(tmp_path))
+    owners = {
+        (Path(d) / n).lstat().st_uid
+        for d, ds, fs in os.walk(learner.root)
+        for n in ds + fs
+    }
+    assert owners == {uid}
+
+
+def test_sec_install_tree_refuses_what_is_planted_in_the_way(
+    ws: Workspace, outside: Path, tmp_path: Path
+) -> None:
+    src = _trusted_tree(tmp_path)
+    before = manifest(outside)
+    # the exercise folder is a link
+    (ws.root / "git").mkdir()
+    os.symlink(outside, ws.root / "git" / "ex")
+    with pytest.raises(WorkspaceError, match="not a folder"):
+        ws.install_tree("git/ex", src)
+    os.unlink(ws.root / "git" / "ex")
+    # .git is a link (to another learner's repository)
+    (ws.root / "git" / "ex").mkdir()
+    os.symlink(outside / ".git", ws.root / "git" / "ex" / ".git")
+    with pytest.raises(WorkspaceError, match="already exists"):
+        ws.install_tree("git/ex", src, names=[".git"])
+    os.unlink(ws.root / "git" / "ex" / ".git")
+    # a file the starter writes is a link; a folder it fills is a link
+    os.symlink(outside / "work.txt", ws.root / "git" / "ex" / "a.txt")
+    with pytest.raises(WorkspaceError, match="link"):
+        ws.install_tree("git/ex", src, names=["a.txt"])
+    os.symlink(outside / "sub", ws.root / "git" / "ex" / "lib")
+    with pytest.raises(WorkspaceError, match="not a folder"):
+        ws.install_tree("git/ex", src, names=["lib"])
+    os.mkfifo(ws.root / "git" / "ex" / "fifo-in-the-way")
+    assert manifest(outside) == before
+    leftovers = [n for n in os.listdir(ws.root / "git" / "ex") if n.startswith(".slate-")]
+    assert leftovers == []
+
+
+def test_copy_files_with_the_repository_for_the_git_check(ws: Workspace, tmp_path: Path) -> None:
+    ws.install_tree("git/ex", _trusted_tree(tmp_path))
+    copied = ws.copy_files_to("git/ex", tmp_path / "copy", include_git=True)
+    assert ".git/HEAD" in copied and "a.txt" in copied
+    repo = pygit2.Repository(str(tmp_path / "copy"))
+    assert repo.head.peel(pygit2.Commit).message == "Starter"
+
+
+def test_sec_copy_with_the_repository_refuses_a_planted_link(
+    ws: Workspace, outside: Path, tmp_path: Path
+) -> None:
+    (ws.root / "git" / "ex").mkdir(parents=True)
+    os.symlink(outside / ".git", ws.root / "git" / "ex" / ".git")
+    with pytest.raises(WorkspaceError, match="link"):
+        ws.copy_files_to("git/ex", tmp_path / "copy", include_git=True)
+    assert not (tmp_path / "copy" / ".git").exists()
