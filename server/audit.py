@@ -323,7 +323,7 @@ class AuditLog:
 
     def events(
         self, *, after: int = 0, last: int | None = None, kind: str | None = None,
-        session: str | None = None,
+        session: str | None = None, actor: str | None = None,
     ) -> list[AuditEvent]:
         """Events in id order: those after id ``after``, or only the ``last`` N."""
         where = ["id > ?"]
@@ -334,6 +334,9 @@ class AuditLog:
         if session is not None:
             where.append("session = ?")
             params.append(session)
+        if actor is not None:
+            where.append("actor = ?")
+            params.append(actor)
         sql = f"SELECT {_COLUMNS} FROM audit_events WHERE {' AND '.join(where)}"
         if last is not None:
             sql = f"SELECT * FROM ({sql} ORDER BY id DESC LIMIT ?) ORDER BY id"

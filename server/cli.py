@@ -448,20 +448,45 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@click.option("--key", "key_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="A checkpoint public key (PEM from 'slate audit key'): also prove the chain "
+                   "against the signed checkpoints.")
+@click.argument("export_dir", required=False,
+                type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.pass_context
-def audit_verify(ctx: click.Context) -> None:
-    """Check the audit hash chain and every closed recording's digest (exit 1 on a problem)."""
+def audit_verify(ctx: click.Context, key_path: Path | None, export_dir: Path | None) -> None:
+    """Check the audit hash chain and every closed recording's digest (exit 1 on a problem).
+
+    With EXPORT_DIR (a folder written by 'slate audit export') and --key, check that export
+    offline: no data dir is needed, only its files and the public key.
+    """
+    from server import checkpoint as cpmod
+
+    if export_dir is not None:
+        if key_path is None:
+            fail("verifying an export needs the public key: --key PUBLIC_KEY")
+        from server.audit_export import verify_export
+
+        exported = verify_export(export_dir, cpmod.load_public_key(key_path))
+        _report_signed(ctx, exported, f"export {export_dir}")
+        return
     state = _state(ctx)
     with state.store() as (store, _log):
         report = verify(store, state.data_dir / "recordings")
-    if report.ok:
+        chain: Any = None
+        if key_path is not None:
+            chain = cpmod.verify_local(store, state.data_dir, cpmod.load_public_key(key_path))
+    if report.ok and (chain is None or chain.ok):
         click.echo(
             f"audit: OK — {report.rows_checked} rows in an unbroken chain, "
             f"{report.recordings_checked} recordings match their digests"
         )
+        if chain is not None:
+            _report_signed(ctx, chain, "data dir")
         return
-    click.echo(f"slate: audit verify FAILED: {report.problems[0]}", err=True)
-    for problem in report.problems[1:]:
+    problems = report.problems + (chain.problems if chain is not None else [])
+    click.echo(f"slate: audit verify FAILED: {problems[0]}", err=True)
+    for problem in problems[1:]:
         click.echo(f"  also: {problem}", err=True)
     click.echo(
         f"({report.rows_checked} rows and {report.recordings_checked} recordings checked)",
@@ -470,16 +495,106 @@ def audit_verify(ctx: click.Context) -> None:
     ctx.exit(1)
 
 
+def _report_signed(ctx: click.Context, chain: Any, what: str) -> None:
+    """Print what a signed-checkpoint verification proved, or its problems (exit 1)."""
+    if chain.ok:
+        unsigned = chain.last_id - chain.proven_to
+        click.echo(
+            f"audit: signed OK ({what}) — rows {chain.first_id}-{chain.proven_to} proven by "
+            f"{chain.checkpoints} checkpoint(s); {chain.recordings} recordings, {chain.files} "
+            f"files checked"
+            + (f"; {unsigned} newer rows not yet signed" if unsigned > 0 else "")
+        )
+        return
+    click.echo(f"slate: audit verify FAILED ({what}): {chain.problems[0]}", err=True)
+    for problem in chain.problems[1:]:
+        click.echo(f"  also: {problem}", err=True)
+    ctx.exit(1)
+
+
+@audit.command("checkpoint")
+@click.pass_context
+def audit_checkpoint(ctx: click.Context) -> None:
+    """Sign the audit chain's newest row now (Ed25519, the data dir's checkpoint key)."""
+    from server import checkpoint as cpmod
+
+    state = _state(ctx)
+    with state.store() as (store, log):
+        cp = cpmod.make_checkpoint(store, log, state.data_dir, actor=os_actor(),
+                                   reason="on demand")
+    if cp is None:
+        fail("the audit log is empty: nothing to sign yet")
+    _private, public = cpmod.key_paths(state.data_dir)
+    click.echo(f"checkpoint: row {cp.id} signed at {cp.ts} with key {cp.key_id}")
+    click.echo(f"public key: {public} (copy it off this machine to verify elsewhere)")
+
+
+@audit.command("key")
+@click.pass_context
+def audit_key(ctx: click.Context) -> None:
+    """Print the checkpoint public key (PEM), creating the key pair on first use."""
+    from server import checkpoint as cpmod
+
+    key = cpmod.load_or_create_key(_state(ctx).data_dir)
+    click.echo(cpmod.public_pem(key.public_key()).decode("ascii"), nl=False)
+
+
+@audit.command("export")
+@click.option("--session", "session_id", default=None, help="Export this session.")
+@click.option("--user", "user_name", default=None, help="Export this user's sessions and events.")
+@click.option("--from", "start", default=None, help="With --user: from this time (ISO, UTC).")
+@click.option("--to", "end", default=None, help="With --user: up to this time (ISO, UTC).")
+@click.option("--out", "out_dir", required=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="A new (or empty) folder to write the export into.")
+@click.pass_context
+def audit_export(ctx: click.Context, session_id: str | None, user_name: str | None,
+                 start: str | None, end: str | None, out_dir: Path) -> None:
+    """Write a case file: recordings, events (JSON Lines, CSV), a signed manifest."""
+    from server.audit_export import ExportQuery, export
+
+    if (session_id is None) == (user_name is None):
+        fail("give exactly one of --session ID or --user NAME")
+    if session_id is not None and (start or end):
+        fail("--from/--to go with --user")
+    state = _state(ctx)
+    query = ExportQuery(session=session_id, user=user_name, start=_iso(start), end=_iso(end))
+    with state.store() as (store, log):
+        result = export(store, log, state.data_dir, out_dir, query, actor=os_actor())
+    click.echo(
+        f"export: {len(result.sessions)} session(s), {result.events} events, "
+        f"{result.chain_rows} chain rows up to checkpoint row {result.checkpoint_id} "
+        f"-> {result.folder}"
+    )
+
+
+def _iso(value: str | None) -> str | None:
+    """A time given on the command line as the store's ISO UTC text (``2026-11-30`` works)."""
+    if value is None:
+        return None
+    from datetime import UTC, datetime
+
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"not a time: {sanitize(value, 60)} (use ISO, e.g. 2026-11-30T14:00)")
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
 @audit.command("tail")
 @click.option("-n", "count", type=click.IntRange(0, 1_000_000), default=20, show_default=True,
               help="How many of the newest events to show.")
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new events as they arrive.")
 @click.option("--kind", default=None, help="Only events of this kind.")
+@click.option("--actor", default=None, help="Only events by this actor (e.g. an auditor).")
 @click.pass_context
-def audit_tail(ctx: click.Context, count: int, follow: bool, kind: str | None) -> None:
+def audit_tail(ctx: click.Context, count: int, follow: bool, kind: str | None,
+               actor: str | None) -> None:
     """Show the newest audit events, one sanitised line each."""
     with _state(ctx).store() as (_store, log):
-        events = log.events(last=count, kind=kind) if count else []
+        events = log.events(last=count, kind=kind, actor=actor) if count else []
         for event in events:
             click.echo(event.line())
         if not follow:
@@ -487,7 +602,7 @@ def audit_tail(ctx: click.Context, count: int, follow: bool, kind: str | None) -
         last = events[-1].id if events else _last_id(log)
         try:
             while True:
-                new = log.events(after=last, kind=kind)
+                new = log.events(after=last, kind=kind, actor=actor)
                 for event in new:
                     click.echo(event.line())
                     last = event.id

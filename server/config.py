@@ -120,6 +120,18 @@ class WorkspaceSection:
 
 
 @dataclass(frozen=True)
+class AuditSection:
+    """``[audit]``: signed checkpoints of the audit chain and the search index."""
+
+    checkpoint_interval: int = _key(
+        3600, low=0, high=7 * 86400, doc="Seconds between signed checkpoints (0: on demand only)."
+    )
+    index_interval: int = _key(
+        15, low=0, high=86400, doc="Seconds between search-index passes (0: at session end only)."
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration. ``source`` is the file it came from (None: defaults only)."""
 
@@ -129,6 +141,7 @@ class Config:
     session: SessionSection = field(default_factory=SessionSection)
     auth: AuthSection = field(default_factory=AuthSection)
     workspace: WorkspaceSection = field(default_factory=WorkspaceSection)
+    audit: AuditSection = field(default_factory=AuditSection)
     source: Path | None = None
 
 
@@ -139,6 +152,7 @@ SECTIONS: dict[str, type] = {
     "session": SessionSection,
     "auth": AuthSection,
     "workspace": WorkspaceSection,
+    "audit": AuditSection,
 }
 """Every section, by its TOML name."""
 

@@ -872,6 +872,9 @@ async def serve(
         print(f"slate: listening on {host}:{port}", flush=True)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
+    from server.audit_desk import audit_housekeeping  # signed checkpoints, search index (H8)
+
+    _housekeeping = loop.create_task(audit_housekeeping(config, store, audit, stop))
     for signum in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
