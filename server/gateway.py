@@ -22,7 +22,6 @@ import socket
 import sys
 import time
 import uuid
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import Any
 import asyncssh
 
 from server import kex_guess
+from server.admission import AuthGuard, Doorman, valid_username
 from server.audit import AuditLog, ContextLogger, sanitize
 from server.config import Config
 from server.control import ControlChannel
@@ -61,88 +61,9 @@ MAC_ALGS = ["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com"]
 HOST_KEY_ALGS = ["ssh-ed25519"]
 CLIENT_SIG_ALGS = ["ssh-ed25519", "sk-ssh-ed25519@openssh.com", "rsa-sha2-512", "rsa-sha2-256"]
 
-NAME_RE = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
 TERM_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 MIN_COLS, MIN_ROWS = 20, 5
 ROLES_WITH_TUI = {"learner", "instructor", "auditor", "admin"}
-
-
-def valid_username(name: str) -> bool:
-    """Whether a login name is well-formed (no control characters, bounded length)."""
-    return bool(NAME_RE.fullmatch(name))
-
-
-# -- authentication throttle ----------------------------------------------------------------
-
-
-@dataclass
-class _Failures:
-    count: int = 0
-    last: float = 0.0
-    locked_until: float = 0.0
-
-
-class AuthGuard:
-    """Per-account and per-address failure counting, back-off and lockout.
-
-    Keyed by the *name as typed* (whether or not it exists) and by the client address, so unknown
-    and known names behave identically. Counts decay after ``lockout_seconds`` of quiet.
-    """
-
-    def __init__(self, config: Config) -> None:
-        self.cfg = config.auth
-        self._accounts: dict[str, _Failures] = defaultdict(_Failures)
-        self._addresses: dict[str, _Failures] = defaultdict(_Failures)
-
-    def _fresh(self, entry: _Failures, now: float) -> _Failures:
-        if (
-            entry.count
-            and now - entry.last > self.cfg.lockout_seconds
-            and now >= entry.locked_until
-        ):
-            entry.count = 0
-        return entry
-
-    def locked(self, name: str, address: str) -> str | None:
-        """Why this attempt is refused without checking the password, or None."""
-        now = time.monotonic()
-        if self._fresh(self._addresses[address], now).locked_until > now:
-            return "address locked"
-        if self._fresh(self._accounts[name], now).locked_until > now:
-            return "account locked"
-        return None
-
-    def delay(self, name: str, address: str) -> float:
-        """Seconds to wait before answering this attempt (exponential back-off, capped)."""
-        now = time.monotonic()
-        count = max(
-            self._fresh(self._accounts[name], now).count,
-            self._fresh(self._addresses[address], now).count,
-        )
-        over = count - self.cfg.failures_before_backoff
-        if over < 0:
-            return 0.0
-        return float(min(self.cfg.backoff_base * (2**over), 8.0))
-
-    def failed(self, name: str, address: str) -> list[str]:
-        """Record a failure; return which lockouts (if any) it just triggered."""
-        now = time.monotonic()
-        triggered = []
-        for key, table, limit, label in (
-            (name, self._accounts, self.cfg.lockout_after, "account"),
-            (address, self._addresses, self.cfg.address_lockout_after, "address"),
-        ):
-            entry = self._fresh(table[key], now)
-            entry.count += 1
-            entry.last = now
-            if entry.count >= limit and entry.locked_until <= now:
-                entry.locked_until = now + self.cfg.lockout_seconds
-                triggered.append(label)
-        return triggered
-
-    def succeeded(self, name: str) -> None:
-        """A correct password: the account's count starts again (the address's does not)."""
-        self._accounts.pop(name, None)
 
 
 # -- the classroom: state shared by all connections -----------------------------------------
@@ -157,8 +78,7 @@ class Classroom:
     audit: AuditLog
     services: SessionServices
     guard: AuthGuard
-    unauth_by_address: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    unauth_total: int = 0
+    doorman: Doorman
     live: dict[str, SlateSession] = field(default_factory=dict)
     sessions: set[SlateSession] = field(default_factory=set)
 
@@ -180,59 +100,6 @@ class Classroom:
                 f"{account.name}'s uid offset {account.uid_offset} is outside sandbox.uid_count"
             )
         return int(self.config.sandbox.uid_base + account.uid_offset)
-
-
-class Doorman:
-    """Admission at accept time, before the SSH banner: per-address connection rate and caps on
-    unauthenticated connections per address and overall (OpenSSH's MaxStartups and
-    PerSourceMaxStartups, which asyncssh lacks). A refused socket gets one line and is closed.
-    """
-
-    AUDIT_EVERY = 10.0  # seconds: refusals from one address are summarised, not one row each
-
-    def __init__(self, room: Classroom) -> None:
-        self.room = room
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._refused: dict[str, tuple[float, int]] = {}
-
-    def admit(self, address: str) -> str | None:
-        """None to accept, else the reason for refusing."""
-        room, cfg = self.room, self.room.config.auth
-        rate = float(getattr(cfg, "connection_rate", 2.0))
-        burst = float(getattr(cfg, "connection_burst", 10))
-        now = time.monotonic()
-        tokens, last = self._buckets.get(address, (burst, now))
-        tokens = min(burst, tokens + (now - last) * rate)
-        if room.unauth_total >= cfg.max_unauth_total:
-            reason = "too many unauthenticated connections"
-        elif room.unauth_by_address[address] >= cfg.max_unauth_per_address:
-            reason = "too many unauthenticated connections from this address"
-        elif tokens < 1.0:
-            reason = "connection rate"
-        else:
-            self._buckets[address] = (tokens - 1.0, now)
-            if len(self._buckets) > 10000:  # forget the quiet ones
-                self._buckets = {a: v for a, v in self._buckets.items() if now - v[1] < 60}
-            return None
-        self._buckets[address] = (tokens, now)
-        self._note_refusal(address, reason, now)
-        return reason
-
-    def _note_refusal(self, address: str, reason: str, now: float) -> None:
-        since, count = self._refused.get(address, (0.0, 0))
-        if now - since >= self.AUDIT_EVERY:
-            try:
-                self.room.audit.append(
-                    "connection_refused",
-                    address=address,
-                    reason=reason,
-                    refused_since_last_record=count,
-                )
-            except Exception:
-                log.exception("audit append failed")
-            self._refused[address] = (now, 0)
-        else:
-            self._refused[address] = (since, count + 1)
 
 
 # -- per connection ---------------------------------------------------------------------------
@@ -263,11 +130,7 @@ class SlateSSHServer(asyncssh.SSHServer):
     def _uncount(self) -> None:
         if self.counted_unauth:
             self.counted_unauth = False
-            room = self.room
-            room.unauth_total -= 1
-            room.unauth_by_address[self.address] -= 1
-            if room.unauth_by_address[self.address] <= 0:
-                room.unauth_by_address.pop(self.address, None)
+            self.room.doorman.closed(self.address)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._uncount()
@@ -928,7 +791,9 @@ async def serve(
     store = Store(data_dir / "slate.db", uid_count=config.sandbox.uid_count)
     audit = AuditLog(store)
     services = SessionServices(config, store, audit)
-    room = Classroom(config, store, audit, services, AuthGuard(config))
+    room = Classroom(
+        config, store, audit, services, AuthGuard(config.auth), Doorman(config.auth, audit)
+    )
     services.room = room
 
     def factory() -> SlateSSHServer:
@@ -952,7 +817,7 @@ async def serve(
         keepalive_count_max=config.session.keepalive_count_max,
         server_version="Slate",
     )
-    doorman = Doorman(room)
+    doorman = room.doorman
     listener = socket.create_server(
         (config.server.listen_host, config.server.listen_port), reuse_port=False, backlog=256
     )
@@ -963,8 +828,7 @@ async def serve(
     async def handshake(sock: socket.socket, address: str) -> None:
         ssh_server = SlateSSHServer(room)
         ssh_server.address = address
-        room.unauth_by_address[address] += 1
-        room.unauth_total += 1
+        room.doorman.opened(address)
         ssh_server.counted_unauth = True
         try:
             await asyncssh.run_server(sock, options=options, server_factory=lambda: ssh_server)
@@ -1014,6 +878,9 @@ async def serve(
         print(f"slate: listening on {host}:{port}", flush=True)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
+    from server.audit_desk import audit_housekeeping  # signed checkpoints, search index (H8)
+
+    _housekeeping = loop.create_task(audit_housekeeping(config, store, audit, stop))
     for signum in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
