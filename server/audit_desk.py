@@ -25,6 +25,7 @@ async def audit_housekeeping(
     config: Config, store: Store, audit: AuditLog, stop: asyncio.Event
 ) -> None:
     """Run beside the gateway until ``stop``: scheduled checkpoints (and the search index)."""
+    from server.audit_search import index_schedule
     from server.checkpoint import checkpoint_schedule
 
     data_dir = Path(config.server.data_dir)
@@ -32,5 +33,6 @@ async def audit_housekeeping(
     if config.audit.checkpoint_interval > 0:
         tasks.append(checkpoint_schedule(store, audit, data_dir,
                                          config.audit.checkpoint_interval, stop))
+    tasks.append(index_schedule(store, data_dir, config.audit.index_interval, stop))
     if tasks:
         await asyncio.gather(*tasks)

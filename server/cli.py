@@ -568,6 +568,62 @@ def audit_export(ctx: click.Context, session_id: str | None, user_name: str | No
     )
 
 
+@audit.command("index")
+@click.pass_context
+def audit_index(ctx: click.Context) -> None:
+    """Bring the search index up to date now (recordings are parsed in a sandbox)."""
+    from server.audit_search import SearchIndex, index_pass, index_path
+
+    state = _state(ctx)
+    with state.store() as (store, _log):
+        index = SearchIndex(index_path(state.data_dir))
+        try:
+            stats = asyncio.run(index_pass(store, state.data_dir, index, until_done=True))
+        finally:
+            index.close()
+    click.echo(f"index: {stats.bytes} recording bytes from {stats.sessions} session slice(s) -> "
+               f"{stats.items} text items; {stats.events} audit events")
+    for problem in stats.failed:
+        click.echo(f"  not indexed: {sanitize(problem, 300)}", err=True)
+
+
+@audit.command("search")
+@click.argument("query", nargs=-1, required=True)
+@click.option("--user", "user_name", default=None, help="Only this user's sessions and events.")
+@click.option("-n", "limit", type=click.IntRange(1, 500), default=30, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per result.")
+@click.pass_context
+def audit_search(ctx: click.Context, query: tuple[str, ...], user_name: str | None, limit: int,
+                 as_json: bool) -> None:
+    """Find sessions where words were typed or shown, and audit events that mention them."""
+    from server.audit_search import SearchIndex, index_path
+
+    state = _state(ctx)
+    text = " ".join(query)
+    with state.store() as (_store, log):
+        index = SearchIndex(index_path(state.data_dir))
+        try:
+            hits = index.search(text, limit=limit, user=user_name)
+        finally:
+            index.close()
+        log.append("audit_search", actor=os_actor(), query=text, user=user_name,
+                   results=len(hits), **_actor_detail())
+    for hit in hits:
+        if as_json:
+            click.echo(json.dumps(hit.to_dict()))
+            continue
+        where = f"session={sanitize(hit.session, 40)}" if hit.session else "no session"
+        at = f"+{_clock(hit.t)}" if hit.t is not None else ""
+        click.echo(f"{hit.ts} {where}{at} {hit.user or '-'} {hit.kind}: {hit.snippet}")
+    if not hits and not as_json:
+        click.echo("no matches", err=True)
+
+
+def _clock(seconds: float | None) -> str:
+    total = int(seconds or 0)
+    return f"{total // 3600}:{total // 60 % 60:02d}:{total % 60:02d}"
+
+
 def _iso(value: str | None) -> str | None:
     """A time given on the command line as the store's ISO UTC text (``2026-11-30`` works)."""
     if value is None:

@@ -1,0 +1,442 @@
+"""Full-text search over every session: what was typed, what the screen showed, every audit event.
+
+Owns the search index (``<data dir>/audit-index.db``, SQLite FTS5, a database of its own so the
+store's schema is untouched and the index can be rebuilt from the records at any time) and the
+indexer. Invariant kept: **untrusted bytes are parsed only inside sandboxes (9)** — the broker
+reads a recording's new bytes (from the last indexed line boundary) and hands them, unparsed, to
+``python -m server.cast_text`` in a fresh parser sandbox (unprivileged uid, no network, limits);
+it stores the text items that come back. Audit event fields are indexed from the chain's own
+rows (already JSON written by the server). Search results are neutralised
+(:func:`server.audit.sanitize`) before anyone sees them (invariant 6).
+
+Indexed incrementally: each pass takes what every recording gained since the previous pass (a
+running session is searchable within ``audit.index_interval`` seconds) and the audit rows after
+the last one indexed; a session whose recording is closed and fully read is marked finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import re
+import sqlite3
+import sys
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from server.audit import sanitize
+from server.store import Store
+
+log = logging.getLogger("slate.audit_search")
+
+INDEX_NAME = "audit-index.db"
+CHUNK_BYTES = 4 << 20
+"""At most this much of one recording goes to one parser sandbox."""
+HEADER_LIMIT = 64 << 10
+_HIT_OPEN, _HIT_CLOSE = "\x02", "\x03"
+
+Extractor = Callable[[bytes], Awaitable[list[dict[str, Any]]]]
+
+_SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS recordings (
+        session TEXT PRIMARY KEY,
+        recording TEXT NOT NULL,
+        offset INTEGER NOT NULL DEFAULT 0,
+        finished INTEGER NOT NULL DEFAULT 0
+    )""",
+    "CREATE TABLE IF NOT EXISTS progress (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+    """CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(
+        text, kind UNINDEXED, session UNINDEXED, user UNINDEXED, t UNINDEXED, ts UNINDEXED,
+        event UNINDEXED, tokenize = 'unicode61 remove_diacritics 2'
+    )""",
+]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result; every text field is already neutralised."""
+
+    session: str | None
+    user: str | None
+    kind: str
+    t: float | None
+    """Seconds into the session's recording (None for an event without a session)."""
+    ts: str
+    event: int | None
+    parts: list[tuple[str, bool]] = field(default_factory=list)
+    """The snippet as (text, matched) pieces."""
+
+    @property
+    def snippet(self) -> str:
+        """The snippet with matches in ``[brackets]`` (for the command line)."""
+        return "".join(f"[{text}]" if hit else text for text, hit in self.parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"session": self.session, "user": self.user, "kind": self.kind, "t": self.t,
+                "ts": self.ts, "event": self.event, "parts": [list(p) for p in self.parts]}
+
+
+def index_path(data_dir: Path) -> Path:
+    return Path(data_dir) / INDEX_NAME
+
+
+class SearchIndex:
+    """The FTS5 index. One per process; safe to share between threads.
+
+    Args:
+        path: the index database (created, 0600, on first use).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        new = not self.path.exists()
+        if new:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            os.close(fd)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
+                                   timeout=30)
+        self._lock = threading.RLock()
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            for statement in _SCHEMA:
+                self._db.execute(statement)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Any:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    # -- state -----------------------------------------------------------------------------
+
+    def recording_state(self, session: str) -> tuple[int, bool]:
+        rows = self._query("SELECT offset, finished FROM recordings WHERE session = ?",
+                           (session,))
+        return (int(rows[0][0]), bool(rows[0][1])) if rows else (0, False)
+
+    def last_event(self) -> int:
+        rows = self._query("SELECT value FROM progress WHERE name = 'event'")
+        return int(rows[0][0]) if rows else 0
+
+    # -- adding ----------------------------------------------------------------------------
+
+    def add_recording_items(
+        self, session: str, user: str, recording: str, started: datetime,
+        items: list[dict[str, Any]], offset: int, finished: bool,
+    ) -> int:
+        """Store the text items of a recording slice and move its offset, in one transaction."""
+        rows = []
+        for item in items:
+            try:
+                t = float(item["t"])
+                kind = str(item["kind"])
+                text = str(item["text"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            if kind not in ("typed", "screen") or not text or not (0 <= t < 10**7):
+                continue
+            ts = (started + timedelta(seconds=t)).strftime("%Y-%m-%d %H:%M:%S")
+            rows.append((text[:8000], kind, session, user, t, ts, None))
+        with self._write() as db:
+            db.executemany("INSERT INTO docs (text, kind, session, user, t, ts, event) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            db.execute(
+                "INSERT INTO recordings (session, recording, offset, finished) VALUES (?,?,?,?) "
+                "ON CONFLICT(session) DO UPDATE SET offset = excluded.offset, "
+                "finished = excluded.finished",
+                (session, recording, offset, int(finished)))
+        return len(rows)
+
+    def add_events(self, store: Store, starts: dict[str, datetime], batch: int = 2000) -> int:
+        """Index the audit rows after the last one indexed (kind, actor, address, detail)."""
+        after = self.last_event()
+        count = 0
+        while True:
+            rows = store.query(
+                "SELECT id, ts, kind, actor, address, session, detail FROM audit_events "
+                "WHERE id > ? ORDER BY id LIMIT ?", (after, batch))
+            if not rows:
+                return count
+            docs = []
+            for rid, ts, kind, actor, address, session, detail in rows:
+                words = [kind, actor or "", address or "", _flatten(detail)]
+                t = None
+                if session and session in starts:
+                    with contextlib.suppress(ValueError, TypeError):
+                        t = max((datetime.fromisoformat(ts) - starts[session]).total_seconds(),
+                                0.0)
+                docs.append((" ".join(w for w in words if w)[:8000], "event", session, actor,
+                             t, str(ts)[:19].replace("T", " "), rid))
+            after = rows[-1][0]
+            with self._write() as db:
+                db.executemany("INSERT INTO docs (text, kind, session, user, t, ts, event) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?)", docs)
+                db.execute("INSERT INTO progress (name, value) VALUES ('event', ?) "
+                           "ON CONFLICT(name) DO UPDATE SET value = excluded.value", (after,))
+            count += len(docs)
+
+    # -- searching -------------------------------------------------------------------------
+
+    def search(self, query: str, *, limit: int = 50, user: str | None = None,
+               kinds: tuple[str, ...] | None = None) -> list[Hit]:
+        """Sessions and moments where every word of ``query`` occurs (FTS5, best first).
+
+        Words are matched as given (a ``"quoted phrase"`` as a phrase); FTS5 operators in the
+        query are treated as words, so a query can never be a syntax error or an injection.
+        """
+        expr = fts_query(query)
+        if not expr:
+            return []
+        where = ["docs MATCH ?"]
+        params: list[Any] = [expr]
+        if user is not None:
+            where.append("user = ?")
+            params.append(user)
+        if kinds:
+            where.append(f"kind IN ({', '.join('?' * len(kinds))})")
+            params.extend(kinds)
+        params.append(max(1, min(limit, 500)))
+        rows = self._query(
+            f"SELECT session, user, kind, t, ts, event, "
+            f"snippet(docs, 0, '{_HIT_OPEN}', '{_HIT_CLOSE}', '…', 12) "
+            f"FROM docs WHERE {' AND '.join(where)} ORDER BY rank LIMIT ?", tuple(params))
+        return [Hit(session=r[0], user=sanitize(r[1], 64) if r[1] else None,
+                    kind=str(r[2]), t=float(r[3]) if r[3] is not None else None,
+                    ts=sanitize(r[4], 40), event=r[5], parts=_parts(str(r[6])))
+                for r in rows]
+
+    def stats(self) -> dict[str, int]:
+        docs = self._query("SELECT COUNT(*) FROM docs")[0][0]
+        sessions = self._query("SELECT COUNT(*) FROM recordings")[0][0]
+        return {"docs": int(docs), "sessions": int(sessions)}
+
+
+def _flatten(detail: str) -> str:
+    try:
+        value = json.loads(detail)
+    except (TypeError, ValueError):
+        return str(detail)
+    out: list[str] = []
+
+    def walk(v: Any) -> None:
+        if isinstance(v, dict):
+            for k, x in v.items():
+                out.append(str(k))
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+        elif v is not None:
+            out.append(str(v))
+
+    walk(value)
+    return " ".join(out)
+
+
+_WORD_RE = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def fts_query(text: str) -> str:
+    """An FTS5 expression matching every word (or quoted phrase) of ``text``, nothing else."""
+    terms = []
+    for quoted, word in _WORD_RE.findall(str(text)[:500]):
+        term = quoted or word
+        if term.strip():
+            terms.append('"' + term.replace('"', '""') + '"')
+    return " ".join(terms[:20])
+
+
+def _parts(snippet: str) -> list[tuple[str, bool]]:
+    parts: list[tuple[str, bool]] = []
+    for i, piece in enumerate(re.split(f"[{_HIT_OPEN}{_HIT_CLOSE}]", snippet)):
+        if piece:
+            parts.append((sanitize(piece, 300), i % 2 == 1))
+    return parts
+
+
+# -- indexing -----------------------------------------------------------------------------------
+
+
+async def extract_in_sandbox(data: bytes) -> list[dict[str, Any]]:
+    """Run ``server.cast_text`` on a recording slice in a fresh parser sandbox.
+
+    The sandbox sees only the venv and the two module files; it runs as ``nobody`` (root
+    server) or in a user namespace (demo), with no network, memory/CPU/wall limits, and reads
+    the slice on stdin.
+    """
+    from jail.run import Limits, RunSpec, run_async
+    from jail.sandbox import Bind
+    from server.session import PROJECT_ROOT
+
+    prefix = Path(sys.prefix)
+    binds = [Bind(str(prefix), str(prefix))]
+    for name in ("__init__.py", "cast_text.py"):
+        path = PROJECT_ROOT / "server" / name
+        binds.append(Bind(str(path), str(path)))
+    spec = RunSpec(
+        argv=[str(prefix / "bin" / "python"), "-m", "server.cast_text"],
+        binds=binds,
+        cwd="/tmp",
+        env={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(PROJECT_ROOT)},
+        limits=Limits(wall=120, cpu=90, memory=512 << 20, output=32 << 20),
+        host_uid=None,
+        stdin=data,
+    )
+    result = await run_async(spec)
+    if result.limit is not None or result.exit_code != 0:
+        raise RuntimeError(
+            f"parser sandbox failed: limit={result.limit} exit={result.exit_code} "
+            f"{sanitize(result.stderr[-300:], 300)}")
+    items = []
+    for line in result.stdout.splitlines():
+        with contextlib.suppress(ValueError):
+            item = json.loads(line)
+            if isinstance(item, dict):
+                items.append(item)
+    return items
+
+
+def _read_slice(path: Path, offset: int, limit: int) -> tuple[bytes, bytes, int, int]:
+    """``(header line, complete lines from offset, new offset, file size)`` of a recording."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        head = handle.read(HEADER_LIMIT)
+        newline = head.find(b"\n")
+        if newline < 0:
+            return b"", b"", offset, size
+        header = head[: newline + 1]
+        start = max(offset, newline + 1)
+        handle.seek(start)
+        data = handle.read(limit)
+    end = data.rfind(b"\n")
+    if end < 0:
+        return header, b"", start, size
+    return header, data[: end + 1], start + end + 1, size
+
+
+@dataclass
+class PassStats:
+    """What one indexing pass did."""
+
+    sessions: int = 0
+    bytes: int = 0
+    items: int = 0
+    events: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def _parse_started(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return datetime.fromtimestamp(0).astimezone()
+
+
+async def index_pass(
+    store: Store, data_dir: Path, index: SearchIndex, *,
+    extract: Extractor = extract_in_sandbox, chunk: int = CHUNK_BYTES,
+    until_done: bool = False, only: str | None = None, ended_only: bool = False,
+) -> PassStats:
+    """Index what every unfinished recording gained, then the new audit rows.
+
+    Args:
+        store: the classroom store (sessions, audit rows).
+        data_dir: where recordings live.
+        index: the search index.
+        extract: the parser (the sandbox; tests and the bench may pass another).
+        chunk: bytes of one recording per parser run.
+        until_done: keep going until every recording is read to its end (CLI ``index``).
+        only: just this session.
+        ended_only: skip sessions still running (index them when they end).
+    """
+    stats = PassStats()
+    sql = ("SELECT s.id, a.name, s.recording, s.started, s.ended FROM sessions s "
+           "JOIN accounts a ON a.id = s.account_id WHERE s.recording IS NOT NULL")
+    params: tuple[Any, ...] = ()
+    if only is not None:
+        sql += " AND s.id = ?"
+        params = (only,)
+    sessions = store.query(sql, params)
+    starts = {str(r[0]): _parse_started(r[3]) for r in sessions}
+    for sid, user, rel, _started, ended in sessions:
+        offset, finished = index.recording_state(sid)
+        if finished or (ended_only and ended is None):
+            continue
+        rel_path = Path(str(rel))
+        if rel_path.is_absolute() or ".." in rel_path.parts:
+            continue
+        path = Path(data_dir) / rel_path
+        while True:
+            try:
+                header, data, new_offset, size = await asyncio.to_thread(
+                    _read_slice, path, offset, chunk)
+            except FileNotFoundError:
+                break
+            except OSError as exc:
+                stats.failed.append(f"{sid}: {exc.strerror}")
+                break
+            done = ended is not None and new_offset >= size
+            if not data:
+                if done:
+                    index.add_recording_items(sid, user, str(rel), starts[sid], [], new_offset,
+                                              True)
+                break
+            try:
+                items = await extract(header + data)
+            except Exception as exc:  # one bad recording must not stop the others
+                stats.failed.append(f"{sid}: {exc}")
+                log.warning("indexing %s failed: %s", sanitize(sid, 64), exc)
+                break
+            stats.items += await asyncio.to_thread(
+                index.add_recording_items, sid, user, str(rel), starts[sid], items, new_offset,
+                done)
+            stats.bytes += len(data)
+            stats.sessions += 1
+            offset = new_offset
+            if done or not until_done or new_offset >= size:
+                break
+    stats.events = await asyncio.to_thread(index.add_events, store, starts)
+    return stats
+
+
+async def index_schedule(store: Store, data_dir: Path, interval: float,
+                         stop: asyncio.Event) -> None:
+    """Index every ``interval`` seconds until ``stop`` (a failure is logged, never raised).
+
+    ``interval`` 0: only finished sessions, looked for every 15 seconds.
+    """
+    index = SearchIndex(index_path(data_dir))
+    ended_only = interval <= 0
+    interval = interval if interval > 0 else 15
+    try:
+        while not stop.is_set():
+            try:
+                await index_pass(store, data_dir, index, ended_only=ended_only)
+            except Exception:
+                log.exception("search index pass failed")
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval)
+    finally:
+        index.close()

@@ -1,0 +1,183 @@
+"""Text out of a recording, for the search index: what was typed and what the screen showed.
+
+This module runs **inside a parser sandbox** (``python -m server.cast_text``, unprivileged uid, no
+network, limits; see :func:`server.audit_search.extract_in_sandbox`), never in the root broker:
+recordings are untrusted bytes (invariant 9). It imports only the standard library and pyte.
+
+Input (stdin): an asciicast v2 header line, then event lines (a slice of a recording from any
+line boundary; times stay relative to the session start). Output (stdout): JSON lines
+``{"t": seconds, "kind": "typed" | "screen", "text": str}``:
+
+- ``typed``: input reconstructed into lines — printable characters kept, Backspace removes the
+  last one, escape sequences (arrow keys, mouse reports, bracketed-paste marks) dropped, Enter
+  or a pause of :data:`TYPING_GAP` seconds ends a line.
+- ``screen``: the output emulated with pyte; every :data:`SCREEN_WINDOW` seconds of recording
+  (and at the end) the rows whose text changed since they were last emitted, joined by newlines.
+  A slice starts from a blank screen: rows drawn after the slice's first byte are what it sees.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+TYPING_GAP = 3.0
+SCREEN_WINDOW = 1.0
+MAX_COLS = 500
+MAX_ROWS = 200
+MAX_TEXT = 4000
+"""Longest text of one emitted item (longer is cut)."""
+
+_INPUT_ESC = re.compile(
+    r"\x1b\[200~|\x1b\[201~"                  # bracketed paste marks
+    r"|\x1b\[[0-9;:<=>?]*[ -/]*[@-~]"         # CSI (arrows, mouse SGR reports, function keys)
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"    # OSC (a pasted escape code)
+    r"|\x1bO.|\x1b[\x20-\x7e]?"               # SS3 keys, Alt+key, a lone ESC
+    r"|\x9b[0-9;]*[@-~]"                      # C1 CSI
+)
+
+
+def _events(lines: Iterable[bytes | str]) -> Iterator[tuple[float, str, Any]]:
+    for raw in lines:
+        try:
+            event = json.loads(raw)
+        except (ValueError, TypeError, RecursionError):
+            continue  # a torn last line (crash), garbage, absurd nesting: skip it
+        if (isinstance(event, list) and len(event) >= 3 and isinstance(event[0], int | float)
+                and isinstance(event[1], str)):
+            yield float(event[0]), event[1], event[2]
+
+
+class TypedLines:
+    """Reconstructs typed text from ``i`` events."""
+
+    def __init__(self) -> None:
+        self.buf: list[str] = []
+        self.start = 0.0
+        self.last = -1e9
+        self.out: list[dict[str, Any]] = []
+
+    def feed(self, t: float, data: str) -> None:
+        if self.buf and t - self.last > TYPING_GAP:
+            self.flush()
+        self.last = t
+        for piece in _INPUT_ESC.split(data):
+            for ch in piece:
+                if ch in "\r\n":
+                    self.flush()
+                elif ch in "\x7f\x08":
+                    if self.buf:
+                        self.buf.pop()
+                elif ch == "\t":
+                    self._add(t, " ")
+                elif ch >= " " and not ("\x7f" <= ch <= "\x9f"):
+                    self._add(t, ch)
+
+    def _add(self, t: float, ch: str) -> None:
+        if not self.buf:
+            self.start = t
+        if len(self.buf) < MAX_TEXT:
+            self.buf.append(ch)
+
+    def flush(self) -> None:
+        text = "".join(self.buf).strip()
+        self.buf.clear()
+        if text:
+            self.out.append({"t": round(self.start, 3), "kind": "typed", "text": text})
+
+
+class ScreenText:
+    """Emulates ``o`` events with pyte and collects the rows that changed."""
+
+    def __init__(self, cols: int, rows: int) -> None:
+        import pyte
+
+        self.pyte = pyte
+        self.screen = pyte.Screen(cols, rows)
+        self.stream = pyte.Stream(self.screen)
+        self.shown: dict[int, str] = {}
+        self.window_start: float | None = None
+        self.out: list[dict[str, Any]] = []
+
+    def feed(self, t: float, data: str) -> None:
+        if self.window_start is not None and t - self.window_start >= SCREEN_WINDOW:
+            self.collect()
+        if self.window_start is None:
+            self.window_start = t
+        self.stream.feed(data)
+
+    def resize(self, t: float, value: Any) -> None:
+        match = re.fullmatch(r"(\d{1,5})x(\d{1,5})", str(value))
+        if not match:
+            return
+        self.collect()
+        cols = min(max(int(match.group(1)), 1), MAX_COLS)
+        rows = min(max(int(match.group(2)), 1), MAX_ROWS)
+        self.screen.resize(rows, cols)
+        self.shown.clear()
+
+    def collect(self) -> None:
+        if self.window_start is None:
+            return
+        changed = []
+        for row in sorted(self.screen.dirty):
+            if row >= self.screen.lines:
+                continue
+            line = self.screen.buffer[row]
+            text = "".join(line[col].data for col in range(self.screen.columns)).rstrip()
+            if text.strip() and self.shown.get(row) != text:
+                changed.append(text.strip())
+            self.shown[row] = text
+        self.screen.dirty.clear()
+        if changed:
+            joined = "\n".join(changed)[:MAX_TEXT]
+            self.out.append({"t": round(self.window_start, 3), "kind": "screen", "text": joined})
+        self.window_start = None
+
+
+def extract(lines: Iterable[bytes | str]) -> list[dict[str, Any]]:
+    """Typed lines and screen text from a header line plus event lines.
+
+    Args:
+        lines: the recording's lines (the first is the asciicast header).
+
+    Returns:
+        Items ``{"t", "kind", "text"}`` in time order within each kind.
+    """
+    it = iter(lines)
+    cols, rows = 80, 24
+    try:
+        header = json.loads(next(it))
+        if isinstance(header, dict):
+            cols = min(max(int(header.get("width", 80)), 1), MAX_COLS)
+            rows = min(max(int(header.get("height", 24)), 1), MAX_ROWS)
+    except (StopIteration, ValueError, TypeError):
+        pass
+    typed = TypedLines()
+    screen = ScreenText(cols, rows)
+    for t, kind, data in _events(it):
+        if kind == "o" and isinstance(data, str):
+            screen.feed(t, data)
+        elif kind == "i" and isinstance(data, str):
+            typed.feed(t, data)
+        elif kind == "r":
+            screen.resize(t, data)
+    typed.flush()
+    screen.collect()
+    return sorted(typed.out + screen.out, key=lambda item: item["t"])
+
+
+def main() -> int:
+    """Read a recording slice on stdin, write JSON lines on stdout."""
+    out = sys.stdout
+    for item in extract(sys.stdin.buffer):
+        out.write(json.dumps(item, ensure_ascii=True) + "\n")
+    out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

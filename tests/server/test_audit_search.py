@@ -1,0 +1,176 @@
+"""The search index: recordings parsed in a real parser sandbox, FTS5, incremental passes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from server.audit import AuditLog
+from server.audit_search import SearchIndex, extract_in_sandbox, fts_query, index_pass, index_path
+from server.recorder import Recorder
+from server.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start(store: Store, audit: AuditLog, data_dir: Path, sid: str, user: str) -> Recorder:
+    if store.get_account(user) is None:
+        store.add_account(user, "learner")
+    rel = f"recordings/2026/11/{sid}.cast"
+    store.start_session(sid, user, cols=80, rows=24, recording=rel)
+    audit.append("session_start", actor=user, session=sid, recording=rel)
+    return Recorder(data_dir / rel, 80, 24, term="xterm", meta={"user": user})
+
+
+def end(store: Store, audit: AuditLog, sid: str, rec: Recorder) -> None:
+    digest = rec.close()
+    store.end_session(sid, digest=digest)
+    audit.append("session_end", session=sid, digest=digest,
+                 recording=str(rec.path))
+
+
+@pytest.fixture
+def index(data_dir: Path):
+    idx = SearchIndex(index_path(data_dir))
+    yield idx
+    idx.close()
+
+
+async def test_typed_and_screen_words_found_via_parser_sandbox(store, audit, data_dir, index):
+    rec = start(store, audit, data_dir, "s1", "ada")
+    rec.output(b"\x1b[2J\x1b[5;3HLesson: the zebrafish exercise")
+    rec.input(b"const cp = require('child_process')\r")
+    rec.input(b"typo\x7f\x7f\x7f\x7fquokka\r")
+    end(store, audit, "s1", rec)
+    stats = await index_pass(store, data_dir, index)  # the real sandbox
+    assert stats.failed == [] and stats.items >= 2
+    typed = index.search("quokka")
+    assert [(h.session, h.kind, h.user) for h in typed] == [("s1", "typed", "ada")]
+    assert typed[0].t is not None and typed[0].t >= 0
+    assert "[quokka]" in typed[0].snippet
+    screen = index.search("zebrafish")
+    assert [(h.session, h.kind) for h in screen] == [("s1", "screen")]
+    assert index.search("typo") == []  # erased with Backspace
+    assert [h.kind for h in index.search("child_process")] == ["typed"]
+    # Events are indexed too: usernames and fields.
+    assert any(h.kind == "event" and h.event for h in index.search("session_start ada"))
+    assert index.recording_state("s1")[1] is True  # finished: never read again
+
+
+async def test_running_session_indexed_incrementally(store, audit, data_dir, index):
+    seen: list[bytes] = []
+
+    async def spy(data: bytes):
+        seen.append(data)
+        return await extract_in_sandbox(data)
+
+    rec = start(store, audit, data_dir, "live", "grace")
+    rec.input(b"firstword\r")
+    rec.flush()
+    await index_pass(store, data_dir, index, extract=spy)
+    assert [h.session for h in index.search("firstword")] == ["live"]
+    assert index.recording_state("live") == (os.path.getsize(rec.path), False)
+    rec.input(b"secondword\r")
+    rec.flush()
+    await index_pass(store, data_dir, index, extract=spy)
+    assert [h.session for h in index.search("secondword")] == ["live"]
+    assert len(index.search("firstword")) == 1  # not indexed twice
+    assert b"firstword" not in seen[1] and seen[1].startswith(b'{"version": 2')
+    end(store, audit, "live", rec)
+    await index_pass(store, data_dir, index, extract=spy)
+    assert index.recording_state("live")[1] is True
+
+
+def test_query_operators_are_words_not_syntax(index):
+    assert fts_query('a OR b NOT c') == '"a" "OR" "b" "NOT" "c"'
+    assert fts_query('"two words" x*') == '"two words" "x*"'
+    assert fts_query('evil"quote') == '"evil""quote"'
+    for nasty in ['"', "NEAR(", "*", "^", "col:x", "a AND", "'); DROP TABLE docs; --"]:
+        assert index.search(nasty) == []
+
+
+async def test_sec_hostile_screen_text_is_neutralised_in_results(store, audit, data_dir, index):
+    rec = start(store, audit, data_dir, "evil", "ada")
+    # Text that survives emulation but must not reach a terminal raw: bidi override, C1.
+    rec.output("\x1b[1;1Hmarmot \u202egnp.exe\u202c done".encode())
+    rec.input("ferret\u009b31m\x1b]52;c;QUFB\x07\r".encode())
+    end(store, audit, "evil", rec)
+    await index_pass(store, data_dir, index)
+    for word in ("marmot", "ferret"):
+        hits = index.search(word)
+        assert hits, word
+        for hit in hits:
+            text = hit.snippet
+            assert not any(ord(c) < 32 or 0x7f <= ord(c) < 0xa0 for c in text), text
+            assert "\u202e" not in text
+
+
+async def test_a_broken_recording_does_not_stop_the_others(store, audit, data_dir, index):
+    bad = start(store, audit, data_dir, "bad", "ada")
+    bad.close()
+    with open(bad.path, "ab") as handle:
+        handle.write(b"[1.0, \"o\", " + b"[" * 100000 + b"\n")  # deep nesting for json
+        handle.write(b'[2.0, "i", "aardvark\\r"]\n')
+    good = start(store, audit, data_dir, "good", "grace")
+    good.input(b"pangolin\r")
+    end(store, audit, "good", good)
+    stats = await index_pass(store, data_dir, index)
+    assert stats.failed == []
+    assert [h.session for h in index.search("pangolin")] == ["good"]
+    assert [h.session for h in index.search("aardvark")] == ["bad"]  # the line after it
+
+
+def test_cli_search_prints_hits_and_is_audited(store, audit, data_dir, index):
+    rec = start(store, audit, data_dir, "c1", "ada")
+    rec.input(b"narwhal\r")
+    end(store, audit, "c1", rec)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    slate = str(Path(sys.executable).with_name("slate"))
+    made = subprocess.run([slate, "--data-dir", str(data_dir), "audit", "index"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert made.returncode == 0, made.stderr
+    found = subprocess.run([slate, "--data-dir", str(data_dir), "audit", "search", "narwhal"],
+                           capture_output=True, text=True, env=env, timeout=60)
+    assert found.returncode == 0, found.stderr
+    assert "session=c1+0:00:00 ada typed: [narwhal]" in found.stdout
+    event = audit.events(kind="audit_search")[-1]
+    assert event.detail["query"] == "narwhal" and event.detail["results"] == 1
+    assert event.actor.startswith("os:")
+    as_json = subprocess.run([slate, "--data-dir", str(data_dir), "audit", "search", "--json",
+                              "narwhal"], capture_output=True, text=True, env=env, timeout=60)
+    assert json.loads(as_json.stdout.splitlines()[0])["session"] == "c1"
+
+
+async def test_sec_recordings_are_parsed_in_a_sandbox_not_the_broker(store, audit, data_dir,
+                                                                     index, monkeypatch):
+    """The broker never imports pyte to index; the parser sandbox sees no data dir."""
+    import jail.run
+
+    specs = []
+    real = jail.run.run_async
+
+    async def capture(spec, *args, **kwargs):
+        specs.append(spec)
+        return await real(spec, *args, **kwargs)
+
+    monkeypatch.setattr(jail.run, "run_async", capture)
+    rec = start(store, audit, data_dir, "p1", "ada")
+    rec.input(b"ocelot\r")
+    end(store, audit, "p1", rec)
+    sys.modules.pop("pyte", None)
+    await index_pass(store, data_dir, index)
+    assert "pyte" not in sys.modules  # parsed elsewhere
+    assert [h.session for h in index.search("ocelot")] == ["p1"]
+    (spec,) = specs
+    assert spec.argv[-2:] == ["-m", "server.cast_text"]
+    assert spec.host_uid is None  # jail.run: nobody (root server) / a user namespace (demo)
+    assert spec.stdin.startswith(b'{"version": 2')
+    sources = {b.source for b in spec.binds}
+    assert not any(str(data_dir) in s for s in sources)
+    assert all(not b.writable for b in spec.binds)
+    assert {Path(s).name for s in sources if s.endswith(".py")} == {"__init__.py", "cast_text.py"}
