@@ -8,15 +8,20 @@ last saved (or loaded), so the saved/unsaved mark never lies.
 
 from __future__ import annotations
 
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import TextArea
 
 from tui.course_view import language_for
+from tui.widgets.keys_in_order import KeysInOrder
 
 MAX_HIGHLIGHT_CHARS = 200_000
 """Above this size a file is shown without syntax highlighting (parsing it would lag typing)."""
 
 
-class SlateEditor(TextArea):
+class SlateEditor(KeysInOrder, TextArea):
     """The editor for one exercise file.
 
     Args:
@@ -25,6 +30,11 @@ class SlateEditor(TextArea):
         read_only: show the file without letting the learner change it.
         id: the widget id.
     """
+
+    BINDINGS = [
+        Binding("ctrl+home", "document_start", "Top of the file", id="editor.top", show=False),
+        Binding("ctrl+end", "document_end", "End of the file", id="editor.bottom", show=False),
+    ]
 
     DEFAULT_CSS = """
     SlateEditor { height: 1fr; border: none; padding: 0; }
@@ -51,6 +61,42 @@ class SlateEditor(TextArea):
         self.indent_width = 2 if language in ("html", "css", "javascript", "json") else 4
         self.file_name = name_in_exercise
         self.saved_text = text
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "ctrl+j" and not self.read_only:
+            # A line feed: what a paste without bracketed paste sends from some terminals and
+            # what Shift+Enter sends from others. Either way the person wants a new line.
+            event.stop()
+            event.prevent_default()
+            start, end = self.selection
+            self._replace_via_keyboard("\n", start, end)
+        # Other keys: Textual calls KeysInOrder._on_key, then TextArea._on_key, next (MRO).
+
+    # -- highlighting once per frame, not once per key ----------------------------------------
+    # TextArea.edit() rebuilds the highlight map of the whole file (a tree-sitter query over
+    # every line, ~5 ms for 40 lines) after every single edit. A burst of keys (a paste without
+    # bracketed paste: one edit per character) then costs seconds. Only rendering reads the
+    # map, so it is rebuilt when a frame is drawn, at most once per frame.
+
+    _highlights_stale = False
+
+    def _build_highlight_map(self) -> None:
+        self._line_cache.clear()
+        self._highlights_stale = True
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self._highlights_stale:
+            self._highlights_stale = False
+            super()._build_highlight_map()
+        return super().render_lines(crop)
+
+    def action_document_start(self) -> None:
+        """Ctrl+Home: the start of the file."""
+        self.move_cursor((0, 0))
+
+    def action_document_end(self) -> None:
+        """Ctrl+End: the end of the file."""
+        self.move_cursor(self.document.end)
 
     @property
     def dirty(self) -> bool:

@@ -1,11 +1,14 @@
-"""A text input with Slate's habits: no cursor blink, length-capped, plain placeholder."""
+"""A text input with Slate's habits: no cursor blink, length-capped, plain placeholder, and keys
+applied in the order they were typed (see :mod:`tui.widgets.keys_in_order`)."""
 
 from __future__ import annotations
 
 from textual.widgets import Input
 
+from tui.widgets.keys_in_order import KeysInOrder
 
-class PlainInput(Input):
+
+class PlainInput(KeysInOrder, Input):
     """An ``Input`` that never blinks and never takes more than ``max_length`` characters."""
 
     def __init__(self, placeholder: str = "", *, id: str | None = None, max_length: int = 200):
