@@ -14,6 +14,7 @@ locally and the learner is told so.
 
 from __future__ import annotations
 
+import time
 import zlib
 from typing import TYPE_CHECKING, Any
 
@@ -41,8 +42,8 @@ if TYPE_CHECKING:
 WIDE = 120
 """From this many columns the three panes stand side by side."""
 
-AUTOSAVE_SECONDS = 2.0
-"""Save this long after the last keystroke."""
+AUTOSAVE_SECONDS = 1.5
+"""Save this long after the last keystroke (the promise is "on disk within 2 s")."""
 
 PANES = ("lesson", "editor", "output")
 PANE_TITLES = {"lesson": "Lesson", "editor": "Your code", "output": "Output"}
@@ -90,6 +91,7 @@ class ExerciseScreen(Screen[None]):
         self.run_request: int | None = None
         self.running: str | None = None  # "run" | "check" while waiting for the result
         self._autosave: Timer | None = None
+        self._last_edit = 0.0
         self._saved_mark: str | None = None
 
     @property
@@ -245,13 +247,24 @@ class ExerciseScreen(Screen[None]):
             self._update_mark()
             return
         self._update_mark()
+        self._last_edit = time.monotonic()
         if self._autosave is None:
-            self._autosave = self.set_timer(AUTOSAVE_SECONDS, self._autosave_now)
-        else:
-            self._autosave.reset()
+            self._autosave = self.set_timer(AUTOSAVE_SECONDS, self._autosave_due)
 
-    def _autosave_now(self) -> None:
+    def _autosave_due(self) -> None:
+        """The autosave timer fired: save if typing has stopped, else wait for the rest.
+
+        One one-shot timer per pause in typing, not one per key; and never ``Timer.reset()``,
+        which does nothing once a one-shot timer has fired (the old bug: only the first edit
+        of a screen was autosaved) and, before that, can delay the save to twice the interval.
+        """
+        self._autosave = None
+        quiet_for = time.monotonic() - self._last_edit
+        if quiet_for < AUTOSAVE_SECONDS:
+            self._autosave = self.set_timer(AUTOSAVE_SECONDS - quiet_for, self._autosave_due)
+            return
         self.run_worker(self.save_all(), group="save", description="autosave")
+
 
     def _update_mark(self) -> None:
         """Show "Saved" / "Not saved" (only repaint when the words change: cheap per key)."""
