@@ -522,10 +522,16 @@ class Workspace:
                     raise WorkspaceError(f"Slate will not install {printable(name)!r}.")
                 src = source / name
                 info = os.lstat(src)
-                if name == ".git" and stat.S_ISDIR(info.st_mode):
-                    self._install_git(dfd, src, f"{base}.git", written)
-                else:
-                    self._install_entry(dfd, name, src, info, f"{base}{name}", written)
+                try:
+                    if name == ".git" and stat.S_ISDIR(info.st_mode):
+                        self._install_git(dfd, src, f"{base}.git", written)
+                    else:
+                        self._install_entry(dfd, name, src, info, f"{base}{name}", written)
+                except OSError as exc:  # the learner's program changed the folder meanwhile
+                    raise WorkspaceError(
+                        f"{printable(base + name)} changed while Slate was writing it "
+                        f"({exc.strerror}); stop your program and try again."
+                    ) from exc
             os.fsync(dfd)
         return written
 
@@ -552,7 +558,12 @@ class Workspace:
             # rename() never follows a link: whatever appeared at .git meanwhile makes it fail.
             if _exists_at(dfd, ".git"):
                 raise WorkspaceError(f"{shown} appeared while Slate was writing it; try again.")
-            os.rename(tmp, ".git", src_dir_fd=dfd, dst_dir_fd=dfd)
+            try:
+                os.rename(tmp, ".git", src_dir_fd=dfd, dst_dir_fd=dfd)
+            except OSError as exc:
+                raise WorkspaceError(
+                    f"{shown} appeared while Slate was writing it ({exc.strerror}); try again."
+                ) from exc
         except BaseException:
             with contextlib.suppress(OSError, WorkspaceError):
                 _remove_entry(dfd, tmp, os.fstat(dfd).st_dev, shown, 0, [0])
@@ -664,7 +675,17 @@ class Workspace:
                         os.mkdir(part, 0o755, dir_fd=fd)
                     except FileExistsError:
                         pass
-                    next_fd = os.open(part, _DIR_FLAGS, dir_fd=fd)
+                    except OSError as exc:
+                        raise WorkspaceError(
+                            f"The folder {shown} cannot be made ({exc.strerror})."
+                        ) from None
+                    try:
+                        next_fd = os.open(part, _DIR_FLAGS, dir_fd=fd)
+                    except OSError:
+                        raise WorkspaceError(
+                            f"{shown} changed while Slate was opening it (it may be a link): "
+                            "Slate will not use it. Stop your program and try again."
+                        ) from None
                     self._chown(next_fd)
                 except OSError as exc:
                     if exc.errno in (errno.ELOOP, errno.ENOTDIR):
@@ -686,6 +707,10 @@ class Workspace:
             raise WorkspaceError(f"{shown} does not exist.") from None
         if not stat.S_ISREG(before.st_mode):
             raise WorkspaceError(f"{shown} is {_describe(before.st_mode)}: Slate will not open it.")
+        if before.st_nlink > 1:
+            # Checked before *and* after opening: a hardlink to someone else's file that is
+            # unlinked between the open and the fstat would show one link only afterwards.
+            raise WorkspaceError(f"{shown} is a hardlinked file: Slate will not open it.")
         try:
             fd = os.open(
                 name,
