@@ -47,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
         from tui.staff.app import StaffApp
 
         app = StaffApp(client, identity)
+    from tui.terminal_caps import TerminalCaps
+
+    TerminalCaps.from_env().apply(app)  # ASCII drawing / no colour where TERM needs it; keys
     app.run()  # type: ignore[attr-defined]
     return 0
 
