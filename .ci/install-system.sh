@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system packages Slate needs (bubblewrap, OpenSSH client, node, sqlite3, ...).
+# Installs the system packages Slate needs (bubblewrap, OpenSSH client, node, sqlite3, ...)
+# and the other SSH clients the client matrix tests drive (Dropbear's dbclient, PuTTY's plink).
 # As root it uses apt; as any other user it only checks and says what is missing.
 set -euo pipefail
 
@@ -8,6 +9,8 @@ declare -A need=(
   [bwrap]=bubblewrap
   [ssh]=openssh-client
   [sshpass]=sshpass
+  [dbclient]=dropbear-bin   # Dropbear's SSH client (client matrix; no server is started)
+  [plink]=putty-tools       # PuTTY's command-line client (client matrix)
   [node]=nodejs
   [sqlite3]=sqlite3
   [tmux]=tmux
