@@ -89,6 +89,9 @@ class SessionSection:
     monochrome: bool = _key(
         False, doc="Draw every session without colour (NO_COLOR), for monochrome terminals."
     )
+    ascii_only: bool = _key(
+        False, doc="Draw every session with ASCII only, for terminals whose font lacks lines."
+    )
 
 
 @dataclass(frozen=True)

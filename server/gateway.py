@@ -531,8 +531,9 @@ class SlateSession(asyncssh.SSHServerSession):
             memory_bytes=cfg.session_memory_mb << 20,
             pids_max=cfg.session_pids,
             tmp_size=cfg.tmp_size_mb << 20,
-            # Env requests are refused, so a site asks for monochrome here, not the client.
-            extra_env={"NO_COLOR": "1"} if room.config.session.monochrome else {},
+            # Env requests are refused, so a site asks for monochrome / ASCII here, not the client.
+            extra_env=({"NO_COLOR": "1"} if room.config.session.monochrome else {})
+            | ({"SLATE_ASCII": "1"} if room.config.session.ascii_only else {}),
         )
         self.process = TuiProcess(launch, self._output, self._process_exit)
         try:

@@ -7,8 +7,8 @@ keyboard modes, an old Dropbear or OpenSSH. Textual draws with Unicode box drawi
 colour to every terminal, and its key table lacks a few encodings those clients send.
 
 Owns:
-- :class:`TerminalCaps`, read from ``TERM`` (and the site's ``NO_COLOR``) by ``python -m tui``
-  only — never by tests' apps, so a CI runner's own ``TERM`` does not change snapshots;
+- :class:`TerminalCaps`, read from ``TERM`` (and the site's ``NO_COLOR`` / ``SLATE_ASCII``) by
+  ``python -m tui`` only — never by tests' apps, so a CI runner's ``TERM`` cannot change snapshots;
 - :class:`AsciiDrawing`, a Textual line filter that redraws every cell with a character the
   terminal has (one cell for one cell, so layout is unchanged): box drawing as ``+ - = |``,
   curly quotes straight, arrows and bullets as ASCII, other letters by their ASCII base or ``?``;
@@ -67,10 +67,12 @@ class TerminalCaps:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> TerminalCaps:
-        """From ``TERM``, and ``NO_COLOR`` (set by the server for a monochrome site).
+        """From ``TERM``, and the site's settings as the server passes them: ``NO_COLOR``
+        (``session.monochrome``) and ``SLATE_ASCII=1`` (``session.ascii_only``). The client
+        cannot set either: the gateway refuses env requests.
 
-        With ``NO_COLOR`` Textual already draws in black and white (shades of grey); a terminal
-        type that has no colour at all gets no colour codes whatever the site says.
+        ``NO_COLOR`` alone would give Textual's greyscale, still sent as colour codes; here it
+        means what the site asked for: no colour code at all.
         """
         env = os.environ if environ is None else environ
         term = (env.get("TERM") or "").strip().lower()
@@ -79,7 +81,7 @@ class TerminalCaps:
             term=term,
             ascii_only=ascii_only,
             latin1=ascii_only and bool(LATIN1_TERM.fullmatch(term)),
-            colour=not NO_COLOUR_TERM.fullmatch(term),
+            colour=not (NO_COLOUR_TERM.fullmatch(term) or "NO_COLOR" in env),
         )
 
     def line_filters(self) -> list[LineFilter]:

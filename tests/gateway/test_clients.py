@@ -23,7 +23,15 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Server, Terminal, signed_in, ssh_argv
+from .conftest import (
+    Server,
+    Terminal,
+    reachable_dir,
+    signed_in,
+    ssh_argv,
+    start_server,
+    stop_server,
+)
 
 QUIT = "\x11"  # Ctrl+Q
 ESC = "\x1b"
@@ -339,3 +347,22 @@ def test_capable_terminal_still_gets_unicode_and_colour(
     assert colour_codes(bytes(term.raw))
     term.send(QUIT)
     assert term.wait_exit(30) == 0
+
+
+def test_site_settings_ascii_only_and_monochrome(terminals: list[Terminal], tmp_path: Path) -> None:
+    """A site whose terminals say xterm-256color but have neither colour nor line-drawing
+    glyphs: ``[session] ascii_only = true, monochrome = true`` (the client cannot ask for either:
+    env requests are refused). Every byte is ASCII and no colour code is sent."""
+    srv = start_server(reachable_dir(), session={"ascii_only": True, "monochrome": True})
+    try:
+        _, term = login(srv, terminals, tmp_path, openssh, "xterm-256color")
+        first_screen(term, "openssh TERM=xterm-256color, site ascii_only + monochrome")
+        _visit_screens(term, XTERM)
+        assert '"Your first web page"' in term.text()
+        raw = bytes(term.raw)
+        assert raw.isascii(), sorted({chr(b) for b in raw if b >= 0x80})
+        assert colour_codes(raw) == []
+        term.send(QUIT)
+        assert term.wait_exit(30) == 0
+    finally:
+        stop_server(srv)

@@ -22,6 +22,15 @@ from tui.terminal_caps import (
 )
 
 
+def test_site_settings_from_the_server() -> None:
+    """``NO_COLOR`` (session.monochrome) means no colour code at all; ``SLATE_ASCII=1``
+    (session.ascii_only) means ASCII drawing whatever the terminal type."""
+    caps = TerminalCaps.from_env({"TERM": "xterm-256color", "NO_COLOR": "1", "SLATE_ASCII": "1"})
+    assert (caps.ascii_only, caps.latin1, caps.colour) == (True, False, False)
+    caps = TerminalCaps.from_env({"TERM": "xterm-256color", "SLATE_ASCII": "0"})
+    assert (caps.ascii_only, caps.colour) == (False, True)
+
+
 @pytest.mark.parametrize(
     ("term", "ascii_only", "latin1", "colour"),
     [
