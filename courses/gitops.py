@@ -1149,29 +1149,62 @@ def setup_steps(exercise: Any) -> list[dict[str, Any]] | None:
     return load_steps(Path(exercise.dir) / str(check["setup"]))
 
 
-def provision(exercise: Any, folder: Path, *, reset: bool = False) -> bool:
-    """Build a git exercise's starter repository in the learner's exercise folder.
+def build_starter(exercise: Any, dest: Path) -> bool:
+    """Build a git exercise's starter folder in ``dest`` (a private folder of the server's).
 
-    Call it after the starter files were copied. Exercises without ``setup`` steps start with
-    no repository (the learner presses init). An existing repository is left alone unless
-    ``reset``, which deletes it first (never following links).
+    The starter files are copied, then the ``setup`` steps played (they usually ``init`` and
+    commit). Only trusted course files and a folder nobody else can write are involved.
 
     Returns:
-        True when a repository was built.
+        True when there are setup steps (and ``dest`` now holds the repository); False when the
+        exercise starts with no repository (the learner presses init).
 
     Raises:
         GitOpError: when the steps fail (a broken course: tell the course author).
     """
     steps = setup_steps(exercise)
-    dotgit = Path(folder) / ".git"
-    if reset and _lstat(dotgit) is not None:
-        if dotgit.is_symlink() or not dotgit.is_dir():
-            dotgit.unlink()
-        else:
-            shutil.rmtree(dotgit)
-    if steps is None or _lstat(dotgit) is not None:
+    if steps is None:
         return False
-    run_steps(Path(folder), steps)
+    starter = Path(exercise.starter_dir)
+    for name in [*getattr(exercise, "files", []), *getattr(exercise, "readonly", [])]:
+        source = starter / name
+        if source.is_file() and not source.is_symlink():
+            target = dest / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+    run_steps(dest, steps)
+    return True
+
+
+def provision(exercise: Any, workspace: Any, rel: str, *, reset: bool = False) -> bool:
+    """Give a learner a git exercise's starter repository, in the exercise folder ``rel`` of
+    their :class:`jail.workspace.Workspace`.
+
+    Call it after the starter files were copied. Exercises without ``setup`` steps start with
+    no repository (the learner presses init). An existing repository is left alone unless
+    ``reset``, which deletes it first. libgit2 never works on the learner's folder: the
+    repository is built in a private folder (:func:`build_starter`) and installed through the
+    workspace's descriptor-based API, which never follows a link (THREAT-MODEL §6, path races).
+
+    Returns:
+        True when a repository was installed.
+
+    Raises:
+        GitOpError: when the steps fail (a broken course: tell the course author).
+        jail.workspace.WorkspaceError: a link or special file in the way (plain words).
+    """
+    import tempfile
+
+    dotgit = f"{rel}/.git"
+    if reset:
+        workspace.remove_tree(dotgit)
+    if setup_steps(exercise) is None or workspace.lexists(dotgit):
+        return False
+    with tempfile.TemporaryDirectory(prefix="slate-git-starter-") as tmp:
+        build = Path(tmp) / "repo"
+        build.mkdir()
+        build_starter(exercise, build)
+        workspace.install_tree(rel, build)
     return True
 
 

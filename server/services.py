@@ -12,6 +12,8 @@ every field a request carries is validated before use.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -31,12 +33,17 @@ from server.protocol import Message
 from server.store import Store
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     from server.gateway import Classroom, SlateSession
 
 log = logging.getLogger("slate.services")
 
 Handler = Callable[[Message], Awaitable[dict[str, Any]]]
 SANDBOX_WORKSPACE = "/workspace"
+# How long a request waits for the learner's previous one (a Run, a Check, a reset...) before
+# it is refused; below the TUI's 20 s request timeout, so the learner gets words, not a timeout.
+SERIAL_WAIT = 15.0
 MAX_PATHS = 64
 
 
@@ -57,6 +64,9 @@ class SessionServices:
         self.room: Classroom | None = None
         self._catalog: Any = None
         self._history_locks: dict[str, asyncio.Lock] = {}
+        self._learner_locks: dict[str, asyncio.Lock] = {}
+        self._learner_doing: dict[str, str] = {}
+        self._refused_seen: dict[str, tuple[str, ...]] = {}
 
     @property
     def data_dir(self) -> Path:
@@ -89,14 +99,67 @@ class SessionServices:
         return History(self.data_dir / "history" / f"{account.name}.git")
 
     def _lock(self, name: str) -> asyncio.Lock:
+        """The learner's history-repository lock (held only while one snapshot is written)."""
         return self._history_locks.setdefault(name, asyncio.Lock())
+
+    async def acquire(self, name: str, doing: str, wait: float | None = None) -> None:
+        """Take the learner's own lock: their Run, Check, reset, restore, exercise opening, Git
+        operation and history request happen one at a time (invariant 8), across all their
+        sessions, so no program of theirs runs while the server works on their files.
+
+        Args:
+            name: the learner.
+            doing: what takes the lock, in words for the learner ("your program").
+            wait: seconds to wait for the previous request (default ``SERIAL_WAIT``).
+
+        Raises:
+            RequestError: the previous request is still going after ``wait`` (plain words).
+        """
+        lock = self._learner_locks.setdefault(name, asyncio.Lock())
+        try:
+            await asyncio.wait_for(lock.acquire(), SERIAL_WAIT if wait is None else wait)
+        except TimeoutError:
+            busy = self._learner_doing.get(name, "something else")
+            raise RequestError(
+                f"Please wait: {busy} is still going. Press Stop (F9), or try again in a "
+                "moment."
+            ) from None
+        self._learner_doing[name] = doing
+
+    def release(self, name: str) -> None:
+        """Give back the lock :meth:`acquire` took."""
+        self._learner_doing.pop(name, None)
+        self._learner_locks[name].release()
+
+    @contextlib.asynccontextmanager
+    async def serial(
+        self, name: str, doing: str, wait: float | None = None
+    ) -> AsyncIterator[None]:
+        """:meth:`acquire` … :meth:`release` around a block."""
+        await self.acquire(name, doing, wait)
+        try:
+            yield
+        finally:
+            self.release(name)
 
     async def snapshot(
         self, account: Any, ws: Any, paths: list[str] | None, message: str
     ) -> str | None:
-        """Commit the named workspace files (all when None) to the learner's history."""
+        """Commit the named workspace files (all when None) to the learner's history.
+
+        Files the snapshot would not read (a planted link, FIFO, device or hardlink) keep their
+        last saved content; they are audited when they change, not on every save.
+        """
         async with self._lock(account.name):
-            return await asyncio.to_thread(self.history(account).snapshot, ws, paths, message)
+            history = self.history(account)
+            version = await asyncio.to_thread(history.snapshot, ws, paths, message)
+            refused = tuple(sorted({sanitize(r, 200) for r in history.refused}))[:20]
+            if refused and refused != self._refused_seen.get(account.name):
+                self.audit.append(
+                    "path_refused", actor=account.name, op="snapshot", reasons=list(refused)
+                )
+            self._refused_seen[account.name] = refused
+            return version
 
     def catalog(self) -> Any:
         """The course catalog, loaded once (lazily: CLI paths that don't need it never load it)."""
@@ -268,10 +331,11 @@ class LearnerDesk:
 
         ex = self._exercise(message)
         rel = self._exercise_dir(ex)
-        ws = self.ws
-        created = await asyncio.to_thread(self._provision_exercise, ws, ex, rel)
-        if created:
-            await self.services.snapshot(self.account, ws, None, f"start {rel}")
+        async with self.services.serial(self.account.name, "opening an exercise"):
+            ws = self.ws
+            created = await self._provision_or_refuse(ws, ex, rel, "provision")
+            if created:
+                await self.services.snapshot(self.account, ws, None, f"start {rel}")
         self.services.store.touch_exercise(self.account.name, ex.course_id, ex.id)
         view = exercise_view(ex)
         progress = _progress_view(
@@ -309,27 +373,57 @@ class LearnerDesk:
     def _exercise(self, message: Message) -> Any:
         return self.services._exercise(message)
 
+    async def _provision_or_refuse(self, ws: Any, ex: Any, rel: str, op: str) -> bool:
+        """Provision (op "provision") or reset (op "reset") the exercise folder; a link or
+        special file in the way is refused, audited, and explained to the learner."""
+        from jail.workspace import WorkspaceError
+
+        try:
+            return await asyncio.to_thread(self._provision_exercise, ws, ex, rel, op == "reset")
+        except WorkspaceError as exc:
+            self.refused(op, ex, str(exc))
+            doing = "reset" if op == "reset" else "set up"
+            raise RequestError(f"Slate could not {doing} this exercise: {exc}") from exc
+
+    def refused(self, op: str, ex: Any, reason: str) -> None:
+        """Audit a refusal to touch something planted in the workspace (a link, a FIFO...)."""
+        self.audit(
+            "path_refused",
+            op=op,
+            course=ex.course_id,
+            exercise=ex.id,
+            reason=sanitize(reason, 300),
+        )
+
     @staticmethod
     def _provision_exercise(ws: Any, ex: Any, rel: str, force: bool = False) -> bool:
-        """Copy starter files the learner does not have yet (all of them when ``force``)."""
+        """Copy starter files the learner does not have yet (all of them when ``force``).
+
+        Everything goes through the workspace's descriptor-based API, never a host path as
+        root (invariant 8): a folder on the way that is a link, or a link where a file goes,
+        raises :class:`jail.workspace.WorkspaceError` and nothing is written through it.
+        """
         from jail.workspace import WorkspaceError
 
         created = False
         try:
             existing = set(ws.list_files(rel))
-        except WorkspaceError:  # not opened before (or not a plain folder: start it afresh)
-            existing = set()
+        except WorkspaceError:
+            if ws.entry_type(rel) is not None:
+                raise  # there, but not a plain folder (a link): refuse, never follow
+            existing = set()  # not opened before
         for name in [*ex.files, *ex.readonly]:
             if name in existing and not force and name not in ex.readonly:
                 continue
-            data = (ex.starter_dir / name).read_bytes()
+            data = (ex.starter_dir / name).read_bytes()  # the course's own (trusted) tree
             ws.write_atomic(f"{rel}/{name}", data)
             created = True
         if "git" in ex.check_kinds and (created or force):
             from courses import gitops
 
-            # Git exercises start from a scripted repository (or none: the learner inits one).
-            gitops.provision(ex, Path(ws.root) / rel, reset=force)
+            # Git exercises start from a scripted repository (or none: the learner inits one),
+            # built in a private folder and installed through descriptors.
+            gitops.provision(ex, ws, rel, reset=force)
         return created
 
     # -- saves and history --------------------------------------------------------------------
@@ -351,9 +445,10 @@ class LearnerDesk:
 
     async def history(self, message: Message) -> dict[str, Any]:
         ex = self._exercise(message)
-        versions = await asyncio.to_thread(
-            self.services.history(self.account).versions, self._exercise_dir(ex)
-        )
+        async with self.services.serial(self.account.name, "a history request"):
+            versions = await asyncio.to_thread(
+                self.services.history(self.account).versions, self._exercise_dir(ex)
+            )
         return {
             "versions": [
                 {"id": v.id, "time": v.time, "message": sanitize(v.message), "files": v.files}
@@ -367,9 +462,13 @@ class LearnerDesk:
         other = message.get("against")
         other = other if isinstance(other, str) and len(other) <= 64 else None
         try:
-            diff = await asyncio.to_thread(
-                self.services.history(self.account).diff, version, other, self._exercise_dir(ex)
-            )
+            async with self.services.serial(self.account.name, "a history request"):
+                diff = await asyncio.to_thread(
+                    self.services.history(self.account).diff,
+                    version,
+                    other,
+                    self._exercise_dir(ex),
+                )
         except (KeyError, ValueError) as exc:
             raise RequestError("That version could not be found.") from exc
         return {"diff": diff[:200_000]}
@@ -379,27 +478,37 @@ class LearnerDesk:
         version = _text(message, "version", 64)
         path = message.get("path")
         path = path if isinstance(path, str) and 0 < len(path) <= 255 else None
+        from jail.history import HistoryError
+
         ws = self.ws
         rel = self._exercise_dir(ex)
-        await self.services.snapshot(self.account, ws, None, f"before restore of {rel}")
-        async with self.services._lock(self.account.name):
-            try:
-                restored = await asyncio.to_thread(
-                    self.services.history(self.account).restore, ws, version, rel, path
-                )
-            except (KeyError, ValueError) as exc:
-                raise RequestError("That version could not be restored.") from exc
-        await self.services.snapshot(self.account, ws, None, f"restored {rel} to {version[:8]}")
+        async with self.services.serial(self.account.name, "restoring a version"):
+            await self.services.snapshot(self.account, ws, None, f"before restore of {rel}")
+            async with self.services._lock(self.account.name):
+                try:
+                    restored = await asyncio.to_thread(
+                        self.services.history(self.account).restore, ws, version, rel, path
+                    )
+                except (KeyError, ValueError) as exc:
+                    raise RequestError("That version could not be restored.") from exc
+                except HistoryError as exc:
+                    if "Could not restore" in str(exc):  # a link or special file in the way
+                        self.refused("restore", ex, str(exc))
+                    raise RequestError(str(exc)) from exc
+            await self.services.snapshot(
+                self.account, ws, None, f"restored {rel} to {version[:8]}"
+            )
         self.audit("restore", course=ex.course_id, exercise=ex.id, version=version, path=path)
         return {"restored": restored}
 
     async def reset(self, message: Message) -> dict[str, Any]:
         ex = self._exercise(message)
-        ws = self.ws
         rel = self._exercise_dir(ex)
-        await self.services.snapshot(self.account, ws, None, f"before reset of {rel}")
-        await asyncio.to_thread(self._provision_exercise, ws, ex, rel, True)
-        await self.services.snapshot(self.account, ws, None, f"reset {rel} to the starter")
+        async with self.services.serial(self.account.name, "a reset"):
+            ws = self.ws
+            await self.services.snapshot(self.account, ws, None, f"before reset of {rel}")
+            await self._provision_or_refuse(ws, ex, rel, "reset")
+            await self.services.snapshot(self.account, ws, None, f"reset {rel} to the starter")
         self.audit("reset", course=ex.course_id, exercise=ex.id)
         return {"restored": [f"{rel}/{name}" for name in ex.files]}
 
@@ -457,6 +566,11 @@ class LearnerDesk:
         if not ex.run:
             raise RequestError("This exercise has nothing to run; use Check instead.")
         run_id, stop = self._start("run")
+        try:  # held until the run's last snapshot (released at the end of _run)
+            await self.services.acquire(self.account.name, "your program")
+        except RequestError:
+            self._finish(run_id)
+            raise
         asyncio.get_running_loop().create_task(self._run(ex, run_id, stop))
         return {"run_id": run_id}
 
@@ -519,8 +633,11 @@ class LearnerDesk:
                 exit_code=getattr(result, "exit_code", None),
                 limit=getattr(result, "limit", None),
             )
-            await self._after_run_usage()
-            await self.services.snapshot(self.account, self.ws, None, f"after run of {rel}")
+            try:
+                await self._after_run_usage()
+                await self.services.snapshot(self.account, self.ws, None, f"after run of {rel}")
+            finally:
+                self.services.release(self.account.name)
 
     async def _after_run_usage(self) -> None:
         """A program writes into the workspace directly (only the per-file size limit applies
@@ -541,6 +658,11 @@ class LearnerDesk:
     async def check(self, message: Message) -> dict[str, Any]:
         ex = self._exercise(message)
         run_id, stop = self._start("check")
+        try:  # held until the check is over (released at the end of _check)
+            await self.services.acquire(self.account.name, "a check")
+        except RequestError:
+            self._finish(run_id)
+            raise
         asyncio.get_running_loop().create_task(self._check(ex, run_id))
         return {"run_id": run_id}
 
@@ -559,21 +681,29 @@ class LearnerDesk:
                 # The safe file API copies regular files only: planted links/FIFOs are refused.
                 await asyncio.to_thread(ws.copy_files_to, rel, copy)
                 digest = _tree_digest(copy)
+                repo_copy = None
+                if "git" in ex.check_kinds:
+                    # The git check reads a copy of the repository made through descriptors,
+                    # never the learner's folder itself (a planted link is refused here).
+                    repo_copy = Path(tmp) / "repo"
+                    await asyncio.to_thread(
+                        functools.partial(ws.copy_files_to, rel, repo_copy, include_git=True)
+                    )
                 # run_checks copies this again into a work dir of the learner's uid.
                 result = await run_checks(
                     ex,
                     copy,
-                    learner_dir=Path(ws.root) / rel,
+                    learner_dir=repo_copy,
                     host_uid=self.host_uid,
                     limits=self._limits(ex),
                 )
         except Exception as exc:
-            log.exception("check failed")
-            message = (
-                str(exc)
-                if exc.__class__.__name__ == "WorkspaceError"
-                else ("The check could not run. Please tell staff.")
-            )
+            if exc.__class__.__name__ == "WorkspaceError":  # planted: refused, no traceback
+                message = str(exc)
+                self.refused("check", ex, message)
+            else:
+                log.exception("check failed")
+                message = "The check could not run. Please tell staff."
             result = CheckResult(
                 status="error",
                 summary=message,
@@ -581,6 +711,7 @@ class LearnerDesk:
             )
         finally:
             self._finish(run_id)
+            self.services.release(self.account.name)
         data = result.to_dict()
         state = self.services.store.record_attempt(
             self.account.name, ex.course_id, ex.id, result.status == "passed", data
@@ -639,7 +770,8 @@ class LearnerDesk:
             host_uid=self.host_uid,
             stdin=json.dumps({"op": op, "args": _git_args(args, self.account.name)}).encode(),
         )
-        result = await run_async(spec)
+        async with self.services.serial(self.account.name, "a Git action"):
+            result = await run_async(spec)
         try:
             reply = json.loads(result.stdout)
         except (ValueError, TypeError):

@@ -5,10 +5,15 @@ Owns the ``[[checks.assert]]`` vocabulary for Git exercises (``min_commits``,
 ``file_in_head``, ``no_conflict_markers``) and the beginner-facing messages for each.
 
 Invariants kept here:
-- The learner's repository is only *read*, with pygit2, on the host, after the same safety
-  checks the Git panel uses (``courses.gitops.open_repo``): a hostile ``.git`` (``gitdir:``
-  file, links, alternates, config includes, corrupt objects) fails the check with a plain
-  message and nothing outside the exercise folder is touched. No ``git`` binary, no hooks.
+- The learner's folder itself is never opened here: the server copies the exercise folder and
+  its ``.git`` through the workspace's descriptor-based API (``Workspace.copy_files_to(...,
+  include_git=True)``: no link, FIFO, device or hardlink is followed or copied) into a private
+  folder, and ``ctx.learner_dir`` names that copy, which no learner process can change. So a
+  link planted or swapped in by a Run cannot point the check anywhere (invariant 8).
+- That copy is only *read*, with pygit2, after the same safety checks the Git panel uses
+  (``courses.gitops.open_repo``): a hostile ``.git`` (``gitdir:`` file, links, alternates,
+  config includes, corrupt objects) fails the check with a plain message and nothing outside
+  the folder is touched. No ``git`` binary, no hooks.
 - Reads are bounded (history walks, blob sizes, files scanned), so no repository can stall the
   server.
 - Without a learner folder (``slate course check`` on ``starter/`` or ``solution/``), the repo
@@ -20,6 +25,7 @@ Invariants kept here:
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import shutil
 import stat
@@ -342,13 +348,8 @@ def _no_conflict_markers(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
         scanned += 1
         if scanned > MAX_SCAN_FILES:
             break
-        path = r.folder / entry.path
-        try:
-            st = path.lstat()
-            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_BLOB:
-                continue
-            data = path.read_bytes()
-        except OSError:
+        data = _read_plain(r.folder, entry.path)
+        if data is None:
             continue
         match = _MARKER_RE.search(data)
         if match:
@@ -358,6 +359,31 @@ def _no_conflict_markers(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
                            f"conflict marker {marker}. Delete the <<<<<<<, ======= and >>>>>>> "
                            "lines, keep the text you want, save, stage and commit.")
     return True, ""
+
+
+def _read_plain(folder: Path, rel: str) -> bytes | None:
+    """A working-tree file's bytes, walked with ``O_NOFOLLOW`` from ``folder``; None for a
+    link (anywhere on the way), a special file or a file over MAX_BLOB."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
+    parts = rel.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        return None
+    fds: list[int] = []
+    try:
+        fds.append(os.open(folder, flags | os.O_DIRECTORY))
+        for part in parts[:-1]:
+            fds.append(os.open(part, flags | os.O_DIRECTORY, dir_fd=fds[-1]))
+        fd = os.open(parts[-1], flags | os.O_NONBLOCK, dir_fd=fds[-1])
+        fds.append(fd)
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BLOB:
+            return None
+        return os.read(fd, MAX_BLOB + 1)[:MAX_BLOB]
+    except OSError:
+        return None
+    finally:
+        for fd in fds:
+            os.close(fd)
 
 
 EVALUATORS: dict[str, Callable[[_Repo, dict[str, Any]], tuple[bool, str]]] = {
@@ -459,7 +485,11 @@ def build_for_check(exercise: Exercise, check: dict[str, Any], files: Path, dest
 
 
 async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
-    """Evaluate the check's assertions on the learner's repository (or a built one)."""
+    """Evaluate the check's assertions on the learner's repository (or a built one).
+
+    ``ctx.learner_dir`` must be the server's private copy of the learner's exercise folder
+    (made through ``jail.workspace``), never the workspace folder itself.
+    """
     asserts = [t for t in check.get("assert", []) if isinstance(t, dict)]
     if not asserts:
         return [TestOutcome("Git check", "error", "This check has nothing to test.")]

@@ -398,26 +398,35 @@ def test_provision_builds_the_starter_repo_once_and_reset_rebuilds(tmp_path: Pat
     from types import SimpleNamespace
 
     from courses.gitops import provision
+    from jail.workspace import Workspace
 
     ex_dir = tmp_path / "exercise"
     (ex_dir / "tests").mkdir(parents=True)
+    (ex_dir / "starter").mkdir()
+    (ex_dir / "starter" / "a.txt").write_text("starter text\n")
     (ex_dir / "tests" / "setup.toml").write_text(
         '[[step]]\nop = "init"\n[[step]]\nop = "stage"\n'
         '[[step]]\nop = "commit"\nmessage = "Starter"\n'
     )
-    exercise = SimpleNamespace(dir=ex_dir, checks=[{"kind": "git", "setup": "tests/setup.toml"}])
-    folder = tmp_path / "ws"
-    folder.mkdir()
-    (folder / "a.txt").write_text("x")
-    assert provision(exercise, folder) is True
+    exercise = SimpleNamespace(
+        dir=ex_dir, starter_dir=ex_dir / "starter", files=["a.txt"], readonly=[],
+        checks=[{"kind": "git", "setup": "tests/setup.toml"}],
+    )
+    ws = Workspace(tmp_path / "ws")
+    ws.provision()
+    ws.write_atomic("git/ex/a.txt", "starter text\n")
+    assert provision(exercise, ws, "git/ex") is True
+    folder = ws.root / "git" / "ex"
     repo = ExerciseRepo(folder)
+    assert repo.status()["files"] == []  # the installed repository matches its files
     _commit(repo, "a.txt", "learner work\n", "mine")
-    assert provision(exercise, folder) is False
+    assert provision(exercise, ws, "git/ex") is False
     assert len(repo.log()["commits"]) == 2
-    assert provision(exercise, folder, reset=True) is True
+    assert provision(exercise, ws, "git/ex", reset=True) is True
     assert [c["summary"] for c in repo.log()["commits"]] == ["Starter"]
     no_setup = SimpleNamespace(dir=ex_dir, checks=[{"kind": "git"}])
-    assert provision(no_setup, tmp_path) is False
+    assert provision(no_setup, ws, "git/other") is False
+    assert not ws.lexists("git/other/.git")
 
 
 def test_panel_names_and_the_output_text(tmp_path: Path) -> None:
