@@ -1,18 +1,48 @@
 """Admission: who may start talking SSH, and how password guessing is slowed and stopped.
 
-Owns the pre-auth doorman (connection rate and pre-auth caps, checked at accept time before any
-banner) and the auth guard (back-off and lockout of failed password attempts). Keeps the SSH part
-of THREAT-MODEL §1: caps on unauthenticated connections, per-account and per-address back-off,
-unknown and known names treated identically. Time comes from an injected :class:`Clock`, so the
-tests drive it with a fake clock instead of sleeping. Imports nothing of the gateway.
+Owns the pre-auth doorman (connection rate and fair pre-auth slots, decided at accept time before
+any banner) and the auth guard (back-off and lockout of failed password attempts). Keeps the SSH
+part of THREAT-MODEL §1 and §6 "lockout as a weapon": a guesser slows and stops *themselves*,
+never the account's owner, even when both sit behind one classroom address.
+
+Why it is built this way. Before a password is checked nothing tells the owner from a guesser
+who shares their address: same address, any client, any timing. The one difference is that the
+owner knows the password. So:
+
+- **A password is always checked**, during back-off and during a lock, and a correct one always
+  gets in. Back-off only delays the *answer*, and no answer is delayed more than
+  :data:`MAX_DELAY` seconds, so the owner is in within about five seconds whatever anyone else
+  on their address is doing.
+- **Failures are counted per (name as typed, address) pair**, per connection, and per address.
+  Failures from another address never slow the owner's own address. Ten failures on a pair lock
+  it: every later attempt on it is answered after :data:`MAX_DELAY`, and a connection gets only
+  one attempt on a locked pair. Locks live in SQLite (``login_throttle``), so a restart does not
+  clear them; ``slate user unlock NAME`` does.
+- **A connection gets** :data:`MAX_TRIES_PER_CONNECTION` **password attempts**, each answered
+  later than the one before.
+- What bounds a guesser on a shared address is therefore pre-auth parallelism: at most
+  ``max_unauth_per_address`` connections, each waiting :data:`MAX_DELAY` per guess once
+  backed off. The audit log records every failure, lock and refusal, so staff see it happen.
+- **Pre-auth slots are shared fairly**: when an address has used all of its slots, a new
+  connection is still let in and the connection that has done the least for longest is dropped
+  (first those that never asked to log in, then those that did but are not having a password
+  checked); connections that have not asked to log in within :data:`PREAUTH_IDLE` seconds are
+  dropped anyway. A connection whose password is being checked is never dropped. Idle or slow
+  handshakes therefore cost only their own sender their slots.
+
+Unknown and known names take the same path (one argon2 verification, the same counters, the
+same delays), so neither the reply nor its timing tells whether a name exists. Time comes from an
+injected :class:`Clock`, so the tests drive it with a fake clock instead of sleeping. Imports
+nothing of the gateway.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from server.config import AuthSection
@@ -20,16 +50,40 @@ from server.store import valid_name
 
 log = logging.getLogger("slate.admission")
 
+MAX_DELAY = 3.0
+"""Seconds: the longest any answer to a password attempt is held back. It bounds what a guesser
+can make the owner wait; argon2, the handshake and a busy two-core server add one or two more, so
+the owner is in within 5 s. It also sets what a guesser behind the owner's address can try: one
+password per pre-auth slot (``max_unauth_per_address``) every MAX_DELAY seconds."""
+
+MAX_TRIES_PER_CONNECTION = 3
+"""Password attempts one connection may make (OpenSSH's MaxAuthTries is 6)."""
+
+PREAUTH_IDLE = 10.0
+"""Seconds a connection may stay without asking to log in (real clients ask within a second)."""
+
+REFUSAL_HOLD = 2.0
+"""Seconds a refused connection is held before its one-line refusal and close. A client that
+reconnects in a loop the moment it is refused would otherwise take every connection token of its
+address as soon as one frees, starving everyone behind that address; held, it gets no further
+than the people it shares the address with."""
+
+MAX_HELD_REFUSALS = 256
+"""Refused connections held at once (beyond this they are closed at once: bounded fds)."""
+
+INVALID_NAME = ""
+"""The throttle key every malformed name shares (no valid account name is empty)."""
+
 
 class Clock(Protocol):
     """Where admission reads the time (tests pass a fake one)."""
 
     def monotonic(self) -> float:
-        """Seconds on a clock that never goes back (timers, rates)."""
+        """Seconds on a clock that never goes back (rates, pre-auth ages)."""
         ...
 
     def time(self) -> float:
-        """Seconds since the epoch (anything that must survive a restart)."""
+        """Seconds since the epoch (failures and locks, which outlive the process)."""
         ...
 
 
@@ -49,152 +103,336 @@ class AuditSink(Protocol):
     def append(self, kind: str, **detail: Any) -> Any: ...
 
 
+class ThrottleStore(Protocol):
+    """What the guard needs of the store (server/store.py's login throttle methods)."""
+
+    def login_failures(self, name: str, address: str) -> tuple[int, float, float] | None: ...
+
+    def record_login_failure(
+        self,
+        name: str,
+        address: str,
+        *,
+        now: float,
+        window: float,
+        lock_after: int,
+        lock_seconds: float,
+    ) -> tuple[int, float, bool]: ...
+
+    def clear_login_failures(self, name: str, address: str, *, now: float) -> None: ...
+
+
 def valid_username(name: str) -> bool:
     """Whether a login name is well-formed (the store's account-name rule)."""
     return valid_name(name)
 
 
-# -- authentication throttle ----------------------------------------------------------------
+def throttle_key(typed: str) -> str:
+    """The name password failures are counted under: the typed name, or one shared key for
+    every malformed name (never the raw text, which may be anything)."""
+    return typed if valid_username(typed) else INVALID_NAME
 
 
-@dataclass
-class _Failures:
-    count: int = 0
-    last: float = 0.0
-    locked_until: float = 0.0
+# -- the auth guard: password back-off and lockout --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """How one password attempt is to be handled (decided before the password is checked)."""
+
+    delay: float
+    """Seconds after the attempt began at which to answer it (the check runs meanwhile)."""
+    locked: bool
+    """The (name, address) pair is locked: the connection gets no further attempt."""
+    last_try: bool
+    """Whatever the answer, the connection is closed after this attempt."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What one failed attempt changed."""
+
+    failures: int
+    """Failures now counted on the (name, address) pair."""
+    locked_until: float
+    """Epoch seconds until which the pair is locked (0: not locked)."""
+    newly_locked: bool
+    """This failure locked the pair."""
+    address_throttled: bool
+    """This failure took the address over ``address_lockout_after``: from now on every failure
+    from it is answered after :data:`MAX_DELAY` (a guesser rotating names)."""
 
 
 class AuthGuard:
-    """Per-account and per-address failure counting, back-off and lockout.
+    """Counts failed password attempts and decides how long each answer waits.
 
-    Keyed by the *name as typed* (whether or not it exists) and by the client address, so unknown
-    and known names behave identically. Counts decay after ``lockout_seconds`` of quiet.
+    Args:
+        config: the ``[auth]`` settings (``failures_before_backoff``, ``backoff_base``,
+            ``lockout_after``, ``lockout_seconds``, ``address_lockout_after``).
+        store: where the (name, address) counts and locks are kept.
+        clock: the time source.
+
+    The methods touch SQLite: call them off the event loop.
     """
 
-    def __init__(self, config: AuthSection, clock: Clock | None = None) -> None:
+    def __init__(self, config: AuthSection, store: ThrottleStore, clock: Clock | None = None):
         self.cfg = config
+        self.store = store
         self.clock: Clock = clock or SystemClock()
-        self._accounts: dict[str, _Failures] = defaultdict(_Failures)
-        self._addresses: dict[str, _Failures] = defaultdict(_Failures)
+        self._by_address: dict[str, deque[float]] = defaultdict(deque)
 
-    def _fresh(self, entry: _Failures, now: float) -> _Failures:
-        if (
-            entry.count
-            and now - entry.last > self.cfg.lockout_seconds
-            and now >= entry.locked_until
-        ):
-            entry.count = 0
-        return entry
-
-    def locked(self, name: str, address: str) -> str | None:
-        """Why this attempt is refused without checking the password, or None."""
-        now = self.clock.monotonic()
-        if self._fresh(self._addresses[address], now).locked_until > now:
-            return "address locked"
-        if self._fresh(self._accounts[name], now).locked_until > now:
-            return "account locked"
-        return None
-
-    def delay(self, name: str, address: str) -> float:
-        """Seconds to wait before answering this attempt (exponential back-off, capped)."""
-        now = self.clock.monotonic()
-        count = max(
-            self._fresh(self._accounts[name], now).count,
-            self._fresh(self._addresses[address], now).count,
-        )
-        over = count - self.cfg.failures_before_backoff
+    def _backoff(self, failures: int, free: int) -> float:
+        over = failures - free
         if over < 0:
             return 0.0
-        return float(min(self.cfg.backoff_base * (2**over), 8.0))
+        return float(self.cfg.backoff_base * (2 ** min(over, 16)))
 
-    def failed(self, name: str, address: str) -> list[str]:
-        """Record a failure; return which lockouts (if any) it just triggered."""
-        now = self.clock.monotonic()
-        triggered = []
-        for key, table, limit, label in (
-            (name, self._accounts, self.cfg.lockout_after, "account"),
-            (address, self._addresses, self.cfg.address_lockout_after, "address"),
-        ):
-            entry = self._fresh(table[key], now)
-            entry.count += 1
-            entry.last = now
-            if entry.count >= limit and entry.locked_until <= now:
-                entry.locked_until = now + self.cfg.lockout_seconds
-                triggered.append(label)
-        return triggered
+    def _address_failures(self, address: str, now: float) -> int:
+        times = self._by_address.get(address)
+        if not times:
+            return 0
+        while times and now - times[0] > self.cfg.lockout_seconds:
+            times.popleft()
+        if not times:
+            self._by_address.pop(address, None)
+        return len(times)
 
-    def succeeded(self, name: str) -> None:
-        """A correct password: the account's count starts again (the address's does not)."""
-        self._accounts.pop(name, None)
+    def plan(self, name: str, address: str, connection_failures: int) -> Attempt:
+        """Decide how to handle an attempt for throttle key ``name`` from ``address`` on a
+        connection that has already failed ``connection_failures`` times."""
+        now = self.clock.time()
+        row = self.store.login_failures(name, address)
+        failures, locked = 0, False
+        if row is not None:
+            count, last, locked_until = row
+            locked = locked_until > now
+            if locked or now - last <= self.cfg.lockout_seconds:
+                failures = count
+        delay = max(
+            self._backoff(failures, self.cfg.failures_before_backoff),
+            self._backoff(connection_failures, 1),
+            MAX_DELAY if locked else 0.0,
+            MAX_DELAY
+            if self._address_failures(address, now) >= self.cfg.address_lockout_after
+            else 0.0,
+        )
+        last_try = locked or connection_failures + 1 >= MAX_TRIES_PER_CONNECTION
+        return Attempt(delay=min(delay, MAX_DELAY), locked=locked, last_try=last_try)
+
+    def failed(self, name: str, address: str) -> Failure:
+        """Record a failed attempt (wrong password, unknown or disabled name alike)."""
+        now = self.clock.time()
+        cfg = self.cfg
+        failures, locked_until, newly = self.store.record_login_failure(
+            name,
+            address,
+            now=now,
+            window=cfg.lockout_seconds,
+            lock_after=cfg.lockout_after,
+            lock_seconds=cfg.lockout_seconds,
+        )
+        before = self._address_failures(address, now)
+        self._by_address[address].append(now)
+        if len(self._by_address) > 10000:  # forget the quiet addresses
+            for other in list(self._by_address):
+                self._address_failures(other, now)
+        return Failure(
+            failures=failures,
+            locked_until=locked_until if locked_until > now else 0.0,
+            newly_locked=newly,
+            address_throttled=before + 1 == cfg.address_lockout_after,
+        )
+
+    def succeeded(self, name: str, address: str) -> None:
+        """A correct password from this pair: its count starts again unless it is locked."""
+        self.store.clear_login_failures(name, address, now=self.clock.time())
 
 
 # -- the doorman: admission at accept time ----------------------------------------------------
 
+STAGE_CONNECTED = 0
+"""Connected, has not asked to log in yet (or is mid-handshake)."""
+STAGE_LOGGING_IN = 1
+"""Asked to log in (the client finished the handshake): a person may be typing a password."""
+STAGE_CHECKING = 2
+"""A password is being checked: never dropped."""
+
+
+@dataclass(eq=False)
+class Ticket:
+    """One admitted connection that has not authenticated yet."""
+
+    address: str
+    opened: float
+    close: Callable[[], None]
+    stage: int = STAGE_CONNECTED
+    since: float = 0.0
+    done: bool = field(default=False)
+
 
 class Doorman:
-    """Admission at accept time, before the SSH banner: per-address connection rate and caps on
-    unauthenticated connections per address and overall (OpenSSH's MaxStartups and
-    PerSourceMaxStartups, which asyncssh lacks). A refused socket gets one line and is closed.
+    """Admission at accept time, before the SSH banner: a per-address connection rate and fair
+    pre-auth slots per address and overall (OpenSSH's MaxStartups and PerSourceMaxStartups,
+    which asyncssh lacks, but dropping the least advanced connection instead of refusing the
+    newest, so a flood of idle connections cannot shut an address out).
+
+    Refusals and drops are audited, summarised per address every :attr:`AUDIT_EVERY` seconds
+    (each record says how many happened since the last), so a flood cannot flood the log.
     """
 
-    AUDIT_EVERY = 10.0  # seconds: refusals from one address are summarised, not one row each
+    AUDIT_EVERY = 10.0
 
     def __init__(self, config: AuthSection, audit: AuditSink, clock: Clock | None = None) -> None:
         self.cfg = config
         self.audit = audit
         self.clock: Clock = clock or SystemClock()
-        self.unauth_by_address: dict[str, int] = defaultdict(int)
-        self.unauth_total = 0
+        self._tickets: dict[str, list[Ticket]] = {}
         self._buckets: dict[str, tuple[float, float]] = {}
-        self._refused: dict[str, tuple[float | None, int]] = {}
+        # (kind, address, reason) -> (when the last row was written, events since then)
+        self._noted: dict[tuple[str, str, str], tuple[float, int]] = {}
+        self.held_refusals = 0
 
-    def opened(self, address: str) -> None:
-        """A connection from ``address`` was admitted and is not authenticated yet."""
-        self.unauth_by_address[address] += 1
-        self.unauth_total += 1
+    # counts
 
-    def closed(self, address: str) -> None:
-        """A connection counted by :meth:`opened` authenticated or went away."""
-        self.unauth_total -= 1
-        self.unauth_by_address[address] -= 1
-        if self.unauth_by_address[address] <= 0:
-            self.unauth_by_address.pop(address, None)
+    @property
+    def unauth_total(self) -> int:
+        return sum(len(t) for t in self._tickets.values())
 
-    def admit(self, address: str) -> str | None:
-        """None to accept, else the reason for refusing."""
-        cfg = self.cfg
-        rate = float(cfg.connection_rate)
-        burst = float(cfg.connection_burst)
+    def unauth(self, address: str) -> int:
+        """Pre-auth connections from ``address`` now."""
+        return len(self._tickets.get(address, ()))
+
+    # the door
+
+    def admit(self, address: str, close: Callable[[], None]) -> Ticket | str:
+        """Let a new connection from ``address`` in (returns its ticket) or say why not.
+
+        Args:
+            address: the client's address.
+            close: how to end this connection if it is dropped later.
+        """
         now = self.clock.monotonic()
+        self.sweep()
+        cfg = self.cfg
+        rate, burst = float(cfg.connection_rate), float(cfg.connection_burst)
         tokens, last = self._buckets.get(address, (burst, now))
         tokens = min(burst, tokens + (now - last) * rate)
+        if tokens < 1.0:
+            self._buckets[address] = (tokens, now)
+            self._note("connection_refused", address, "connection rate", now)
+            return "connection rate"
+        if self.unauth(address) >= cfg.max_unauth_per_address and not self._drop_one(
+            [address], "this address's pre-auth connections are all in use", now
+        ):
+            self._note(
+                "connection_refused", address, "every pre-auth slot is checking a password", now
+            )
+            return "every pre-auth slot of this address is checking a password"
         if self.unauth_total >= cfg.max_unauth_total:
-            reason = "too many unauthenticated connections"
-        elif self.unauth_by_address[address] >= cfg.max_unauth_per_address:
-            reason = "too many unauthenticated connections from this address"
-        elif tokens < 1.0:
-            reason = "connection rate"
-        else:
-            self._buckets[address] = (tokens - 1.0, now)
-            if len(self._buckets) > 10000:  # forget the quiet ones
-                self._buckets = {a: v for a, v in self._buckets.items() if now - v[1] < 60}
-            return None
-        self._buckets[address] = (tokens, now)
-        self._note_refusal(address, reason, now)
-        return reason
+            busiest = sorted(self._tickets, key=lambda a: len(self._tickets[a]), reverse=True)
+            if not self._drop_one(busiest, "the server's pre-auth connections are all in use", now):
+                self._note("connection_refused", address, "too many pre-auth connections", now)
+                return "too many unauthenticated connections"
+        self._buckets[address] = (tokens - 1.0, now)
+        if len(self._buckets) > 10000:  # forget the quiet ones
+            self._buckets = {a: v for a, v in self._buckets.items() if now - v[1] < 60}
+        ticket = Ticket(address=address, opened=now, close=close, since=now)
+        self._tickets.setdefault(address, []).append(ticket)
+        return ticket
 
-    def _note_refusal(self, address: str, reason: str, now: float) -> None:
-        since, count = self._refused.get(address, (None, 0))
-        if since is None or now - since >= self.AUDIT_EVERY:
-            try:
-                self.audit.append(
-                    "connection_refused",
-                    address=address,
-                    reason=reason,
-                    refused_since_last_record=count,
-                )
-            except Exception:
-                log.exception("audit append failed")
-            self._refused[address] = (now, 0)
-        else:
-            self._refused[address] = (since, count + 1)
+    def hold_refusal(self) -> float:
+        """Seconds to hold a connection :meth:`admit` refused before closing it (0: close it
+        now). Call :meth:`refusal_sent` when a held one is closed."""
+        if self.held_refusals >= MAX_HELD_REFUSALS:
+            return 0.0
+        self.held_refusals += 1
+        return REFUSAL_HOLD
+
+    def refusal_sent(self) -> None:
+        """A held refusal was sent and its connection closed."""
+        self.held_refusals = max(0, self.held_refusals - 1)
+
+    def progressed(self, ticket: Ticket, stage: int) -> None:
+        """The connection reached ``stage`` (STAGE_LOGGING_IN, STAGE_CHECKING, or back)."""
+        if ticket.stage != stage:
+            ticket.stage = stage
+            ticket.since = self.clock.monotonic()
+
+    def release(self, ticket: Ticket) -> None:
+        """The connection authenticated or went away: its slot is free."""
+        if ticket.done:
+            return
+        ticket.done = True
+        tickets = self._tickets.get(ticket.address)
+        if tickets is not None:
+            if ticket in tickets:
+                tickets.remove(ticket)
+            if not tickets:
+                self._tickets.pop(ticket.address, None)
+
+    def sweep(self) -> int:
+        """Drop connections that have not asked to log in within :data:`PREAUTH_IDLE` seconds;
+        return how many. Called on every admission and once a second by the gateway."""
+        now = self.clock.monotonic()
+        stale = [
+            t
+            for tickets in self._tickets.values()
+            for t in tickets
+            if t.stage == STAGE_CONNECTED and now - t.opened >= PREAUTH_IDLE
+        ]
+        for ticket in stale:
+            self._drop(ticket, f"did not ask to log in within {PREAUTH_IDLE:g} s", now)
+        self.flush()
+        return len(stale)
+
+    # dropping
+
+    def _drop_one(self, addresses: list[str], why: str, now: float) -> bool:
+        for address in addresses:
+            candidates = [t for t in self._tickets.get(address, ()) if t.stage != STAGE_CHECKING]
+            if candidates:
+                # Least advanced first; within a stage, the one that has been there longest.
+                victim = min(candidates, key=lambda t: (t.stage, t.since))
+                self._drop(victim, why, now)
+                return True
+        return False
+
+    def _drop(self, ticket: Ticket, why: str, now: float) -> None:
+        self.release(ticket)
+        stage = "before asking to log in" if ticket.stage == STAGE_CONNECTED else "at login"
+        self._note("connection_dropped", ticket.address, f"{why} ({stage})", now)
+        try:
+            ticket.close()
+        except Exception:  # a connection that cannot be closed must not stop admission
+            log.exception("closing a dropped connection failed")
+
+    # audit
+
+    def _note(self, kind: str, address: str, reason: str, now: float) -> None:
+        """Audit ``kind`` for ``address``: the first at once, then one summary row per
+        :attr:`AUDIT_EVERY` seconds carrying how many were not written."""
+        key = (kind, address, reason)
+        noted = self._noted.get(key)
+        if noted is not None and now - noted[0] < self.AUDIT_EVERY:
+            self._noted[key] = (noted[0], noted[1] + 1)
+            return
+        self._write(key, 1 + (noted[1] if noted is not None else 0), now)
+
+    def _write(self, key: tuple[str, str, str], count: int, now: float) -> None:
+        kind, address, reason = key
+        try:
+            self.audit.append(kind, address=address, reason=reason, count=count)
+        except Exception:
+            log.exception("audit append failed")
+        self._noted[key] = (now, 0)
+
+    def flush(self) -> None:
+        """Write the summary rows that are due (events held back for more than
+        :attr:`AUDIT_EVERY` seconds), and forget quiet keys."""
+        now = self.clock.monotonic()
+        for key, (since, count) in list(self._noted.items()):
+            if now - since >= self.AUDIT_EVERY:
+                if count:
+                    self._write(key, count, now)
+                else:
+                    del self._noted[key]

@@ -36,7 +36,7 @@ import click
 
 from server.audit import AuditLog, sanitize, verify
 from server.config import Config, ConfigError, default_data_dir, load_config
-from server.store import ROLES, Store, StoreError
+from server.store import ROLES, Store, StoreError, valid_name
 
 DB_NAME = "slate.db"
 DEMO_ACCOUNTS = (("ada", "learner"), ("grace", "learner"), ("mary", "instructor"),
@@ -380,6 +380,28 @@ def user_enable(ctx: click.Context, name: str) -> None:
         store.set_disabled(name, False)
         audit.append("user_enable", actor=os_actor(), name=name, **_actor_detail())
     click.echo(f"Enabled {name}.")
+
+
+@user.command("unlock")
+@click.argument("name")
+@click.pass_context
+def user_unlock(ctx: click.Context, name: str) -> None:
+    """Lift the login locks on NAME and forget its failed attempts (takes effect at once)."""
+    if not valid_name(name):
+        fail(f"{sanitize(name, 64)!r} is not a valid account name")
+    with _state(ctx).store() as (store, audit):
+        removed = store.unlock_logins(name)
+        now = time.time()
+        locked = [address for address, _, until in removed if until > now]
+        audit.append("user_unlock", actor=os_actor(), name=name, locked_addresses=locked,
+                     failures=sum(f for _, f, _ in removed), **_actor_detail())
+    if locked:
+        click.echo(f"Unlocked {name} (was locked from {', '.join(locked)}).")
+    elif removed:
+        click.echo(f"{name} was not locked; forgot {sum(f for _, f, _ in removed)} failed "
+                   "login(s).")
+    else:
+        click.echo(f"{name} was not locked.")
 
 
 @user.command("passwd")

@@ -103,14 +103,18 @@ class AuthSection:
     max_unauth_total: int = _key(100, low=1, high=1000000, doc="Pre-auth connections overall.")
     failures_before_backoff: int = _key(3, low=0, high=1000, doc="Failures before slowing.")
     backoff_base: float = _key(1.0, low=0.0, high=60.0, doc="First back-off delay (doubles).")
-    lockout_after: int = _key(10, low=1, high=100000, doc="Failures that lock an account name.")
+    lockout_after: int = _key(
+        10, low=1, high=100000, doc="Failures of one name from one address that lock that pair."
+    )
     lockout_seconds: int = _key(900, low=1, high=7 * 86400, doc="How long a lockout lasts.")
-    address_lockout_after: int = _key(30, low=1, high=1000000, doc="Failures that lock an address.")
+    address_lockout_after: int = _key(
+        30, low=1, high=1000000, doc="Failures from one address before all its replies slow."
+    )
     connection_rate: float = _key(
-        2.0, low=0.01, high=100000.0, doc="New connections per second per address (sustained)."
+        5.0, low=0.01, high=100000.0, doc="New connections per second per address (sustained)."
     )
     connection_burst: int = _key(
-        10, low=1, high=100000, doc="New connections one address may open at once."
+        30, low=1, high=100000, doc="New connections one address may open at once."
     )
 
 

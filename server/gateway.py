@@ -30,7 +30,15 @@ from typing import Any
 import asyncssh
 
 from server import kex_guess
-from server.admission import AuthGuard, Doorman, valid_username
+from server.admission import (
+    STAGE_CHECKING,
+    STAGE_LOGGING_IN,
+    AuthGuard,
+    Doorman,
+    Ticket,
+    throttle_key,
+    valid_username,
+)
 from server.audit import AuditLog, ContextLogger, sanitize
 from server.config import Config
 from server.control import ControlChannel
@@ -116,10 +124,12 @@ class SlateSSHServer(asyncssh.SSHServer):
         self.username = ""
         self.account: Any = None
         self.authenticated = False
-        self.counted_unauth = False
+        self.ticket: Ticket | None = None  # the doorman's pre-auth slot, until authenticated
+        self.auth_failures = 0  # failed password attempts on this connection
         self.session: SlateSession | None = None
         self.log = ContextLogger(log, {"conn": self.conn_id})
         self._no_session_timer: asyncio.TimerHandle | None = None
+        self.handshake_task: asyncio.Task[None] | None = None
 
     # connection lifecycle
 
@@ -128,9 +138,16 @@ class SlateSSHServer(asyncssh.SSHServer):
         self.conn = conn
 
     def _uncount(self) -> None:
-        if self.counted_unauth:
-            self.counted_unauth = False
-            self.room.doorman.closed(self.address)
+        if self.ticket is not None:
+            self.room.doorman.release(self.ticket)
+            self.ticket = None
+
+    def drop(self) -> None:
+        """End this connection before it authenticated (the doorman needs its slot)."""
+        if self.conn is not None:
+            self.conn.abort()
+        elif self.handshake_task is not None:
+            self.handshake_task.cancel()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._uncount()
@@ -159,6 +176,8 @@ class SlateSSHServer(asyncssh.SSHServer):
 
     def begin_auth(self, username: str) -> bool:
         self.username = username if valid_username(username) else ""
+        if self.ticket is not None:
+            self.room.doorman.progressed(self.ticket, STAGE_LOGGING_IN)
         if not self.username:
             self.audit("login_failed", reason="invalid username", name=username[:200])
         return True  # always require authentication
@@ -173,40 +192,94 @@ class SlateSSHServer(asyncssh.SSHServer):
         return True
 
     async def validate_password(self, username: str, password: str) -> bool:
+        """Check a password (always, even during back-off or a lock: a correct one gets in) and
+        answer no sooner than the guard says. Unknown, malformed, disabled and known names take
+        the same path, with the same counters and delays (server/admission.py)."""
         name = username if valid_username(username) else ""
-        key = name or "\0invalid"
-        guard = self.room.guard
-        locked = guard.locked(key, self.address)
-        await asyncio.sleep(guard.delay(key, self.address))
-        # Always exactly one argon2 verification, whatever the name: timing does not tell.
-        account = await asyncio.get_running_loop().run_in_executor(
-            None, self.room.store.verify_password, name or "\0", password
-        )
-        if locked is not None or account is None or account.disabled:
-            if locked is not None:
-                reason = locked
-            elif not name:
-                reason = "invalid username"
-            elif account is None:
-                # The reply is the same either way; the audit record may say more.
-                known = self.room.store.get_account(name)
-                reason = (
-                    "account disabled"
-                    if known is not None and known.disabled
-                    else ("bad password" if known is not None else "unknown user")
-                )
+        key = throttle_key(username)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        guard, store, doorman = self.room.guard, self.room.store, self.room.doorman
+        if self.ticket is not None:
+            doorman.progressed(self.ticket, STAGE_CHECKING)
+        try:
+            plan = await loop.run_in_executor(
+                None, guard.plan, key, self.address, self.auth_failures
+            )
+            # Exactly one argon2 verification, whatever the name: timing does not tell.
+            account = await loop.run_in_executor(
+                None, store.verify_password, name or "\0", password
+            )
+            ok = account is not None and not account.disabled
+            failure = None
+            if ok:
+                await loop.run_in_executor(None, guard.succeeded, key, self.address)
             else:
-                reason = "account disabled"
-            self._failed(key, username, reason, "password")
-            return False
-        guard.succeeded(key)
-        self._authenticated(account, "password")
-        return True
+                failure = await loop.run_in_executor(None, guard.failed, key, self.address)
+            wait = plan.delay - (loop.time() - started)
+            if wait > 0:
+                await asyncio.sleep(wait)
+        finally:
+            if self.ticket is not None:
+                doorman.progressed(self.ticket, STAGE_LOGGING_IN)
+        if ok:
+            self._authenticated(account, "password", delay=round(plan.delay, 2),
+                                pair_locked=plan.locked)
+            return True
+        assert failure is not None
+        self.auth_failures += 1
+        if not name:
+            reason = "invalid username"
+        else:
+            # The reply is the same whatever the reason; the audit record may say more.
+            known = account or store.get_account(name)
+            reason = (
+                "account disabled"
+                if known is not None and known.disabled
+                else ("bad password" if known is not None else "unknown user")
+            )
+        self.audit(
+            "login_failed",
+            name=username[:200],
+            reason=reason,
+            method="password",
+            delay=round(plan.delay, 2),
+            pair_failures=failure.failures,
+            pair_locked=plan.locked or failure.newly_locked,
+            connection_failures=self.auth_failures,
+        )
+        if failure.newly_locked:
+            self.audit(
+                "lockout",
+                scope="name+address",
+                name=username[:200],
+                failures=failure.failures,
+                locked_until=failure.locked_until,
+            )
+        if failure.address_throttled:
+            self.audit(
+                "lockout",
+                scope="address",
+                name=username[:200],
+                detail="every failure from this address is now answered after the longest delay",
+            )
+        if plan.last_try or failure.newly_locked:
+            why = "name locked at this address" if plan.locked or failure.newly_locked else (
+                "too many failed attempts on one connection"
+            )
+            self.audit("connection_closed", reason=why, name=username[:200])
+            # After the failure reply has gone out.
+            loop.call_later(0.2, self._close_now)
+        return False
+
+    def _close_now(self) -> None:
+        if self.conn is not None and not self.authenticated:
+            self.conn.close()
 
     def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        # Password failures never block a key: whoever signs with the account's key is its owner.
         name = username if valid_username(username) else ""
-        lock_key = name or "\0invalid"
-        if not name or self.room.guard.locked(lock_key, self.address):
+        if not name:
             return False
         account = self.room.store.get_account(name)
         if account is None or account.disabled:
@@ -218,17 +291,12 @@ class SlateSSHServer(asyncssh.SSHServer):
                 return True
         return False
 
-    def _failed(self, key: str, typed: str, reason: str, method: str) -> None:
-        self.audit("login_failed", name=typed[:200], reason=reason, method=method)
-        for label in self.room.guard.failed(key, self.address):
-            self.audit("lockout", scope=label, name=typed[:200])
-
-    def _authenticated(self, account: Any, method: str) -> None:
+    def _authenticated(self, account: Any, method: str, **detail: Any) -> None:
         self.account = account
         self.username = account.name
         self.authenticated = True
         self.log = ContextLogger(log, {"conn": self.conn_id, "user": account.name})
-        self.audit("login_ok", method=method, role=account.role)
+        self.audit("login_ok", method=method, role=account.role, **detail)
 
     def auth_completed(self) -> None:
         self._uncount()
@@ -793,7 +861,7 @@ async def serve(
     audit = AuditLog(store)
     services = SessionServices(config, store, audit)
     room = Classroom(
-        config, store, audit, services, AuthGuard(config.auth), Doorman(config.auth, audit)
+        config, store, audit, services, AuthGuard(config.auth, store), Doorman(config.auth, audit)
     )
     services.room = room
 
@@ -826,11 +894,7 @@ async def serve(
     loop = asyncio.get_running_loop()
     handshakes: set[asyncio.Task[None]] = set()
 
-    async def handshake(sock: socket.socket, address: str) -> None:
-        ssh_server = SlateSSHServer(room)
-        ssh_server.address = address
-        room.doorman.opened(address)
-        ssh_server.counted_unauth = True
+    async def handshake(sock: socket.socket, ssh_server: SlateSSHServer) -> None:
         try:
             await asyncssh.run_server(sock, options=options, server_factory=lambda: ssh_server)
         except asyncssh.IllegalUserName as exc:
@@ -842,6 +906,24 @@ async def serve(
             ssh_server._uncount()
             with contextlib.suppress(OSError):
                 sock.close()
+        except asyncio.CancelledError:  # dropped by the doorman before the transport existed
+            ssh_server._uncount()
+            with contextlib.suppress(OSError):
+                sock.close()
+            raise
+
+    def refuse(sock: socket.socket, held: bool) -> None:
+        if held:
+            doorman.refusal_sent()
+        with contextlib.suppress(OSError):
+            sock.setblocking(False)
+            sock.send(b"Not allowed at this time\r\n")
+        sock.close()
+
+    async def sweep_loop() -> None:
+        while True:  # idle pre-auth connections are dropped even when nobody new arrives
+            await asyncio.sleep(1.0)
+            doorman.sweep()
 
     async def accept_loop() -> None:
         while True:
@@ -853,18 +935,24 @@ async def serve(
                     continue
                 raise
             address = str(peer[0])
-            refused = doorman.admit(address)
-            if refused is not None:
-                with contextlib.suppress(OSError):
-                    sock.setblocking(False)
-                    sock.send(b"Not allowed at this time\r\n")
-                    sock.close()
+            ssh_server = SlateSSHServer(room)
+            ssh_server.address = address
+            ticket = doorman.admit(address, ssh_server.drop)
+            if isinstance(ticket, str):
+                hold = doorman.hold_refusal()
+                if hold:  # a client reconnecting in a loop must not take every token
+                    loop.call_later(hold, refuse, sock, True)
+                else:
+                    refuse(sock, False)
                 continue
-            task = loop.create_task(handshake(sock, address))
+            ssh_server.ticket = ticket
+            task = loop.create_task(handshake(sock, ssh_server))
+            ssh_server.handshake_task = task
             handshakes.add(task)
             task.add_done_callback(handshakes.discard)
 
     accepting = loop.create_task(accept_loop())
+    sweeping = loop.create_task(sweep_loop())
     host, port = listener.getsockname()[:2]
     audit.append(
         "server_start",
@@ -889,6 +977,7 @@ async def serve(
         await stop.wait()
     finally:
         accepting.cancel()
+        sweeping.cancel()
         listener.close()
         for session in list(room.sessions):
             session.end_reason = "server stopping"

@@ -206,6 +206,23 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "CREATE INDEX check_runs_by_learner ON check_runs (account_id, course, exercise, id)",
         ],
     ),
+    (
+        2,
+        [
+            # Failed password attempts per (name as typed, client address), and the lock they
+            # led to (server/admission.py). Keyed by the typed name whether or not the account
+            # exists, so unknown and known names are treated alike; kept here so a restart
+            # does not hand a guesser a clean slate. Times are seconds since the epoch.
+            """CREATE TABLE login_throttle (
+                name TEXT NOT NULL,
+                address TEXT NOT NULL,
+                failures INTEGER NOT NULL CHECK (failures >= 0),
+                last_failure REAL NOT NULL,
+                locked_until REAL NOT NULL DEFAULT 0,
+                PRIMARY KEY (name, address)
+            )""",
+        ],
+    ),
 ]
 
 _ACCOUNT_COLUMNS = (
@@ -504,6 +521,96 @@ class Store:
             with contextlib.suppress(sqlite3.Error):
                 self.set_password(account.name, password)
         return account
+
+    # -- login throttle (server/admission.py decides; this only keeps the counts) --------------
+
+    def login_failures(self, name: str, address: str) -> tuple[int, float, float] | None:
+        """``(failures, last_failure, locked_until)`` for a (typed name, address), or None."""
+        rows = self.query(
+            "SELECT failures, last_failure, locked_until FROM login_throttle"
+            " WHERE name = ? AND address = ?",
+            (name, address),
+        )
+        return (int(rows[0][0]), float(rows[0][1]), float(rows[0][2])) if rows else None
+
+    def record_login_failure(
+        self,
+        name: str,
+        address: str,
+        *,
+        now: float,
+        window: float,
+        lock_after: int,
+        lock_seconds: float,
+    ) -> tuple[int, float, bool]:
+        """Count one failed attempt; lock the pair once ``lock_after`` failures fall within
+        ``window`` seconds of each other.
+
+        Returns:
+            ``(failures, locked_until, newly_locked)`` after this failure.
+        """
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT failures, last_failure, locked_until FROM login_throttle"
+                " WHERE name = ? AND address = ?",
+                (name, address),
+            ).fetchone()
+            failures, locked_until = 0, 0.0
+            if row is not None:
+                locked_until = float(row[2])
+                if now - float(row[1]) <= window or locked_until > now:
+                    failures = int(row[0])
+            failures += 1
+            newly = failures >= lock_after and locked_until <= now
+            if newly:
+                locked_until = now + lock_seconds
+            db.execute(
+                "INSERT INTO login_throttle (name, address, failures, last_failure, locked_until)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (name, address) DO UPDATE SET"
+                " failures = excluded.failures, last_failure = excluded.last_failure,"
+                " locked_until = excluded.locked_until",
+                (name, address, failures, now, locked_until),
+            )
+            # Forget pairs that went quiet and are not locked (rotating names must not grow
+            # the table without bound).
+            db.execute(
+                "DELETE FROM login_throttle WHERE last_failure < ? AND locked_until < ?",
+                (now - window, now),
+            )
+        return failures, locked_until, newly
+
+    def clear_login_failures(self, name: str, address: str, *, now: float) -> None:
+        """Forget a pair's failures (a correct password from it) unless it is locked at ``now``
+        (the owner logging in does not hand a guesser on the same address a clean slate)."""
+        with self.transaction() as db:
+            db.execute(
+                "DELETE FROM login_throttle WHERE name = ? AND address = ? AND locked_until < ?",
+                (name, address, now),
+            )
+
+    def unlock_logins(self, name: str) -> list[tuple[str, int, float]]:
+        """Lift every lock and forget every failure recorded for ``name``.
+
+        Returns:
+            What was removed: ``(address, failures, locked_until)`` per address.
+        """
+        with self.transaction() as db:
+            rows = db.execute(
+                "SELECT address, failures, locked_until FROM login_throttle WHERE name = ?"
+                " ORDER BY address",
+                (name,),
+            ).fetchall()
+            db.execute("DELETE FROM login_throttle WHERE name = ?", (name,))
+        return [(str(a), int(f), float(u)) for a, f, u in rows]
+
+    def login_locks(self, now: float) -> list[tuple[str, str, int, float]]:
+        """Pairs locked at ``now``: ``(name, address, failures, locked_until)``."""
+        rows = self.query(
+            "SELECT name, address, failures, locked_until FROM login_throttle"
+            " WHERE locked_until > ? ORDER BY name, address",
+            (now,),
+        )
+        return [(str(n), str(a), int(f), float(u)) for n, a, f, u in rows]
 
     def add_public_key(self, name: str, key_line: str) -> str:
         """Authorise an OpenSSH public key (one ``authorized_keys`` line) for an account.

@@ -132,12 +132,15 @@ def _remove_reachable_dirs() -> Iterator[None]:
 
 
 def start_server(
-    tmp: Path, env: dict[str, str] | None = None, **sections: dict[str, object]
+    tmp: Path,
+    env: dict[str, str] | None = None,
+    data_dir: Path | None = None,
+    **sections: dict[str, object],
 ) -> Server:
     """Start `slate serve` on a free port. ``sections`` override config keys per table, e.g.
     ``auth={"lockout_after": 3}``. Tests connect often from one address, so the per-address
-    connection rate is opened up unless a test sets it."""
-    data_dir = reachable_dir() / "data"
+    connection rate is opened up unless a test sets it. ``data_dir``: reuse one (a restart)."""
+    data_dir = data_dir or reachable_dir() / "data"
     config = tmp / "slate.toml"
     tables: dict[str, dict[str, object]] = {
         "server": {"listen_host": "127.0.0.1", "listen_port": 0, "data_dir": str(data_dir)},

@@ -5,6 +5,7 @@ asserts the safe outcome *and* the audit record."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import subprocess
 import sys
@@ -337,15 +338,24 @@ def test_sec_ssh_audit_reports_no_failures(default_server: Server) -> None:
 
 
 def test_sec_connection_rate_per_address(default_server: Server) -> None:
+    """Beyond the burst, new connections from one address are refused — after a hold, so a
+    client reconnecting in a loop cannot take every token the moment it frees."""
+    socks = [
+        socket.create_connection((default_server.host, default_server.port), timeout=5)
+        for _ in range(25)
+    ]
     banners = refusals = 0
-    for _ in range(25):
-        with socket.create_connection((default_server.host, default_server.port), timeout=5) as s:
-            s.settimeout(5)
-            first = s.recv(8)
+    started = time.monotonic()
+    for sock in socks:
+        with sock:
+            sock.settimeout(10)
+            first = sock.recv(8)
             banners += first.startswith(b"SSH-")
             refusals += first.startswith(b"Not allo")
     assert banners <= 12 and refusals >= 13
-    default_server.wait_audit("connection_refused", reason="connection rate")
+    assert time.monotonic() - started >= 1.5  # the refusals were held (REFUSAL_HOLD)
+    row = default_server.wait_audit("connection_refused", reason="connection rate")
+    assert row["address"] == "127.0.0.1"
 
 
 @pytest.mark.parametrize(
@@ -389,30 +399,11 @@ def test_sec_weak_algorithms_refused(
 def strict_server(tmp_path: Path):
     srv = start_server(
         tmp_path,
-        auth={
-            "lockout_after": 3,
-            "lockout_seconds": 3,
-            "failures_before_backoff": 10,
-            "max_unauth_per_address": 3,
-        },
+        auth={"max_unauth_per_address": 3},
         session={"no_session_timeout": 1, "idle_timeout": 4, "idle_warning": 2},
     )
     yield srv
     stop_server(srv)
-
-
-def test_sec_lockout_and_its_expiry(strict_server: Server) -> None:
-    name, password = strict_server.add_user("learner")
-    for _ in range(3):
-        assert run_ssh(strict_server, name, "wrong", command=["true"]).returncode == 255
-    strict_server.wait_audit("lockout", name=name, scope="account")
-    # Locked: even the right password is refused, with the same reply.
-    locked = run_ssh(strict_server, name, password, "-T")
-    assert locked.returncode == 255 and "Permission denied" in locked.stderr
-    strict_server.wait_audit("login_failed", name=name, reason="account locked")
-    time.sleep(3.2)
-    ok = run_ssh(strict_server, name, password, "-T")
-    assert "interactive terminal" in ok.stdout  # authenticated, then the no-pty refusal
 
 
 def test_sec_connection_without_session_is_closed(strict_server: Server) -> None:
@@ -426,6 +417,9 @@ def test_sec_connection_without_session_is_closed(strict_server: Server) -> None
 def test_sec_preauth_connection_cap_per_address(
     strict_server: Server, terminals: list[Terminal]
 ) -> None:
+    """Half-open connections fill an address's pre-auth slots: a newcomer from that address is
+    still let in (the oldest idle one is dropped, and audited), so a learner behind the same
+    address logs in. (More floods: test_sec_lockout.py.)"""
     hogs = []
     try:
         for _ in range(3):  # half-open connections that never finish the handshake
@@ -434,17 +428,16 @@ def test_sec_preauth_connection_cap_per_address(
         time.sleep(0.3)
         extra = socket.create_connection((strict_server.host, strict_server.port), timeout=5)
         extra.settimeout(5)
-        data = b""
-        try:
-            while chunk := extra.recv(1024):
-                data += chunk
-        except OSError:
-            pass
+        assert extra.recv(8).startswith(b"SSH-")  # admitted: a banner, not a refusal
         extra.close()
-        strict_server.wait_audit("connection_refused")
-        # A legitimate learner from another address still gets in.
+        hogs[0].settimeout(5)
+        assert hogs[0].recv(4096).startswith(b"SSH-")  # its banner, then the drop
+        with contextlib.suppress(ConnectionResetError):
+            assert hogs[0].recv(4096) == b""
+        row = strict_server.wait_audit("connection_dropped", address="127.0.0.1")
+        assert "before asking to log in" in row["detail"]["reason"]
         name, password = strict_server.add_user("learner")
-        term = Terminal(ssh_argv(strict_server, name, password, "-tt", bind="127.0.0.2"))
+        term = Terminal(ssh_argv(strict_server, name, password, "-tt"))
         terminals.append(term)
         term.wait_for(signed_in(name), timeout=30)
     finally:
