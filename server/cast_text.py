@@ -12,13 +12,15 @@ line boundary; times stay relative to the session start). Output (stdout): JSON 
   last one, escape sequences (arrow keys, mouse reports, bracketed-paste marks) dropped, Enter
   or a pause of :data:`TYPING_GAP` seconds ends a line.
 - ``screen``: the output emulated with pyte; every :data:`SCREEN_WINDOW` seconds of recording
-  (and at the end) the rows whose text changed since they were last emitted, joined by newlines.
+  (and at the end) the rows whose text changed since they were last emitted, joined by newlines,
+  at the time of the window's last output (the screen shows them then).
   A slice starts from a blank screen: rows drawn after the slice's first byte are what it sees.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -100,6 +102,7 @@ class ScreenText:
         self.stream = pyte.Stream(self.screen)
         self.shown: dict[int, str] = {}
         self.window_start: float | None = None
+        self.last = 0.0
         self.out: list[dict[str, Any]] = []
 
     def feed(self, t: float, data: str) -> None:
@@ -107,6 +110,7 @@ class ScreenText:
             self.collect()
         if self.window_start is None:
             self.window_start = t
+        self.last = t
         self.stream.feed(data)
 
     def resize(self, t: float, value: Any) -> None:
@@ -134,7 +138,10 @@ class ScreenText:
         self.screen.dirty.clear()
         if changed:
             joined = "\n".join(changed)[:MAX_TEXT]
-            self.out.append({"t": round(self.window_start, 3), "kind": "screen", "text": joined})
+            # The moment the screen showed it: after the window's last output (rounded up, so
+            # a replay seeking to this time has applied that output).
+            shown_at = math.ceil(self.last * 1000) / 1000
+            self.out.append({"t": shown_at, "kind": "screen", "text": joined})
         self.window_start = None
 
 
