@@ -3,8 +3,10 @@
 Keeps invariant 2 and 7 honest: nothing here is read from configuration or assumed from the kernel
 version — every limit is *tried* in a real sandbox (a memory bomb, a fork bomb, a busy loop, a
 sleeper, a big file, an output flood, a network probe) and reported as ``(check, ok, detail)``.
-The store engineer's CLI prints the list; :func:`format_report` gives a plain table. Imports
-nothing of Slate's outside ``jail``.
+The store engineer's CLI prints the list; :func:`format_report` gives a plain table. Also reports
+the host sysctls that harden what the sandboxes already refuse (:func:`host_hardening`): read
+only — Slate never changes a host sysctl; the README's "Host hardening" says how to set them.
+Imports nothing of Slate's outside ``jail``.
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ import os
 import platform
 import subprocess
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from jail import cgroup, seccomp
 from jail.run import JailError, Limits, RunResult, RunSpec, run_async, uid_mode
 from jail.sandbox import bwrap_path, bwrap_supports
 
-Check = tuple[str, bool, str]
+Check = tuple[str, bool | str, str]
+"""``(check, ok, detail)``; ``ok`` is True, False, or "warn" (works, but the host could be
+hardened: reported, never a failure)."""
 # A uid the doctor's per-learner probes run as when the caller names none: far above any
 # distribution's range and Slate's suggested learner range (3000000+).
 DOCTOR_UID = 3_999_999
@@ -70,6 +75,94 @@ def _seccomp() -> Check:
         return ("seccomp filter", False, f"not built for {platform.machine()}: namespaces only")
     return ("seccomp filter", True, f"{len(seccomp.DENIED_X86_64)} syscalls refused, socket "
             "families limited, TIOCSTI refused")
+
+
+# (sysctl, the values that count as hardened, the value to set, why it matters here)
+HARDENING: tuple[tuple[str, tuple[int, ...], int, str], ...] = (
+    (
+        "kernel.yama.ptrace_scope",
+        (1, 2, 3),
+        1,
+        "a process may ptrace only its descendants (sandboxes also refuse ptrace by seccomp)",
+    ),
+    (
+        "dev.tty.legacy_tiocsti",
+        (0,),
+        0,
+        "no program can fake keystrokes into a terminal with TIOCSTI (sandboxes also refuse it "
+        "by seccomp)",
+    ),
+    (
+        "fs.protected_symlinks",
+        (1,),
+        1,
+        "root does not follow a symlink a learner planted in a shared or sticky folder",
+    ),
+    (
+        "fs.protected_hardlinks",
+        (1,),
+        1,
+        "nobody can hardlink a file they cannot write (a learner linking server files into a "
+        "workspace)",
+    ),
+    (
+        "fs.protected_fifos",
+        (1, 2),
+        2,
+        "root does not open a FIFO a learner planted in a sticky folder such as /tmp",
+    ),
+    (
+        "fs.protected_regular",
+        (1, 2),
+        2,
+        "root does not open a regular file a learner planted in a sticky folder such as /tmp",
+    ),
+)
+
+
+def host_hardening(proc_sys: Path = Path("/proc/sys")) -> list[Check]:
+    """Report the host sysctls that matter to a classroom; never change them.
+
+    Args:
+        proc_sys: where the sysctls are read (tests pass a fake tree).
+
+    Returns:
+        One ``(f"sysctl {name}", ok, detail)`` per sysctl of :data:`HARDENING`: True when set
+        as recommended, "warn" when not (the sandboxes hold without it; the host is weaker).
+        ``kernel.yama.ptrace_scope`` is reported only where the kernel has Yama, and
+        ``dev.tty.legacy_tiocsti`` says so where the kernel (before 6.2) lacks the switch.
+    """
+    results: list[Check] = []
+    for name, good, want, why in HARDENING:
+        path = proc_sys / name.replace(".", "/")
+        label = f"sysctl {name}"
+        try:
+            raw = path.read_text().strip()
+        except FileNotFoundError:
+            if name.startswith("kernel.yama."):
+                if not (proc_sys / "kernel" / "yama").exists():
+                    continue  # no Yama in this kernel: nothing to set
+            elif name == "dev.tty.legacy_tiocsti":
+                results.append((label, "warn", "this kernel (before 6.2) has no switch: TIOCSTI "
+                                "works on every terminal of the host; sandboxes refuse it by "
+                                "seccomp"))
+                continue
+            results.append((label, "warn", f"not found at {path}: {why} is not enforced"))
+            continue
+        except OSError as exc:
+            results.append((label, "warn", f"cannot read {path}: {exc.strerror}"))
+            continue
+        try:
+            value = int(raw.split()[0])
+        except (ValueError, IndexError):
+            results.append((label, "warn", f"unexpected value {raw[:40]!r}"))
+            continue
+        if value in good:
+            results.append((label, True, f"{value}: {why}"))
+        else:
+            results.append((label, "warn", f"{value}, recommended {want}: {why}. Set it in "
+                            f"/etc/sysctl.d/ (Slate never changes host sysctls)"))
+    return results
 
 
 async def _probe(
@@ -165,6 +258,7 @@ async def checks_async(host_uid: int | None = None) -> list[Check]:
         (name, ok, f"{detail} [{how[name]}]" if name in how else detail)
         for name, ok, detail in probed
     ]
+    results += host_hardening()
     return results
 
 
@@ -179,9 +273,15 @@ def mode_name(host_uid: int | None) -> str:
 
 
 def format_report(results: list[Check]) -> str:
-    """A plain-text table: one line per check, ``ok``/``FAIL``, then the detail."""
+    """A plain-text table: one line per check, ``ok``/``warn``/``FAIL``, then the detail."""
     width = max((len(name) for name, _, _ in results), default=0)
     lines = [
-        f"{'ok  ' if ok else 'FAIL'}  {name:<{width}}  {detail}" for name, ok, detail in results
+        f"{_status(ok)}  {name:<{width}}  {detail}" for name, ok, detail in results
     ]
     return "\n".join(lines)
+
+
+def _status(ok: bool | str) -> str:
+    if ok == "warn":
+        return "warn"
+    return "ok  " if ok is True else "FAIL"
