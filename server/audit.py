@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from server.recorder import file_digest
 from server.store import Store, utc_now
 
 GENESIS = "0" * 64
@@ -477,6 +476,8 @@ def verify(store: Store, recordings_dir: Path | None = None) -> VerifyReport:
                     )
 
     if recordings_dir is not None:
+        from server.audit_retention import recording_digest
+
         base = Path(recordings_dir).parent
         for rid, detail, session in sessions_ended:
             rel, want = detail.get("recording"), detail.get("digest")
@@ -490,12 +491,15 @@ def verify(store: Store, recordings_dir: Path | None = None) -> VerifyReport:
                 continue
             path = base / rel_path
             try:
-                got = file_digest(path)
+                got = recording_digest(path)  # a compressed one (retention) is expanded first
             except FileNotFoundError:
                 report.add(f"{label}: missing (deleted)")
                 continue
             except OSError as exc:
-                report.add(f"{label}: cannot be read: {exc.strerror}")
+                report.add(f"{label}: cannot be read: {exc.strerror or exc}")
+                continue
+            except Exception as exc:  # a corrupt .zst
+                report.add(f"{label}: cannot be read: {exc}")
                 continue
             if got != want:
                 report.add(

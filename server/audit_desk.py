@@ -11,10 +11,16 @@ as they are; the auditor's sandboxed TUI emulates them, and indexing runs in a p
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextlib
+import json
 import logging
+import os
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from server.audit import AuditLog
+from server.audit import AuditLog, sanitize
 from server.config import Config
 from server.store import Store
 
@@ -34,5 +40,276 @@ async def audit_housekeeping(
         tasks.append(checkpoint_schedule(store, audit, data_dir,
                                          config.audit.checkpoint_interval, stop))
     tasks.append(index_schedule(store, data_dir, config.audit.index_interval, stop))
+    if config.audit.compress_after_days > 0:
+        tasks.append(_retention_schedule(store, audit, data_dir,
+                                         config.audit.compress_after_days, stop))
     if tasks:
         await asyncio.gather(*tasks)
+
+
+async def _retention_schedule(store: Store, audit: AuditLog, data_dir: Path, days: int,
+                              stop: asyncio.Event, every: float = 86400.0) -> None:
+    """Compress old recordings a minute after start, then once a day."""
+    from server.audit_retention import compress_old
+
+    delay = 60.0
+    while not stop.is_set():
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        if stop.is_set():
+            return
+        delay = every
+        try:
+            stats = await asyncio.to_thread(compress_old, store, audit, data_dir, days,
+                                            actor="retention")
+            for problem in stats.problems:
+                log.warning("retention: %s", problem)
+        except Exception:
+            log.exception("recording retention pass failed")
+
+
+# -- the desk -------------------------------------------------------------------------------------
+
+RECORDING_CHUNK = 512 << 10
+"""Bytes of a recording per reply (base64 keeps the line under the protocol's 1 MiB)."""
+LIST_LIMIT = 1000
+EVENTS_LIMIT = 20000
+REFUSAL_KINDS = frozenset({"request_denied", "login_failed", "connection_refused",
+                           "quota_exceeded", "input_dropped"})
+"""Events counted as refusals/denials in the session list."""
+
+
+def _when(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _summary(detail_text: str) -> str:
+    """One neutralised line of an event's detail (``key=value`` pairs)."""
+    try:
+        detail = json.loads(detail_text)
+    except (TypeError, ValueError):
+        return sanitize(detail_text, 300)
+    if not isinstance(detail, dict):
+        return sanitize(detail, 300)
+    bits = []
+    for key in sorted(detail):
+        value = detail[key]
+        if key in ("signature", "covers_hash", "digest") and isinstance(value, str):
+            value = value[:12] + "…"
+        shown = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+        bits.append(f"{sanitize(key, 40)}={sanitize(shown, 160)}")
+    return sanitize(" ".join(bits), 600)
+
+
+class AuditDesk:
+    """One auditor (or admin) session's requests. Everything here reads; nothing changes
+    a learner's work, an account or the records (an export writes a new folder of copies)."""
+
+    def __init__(self, services: Any, session: Any, account: Any) -> None:
+        self.services = services
+        self.session = session
+        self.account = account
+        self.store: Store = services.store
+        self.audit_log: AuditLog = services.audit
+        self.data_dir = Path(services.config.server.data_dir)
+        self._replayed: set[tuple[str, bool]] = set()
+
+    def handlers(self) -> dict[Any, Any]:
+        from server import protocol as P
+
+        return {
+            P.AuditSessions: self.sessions,
+            P.AuditSessionEvents: self.events,
+            P.AuditRecording: self.recording,
+            P.AuditSearch: self.search,
+            P.AuditExport: self.export,
+        }
+
+    def audit(self, kind: str, **detail: Any) -> None:
+        self.audit_log.append(kind, actor=self.account.name,
+                              address=getattr(self.session.server, "address", None),
+                              session=self.session.session_id, **detail)
+
+    def _live(self) -> dict[str, Any]:
+        room = getattr(self.services, "room", None)
+        return {s.session_id: s for s in getattr(room, "sessions", ())}
+
+    # -- the session list ------------------------------------------------------------------------
+
+    async def sessions(self, message: Any) -> Any:
+        from server import protocol as P
+
+        rows = await asyncio.to_thread(self._sessions, message)
+        self.audit("audit_list", results=len(rows), **{
+            k: v for k, v in (("user", message.user), ("role", message.role),
+                              ("since", message.since), ("until", message.until),
+                              ("exercise", message.exercise)) if v})
+        return P.AuditSessionsReply(sessions=rows)
+
+    def _sessions(self, message: Any) -> list[dict[str, Any]]:
+        where, params = [], []
+        for column, value in (("a.name = ?", message.user), ("a.role = ?", message.role),
+                              ("s.started >= ?", message.since),
+                              ("s.started <= ?", message.until)):
+            if value:
+                where.append(column)
+                params.append(value)
+        limit = max(1, min(int(message.limit or LIST_LIMIT), LIST_LIMIT))
+        sql = ("SELECT s.id, a.name, a.role, s.started, s.ended, s.bytes_in, s.bytes_out, "
+               "s.recording, s.end_reason FROM sessions s JOIN accounts a ON a.id = s.account_id"
+               + (f" WHERE {' AND '.join(where)}" if where else "")
+               + " ORDER BY s.started DESC LIMIT ?")
+        rows = self.store.query(sql, (*params, limit))
+        ids = [r[0] for r in rows]
+        refusals: dict[str, int] = {}
+        exercises: dict[str, set[str]] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            for sid, kind, detail in self.store.query(
+                    "SELECT session, kind, detail FROM audit_events WHERE session IN "
+                    f"({', '.join('?' * len(part))})", tuple(part)):
+                if kind in REFUSAL_KINDS:
+                    refusals[sid] = refusals.get(sid, 0) + 1
+                if '"exercise"' in detail:
+                    with contextlib.suppress(TypeError, ValueError, AttributeError):
+                        d = json.loads(detail)
+                        name = f"{d.get('course', '?')}/{d['exercise']}"
+                        exercises.setdefault(sid, set()).add(sanitize(name, 80))
+        live = self._live()
+        now = datetime.now(UTC)
+        out = []
+        for sid, user, role, started, ended, b_in, b_out, recording, reason in rows:
+            t0, t1 = _when(started), _when(ended)
+            running = live.get(sid)
+            if running is not None:
+                b_in, b_out = running.bytes_in, running.bytes_out
+            duration = ((t1 or now) - t0).total_seconds() if t0 else 0.0
+            item: dict[str, Any] = {
+                "id": sanitize(sid, 64), "user": sanitize(user, 64), "role": sanitize(role, 16),
+                "started": sanitize(started, 40), "ended": sanitize(ended, 40) if ended else None,
+                "duration": round(max(duration, 0.0), 1), "bytes": int(b_in or 0) + int(b_out or 0),
+                "refusals": refusals.get(sid, 0),
+                "exercises": sorted(exercises.get(sid, ())),
+                "live": running is not None, "recorded": bool(recording),
+                "end_reason": sanitize(reason, 80) if reason else None,
+            }
+            if message.refusals_only and not item["refusals"]:
+                continue
+            if message.exercise and not any(message.exercise in e for e in item["exercises"]):
+                continue
+            out.append(item)
+        return out
+
+    # -- one session ----------------------------------------------------------------------------
+
+    def _session_row(self, sid: str) -> tuple[Any, ...]:
+        from server.control import RequestError
+
+        rows = self.store.query("SELECT id, started, recording FROM sessions WHERE id = ?",
+                                (sid,))
+        if not rows:
+            raise RequestError("There is no such session.")
+        return rows[0]
+
+    async def events(self, message: Any) -> Any:
+        from server import protocol as P
+
+        sid, started, _rec = self._session_row(message.session)
+        t0 = _when(started)
+        # The session's own events, and others that name it (someone watching it, pairing).
+        rows = await asyncio.to_thread(
+            self.store.query,
+            "SELECT id, ts, kind, actor, detail FROM audit_events WHERE session = ? "
+            "OR detail LIKE ? ORDER BY id LIMIT ?",
+            (sid, f"%{sid}%", EVENTS_LIMIT))
+        events = []
+        for rid, ts, kind, actor, detail in rows:
+            when = _when(ts)
+            t = (when - t0).total_seconds() if when and t0 else 0.0
+            events.append({"id": rid, "t": round(max(t, 0.0), 3), "ts": sanitize(ts, 40),
+                           "kind": sanitize(kind, 64), "actor": sanitize(actor or "-", 64),
+                           "summary": _summary(detail), "refusal": kind in REFUSAL_KINDS})
+        self.audit("audit_timeline", target_session=sid, events=len(events))
+        return P.AuditEventsReply(events=events, started=sanitize(started, 40))
+
+    async def recording(self, message: Any) -> Any:
+        from server import protocol as P
+        from server.control import RequestError
+
+        sid, _started, rel = self._session_row(message.session)
+        if not rel:
+            raise RequestError("That session has no recording.")
+        rel_path = Path(str(rel))
+        if rel_path.is_absolute() or ".." in rel_path.parts:
+            raise RequestError("That recording cannot be read.")
+        offset = max(0, int(message.offset))
+        live = sid in self._live()
+        key = (sid, bool(message.follow))
+        if offset == 0 and key not in self._replayed:
+            self._replayed.add(key)
+            self.audit("audit_watch_live" if message.follow and live else "audit_replay",
+                       target_session=sid)
+        try:
+            data, size = await asyncio.to_thread(_read_chunk, self.data_dir / rel_path, offset)
+        except FileNotFoundError:
+            raise RequestError("That recording is missing (see 'slate audit verify').") from None
+        except OSError:
+            raise RequestError("That recording cannot be read.") from None
+        return P.AuditRecordingReply(data=base64.b64encode(data).decode("ascii"), offset=offset,
+                                     next_offset=offset + len(data), size=size, live=live)
+
+    # -- search and export ----------------------------------------------------------------------
+
+    async def search(self, message: Any) -> Any:
+        from server import protocol as P
+        from server.audit_search import SearchIndex, index_path
+
+        def run() -> list[dict[str, Any]]:
+            index = SearchIndex(index_path(self.data_dir))
+            try:
+                hits = index.search(message.query, limit=max(1, min(message.limit, 200)),
+                                    user=message.user or None)
+            finally:
+                index.close()
+            return [h.to_dict() for h in hits]
+
+        hits = await asyncio.to_thread(run)
+        self.audit("audit_search", query=message.query, user=message.user, results=len(hits))
+        return P.AuditSearchReply(hits=hits)
+
+    async def export(self, message: Any) -> Any:
+        from server import protocol as P
+        from server.audit_export import ExportQuery, export
+        from server.control import RequestError
+
+        sid = self._session_row(message.session)[0]
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        folder = self.data_dir / "exports" / f"{stamp}-{sid[:12]}-{self.account.name}"
+        try:
+            result = await asyncio.to_thread(
+                export, self.store, self.audit_log, self.data_dir, folder,
+                ExportQuery(session=sid), actor=self.account.name)
+        except ValueError as exc:
+            raise RequestError(str(exc)) from None
+        return P.AuditExportReply(folder=str(folder.relative_to(self.data_dir)),
+                                  events=result.events, checkpoint=result.checkpoint_id)
+
+
+def _read_chunk(path: Path, offset: int) -> tuple[bytes, int]:
+    """Up to :data:`RECORDING_CHUNK` bytes of a recording from ``offset`` (never a link)."""
+    if path.name.endswith(".zst"):  # compressed by retention: the same bytes, expanded
+        from server.audit_retention import read_recording
+
+        whole = read_recording(path)
+        return whole[offset:offset + RECORDING_CHUNK], len(whole)
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        handle.seek(min(offset, size))
+        return handle.read(RECORDING_CHUNK), size

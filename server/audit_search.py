@@ -319,6 +319,19 @@ async def extract_in_sandbox(data: bytes) -> list[dict[str, Any]]:
 
 def _read_slice(path: Path, offset: int, limit: int) -> tuple[bytes, bytes, int, int]:
     """``(header line, complete lines from offset, new offset, file size)`` of a recording."""
+    if path.name.endswith(".zst"):  # compressed by retention: closed, read it whole
+        from server.audit_retention import read_recording
+
+        whole = read_recording(path)
+        newline = whole.find(b"\n")
+        if newline < 0:
+            return b"", b"", offset, len(whole)
+        start = max(offset, newline + 1)
+        data = whole[start:start + limit]
+        end = data.rfind(b"\n")
+        if end < 0:
+            return whole[: newline + 1], b"", start, len(whole)
+        return whole[: newline + 1], data[: end + 1], start + end + 1, len(whole)
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     with os.fdopen(fd, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size

@@ -609,6 +609,29 @@ def audit_index(ctx: click.Context) -> None:
         click.echo(f"  not indexed: {sanitize(problem, 300)}", err=True)
 
 
+@audit.command("compress")
+@click.option("--days", type=click.IntRange(0, 36500), default=None,
+              help="Compress recordings of sessions that ended this many days ago "
+                   "(default: audit.compress_after_days, 30).")
+@click.pass_context
+def audit_compress(ctx: click.Context, days: int | None) -> None:
+    """Compress old recordings with zstd (still replayable, searchable, verifiable)."""
+    from server.audit_retention import compress_old
+
+    state = _state(ctx)
+    if days is None:
+        days = load_config(None, state.data_dir).audit.compress_after_days
+    with state.store() as (store, log):
+        stats = compress_old(store, log, state.data_dir, days, actor=os_actor())
+    saved = stats.bytes_before - stats.bytes_after
+    click.echo(f"compress: {stats.compressed} recording(s), {stats.bytes_before} -> "
+               f"{stats.bytes_after} bytes ({saved} saved)")
+    for problem in stats.problems:
+        click.echo(f"  not compressed: {sanitize(problem, 300)}", err=True)
+    if stats.problems:
+        ctx.exit(1)
+
+
 @audit.command("search")
 @click.argument("query", nargs=-1, required=True)
 @click.option("--user", "user_name", default=None, help="Only this user's sessions and events.")

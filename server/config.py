@@ -136,6 +136,9 @@ class AuditSection:
     index_interval: int = _key(
         15, low=0, high=86400, doc="Seconds between search-index passes (0: at session end only)."
     )
+    compress_after_days: int = _key(
+        30, low=0, high=36500, doc="Days after which recordings are compressed (0: never)."
+    )
 
 
 @dataclass(frozen=True)
