@@ -141,6 +141,9 @@ class RunSpec:
             mode — the server's own uid when it is not root (a demo), ``nobody`` when it is
             (e.g. course validation); never uid 0.
         stdin: bytes fed to the program's standard input (None: empty input).
+        pass_fds: open fds inherited into the sandbox at the same numbers (e.g. the pipes
+            joining a check's two sandboxes); run_async owns them and closes them once the
+            sandbox has started.
     """
 
     argv: list[str]
@@ -150,6 +153,7 @@ class RunSpec:
     limits: Limits = field(default_factory=Limits)
     host_uid: int | None = None
     stdin: bytes | None = None
+    pass_fds: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.argv, (list, tuple)) or not self.argv:
@@ -531,6 +535,8 @@ async def run_async(
         argv = bwrap_argv(sandbox)
         argv[1:1] = ["--json-status-fd", str(status_w)]
         pass_fds = [status_w] + ([seccomp_fd] if seccomp_fd is not None else [])
+        pass_fds += list(spec.pass_fds)
+        fds += list(spec.pass_fds)
         started = time.monotonic()
 
         def spawn() -> subprocess.Popen[bytes]:
