@@ -283,6 +283,12 @@ class CheckContext:
         ro_files: dict[str, str] | None = None,
         cwd: str = SANDBOX_WORK,
         stdin: bytes | None = None,
+        env: dict[str, str] | None = None,
+        pass_fds: tuple[int, ...] = (),
+        as_learner: bool = True,
+        work: Path | None = None,
+        work_writable: bool = True,
+        stop: Any = None,
     ) -> RunResult:
         """Run ``argv`` in a fresh sandbox through ``jail.run``.
 
@@ -295,6 +301,14 @@ class CheckContext:
             ro_files: host path -> absolute sandbox path, bound read-only.
             cwd: working directory inside the sandbox.
             stdin: bytes fed to the program's standard input.
+            env: extra environment variables.
+            pass_fds: open fds inherited at the same numbers (``jail.run`` closes them once
+                the sandbox has started), e.g. the pipes between a check's two sandboxes.
+            as_learner: False runs under the jail's unprivileged uid that is *not* the
+                learner's (a check's trusted half: course tests, a reference).
+            work: the folder bound at ``/work`` instead of ``work_dir``.
+            work_writable: False binds ``/work`` read-only.
+            stop: an ``asyncio.Event``; setting it ends the run.
 
         Returns:
             The ``jail.run.RunResult`` (exit code, limit hit, capped stdout/stderr).
@@ -306,7 +320,7 @@ class CheckContext:
         from jail import sandbox as jail_sandbox
 
         Bind = jail_sandbox.Bind
-        binds = [Bind(str(self.work_dir), SANDBOX_WORK, writable=True)]
+        binds = [Bind(str(work or self.work_dir), SANDBOX_WORK, writable=work_writable)]
         for host_path, dest in (ro_files or {}).items():
             if not dest.startswith("/") or ".." in Path(dest).parts:
                 raise ValueError(f"read-only destination must be an absolute path: {dest!r}")
@@ -315,9 +329,10 @@ class CheckContext:
             argv=list(argv),
             binds=binds,
             cwd=cwd,
-            env=dict(SANDBOX_ENV),
+            env={**SANDBOX_ENV, **(env or {})},
             limits=self.limits,
-            host_uid=self.host_uid,
+            host_uid=self.host_uid if as_learner else None,
             stdin=stdin,
+            pass_fds=tuple(pass_fds),
         )
-        return await jail_run.run_async(spec)
+        return await jail_run.run_async(spec, stop=stop)

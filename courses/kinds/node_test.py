@@ -1,47 +1,44 @@
 """The ``node-test`` check kind: course test files run by node's built-in test runner.
 
-Owns running ``node --test --test-reporter=tap <files>`` in a fresh sandbox (through
-``CheckContext.run``) and turning the TAP into beginner-friendly outcomes, e.g.
-"greet('Sam') gave 'Hello Sam' but the test expected 'Hello, Sam!'".
+Owns running the course's test files in a *harness* sandbox and turning node's TAP into
+beginner-friendly outcomes, e.g. "greet('Sam') gave 'Hello Sam' but the test expected
+'Hello, Sam!'".
 
-Invariants kept here:
-- A learner's program can't fake a pass. Results come only from reporter lines (their own prints
-  become comments), every test the course wrote — found by name in the test files, or counted
-  with ``expected_tests`` — must have run *and* passed, and the assertion modules are frozen by a
-  preload before the learner's code loads. ``process.exit(0)``, fake ``ok`` lines or a crash
-  while loading all leave tests that "never ran", which fail.
-- Only the runner's reporter lines count: each carries a per-run nonce that the runner takes
-  from the work dir (and deletes) before any test file starts, so lines that learner code writes
-  into the runner's stdout through ``/proc/<ppid>/fd/1`` are ignored.
-- A program that never ends fails with a plain "took too long" message (the sandbox's wall
-  limit), never a hang.
-
-Known limit: learner code shares its process with the course's test file, so a learner who
-re-implements node's internal child-to-runner event protocol, or (in shared-uid demo mode)
-reads the runner's memory through ``/proc/<ppid>/mem``, could still forge results. Closing that
-needs a non-dumpable runner (e.g. an execute-only node binary), which is the jail's to provide.
+Invariants kept here (ARCHITECTURE invariant 3):
+- No learner code runs where the verdict is made. The course's tests run under the jail's
+  unprivileged uid that is not the learner's, in their own sandbox (own pid namespace: no
+  ``/proc`` of it is visible to the learner), with node's test runner and reporter in that one
+  process. ``require()`` of a learner file there gives a proxy (``harness/proxy.cjs``); the
+  learner's module is loaded in a separate *subject* sandbox under the learner's uid by a small
+  agent (``harness/serve.cjs``) that answers calls over two pipes. Values cross as data,
+  functions and objects with methods as handles (``harness/rpc.cjs``); nothing of the course
+  (test source, solution) is sent to the subject. The verdict is read only from the harness's
+  stdout, which only its reporter writes. Learner code can make its functions return what the
+  tests expect — that is passing — but cannot make a wrong answer read as right: it cannot
+  write the harness's stdout, its runner frames, its memory or its globals.
+- Every test the course wrote — found by name in the test files, or counted with
+  ``expected_tests`` — must have run *and* passed: ``process.exit(0)`` or a crash in the
+  learner's sandbox leaves tests that "never ran", which fail.
+- A learner's program that never answers fails with a plain "took too long" message (a
+  per-call timeout in the harness, then the sandbox's wall limit), never a hang.
+- What the learner sees as output is only what their own code printed (the subject sandbox's
+  stdout and stderr); the harness's own output (which could quote the course's tests) is never
+  shown.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
-from pathlib import Path
 from typing import Any
 
 from courses.assets import asset_binds, placement_problems, work_relative
 from courses.fields import check_fields
+from courses.kinds import _pair as pair
 from courses.model import CheckContext, Exercise, TestOutcome
 from courses.tap import TapReport, TapResult, parse_tap
 
 KIND = "node-test"
 
-PRELOAD = Path(__file__).resolve().parent / "node_preload.cjs"
-PRELOAD_IN_SANDBOX = "/slate/preload.cjs"
-REPORTER = Path(__file__).resolve().parent / "node_reporter.cjs"
-REPORTER_IN_SANDBOX = "/slate/reporter.cjs"
-NONCE_FILE = ".slate-nonce"  # in the work dir; the runner's preload reads and deletes it
 TEST_SUFFIXES = (".js", ".mjs", ".cjs")
 
 # test('name', ...) / it("name", ...) / test.it(`name`, ...) with a literal name.
@@ -119,26 +116,44 @@ def expected_names(exercise: Exercise, check: dict[str, Any]) -> list[str]:
 
 
 async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
-    """Run the course's test files against the learner's copy in a fresh sandbox."""
+    """Run the course's test files in a harness sandbox, the learner's code in another."""
     tests: list[str] = check["tests"]
-    ro_files = asset_binds(ctx.exercise, tests + check.get("support", []))
-    ro_files[str(PRELOAD)] = PRELOAD_IN_SANDBOX
-    ro_files[str(REPORTER)] = REPORTER_IN_SANDBOX
-    nonce = "@@slate-" + secrets.token_hex(16)
-    _write_nonce(ctx, nonce)
-    argv = [
-        "node",
-        "--require",
-        PRELOAD_IN_SANDBOX,
-        "--test",
-        f"--test-reporter={REPORTER_IN_SANDBOX}",
-        "--test-reporter-destination=stdout",
-        *[work_relative(t) for t in tests],
-    ]
-    result = await ctx.run(argv, ro_files=ro_files)
-    text = result.stdout.decode("utf-8", errors="replace")
-    report = parse_tap(signed_lines(text, nonce))
-    stderr = result.stderr.decode("utf-8", errors="replace").strip()
+    course_files = tests + check.get("support", [])
+    local = [work_relative(t) for t in course_files]
+    folder = pair.make_folder(ctx, ctx.work_dir, local)
+    try:
+        harness = pair.Side(
+            argv=[
+                "node",
+                "--require",
+                f"{pair.HARNESS_IN_SANDBOX}/proxy.cjs",
+                "--test-reporter=tap",
+                "--test-reporter-destination=stdout",
+                f"{pair.HARNESS_IN_SANDBOX}/main.cjs",
+                *[work_relative(t) for t in tests],
+            ],
+            env={
+                "SLATE_RPC_ROLE": "harness",
+                "SLATE_RPC_LOCAL": "\n".join(local),
+                "SLATE_RPC_TIMEOUT": str(_call_timeout(ctx)),
+            },
+            ro_files=asset_binds(ctx.exercise, course_files),
+            as_learner=False,
+            work=folder,
+            work_writable=False,
+        )
+        subject = pair.Side(
+            argv=list(pair.SERVE_ARGV),
+            env={"SLATE_RPC_MODE": "learner"},
+            ro_files={},
+            as_learner=True,
+        )
+        both = await pair.run_pair(ctx, harness, subject)
+    finally:
+        pair.remove_folder(folder)
+    result, learner = both.proxy, both.server
+    report = parse_tap(result.stdout.decode("utf-8", errors="replace"))
+    learner_output = (learner.stdout + learner.stderr).decode("utf-8", errors="replace").strip()
     file_names = {work_relative(t) for t in tests}
     if "expected_tests" in check:
         expected = None
@@ -146,31 +161,51 @@ async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
     else:
         expected = expected_names(ctx.exercise, check)
         count = len(expected)
+    limit = _limit(result, learner, ctx)
+    # Shown: only what the learner's own code printed. The harness's output is the course's
+    # (an uncaught error there would quote a line of the test file): never shown.
+    report.output = learner_output.splitlines()[-200:] if learner_output else []
     return outcomes_from_report(
         report,
         expected=expected,
         expected_count=count,
         test_files=file_names,
         learner_files=ctx.exercise.files,
-        limit=result.limit,
-        stderr=stderr,
+        limit=limit,
     )
 
 
-def _write_nonce(ctx: CheckContext, nonce: str) -> None:
-    path = ctx.work_dir / NONCE_FILE
-    path.unlink(missing_ok=True)  # a learner file of that name is replaced, never trusted
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(nonce)
-    if ctx.host_uid is not None and os.geteuid() == 0:
-        os.chown(path, ctx.host_uid, ctx.host_uid)
+_CHANNEL = re.compile(r"^# slate-channel: (timeout|gone)$", re.MULTILINE)
 
 
-def signed_lines(text: str, nonce: str) -> str:
-    """Only the reporter's lines (prefixed with this run's nonce), without the prefix."""
-    prefix = nonce + " "
-    return "\n".join(line[len(prefix) :] for line in text.splitlines() if line.startswith(prefix))
+def _limit(harness: Any, learner: Any, ctx: CheckContext) -> str | None:
+    """Which limit explains tests that never ran: the learner's sandbox's own first, then a
+    call into the learner's code that never answered, then the harness's."""
+    if learner.limit:
+        if learner.limit == "wall" and _printed_much(learner, ctx):
+            return "output"
+        return str(learner.limit)
+    if _printed_much(learner, ctx):
+        return "output"
+    state = _CHANNEL.search(harness.stdout.decode("utf-8", errors="replace"))
+    if state and state.group(1) == "timeout":
+        return "wall"
+    return harness.limit  # type: ignore[no-any-return]
+
+
+def _printed_much(learner: Any, ctx: CheckContext) -> bool:
+    """A learner's program that printed an eighth of its output limit or more during a check
+    (a flood: under load it may be stopped, or crash, before it reaches the limit itself)."""
+    cap = int(getattr(ctx.limits, "output", 1 << 20))
+    return bool(learner.truncated) or len(learner.stdout) + len(learner.stderr) >= cap // 8
+
+
+def _call_timeout(ctx: CheckContext) -> int:
+    """Milliseconds the harness waits for one answer from the learner's code."""
+    # Long enough for a runaway program to meet its own memory or process limit first (the
+    # plainer message), short enough that the harness still reports before the wall limit.
+    wall = float(getattr(ctx.limits, "wall", 10.0))
+    return int(max(1000, wall * 1000 * 0.7))
 
 
 def outcomes_from_report(
@@ -374,9 +409,8 @@ def explain(leaf: TapResult, learner_files: list[str]) -> str:
                 return f"{call.group(1)} gave {actual} but the test expected {expected}."
             return f"Your answer was {actual} but the test expected {expected}."
         if error.startswith("The expression evaluated to a falsy value"):
-            code_lines = [line.strip() for line in error.splitlines()[1:] if line.strip()]
-            shown = f": {code_lines[0]}" if code_lines else ""
-            return f"A check in this test was not true{shown}"
+            # node quotes the assert's line of the course's test file here: never shown.
+            return "A check in this test was not true."
         if error.startswith("Missing expected exception"):
             return (
                 "The test expected your code to throw an error here (throw new Error(...)), "

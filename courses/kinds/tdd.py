@@ -18,11 +18,13 @@ Invariants kept here:
 from __future__ import annotations
 
 import asyncio
+import random
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from courses.kinds import _pair as pair
 from courses.model import CheckContext, Exercise, TestOutcome
 
 KIND = "tdd"
@@ -217,10 +219,36 @@ def explain_failure(failure: Failure, subject: str) -> str:
 
 
 async def _judge(ctx: CheckContext, tests: str, subject: str, version: Path) -> Verdict:
-    result = await ctx.run(
-        ["node", "--test", "--test-reporter=tap", f"/work/{tests}"],
-        ro_files={str(version): f"/work/{subject}"},
-    )
+    """Run the learner's tests (their sandbox, their uid, ``/work`` read-only) against
+    ``version`` served from another sandbox that the learner's code cannot see into."""
+    folder = pair.make_folder(ctx, None, [subject])
+    try:
+        learner = pair.Side(
+            argv=[
+                "node",
+                "--require",
+                f"{pair.HARNESS_IN_SANDBOX}/proxy.cjs",
+                "--test-reporter=tap",
+                "--test-reporter-destination=stdout",
+                f"/work/{tests}",
+            ],
+            env={"SLATE_RPC_ROLE": "tests", "SLATE_RPC_REMOTE": subject},
+            ro_files={},
+            as_learner=True,
+            work_writable=False,  # nothing carries over from one version's run to the next
+        )
+        reference = pair.Side(
+            argv=list(pair.SERVE_ARGV),
+            env={"SLATE_RPC_MODE": "trusted", "SLATE_RPC_SERVE": subject},
+            ro_files={str(version): f"/work/{subject}"},
+            as_learner=False,
+            work=folder,
+            work_writable=False,
+        )
+        both = await pair.run_pair(ctx, learner, reference)
+    finally:
+        pair.remove_folder(folder)
+    result = both.proxy
     stdout = _text(result.stdout)
     stderr = _text(result.stderr)
     count, failed, failure = parse_tap(stdout)
@@ -262,9 +290,11 @@ async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
         async with gate:
             return await _judge(ctx, tests, subject, version)
 
-    verdicts = await asyncio.gather(
-        judged(reference), *(judged(exercise.dir / m["file"]) for m in mutants)
-    )
+    versions = [reference, *(exercise.dir / m["file"] for m in mutants)]
+    order = list(range(len(versions)))
+    random.SystemRandom().shuffle(order)  # no version is told apart by when it runs
+    results = await asyncio.gather(*(judged(versions[i]) for i in order))
+    verdicts = [results[order.index(i)] for i in range(len(versions))]
     ref, rest = verdicts[0], verdicts[1:]
     outcomes: list[TestOutcome] = []
     ref_ok = False

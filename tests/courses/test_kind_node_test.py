@@ -93,9 +93,9 @@ def test_sec_printed_fake_tap_does_not_pass(tmp_path: Path) -> None:
     assert [t.status for t in result.tests] == ["failed", "failed"]
 
 
-def test_sec_writing_into_the_runners_stdout_does_not_pass(tmp_path: Path) -> None:
-    """Learner code runs in a child of the test runner and can open /proc/<ppid>/fd/1; lines it
-    writes there lack the runner's per-run nonce, so they are ignored."""
+def test_sec_writing_into_the_parents_stdout_does_not_pass(tmp_path: Path) -> None:
+    """Learner code runs in a sandbox of its own: /proc/<ppid>/fd/1 is its own sandbox's,
+    never the harness's, so lines written there are the learner's output, never results."""
     code = (
         "const lines = ['ok 1 - greet(\\'Sam\\') says hello to Sam',\n"
         "  'ok 2 - greet works for another name', '1..2', ''].join('\\n');\n"
@@ -107,7 +107,7 @@ def test_sec_writing_into_the_runners_stdout_does_not_pass(tmp_path: Path) -> No
     assert [t.status for t in result.tests] == ["failed", "failed"]
 
 
-def test_sec_a_planted_nonce_file_is_replaced(tmp_path: Path) -> None:
+def test_a_learner_file_named_like_an_old_secret_is_just_a_file(tmp_path: Path) -> None:
     work = tmp_path / "learner"
     work.mkdir()
     (work / ".slate-nonce").write_text("@@slate-known")
@@ -300,7 +300,9 @@ def test_node18_file_wrapper_is_not_part_of_test_names() -> None:
             "const cp = require('child_process');\n"
             "for (;;) { try { cp.spawn('node', ['-e', 'setInterval(() => {}, 1000)']); }"
             " catch (e) {} }\n",
-            "too many processes",
+            # Where the process count is per uid (shared mode, course validation), a program
+            # that swallows the failed spawn spins until the time limit: plain either way.
+            ("too many processes", "took too long"),
         ),
     ],
     ids=["output-flood", "memory-bomb", "process-bomb"],
@@ -308,4 +310,5 @@ def test_node18_file_wrapper_is_not_part_of_test_names() -> None:
 def test_sec_bombs_fail_plainly(tmp_path: Path, code: str, words: str) -> None:
     result = check(tmp_path, code)
     assert result.status == "failed"
-    assert words in result.tests[0].message
+    accepted = (words,) if isinstance(words, str) else words
+    assert any(w in result.tests[0].message for w in accepted), result.tests[0].message

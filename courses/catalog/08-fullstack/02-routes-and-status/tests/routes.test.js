@@ -12,38 +12,26 @@ function load() {
   return mod.createApp;
 }
 
-// ---- helpers: start the learner's server inside this sandbox and ask it things ----
-const http = require('node:http');
+// ---- helpers: start the learner's server and ask it things ----
+// During a check the learner's code runs in a sandbox of its own: check.cjs asks that sandbox
+// to start the server on its loopback and to send it each request there.
+const check = require('/slate/harness/check.cjs');
 
 // Once the server has failed to answer, later requests fail at once instead of waiting again.
 let serverHung = false;
 const ANSWER_MS = 2000;
 
-function request(port, method, path, { body = '', headers = {} } = {}) {
+async function request(port, method, path, { body = '', headers = {} } = {}) {
   if (serverHung) {
-    return Promise.reject(new Error('The server did not answer an earlier request, so this one was not tried.'));
+    throw new Error('The server did not answer an earlier request, so this one was not tried.');
   }
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, method, path, agent: false, headers: { Connection: 'close', ...headers } },
-      (res) => {
-        let data = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => {
-          data += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: data }));
-        res.on('error', reject);
-      },
-    );
-    req.setTimeout(ANSWER_MS, () => {
-      serverHung = true;
-      req.destroy(new Error(`${method} ${path} got no answer within ${ANSWER_MS / 1000} seconds. ` +
-        'Does every path through your code end with res.end(...)?'));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  const res = await check.request(port, method, path, { body, headers, timeout: ANSWER_MS });
+  if (res.timeout) {
+    serverHung = true;
+    throw new Error(`${method} ${path} got no answer within ${ANSWER_MS / 1000} seconds. ` +
+      'Does every path through your code end with res.end(...)?');
+  }
+  return res;
 }
 
 function postForm(port, path, fields) {
@@ -62,16 +50,12 @@ async function withServer(createApp, options, fn) {
   } catch (err) {
     assert.fail(`createApp() stopped with an error: ${err.message}`);
   }
-  assert.ok(server instanceof http.Server, 'createApp() should return the server made by http.createServer(...)');
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
+  assert.ok(check.isServer(server), 'createApp() should return the server made by http.createServer(...)');
+  const port = await check.listen(server);
   try {
-    return await fn(server.address().port);
+    return await fn(port);
   } finally {
-    if (typeof server.closeAllConnections === 'function') server.closeAllConnections();
-    await new Promise((resolve) => server.close(() => resolve()));
+    await check.close(server);
   }
 }
 // ---- end of helpers ----

@@ -1,8 +1,5 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { execFileSync } = require('node:child_process');
-const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 
 function createApp(options) {
@@ -18,16 +15,15 @@ function createApp(options) {
 
 // Look inside the database directly, without the learner's model.
 function peek(dbPath, sql) {
-  const output = execFileSync('sqlite3', ['-json', dbPath, sql], { encoding: 'utf8' });
-  return output.trim() === '' ? [] : JSON.parse(output);
+  return check.sqlite(dbPath, sql);
 }
 
 async function withDb(fn) {
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'slate-gb-'));
+  const folder = check.tempDir('slate-gb-');
   try {
     return await fn(path.join(folder, 'guestbook.db'));
   } finally {
-    fs.rmSync(folder, { recursive: true, force: true });
+    check.removeDir(folder);
   }
 }
 
@@ -46,38 +42,26 @@ function tidy(html) {
 
 const HTML = 'text/html; charset=utf-8';
 
-// ---- helpers: start the learner's server inside this sandbox and ask it things ----
-const http = require('node:http');
+// ---- helpers: start the learner's server and ask it things ----
+// During a check the learner's code runs in a sandbox of its own: check.cjs asks that sandbox
+// to start the server on its loopback and to send it each request there.
+const check = require('/slate/harness/check.cjs');
 
 // Once the server has failed to answer, later requests fail at once instead of waiting again.
 let serverHung = false;
 const ANSWER_MS = 2000;
 
-function request(port, method, path, { body = '', headers = {} } = {}) {
+async function request(port, method, path, { body = '', headers = {} } = {}) {
   if (serverHung) {
-    return Promise.reject(new Error('The server did not answer an earlier request, so this one was not tried.'));
+    throw new Error('The server did not answer an earlier request, so this one was not tried.');
   }
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, method, path, agent: false, headers: { Connection: 'close', ...headers } },
-      (res) => {
-        let data = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => {
-          data += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: data }));
-        res.on('error', reject);
-      },
-    );
-    req.setTimeout(ANSWER_MS, () => {
-      serverHung = true;
-      req.destroy(new Error(`${method} ${path} got no answer within ${ANSWER_MS / 1000} seconds. ` +
-        'Does every path through your code end with res.end(...)?'));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  const res = await check.request(port, method, path, { body, headers, timeout: ANSWER_MS });
+  if (res.timeout) {
+    serverHung = true;
+    throw new Error(`${method} ${path} got no answer within ${ANSWER_MS / 1000} seconds. ` +
+      'Does every path through your code end with res.end(...)?');
+  }
+  return res;
 }
 
 function postForm(port, path, fields) {
@@ -96,16 +80,12 @@ async function withServer(createApp, options, fn) {
   } catch (err) {
     assert.fail(`createApp() stopped with an error: ${err.message}`);
   }
-  assert.ok(server instanceof http.Server, 'createApp() should return the server made by http.createServer(...)');
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
+  assert.ok(check.isServer(server), 'createApp() should return the server made by http.createServer(...)');
+  const port = await check.listen(server);
   try {
-    return await fn(server.address().port);
+    return await fn(port);
   } finally {
-    if (typeof server.closeAllConnections === 'function') server.closeAllConnections();
-    await new Promise((resolve) => server.close(() => resolve()));
+    await check.close(server);
   }
 }
 // ---- end of helpers ----
