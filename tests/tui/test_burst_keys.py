@@ -148,3 +148,39 @@ def test_a_5kb_paste_lands_whole(mode: str, bracketed: bool) -> None:
     else:
         keys = [CTRL_HOME, body]
     assert typed_document(MODES[mode], keys) == PASTE + FILE_40
+
+
+def _git_requests(fake: FakeServerThread, count: int, app: PtyApp) -> list[dict]:
+    deadline = time.monotonic() + 15
+    while len(fake.server.of_type("git")) < count and time.monotonic() < deadline:
+        app.read_until_quiet(quiet=0.1, first=0.2)
+    app.read_until_quiet(quiet=0.5, first=0.5)  # and nothing more comes
+    return [{"op": m["op"], "args": m.get("args") or {}} for m in fake.server.of_type("git")]
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_git_panel_keys_typed_ahead_press_the_right_buttons(mode: str) -> None:
+    """On the Git panel an arrow moves the focus (a screen binding) and Enter presses the
+    focused button: typed ahead, Enter must press the button the arrows reached, and text
+    typed after moving back up must land in the box."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fake = FakeServerThread(Path(tmp))
+        fake.server.last = ("git", "first-commit")
+        app = PtyApp([sys.executable, "-m", "tui", "learner"], _env(tmp, fake),
+                     pass_fds=(fake.client_fd,))
+        try:
+            app.wait_for_text("Your first commit")
+            app.send(b"c")
+            app.wait_for_text("README")
+            app.send(b"\x1bg")  # Alt+G: the Git panel (focus in the box)
+            app.wait_for_text("Stage all")
+            assert [r["op"] for r in _git_requests(fake, 1, app)] == ["status"]
+            MODES[mode](app, [b"h", b"i", DOWN, ENTER])  # Init
+            assert [r["op"] for r in _git_requests(fake, 2, app)] == ["status", "init"]
+            MODES[mode](app, [UP, b"!", DOWN, RIGHT, RIGHT, RIGHT, ENTER])  # Commit "hi!"
+            requests = _git_requests(fake, 3, app)
+            assert requests[2] == {"op": "commit", "args": {"message": "hi!"}}, requests
+            assert len(requests) == 3
+        finally:
+            app.close()
+            fake.close()

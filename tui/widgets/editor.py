@@ -31,6 +31,8 @@ class SlateEditor(KeysInOrder, TextArea):
         id: the widget id.
     """
 
+    KEYS_HANDLED_HERE = frozenset({"enter", "tab", "escape", "ctrl+j"})
+
     BINDINGS = [
         Binding("ctrl+home", "document_start", "Top of the file", id="editor.top", show=False),
         Binding("ctrl+end", "document_end", "End of the file", id="editor.bottom", show=False),

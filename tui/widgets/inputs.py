@@ -12,5 +12,9 @@ class PlainInput(KeysInOrder, Input):
     """An ``Input`` that never blinks and never takes more than ``max_length`` characters."""
 
     def __init__(self, placeholder: str = "", *, id: str | None = None, max_length: int = 200):
-        super().__init__(placeholder=placeholder, id=id, max_length=max_length)
+        # select_on_focus off: coming back to the box, a beginner's next key must not silently
+        # replace what is already typed there.
+        super().__init__(
+            placeholder=placeholder, id=id, max_length=max_length, select_on_focus=False
+        )
         self.cursor_blink = False

@@ -11,11 +11,19 @@ packets) ``x Down y`` gives ``xy`` on one line, then the cursor moves: text land
 place. Sent one key per read, the same keys work, because each bubble finishes before the next
 key arrives.
 
-The fix: the widget runs its *own* non-priority bindings itself, synchronously, when the key
-reaches it, and stops the event. That is exactly the binding the App would have found first
-(the non-priority chain is searched from the focused widget up, and priority bindings were
-already tried by the App before the key was forwarded), so behaviour is unchanged except that
-it is now in order. A site keymap (bindings have ids) is applied the same way Textual applies it.
+The fix, where the key reaches the focused widget (``KeysInOrder._on_key``, first in the MRO):
+
+1. A key bound on the widget itself runs its action there and then, and stops. That is the
+   binding the App would have found first: the non-priority chain is searched from the focused
+   widget up, and priority bindings were tried by the App before it forwarded the key.
+2. A key the widget does not take itself (not printable for it, not in ``KEYS_HANDLED_HERE``)
+   runs the rest of the non-priority chain (screen, app) there and then too, so a screen's
+   arrow key that moves the focus has moved it before the next key is looked at.
+3. A key that arrives after an earlier key of the same burst moved the focus away (the App had
+   already forwarded it to the old widget) is passed on to the widget that has the focus now,
+   which is where it would have gone if typed slowly.
+
+A site keymap (bindings have ids) applies as Textual applies it (``Screen._binding_chain``).
 """
 
 from __future__ import annotations
@@ -41,6 +49,9 @@ class KeysInOrder(_Base):
     own ``_on_key`` (inserting printable keys) still runs for keys that are not bindings.
     """
 
+    KEYS_HANDLED_HERE: frozenset[str] = frozenset()
+    """Non-printable keys the widget's own ``_on_key`` acts on (never sent up the chain)."""
+
     def _own_bindings(self) -> BindingsMap:
         bindings = self._bindings
         keymap = self.app._keymap
@@ -50,6 +61,13 @@ class KeysInOrder(_Base):
         return bindings
 
     async def _on_key(self, event: events.Key) -> None:
+        focused = self.app.focused
+        if focused is not self and focused is not None and self.screen is self.app.screen:
+            # Focus moved on (an earlier key of this burst): the key belongs to the new widget.
+            event.stop()
+            event.prevent_default()
+            focused._forward_event(events.Key(event.key, event.character))
+            return
         for binding in self._own_bindings().key_to_bindings.get(event.key, ()):
             if binding.priority:
                 continue  # the App ran priority bindings before the key came here
@@ -57,3 +75,10 @@ class KeysInOrder(_Base):
                 event.stop()
                 event.prevent_default()
                 return
+        if event.key in self.KEYS_HANDLED_HERE or self.check_consume_key(
+            event.key, event.character
+        ):
+            return  # the widget's own _on_key (next in the MRO) takes it
+        if await self.app._check_bindings(event.key):
+            event.stop()
+            event.prevent_default()

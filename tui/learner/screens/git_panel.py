@@ -22,6 +22,7 @@ from tui.course_view import ExerciseDetail
 from tui.safe_text import visible
 from tui.widgets.inputs import PlainInput
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.keys_in_order import KeysInOrder
 
 OPS: dict[str, tuple[str, str]] = {
     # button id: (label, panel operation)
@@ -79,6 +80,10 @@ def reply_text(op: str, reply: dict[str, Any]) -> str:
     return visible(text)[:20_000]
 
 
+class PanelButton(KeysInOrder, Button):
+    """A panel button: arrow keys typed ahead move the focus before the next key is read."""
+
+
 class GitScreen(Screen[bool]):
     """Buttons for git operations, a text box for messages and names, and the result.
 
@@ -111,7 +116,7 @@ class GitScreen(Screen[bool]):
         yield PlainInput("Commit message or branch name", id="git-text")
         with Horizontal(id="git-buttons"):
             for button, (label, _) in OPS.items():
-                yield Button(label, id=f"git-{button}", compact=True)
+                yield PanelButton(label, id=f"git-{button}", compact=True)
         with VerticalScroll(id="git-output-scroll"):
             yield Static("", id="git-output", markup=False)
         yield KeyBar(id="keys")
