@@ -41,15 +41,20 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from jail import seccomp
+from jail import profiles, seccomp, seedbox
 from jail.cgroup import Cgroup, low_cpu_group
-from jail.sandbox import Bind, SandboxSpec, bwrap_argv
+from jail.profiles import (  # noqa: F401 - re-exported: callers import these from jail.run
+    BASE_ENV,
+    DEFAULT_PATH,
+    MIN_HOST_UID,
+    NOBODY_UID,
+    Limits,
+    RunSpec,
+    Seed,
+)
+from jail.sandbox import Bind, SandboxSpec, bwrap_argv  # noqa: F401 - Bind re-exported
+from jail.workspace import Workspace, WorkspaceError
 
-DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin"
-# The environment every sandbox starts from; a RunSpec's own ``env`` is added on top.
-BASE_ENV = {"PATH": DEFAULT_PATH, "HOME": "/tmp", "LANG": "C.UTF-8"}
-# Learner host uids start here: never root, never a system account's uid.
-MIN_HOST_UID = 1000
 # The names RunResult.limit can take.
 LIMIT_NAMES = ("wall", "cpu", "memory", "pids", "output", "disk")
 # Processes bwrap itself needs around the command (monitor, pid 1) when NPROC is counted.
@@ -69,9 +74,6 @@ _DISK_MARKERS = (
 
 OnOutput = Callable[[str, bytes], "Awaitable[None] | None"]
 
-# Who runs a sandbox that names no learner when bwrap is launched by root: never uid 0.
-NOBODY_UID = 65534
-
 # Scheduling niceness of every Run/Check process (0 is normal, 19 the most yielding).
 RUN_NICENESS = 10
 
@@ -81,101 +83,6 @@ class JailError(Exception):
 
     The message is plain and safe to show to staff; it may quote bubblewrap's own error.
     """
-
-
-def _positive(name: str, value: object, kind: type, minimum: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"limit {name} must be a number, got {value!r}")
-    if kind is int and not isinstance(value, int):
-        raise ValueError(f"limit {name} must be a whole number, got {value!r}")
-    if not math.isfinite(value) or value < minimum:
-        raise ValueError(f"limit {name} must be at least {minimum}, got {value!r}")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """The hard limits of one run. Defaults suit a beginner's exercise.
-
-    Attributes:
-        wall: seconds of real time before the run is killed.
-        cpu: seconds of CPU time per process (RLIMIT_CPU; rounded up to whole seconds).
-        memory: bytes of memory for the whole run (cgroup).
-        pids: processes + threads at once for the whole run (cgroup; NPROC where it applies).
-        fsize: largest file a program may write, in bytes (RLIMIT_FSIZE).
-        tmp: bytes of the tmpfs mounted at /tmp.
-        output: bytes of stdout + stderr kept; more ends the run.
-        nofile: open file descriptors per process (RLIMIT_NOFILE).
-    """
-
-    wall: float = 10.0
-    cpu: float = 5.0
-    memory: int = 256 << 20
-    pids: int = 64
-    fsize: int = 10 << 20
-    tmp: int = 64 << 20
-    output: int = 1 << 20
-    nofile: int = 256
-
-    def __post_init__(self) -> None:
-        _positive("wall", self.wall, float, 0.05)
-        _positive("cpu", self.cpu, float, 1)
-        _positive("memory", self.memory, int, 16 << 20)
-        _positive("pids", self.pids, int, 4)
-        _positive("fsize", self.fsize, int, 0)
-        _positive("tmp", self.tmp, int, 1 << 20)
-        _positive("output", self.output, int, 0)
-        _positive("nofile", self.nofile, int, 16)
-
-
-@dataclass
-class RunSpec:
-    """What to run and how.
-
-    Attributes:
-        argv: the command inside the sandbox (``argv[0]`` found on the sandbox's PATH).
-        binds: host paths to show inside (workspace, check files, course assets).
-        cwd: working directory inside the sandbox (must exist there).
-        env: extra environment on top of :data:`BASE_ENV`; nothing is inherited from the host.
-        limits: the run's :class:`Limits`.
-        host_uid: the learner's host uid (per-learner mode; requires root), or None: shared
-            mode — the server's own uid when it is not root (a demo), ``nobody`` when it is
-            (e.g. course validation); never uid 0.
-        stdin: bytes fed to the program's standard input (None: empty input).
-        pass_fds: open fds inherited into the sandbox at the same numbers (e.g. the pipes
-            joining a check's two sandboxes); run_async owns them and closes them once the
-            sandbox has started.
-    """
-
-    argv: list[str]
-    binds: list[Bind] = field(default_factory=list)
-    cwd: str = "/tmp"
-    env: dict[str, str] = field(default_factory=dict)
-    limits: Limits = field(default_factory=Limits)
-    host_uid: int | None = None
-    stdin: bytes | None = None
-    pass_fds: tuple[int, ...] = ()
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.argv, (list, tuple)) or not self.argv:
-            raise ValueError("argv must be a non-empty list of strings")
-        for arg in self.argv:
-            if not isinstance(arg, str) or "\0" in arg:
-                raise ValueError(f"argv items must be strings without NUL, got {arg!r}")
-        if not isinstance(self.cwd, str) or not self.cwd.startswith("/") or "\0" in self.cwd:
-            raise ValueError(f"cwd must be an absolute path inside the sandbox, got {self.cwd!r}")
-        for key, value in self.env.items():
-            if not key or "=" in key or "\0" in key or not isinstance(value, str) or "\0" in value:
-                raise ValueError(f"bad environment entry {key!r}")
-        if self.host_uid is not None:
-            if isinstance(self.host_uid, bool) or not isinstance(self.host_uid, int):
-                raise ValueError(f"host_uid must be an int, got {self.host_uid!r}")
-            if not MIN_HOST_UID <= self.host_uid < 2**31:
-                raise ValueError(
-                    f"host_uid must be a non-root, non-system uid ({MIN_HOST_UID}..2**31-1), "
-                    f"got {self.host_uid}"
-                )
-        if not isinstance(self.limits, Limits):
-            raise ValueError("limits must be a jail.run.Limits")
 
 
 @dataclass
@@ -195,6 +102,11 @@ class RunResult:
         cpu_time: CPU seconds used by the whole run (user + system), where the cgroup knows.
         memory_peak: peak memory in bytes (cgroup), where known.
         uid_mode: "per-learner" or "shared": which host uid the sandbox ran under.
+        files: a seeded run's folder at the end (relative path -> bytes, regular files only;
+            as untrusted as anything the program wrote), or None (not collected, or lost
+            because the run's first program was killed).
+        files_complete: False when ``files`` was cut short (over the seed's size or count).
+        disk_refused: paths the program wrote that could not be kept (over the quota).
     """
 
     exit_code: int | None
@@ -208,6 +120,9 @@ class RunResult:
     cpu_time: float | None = None
     memory_peak: int | None = None
     uid_mode: str = "shared"
+    files: dict[str, bytes] | None = None
+    files_complete: bool = True
+    disk_refused: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -229,6 +144,13 @@ class RunResult:
             "disk": "Your program could not write a file: it was too big or the disk space "
             "for programs is full.",
         }
+        if self.limit == "disk" and self.disk_refused:
+            more = " ..." if len(self.disk_refused) > 3 else ""
+            shown = ", ".join(self.disk_refused[:3]) + more
+            return (
+                "Your program wrote more than your space allows, so these files were not kept: "
+                f"{shown}. Delete files you do not need and run it again."
+            )
         if self.limit in messages:
             return messages[self.limit]
         if self.stopped:
@@ -259,6 +181,57 @@ def count_tasks(uid: int) -> int:
             continue
     return total
 
+
+def count_tree_tasks(root: int) -> int:
+    """How many tasks (processes and threads) the descendants of ``root`` have now (from /proc;
+    ``root`` itself not counted). A sandbox's orphans are reparented to its pid 1, which is a
+    descendant, so nothing of a run escapes this count."""
+    return sum(threads for _, threads in _tree(root))
+
+
+def _data_bytes(pid: int) -> int:
+    """A process's VmData (what RLIMIT_DATA bounds), in bytes; 0 when unknown."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"VmData:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _tree(root: int) -> list[tuple[int, int]]:
+    """(pid, threads) of every descendant of ``root``."""
+    children: dict[int, list[int]] = {}
+    threads: dict[int, int] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        # "pid (comm) state ppid ... num_threads(20th) ...": comm may hold spaces or ")".
+        fields = data[data.rfind(b")") + 2 :].split()
+        try:
+            ppid, count = int(fields[1]), int(fields[17])
+        except (IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(name))
+        threads[int(name)] = count
+    found: list[tuple[int, int]] = []
+    stack = list(children.get(root, []))
+    while stack:
+        pid = stack.pop()
+        found.append((pid, threads.get(pid, 1)))
+        stack += children.get(pid, [])
+    return found
+
+
+# Signals a program dies of when an allocation fails under RLIMIT_DATA without a message.
+_CRASH_SIGNALS = (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT, signal.SIGTRAP, signal.SIGILL)
 
 # What programs print when an allocation fails (read only when no cgroup limits memory).
 _MEMORY_MARKERS = (
@@ -328,6 +301,15 @@ class _Run:
         self.reason_event = asyncio.Event()
         self.status_text = b""
         self.callback_error: Exception | None = None
+        # A seeded run's folder, as the seedbox sends it back (bounded: the tmpfs's size plus
+        # a header per file; anything beyond is dropped and the result marked incomplete).
+        # Without a cgroup: the largest VmData any process of the run was seen with.
+        self.data_peak = 0
+        self.files_data = bytearray()
+        self.files_cap = 0
+        self.files_overflow = False
+        if spec.seed is not None:
+            self.files_cap = spec.seed.size + 512 * (spec.seed.max_files + 1)
 
     def trigger(self, reason: str) -> None:
         """Ask for the run to end because of ``reason`` (first reason wins)."""
@@ -369,6 +351,11 @@ class _Run:
                     return
                 if stream == "status":
                     self.status_text = (self.status_text + data)[-65536:]
+                elif stream == "files":
+                    room = self.files_cap - len(self.files_data)
+                    if len(data) > room:
+                        self.files_overflow = True
+                    self.files_data += data[: max(room, 0)]
                 elif self.reason != "output":
                     await self.accept(stream, data)
         finally:
@@ -454,18 +441,70 @@ def _stdin_fd(data: bytes | None) -> int:
     return fd
 
 
-def _sandbox_spec(spec: RunSpec, seccomp_fd: int | None) -> SandboxSpec:
-    return SandboxSpec(
-        argv=list(spec.argv),
-        binds=list(spec.binds),
+PRLIMIT = "/usr/bin/prlimit"
+# A check's first program: copy the work dir into its tmpfs (files a read-only course file is
+# bound over are skipped, as the bind hid them before), then become the command (pid 1).
+_CHECK_SEED = 'cp -R /.slate/seed/. "$1"/ 2>/dev/null; cd "$2" || exit 126; shift 2; exec "$@"'
+_SEEDBOX_SOURCE: list[str] = []
+
+
+def _seedbox_source() -> str:
+    if not _SEEDBOX_SOURCE:
+        with open(seedbox.__file__, encoding="utf-8") as handle:
+            _SEEDBOX_SOURCE.append(handle.read())
+    return _SEEDBOX_SOURCE[0]
+
+
+def _collects(spec: RunSpec) -> bool:
+    return spec.seed is not None and spec.seed.files is not None
+
+
+def _sandbox_spec(
+    spec: RunSpec,
+    seccomp_fd: int | None,
+    seed_fd: int | None = None,
+    files_fd: int | None = None,
+    nproc_inside: int | None = None,
+) -> SandboxSpec:
+    """The profile's sandbox for ``spec`` (``jail.profiles.sandbox_spec``), with the first
+    programs a seeded folder or an in-namespace process limit need."""
+    argv = list(spec.argv)
+    binds = list(spec.binds)
+    scratch: list[tuple[str, int]] = []
+    cwd = spec.cwd
+    seed = spec.seed
+    if seed is not None:
+        scratch.append((seed.mount, seed.size))
+        cwd = "/"
+        if seed.source is not None:
+            binds.append(Bind(seed.source, profiles.SEED_DIR))
+            argv = ["/bin/sh", "-c", _CHECK_SEED, "slate-seed", seed.folder, spec.cwd, *argv]
+        else:
+            config = {
+                "folder": seed.folder,
+                "cwd": spec.cwd,
+                "seed_fd": seed_fd,
+                "out_fd": files_fd,
+                "limit": seed.size,
+                "max_files": seed.max_files,
+            }
+            argv = [
+                profiles.SYSTEM_PYTHON, "-I", "-S", "-c", _seedbox_source(),
+                json.dumps(config), "--", *argv,
+            ]  # fmt: skip
+    if nproc_inside is not None:
+        # Set inside the run's own user namespace, where the kernel counts only its tasks.
+        argv = [PRLIMIT, f"--nproc={nproc_inside}:{nproc_inside}", "--", *argv]
+    return profiles.sandbox_spec(
+        profiles.PROFILES[spec.profile],
+        argv,
+        binds=binds,
         env={**BASE_ENV, **spec.env},
-        cwd=spec.cwd,
+        cwd=cwd,
+        host_uid=spec.host_uid,
         tmp_size=spec.limits.tmp,
-        new_session=True,
+        scratch=scratch,
         seccomp_fd=seccomp_fd,
-        # setpriv inside the sandbox (bwrap itself runs as root): the learner's uid, or nobody.
-        run_as=spec.host_uid or (NOBODY_UID if os.geteuid() == 0 else None),
-        as_pid_1=True,  # no orphaned bwrap init (zombie) per run; see SandboxSpec
     )
 
 
@@ -498,11 +537,23 @@ async def run_async(
         )
     limits = spec.limits
     run = _Run(spec, on_output)
-    # Where RLIMIT_NPROC is honoured (bwrap not running as host root) it counts every task of
-    # the host uid, so the budget is what that uid already runs plus this run's pids.
-    runner_uid = spec.host_uid if spec.host_uid is not None else os.geteuid()
-    nproc = None if runner_uid == 0 else count_tasks(runner_uid) + limits.pids + _BWRAP_TASKS
-    cgroup = Cgroup.create(f"run-{uuid.uuid4().hex}", limits.memory, limits.pids)
+    collect = _collects(spec)
+    # The seedbox (a Run's first program) stays alive beside the command: one task more.
+    pids = limits.pids + (1 if collect else 0)
+    # RLIMIT_NPROC, where the kernel honours it (bwrap not running as host root):
+    # - per-learner uid (root server): set here on the host; it counts every task of that
+    #   uid — the learner's own — so the budget is what they already run plus this run's;
+    # - shared uid (non-root server): set *inside* the run's own user namespace (prlimit),
+    #   where only this sandbox's tasks count: another learner's fork bomb cannot use it up.
+    nproc = nproc_inside = None
+    if os.geteuid() != 0:
+        nproc_inside = pids
+    elif spec.host_uid is not None:
+        nproc = count_tasks(spec.host_uid) + pids + _BWRAP_TASKS
+    # A seeded folder's tmpfs pages are charged to the run's memory group: it gets their room
+    # on top of the program's own, so a full folder ends with ENOSPC ("disk"), not an OOM kill.
+    memory = limits.memory + (spec.seed.size if spec.seed is not None else 0)
+    cgroup = Cgroup.create(f"run-{uuid.uuid4().hex}", memory, pids)
     if cgroup is not None:
         cgroup.cpu_procs = low_cpu_group()
     # Without a cgroup (a non-root demo) memory falls back to RLIMIT_DATA per process: it
@@ -531,12 +582,21 @@ async def run_async(
         status_r, status_w = os.pipe2(os.O_CLOEXEC)
         fds += [out_w, err_w, status_w]
         readers = {"stdout": out_r, "stderr": err_r, "status": status_r}
-        sandbox = _sandbox_spec(spec, seccomp_fd)
-        argv = bwrap_argv(sandbox)
-        argv[1:1] = ["--json-status-fd", str(status_w)]
         pass_fds = [status_w] + ([seccomp_fd] if seccomp_fd is not None else [])
         pass_fds += list(spec.pass_fds)
         fds += list(spec.pass_fds)
+        seed_fd = files_w = None
+        if collect:
+            assert spec.seed is not None and spec.seed.files is not None
+            seed_fd = _stdin_fd(seedbox.encode_files(spec.seed.files))
+            fds.append(seed_fd)
+            files_r, files_w = os.pipe2(os.O_CLOEXEC)
+            fds.append(files_w)
+            readers["files"] = files_r
+            pass_fds += [seed_fd, files_w]
+        sandbox = _sandbox_spec(spec, seccomp_fd, seed_fd, files_w, nproc_inside)
+        argv = bwrap_argv(sandbox)
+        argv[1:1] = ["--json-status-fd", str(status_w)]
         started = time.monotonic()
 
         def spawn() -> subprocess.Popen[bytes]:
@@ -587,14 +647,14 @@ async def run_async(
         helpers.append(asyncio.ensure_future(_on_stop(stop, run)))
     if cgroup is not None:
         helpers.append(asyncio.ensure_future(_watch_cgroup(cgroup, run)))
-    elif nproc is not None:
-        helpers.append(asyncio.ensure_future(_watch_nproc(runner_uid, nproc, run)))
+    elif nproc_inside is not None:
+        helpers.append(asyncio.ensure_future(_watch_tree(proc.pid, nproc_inside, run)))
     killed = False
     try:
         await asyncio.wait([waiter, reason_task], return_when=asyncio.FIRST_COMPLETED)
         if not waiter.done():
             killed = True
-            await _end(run, proc.pid, waiter, cgroup)
+            await _end(run, proc.pid, waiter, cgroup, collect)
         status = await waiter
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
         duration = time.monotonic() - started
@@ -640,10 +700,10 @@ async def run_async(
     exit_code, sig = _exit_of(status, exit_docs)
     stdout = b"".join(run.chunks["stdout"])
     stderr = b"".join(run.chunks["stderr"])
-    if exit_code == 127 and stderr.startswith(b"setpriv: failed to execute"):
-        # The privilege drop ran but the command itself was not found in the sandbox.
+    if exit_code == 127 and _not_found(stderr):
+        # The sandbox's first programs ran but the command itself was not found in it.
         line = stderr.split(b"\n", 1)[0].decode("utf-8", "replace")
-        raise JailError(f"the sandbox could not start the program: {line[9:300]}")
+        raise JailError(f"the sandbox could not start the program: {line.split(': ', 1)[-1][:300]}")
     stopped = run.reason == "stop"
     # Without CPU accounting the run's length stands in for its CPU time: it is used only to
     # tell a SIGKILL at the hard RLIMIT_CPU from other kills.
@@ -653,6 +713,19 @@ async def run_async(
     )
     if cgroup is None and limit in (None, "wall"):
         limit = _fallback_limit(limit, exit_code, sig, stdout, stderr)
+    if cgroup is None and run.data_peak:
+        peak = run.data_peak
+        # Under RLIMIT_DATA an allocation that fails often kills the program with a signal and
+        # no words (node flooding a pipe dies of SIGSEGV): a crash after its heap was seen at
+        # half the limit or more is the memory limit, not a bug of the learner's.
+        if limit is None and sig in _CRASH_SIGNALS and peak >= limits.memory // 2:
+            limit = "memory"
+    files: dict[str, bytes] | None = None
+    files_complete = True
+    if collect and run.files_data:
+        assert spec.seed is not None
+        files, files_complete = seedbox.decode_files(bytes(run.files_data), spec.seed.max_files)
+        files_complete = files_complete and not run.files_overflow
     return RunResult(
         exit_code=exit_code,
         signal=sig,
@@ -665,6 +738,8 @@ async def run_async(
         cpu_time=cpu_time,
         memory_peak=peak,
         uid_mode=uid_mode(spec.host_uid),
+        files=files,
+        files_complete=files_complete,
     )
 
 
@@ -739,17 +814,28 @@ async def _watch_cgroup(cgroup: Cgroup, run: _Run) -> None:
             run.trigger("pids")
 
 
-async def _watch_nproc(uid: int, nproc: int, run: _Run) -> None:
-    """Without a cgroup: end the run when its host uid has used up RLIMIT_NPROC (a fork bomb
-    would otherwise spin until the wall limit). Shared-uid mode cannot tell runs apart here."""
+async def _watch_tree(bwrap_pid: int, nproc: int, run: _Run) -> None:
+    """Without a cgroup: end the run when its *own* sandbox has used up its RLIMIT_NPROC (a
+    fork bomb would otherwise spin until the wall limit). Counts the tasks under this run's
+    bwrap only — never another run's of the same (shared) uid."""
+    def look() -> int:
+        tree = _tree(bwrap_pid)
+        for pid, _ in tree:
+            run.data_peak = max(run.data_peak, _data_bytes(pid))
+        return sum(threads for _, threads in tree)
+
     while True:
         await asyncio.sleep(_WATCH_INTERVAL * 2)
-        if await asyncio.to_thread(count_tasks, uid) >= nproc:
+        if await asyncio.to_thread(look) >= nproc:
             run.trigger("pids")
 
 
 async def _end(
-    run: _Run, bwrap_pid: int, waiter: asyncio.Future[int], cgroup: Cgroup | None
+    run: _Run,
+    bwrap_pid: int,
+    waiter: asyncio.Future[int],
+    cgroup: Cgroup | None,
+    collect: bool = False,
 ) -> None:
     """Kill the whole run and wait for bwrap to exit.
 
@@ -766,6 +852,14 @@ async def _end(
         inner = _inner_pid(run)
     if waiter.done():
         return
+    if inner is not None and collect:
+        # A seeded Run: its first program (the seedbox) kills everything else in the sandbox
+        # and sends the folder back, then exits; SIGKILL below only if it does not.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(inner, signal.SIGUSR1)
+        done, _ = await asyncio.wait([waiter], timeout=_DRAIN_TIMEOUT)
+        if done:
+            return
     if inner is not None:
         # Safe against pid reuse: bwrap has not exited, so it has not reaped its child yet.
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -843,6 +937,21 @@ def _which_limit(
     return None
 
 
+_NOT_FOUND = (
+    b"setpriv: failed to execute",
+    b"prlimit: failed to execute",
+    b"seedbox: failed to execute",
+)
+
+
+def _not_found(stderr: bytes) -> bool:
+    first = stderr.split(b"\n", 1)[0]
+    if first.startswith(_NOT_FOUND):
+        return True
+    # The Check profile's shell: "slate-seed: 1: exec: node: not found".
+    return first.startswith(b"slate-seed: ") and first.endswith(b": not found")
+
+
 def _bwrap_message(stderr: bytes) -> str:
     """bubblewrap's own error line (it prefixes them with "bwrap: "), cut to a safe length."""
     text = stderr.decode("utf-8", "replace")
@@ -879,3 +988,121 @@ def run(spec: RunSpec) -> RunResult:
     result = box["result"]
     assert isinstance(result, RunResult)
     return result
+
+
+# -- a learner's Run of their workspace folder ----------------------------------------------------
+
+MAX_WRITE_BACK = 500
+"""Most changed files one Run may leave in the workspace (each is a quota-checked save)."""
+
+
+async def run_in_workspace(
+    ws: Workspace,
+    folder: str,
+    argv: list[str],
+    *,
+    limits: Limits,
+    host_uid: int | None,
+    on_output: OnOutput | None = None,
+    stop: asyncio.Event | None = None,
+    stdin: bytes | None = None,
+    env: dict[str, str] | None = None,
+) -> RunResult:
+    """A learner's Run of ``folder`` in their workspace, with disk bounded *while* it runs.
+
+    The program never writes to a host filesystem: it works in a tmpfs copy of the folder the
+    size of the learner's quota (``jail.profiles.learner_run``), read here through the
+    workspace's descriptor-based API; a write past it fails with ENOSPC inside the sandbox.
+    Afterwards every file the program changed is saved through the same API, within the quota
+    (a save that would pass it is refused and named in ``RunResult.disk_refused``, and the
+    result's ``limit`` is "disk"). A file the learner saved meanwhile is left as they saved it;
+    a file the program deleted is deleted only if the learner did not change it meanwhile.
+
+    Args:
+        ws: the learner's workspace.
+        folder: the exercise folder, relative to the workspace.
+        argv, limits, host_uid, on_output, stop, stdin, env: as :class:`RunSpec` and
+            :func:`run_async`.
+    """
+    seed = await asyncio.to_thread(_read_seed, ws, folder)
+    spec = profiles.learner_run(
+        argv,
+        folder=folder,
+        files=seed,
+        size=ws.quota_bytes,
+        limits=limits,
+        host_uid=host_uid,
+        max_files=ws.quota_files,
+        stdin=stdin,
+        env=env,
+    )
+    result = await run_async(spec, on_output=on_output, stop=stop)
+    if result.files is not None:
+        refused = await asyncio.to_thread(
+            _write_back, ws, folder, seed, result.files, result.files_complete
+        )
+        if refused or not result.files_complete:
+            result.disk_refused = refused or ["(files past your space)"]
+            if result.limit is None:
+                result.limit = "disk"
+    return result
+
+
+def _read_seed(ws: Workspace, folder: str) -> dict[str, bytes]:
+    """The folder's regular files (``.git`` left out), through the safe API, at most a quota."""
+    files: dict[str, bytes] = {}
+    room = ws.quota_bytes
+    for rel in ws.list_files(folder):
+        try:
+            data = ws.read_bytes(f"{folder}/{rel}", limit=room)
+        except WorkspaceError:
+            continue  # a link, a hardlink, a special file or too big: not the Run's to see
+        files[rel] = data
+        room -= len(data)
+    return files
+
+
+def _write_back(
+    ws: Workspace,
+    folder: str,
+    seed: dict[str, bytes],
+    final: dict[str, bytes],
+    complete: bool,
+) -> list[str]:
+    """Save what the program changed (see :func:`run_in_workspace`); return refused paths."""
+    refused: list[str] = []
+    written = 0
+    for rel in sorted(final):
+        data = final[rel]
+        before = seed.get(rel)
+        if data == before:
+            continue
+        parts = rel.split("/")
+        if any(part in seedbox.SKIP_DIRS or part in ("", ".", "..") for part in parts):
+            continue  # the stream is the sandbox's (untrusted): only plain relative paths
+        shown = "".join(ch if ch.isprintable() else "?" for ch in rel)[:200]
+        try:
+            if _current(ws, f"{folder}/{rel}") != before:
+                continue  # the learner saved it meanwhile: their save wins
+            if written >= MAX_WRITE_BACK:
+                refused.append(shown)
+                continue
+            ws.write_atomic(f"{folder}/{rel}", data)
+            written += 1
+        except WorkspaceError:
+            refused.append(shown)
+    if complete:
+        for rel, data in seed.items():
+            if rel in final:
+                continue
+            with contextlib.suppress(WorkspaceError):
+                if _current(ws, f"{folder}/{rel}") == data:
+                    ws.remove(f"{folder}/{rel}")
+    return refused
+
+
+def _current(ws: Workspace, rel: str) -> bytes | None:
+    """What is saved at ``rel`` now, or None when nothing (a regular file) is there."""
+    if not ws.lexists(rel):
+        return None
+    return ws.read_bytes(rel, limit=ws.quota_bytes)

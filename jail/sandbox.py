@@ -9,7 +9,9 @@ capabilities), an optional seccomp filter (``jail.seccomp``), and a small synthe
 passwd, group, nsswitch.conf from ``jail/etc``) so ``localhost`` resolves and tools that look up
 their user work, without exposing the host's own files.
 
-This module only *describes* a sandbox; ``jail.run`` executes Run/Check sandboxes and the server
+This module is the mechanism: it turns a ``SandboxSpec`` into a command line. Which sandboxes
+exist, under which uid, with which binds, is policy and lives in ``jail.profiles`` (the only
+place a ``SandboxSpec`` is made); ``jail.run`` executes Run/Check sandboxes and the server
 starts TUI sandboxes on a pty. Imports nothing of Slate's.
 """
 
@@ -76,6 +78,8 @@ class SandboxSpec:
             whoever launches bwrap).
         tmp_size: bytes for the tmpfs at /tmp.
         hidden: paths inside binds to cover with an empty tmpfs (e.g. a solutions folder).
+        scratch: extra writable tmpfs mounts ``(path, bytes)``, each with its own size (a
+            seeded working folder: ``jail.profiles.Seed``). Mounted before the binds.
         new_session: ``--new-session`` (no controlling tty). Required for Run/Check; must be
             False for a TUI on a pty or window-change never arrives.
         hostname: the sandbox's hostname.
@@ -96,6 +100,7 @@ class SandboxSpec:
     sandbox_uid: int = 1000
     tmp_size: int = 64 << 20
     hidden: list[str] = field(default_factory=list)
+    scratch: list[tuple[str, int]] = field(default_factory=list)
     new_session: bool = True
     hostname: str = "slate"
     seccomp_fd: int | None = None
@@ -198,6 +203,10 @@ def bwrap_argv(spec: SandboxSpec) -> list[str]:
         "--tmpfs",
         "/tmp",
     ]
+    for path, size in spec.scratch:
+        _ensure_parents(args, path, mounted)
+        args += ["--perms", "1777", "--size", str(size), "--tmpfs", path]
+        mounted.add(path)
     for bind in spec.binds:
         _ensure_parents(args, bind.dest, mounted)
         args += ["--bind" if bind.writable else "--ro-bind", bind.source, bind.dest]

@@ -17,6 +17,8 @@ SUBSET = [
     "tests/jail/test_run.py",
     "tests/jail/test_sec_limits.py",
     "tests/jail/test_sec_sandbox.py",
+    "tests/jail/test_sec_disk.py",
+    "tests/jail/test_sec_isolation.py",
     "tests/jail/test_sec_workspace.py",
     "tests/jail/test_sec_history.py",
     "tests/jail/test_doctor.py",
