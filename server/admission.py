@@ -38,10 +38,11 @@ nothing of the gateway.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -120,6 +121,14 @@ class ThrottleStore(Protocol):
     ) -> tuple[int, float, bool]: ...
 
     def clear_login_failures(self, name: str, address: str, *, now: float) -> None: ...
+
+
+class AccountStore(ThrottleStore, Protocol):
+    """What a password check needs of the store."""
+
+    def verify_password(self, name: str, password: str) -> Any: ...
+
+    def get_account(self, name: str) -> Any: ...
 
 
 def valid_username(name: str) -> bool:
@@ -246,6 +255,120 @@ class AuthGuard:
     def succeeded(self, name: str, address: str) -> None:
         """A correct password from this pair: its count starts again unless it is locked."""
         self.store.clear_login_failures(name, address, now=self.clock.time())
+
+
+# -- one password attempt, start to answer -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PasswordOutcome:
+    """What became of one password attempt."""
+
+    account: Any
+    """The account that logged in, or None."""
+    close_connection: bool
+    """Refused, and the connection gets no further attempt (close it after the reply)."""
+    delay: float
+    """The back-off the answer waited for (from the start of the attempt)."""
+    pair_locked: bool
+    """The (name, address) pair was locked when the attempt came (or this failure locked it)."""
+
+
+async def check_password(
+    guard: AuthGuard,
+    store: AccountStore,
+    typed: str,
+    password: str,
+    address: str,
+    connection_failures: int,
+    audit: Callable[..., None],
+    *,
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+) -> PasswordOutcome:
+    """Check one password attempt and answer no sooner than the guard says.
+
+    The password is always checked — during back-off and during a lock — and a correct one is
+    always let in. Unknown, malformed, disabled and known names take the same path: the same
+    store reads and writes, one argon2 verification, the same delays and the same audit rows
+    (the reason in the row may differ; the reply never does).
+
+    Args:
+        guard: the auth guard (its store calls run in a worker thread).
+        store: the account store (``verify_password`` runs in a worker thread).
+        typed: the login name exactly as the client sent it.
+        password: the password offered.
+        address: the client's address.
+        connection_failures: failed attempts already made on this connection.
+        audit: writes one audit row for this connection: ``audit(kind, **detail)``.
+        sleep: how to wait (tests pass one that moves a fake clock).
+
+    Returns:
+        The outcome; on failure the caller counts it on the connection and closes the
+        connection after the reply when ``close_connection`` says so.
+    """
+    loop = asyncio.get_running_loop()
+    clock = guard.clock
+    started = clock.monotonic()
+    name = typed if valid_username(typed) else ""
+    key = throttle_key(typed)
+    plan = await loop.run_in_executor(None, guard.plan, key, address, connection_failures)
+    account = await loop.run_in_executor(None, store.verify_password, name or "\0", password)
+    ok = account is not None and not account.disabled
+    failure: Failure | None = None
+    if ok:
+        await loop.run_in_executor(None, guard.succeeded, key, address)
+    else:
+        failure = await loop.run_in_executor(None, guard.failed, key, address)
+    wait = plan.delay - (clock.monotonic() - started)
+    if wait > 0:
+        await sleep(wait)
+    if failure is None:
+        return PasswordOutcome(account, False, plan.delay, plan.locked)
+    if not name:
+        reason = "invalid username"
+    else:
+        known = store.get_account(name)
+        reason = (
+            "account disabled"
+            if known is not None and known.disabled
+            else ("bad password" if known is not None else "unknown user")
+        )
+    shown = typed[:200]  # the audit log neutralises control characters
+    locked = plan.locked or failure.newly_locked
+    audit(
+        "login_failed",
+        name=shown,
+        reason=reason,
+        method="password",
+        delay=round(plan.delay, 2),
+        pair_failures=failure.failures,
+        pair_locked=locked,
+        connection_failures=connection_failures + 1,
+    )
+    if failure.newly_locked:
+        audit(
+            "lockout",
+            scope="name+address",
+            name=shown,
+            failures=failure.failures,
+            locked_until=failure.locked_until,
+        )
+    if failure.address_throttled:
+        audit(
+            "lockout",
+            scope="address",
+            name=shown,
+            detail="every failure from this address is now answered after the longest delay",
+        )
+    close = plan.last_try or failure.newly_locked
+    if close:
+        why = (
+            "name locked at this address"
+            if locked
+            else "too many failed attempts on one connection"
+        )
+        audit("connection_closed", reason=why, name=shown)
+    return PasswordOutcome(None, close, plan.delay, locked)
 
 
 # -- the doorman: admission at accept time ----------------------------------------------------

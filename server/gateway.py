@@ -36,7 +36,7 @@ from server.admission import (
     AuthGuard,
     Doorman,
     Ticket,
-    throttle_key,
+    check_password,
     valid_username,
 )
 from server.audit import AuditLog, ContextLogger, sanitize
@@ -192,84 +192,33 @@ class SlateSSHServer(asyncssh.SSHServer):
         return True
 
     async def validate_password(self, username: str, password: str) -> bool:
-        """Check a password (always, even during back-off or a lock: a correct one gets in) and
-        answer no sooner than the guard says. Unknown, malformed, disabled and known names take
-        the same path, with the same counters and delays (server/admission.py)."""
-        name = username if valid_username(username) else ""
-        key = throttle_key(username)
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        guard, store, doorman = self.room.guard, self.room.store, self.room.doorman
+        """Check a password through admission (server/admission.py: always checked, a correct
+        one always gets in, the answer waits out the back-off)."""
+        doorman = self.room.doorman
         if self.ticket is not None:
             doorman.progressed(self.ticket, STAGE_CHECKING)
         try:
-            plan = await loop.run_in_executor(
-                None, guard.plan, key, self.address, self.auth_failures
+            outcome = await check_password(
+                self.room.guard,
+                self.room.store,
+                username,
+                password,
+                self.address,
+                self.auth_failures,
+                self.audit,
             )
-            # Exactly one argon2 verification, whatever the name: timing does not tell.
-            account = await loop.run_in_executor(
-                None, store.verify_password, name or "\0", password
-            )
-            ok = account is not None and not account.disabled
-            failure = None
-            if ok:
-                await loop.run_in_executor(None, guard.succeeded, key, self.address)
-            else:
-                failure = await loop.run_in_executor(None, guard.failed, key, self.address)
-            wait = plan.delay - (loop.time() - started)
-            if wait > 0:
-                await asyncio.sleep(wait)
         finally:
             if self.ticket is not None:
                 doorman.progressed(self.ticket, STAGE_LOGGING_IN)
-        if ok:
-            self._authenticated(account, "password", delay=round(plan.delay, 2),
-                                pair_locked=plan.locked)
+        if outcome.account is not None:
+            self._authenticated(
+                outcome.account, "password", delay=round(outcome.delay, 2),
+                pair_locked=outcome.pair_locked,
+            )
             return True
-        assert failure is not None
         self.auth_failures += 1
-        if not name:
-            reason = "invalid username"
-        else:
-            # The reply is the same whatever the reason; the audit record may say more.
-            known = account or store.get_account(name)
-            reason = (
-                "account disabled"
-                if known is not None and known.disabled
-                else ("bad password" if known is not None else "unknown user")
-            )
-        self.audit(
-            "login_failed",
-            name=username[:200],
-            reason=reason,
-            method="password",
-            delay=round(plan.delay, 2),
-            pair_failures=failure.failures,
-            pair_locked=plan.locked or failure.newly_locked,
-            connection_failures=self.auth_failures,
-        )
-        if failure.newly_locked:
-            self.audit(
-                "lockout",
-                scope="name+address",
-                name=username[:200],
-                failures=failure.failures,
-                locked_until=failure.locked_until,
-            )
-        if failure.address_throttled:
-            self.audit(
-                "lockout",
-                scope="address",
-                name=username[:200],
-                detail="every failure from this address is now answered after the longest delay",
-            )
-        if plan.last_try or failure.newly_locked:
-            why = "name locked at this address" if plan.locked or failure.newly_locked else (
-                "too many failed attempts on one connection"
-            )
-            self.audit("connection_closed", reason=why, name=username[:200])
-            # After the failure reply has gone out.
-            loop.call_later(0.2, self._close_now)
+        if outcome.close_connection:  # after the failure reply has gone out
+            asyncio.get_running_loop().call_later(0.2, self._close_now)
         return False
 
     def _close_now(self) -> None:

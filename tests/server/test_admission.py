@@ -372,3 +372,109 @@ def test_refusals_are_held_but_never_without_bound(clock: FakeClock) -> None:
     assert holds[MAX_HELD_REFUSALS:] == [0.0] * 3  # past the bound: closed at once
     door.refusal_sent()
     assert door.hold_refusal() == REFUSAL_HOLD
+
+
+# -- one password attempt, through check_password (real store, fake clock, no sleeping) -------
+
+
+class FakeSleep:
+    """Moves the fake clock instead of waiting."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.waited: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waited.append(seconds)
+        self.clock.advance(seconds)
+
+
+@pytest.fixture
+def accounts(tmp_path: Path):
+    from argon2 import PasswordHasher
+
+    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with Store(tmp_path / "accounts.db", hasher=hasher) as st:
+        st.add_account("ada", "learner", "ada-right-pw")
+        st.add_account("bob", "learner", "bob-right-pw")
+        st.set_disabled("bob", True)
+        yield st
+
+
+async def _try(guard: AuthGuard, store: Store, typed: str, pw: str, address: str, fails: int = 0):
+    from server.admission import check_password
+
+    audit = FakeAudit()
+    sleep = FakeSleep(guard.clock)  # type: ignore[arg-type]
+    outcome = await check_password(
+        guard, store, typed, pw, address, fails, audit.append, sleep=sleep
+    )
+    return outcome, audit, sleep
+
+
+async def test_right_password_gets_in_during_a_lock_after_the_delay(
+    accounts: Store, clock: FakeClock
+) -> None:
+    guard = guard_for(accounts, clock)
+    for i in range(12):
+        outcome, audit, _ = await _try(guard, accounts, "ada", f"guess{i}", SHARED)
+        assert outcome.account is None
+    assert audit.kinds("login_failed")[0]["pair_locked"] is True
+    outcome, audit, sleep = await _try(guard, accounts, "ada", "ada-right-pw", SHARED)
+    assert outcome.account is not None and outcome.account.name == "ada"
+    assert outcome.pair_locked and outcome.delay == MAX_DELAY
+    assert sum(sleep.waited) <= MAX_DELAY and not audit.rows  # login_ok is the gateway's
+    # ...and from another address, at once.
+    outcome, _, sleep = await _try(guard, accounts, "ada", "ada-right-pw", OTHER)
+    assert outcome.account is not None and outcome.delay == 0 and not sleep.waited
+
+
+async def test_failure_rows_and_closing(accounts: Store, clock: FakeClock) -> None:
+    guard = guard_for(accounts, clock, lockout_after=2)
+    outcome, audit, _ = await _try(guard, accounts, "ada", "nope", OTHER)
+    assert not outcome.close_connection
+    row = audit.kinds("login_failed")[0]
+    assert row == {
+        "name": "ada",
+        "reason": "bad password",
+        "method": "password",
+        "delay": 0,
+        "pair_failures": 1,
+        "pair_locked": False,
+        "connection_failures": 1,
+    }
+    outcome, audit, _ = await _try(guard, accounts, "ada", "nope", OTHER, fails=1)
+    assert outcome.close_connection and outcome.pair_locked  # this failure locked the pair
+    assert audit.kinds("lockout")[0]["scope"] == "name+address"
+    assert audit.kinds("connection_closed")[0]["reason"] == "name locked at this address"
+
+
+@pytest.mark.parametrize(
+    ("typed", "password", "reason"),
+    [
+        ("ada", "wrong", "bad password"),
+        ("nosuch", "wrong", "unknown user"),
+        ("bob", "bob-right-pw", "account disabled"),
+        ("Bad\x1bName", "wrong", "invalid username"),
+    ],
+)
+async def test_every_refusal_takes_the_same_path(
+    accounts: Store, clock: FakeClock, typed: str, password: str, reason: str
+) -> None:
+    guard = guard_for(accounts, clock)
+    trail = []
+    for _ in range(6):
+        outcome, audit, _sleep = await _try(guard, accounts, typed, password, OTHER)
+        assert outcome.account is None
+        row = audit.kinds("login_failed")[0]
+        assert row["reason"] == reason
+        trail.append((outcome.delay, row["pair_failures"], [k for k, _ in audit.rows]))
+    # The same delays, counts and rows whatever the reason (only the reason text differs).
+    assert trail == [
+        (0, 1, ["login_failed"]),
+        (0, 2, ["login_failed"]),
+        (0, 3, ["login_failed"]),
+        (1, 4, ["login_failed"]),
+        (2, 5, ["login_failed"]),
+        (MAX_DELAY, 6, ["login_failed"]),
+    ]
