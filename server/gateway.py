@@ -29,7 +29,7 @@ from typing import Any
 
 import asyncssh
 
-from server import kex_guess
+from server import kex_guess, protocol
 from server.admission import (
     STAGE_CHECKING,
     STAGE_LOGGING_IN,
@@ -603,11 +603,12 @@ class SlateSession(asyncssh.SSHServerSession):
             self._warned_idle = True
             if self.control is not None:
                 self.control.push(
-                    "notify",
-                    text=f"You will be logged out in {cfg.idle_warning} seconds"
-                    " unless you press a key.",
-                    severity="warning",
-                    title="Still there?",
+                    protocol.Notify(
+                        text=f"You will be logged out in {cfg.idle_warning} seconds"
+                        " unless you press a key.",
+                        severity="warning",
+                        title="Still there?",
+                    )
                 )
 
     # output path
@@ -626,7 +627,7 @@ class SlateSession(asyncssh.SSHServerSession):
     def request_repaint(self) -> None:
         """Ask the TUI to redraw everything (an observer attached and needs a full picture)."""
         if self.control is not None:
-            self.control.push("repaint")
+            self.control.push(protocol.Repaint())
 
     # ending
 
@@ -651,7 +652,7 @@ class SlateSession(asyncssh.SSHServerSession):
         self._closing = True
         if self.process is not None and self.process.running:
             if self.control is not None:
-                self.control.push("shutdown", reason=message)
+                self.control.push(protocol.Shutdown(reason=message))
             if not await self.process.wait(2.0):
                 await self.process.terminate(grace=1.0)
         if self.chan is not None and not self.chan.is_closing():

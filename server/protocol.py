@@ -1,113 +1,645 @@
-"""The control channel between a session's TUI and the server: JSON lines over a socketpair.
+"""The control channel between a session's TUI and the server: typed messages as JSON lines.
 
 This module is shared by both sides and imports nothing but the standard library, so the TUI can
 use it inside its sandbox (ARCHITECTURE: "the only way a TUI asks for anything").
 
-Wire format: one JSON object per line, UTF-8, at most ``MAX_LINE`` bytes. Every message has a
-``type``. A request from the TUI carries an integer ``id``; the server's answer carries the same
-``id`` with ``type`` either ``"ok"`` (plus result fields) or ``"error"`` (plus ``message``).
-Streams (run output) are sent as unsolicited messages that name the request ``id`` they belong to.
+Every message is a frozen dataclass: one per request, one per reply, one per push. Decoding is
+the one place where untrusted lines are judged: an unknown ``type``, a missing or extra field, a
+value of the wrong type or a string over its length limit is a :class:`ProtocolError`, so a
+handler only ever sees a well-formed request object and never re-validates.
 
-Requests (TUI -> server), with their fields:
-    hello        {role, version}                      -> ok {user, role, session, uid_mode}
-    course_map   {}                                    -> ok {stages: [...]} (see courses model)
-    exercise     {course, exercise}                    -> ok {exercise: {...}, progress: {...}}
-                 (the server provisions the starter files into /workspace/<course>/<exercise>/)
-    saved        {paths: [workspace-relative paths]}  -> ok {version: str | None}
-    run          {course, exercise}                    -> ok {run_id} then run_output*, run_end
-    check        {course, exercise}                    -> ok {run_id} then run_output*, check_result
-    stop         {run_id}                              -> ok {}
-    hint         {course, exercise}                    -> ok {index, text, total}
-    history      {course, exercise}                    -> ok {versions: [{id, time, ...}]}
-    history_diff {course, exercise, version, path?}    -> ok {diff: str}
-    restore      {course, exercise, version, path?}    -> ok {restored: [paths]}
-    reset        {course, exercise}                    -> ok {restored: [paths]}
-    git          {course, exercise, op, args}          -> ok {...}  (Git panel: status, stage,
-                 commit, branch, switch, merge, log)
+Wire format: one JSON object per line, UTF-8, at most ``MAX_LINE`` bytes, with a ``type``. A
+request carries an integer ``id``; its answer carries the same ``id`` with ``type`` ``"ok"``
+(plus the reply's fields) or ``"error"`` (plus ``message``, plain words for the person). Pushes
+are unsolicited; those tied to a request (run output, check results) name its ``run_id`` in ``id``.
 
-Server pushes (server -> TUI, no id unless tied to a request):
-    notify       {text, severity: "information" | "warning" | "error", title?}
-    repaint      {}                       redraw the whole screen (an observer attached)
-    shutdown     {reason}                 save everything now; the session is ending
-    run_output   {id, stream: "stdout" | "stderr", data}
-    run_end      {id, exit_code, signal, limit, duration, truncated}
-    check_result {id, result: {...}}      (courses' result schema)
-    progress     {course, exercise, state}
+To add a message: write the dataclass here with :func:`request` / :func:`push` (and its reply
+with ``Reply``), then register a handler for the roles that may use it (deny by default).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from typing import Any
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin
 
-VERSION = 1
+VERSION = 2
 MAX_LINE = 1 << 20  # 1 MiB: a larger line is a protocol error, never buffered without bound
 
-REQUESTS = frozenset(
-    {
-        "hello",
-        "course_map",
-        "exercise",
-        "saved",
-        "run",
-        "check",
-        "stop",
-        "hint",
-        "history",
-        "history_diff",
-        "restore",
-        "reset",
-        "git",
-    }
-)
-PUSHES = frozenset(
-    {"notify", "repaint", "shutdown", "run_output", "run_end", "check_result", "progress"}
-)
-REPLIES = frozenset({"ok", "error"})
-
-Message = dict[str, Any]
+ID = 64
+"""Length limit of ids and names (course, exercise, run, version, op)."""
+PATH = 255
+"""Length limit of a workspace-relative path."""
+TEXT = 2000
+"""Length limit of a short free text (a commit message, a notification)."""
 
 
 class ProtocolError(ValueError):
     """A line that is not a valid control-channel message."""
 
 
+def limit(n: int) -> Any:
+    """A dataclass field whose strings (or list items) may be at most ``n`` characters."""
+    return field(metadata={"max": n})
+
+
+def opt(n: int) -> Any:
+    """An optional string field (default None) of at most ``n`` characters."""
+    return field(default=None, metadata={"max": n})
+
+
+# -- the three kinds of message ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Message:
+    """Base of every message; ``TYPE`` is the wire ``type``."""
+
+    TYPE: ClassVar[str] = ""
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON object for this message (``type`` first)."""
+        return {"type": self.TYPE, **{f.name: getattr(self, f.name) for f in fields_of(type(self))}}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reply(Message):
+    """The ``ok`` answer to a request; subclasses add the result fields."""
+
+    TYPE: ClassVar[str] = "ok"
+    id: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Error(Message):
+    """The ``error`` answer to a request: ``message`` is shown to the person, so keep it plain."""
+
+    TYPE: ClassVar[str] = "error"
+    id: int = 0
+    message: str = field(default="", metadata={"max": TEXT})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Request(Message):
+    """A request from the TUI; ``REPLY`` is the type of its ``ok`` answer."""
+
+    REPLY: ClassVar[type[Reply]] = Reply
+    id: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Push(Message):
+    """An unsolicited message from the server."""
+
+
+REQUESTS: dict[str, type[Request]] = {}
+PUSHES: dict[str, type[Push]] = {}
+
+R = TypeVar("R", bound=type[Request])
+P = TypeVar("P", bound=type[Push])
+
+
+def request(cls: R) -> R:
+    """Register a request class under its ``TYPE``."""
+    _register(REQUESTS, cls)
+    return cls
+
+
+def push(cls: P) -> P:
+    """Register a push class under its ``TYPE``."""
+    _register(PUSHES, cls)
+    return cls
+
+
+def _register(table: dict[str, Any], cls: type[Message]) -> None:
+    if not cls.TYPE or cls.TYPE in REQUESTS or cls.TYPE in PUSHES or cls.TYPE in ("ok", "error"):
+        raise TypeError(f"message type {cls.TYPE!r} is empty or taken")
+    table[cls.TYPE] = cls
+
+
+# -- requests (TUI -> server) and their replies -------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class HelloReply(Reply):
+    user: str = limit(ID)
+    role: str = limit(ID)
+    session: str = limit(ID)
+    uid_mode: str = limit(ID)
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class Hello(Request):
+    """First request of every TUI: who am I?"""
+
+    TYPE = "hello"
+    REPLY = HelloReply
+    role: str = limit(ID)
+    version: int = VERSION
+
+
+@dataclass(frozen=True, kw_only=True)
+class CourseMapReply(Reply):
+    stages: list[dict[str, Any]] = field(default_factory=list)
+    last: dict[str, Any] | None = None
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class CourseMap(Request):
+    """The programme by stage with this learner's progress (see tui/course_view)."""
+
+    TYPE = "course_map"
+    REPLY = CourseMapReply
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExerciseReply(Reply):
+    exercise: dict[str, Any] = field(default_factory=dict)
+    progress: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExerciseRequest(Request):
+    """Base of the requests about one exercise."""
+
+    course: str = limit(ID)
+    exercise: str = limit(ID)
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class OpenExercise(ExerciseRequest):
+    """Open an exercise: the server provisions its starter files into the workspace."""
+
+    TYPE = "exercise"
+    REPLY = ExerciseReply
+
+
+@dataclass(frozen=True, kw_only=True)
+class SavedReply(Reply):
+    version: str | None = None
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class Saved(Request):
+    """The TUI saved these files (workspace-relative): snapshot them into history."""
+
+    TYPE = "saved"
+    REPLY = SavedReply
+    paths: list[str] = limit(PATH)
+
+    MAX_PATHS: ClassVar[int] = 64
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunStarted(Reply):
+    run_id: str = limit(ID)
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class Run(ExerciseRequest):
+    """Run the exercise's program; output follows as RunOutput pushes, then RunEnd."""
+
+    TYPE = "run"
+    REPLY = RunStarted
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class Check(ExerciseRequest):
+    """Check the exercise; the result follows as a CheckResult push."""
+
+    TYPE = "check"
+    REPLY = RunStarted
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class Stop(Request):
+    """Stop a running Run or Check."""
+
+    TYPE = "stop"
+    run_id: str = limit(ID)
+
+
+@dataclass(frozen=True, kw_only=True)
+class HintReply(Reply):
+    index: int = 0
+    text: str = ""
+    total: int = 0
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class Hint(ExerciseRequest):
+    """Reveal the next hint."""
+
+    TYPE = "hint"
+    REPLY = HintReply
+
+
+@dataclass(frozen=True, kw_only=True)
+class HistoryReply(Reply):
+    versions: list[dict[str, Any]] = field(default_factory=list)
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class History(ExerciseRequest):
+    """The saved versions of the exercise's files."""
+
+    TYPE = "history"
+    REPLY = HistoryReply
+
+
+@dataclass(frozen=True, kw_only=True)
+class DiffReply(Reply):
+    diff: str = ""
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class HistoryDiff(ExerciseRequest):
+    """What changed between ``version`` and ``against`` (None: the latest snapshot)."""
+
+    TYPE = "history_diff"
+    REPLY = DiffReply
+    version: str = limit(ID)
+    against: str | None = opt(ID)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RestoredReply(Reply):
+    restored: list[str] = field(default_factory=list)
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class Restore(ExerciseRequest):
+    """Put back a saved version of the exercise (or of one ``path`` in it)."""
+
+    TYPE = "restore"
+    REPLY = RestoredReply
+    version: str = limit(ID)
+    path: str | None = opt(PATH)
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class Reset(ExerciseRequest):
+    """Start the exercise again from its starter files (history keeps the old ones)."""
+
+    TYPE = "reset"
+    REPLY = RestoredReply
+
+
+@dataclass(frozen=True, kw_only=True)
+class GitReply(Reply):
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class Git(ExerciseRequest):
+    """A Git panel operation (status, stage, commit, branch, switch, merge, log, ...)."""
+
+    TYPE = "git"
+    REPLY = GitReply
+    op: str = limit(32)
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+# -- pushes (server -> TUI) ---------------------------------------------------------------------
+
+Severity = Literal["information", "warning", "error"]
+
+
+@push
+@dataclass(frozen=True, kw_only=True)
+class Notify(Push):
+    """A notification for the person."""
+
+    TYPE = "notify"
+    text: str = limit(TEXT)
+    severity: Severity = "information"
+    title: str = field(default="", metadata={"max": 200})
+
+
+@push
+@dataclass(frozen=True, kw_only=True)
+class Repaint(Push):
+    """Redraw the whole screen (an observer attached)."""
+
+    TYPE = "repaint"
+
+
+@push
+@dataclass(frozen=True, kw_only=True)
+class Shutdown(Push):
+    """Save everything now; the session is ending."""
+
+    TYPE = "shutdown"
+    reason: str = limit(TEXT)
+
+
+@push
+@dataclass(frozen=True, kw_only=True)
+class RunOutput(Push):
+    """A piece of a running program's output."""
+
+    TYPE = "run_output"
+    id: str = limit(ID)
+    stream: Literal["stdout", "stderr"] = "stdout"
+    data: str = ""
+
+
+@push
+@dataclass(frozen=True, kw_only=True)
+class RunEnd(Push):
+    """A Run finished (``error``: it could not be started at all)."""
+
+    TYPE = "run_end"
+    id: str = limit(ID)
+    exit_code: int | None = None
+    signal: int | None = None
+    limit: str | None = None
+    duration: float = 0.0
+    truncated: bool = False
+    error: str | None = None
+
+
+@push
+@dataclass(frozen=True, kw_only=True)
+class CheckResult(Push):
+    """A Check finished: ``result`` follows the courses' result schema."""
+
+    TYPE = "check_result"
+    id: str = limit(ID)
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+@push
+@dataclass(frozen=True, kw_only=True)
+class Progress(Push):
+    """This learner's progress on an exercise changed."""
+
+    TYPE = "progress"
+    course: str = limit(ID)
+    exercise: str = limit(ID)
+    state: str = limit(ID)
+    attempts: int = 0
+    hints_used: int = 0
+
+
+# -- the auditor's desk (auditor and admin only; server/audit_desk.py) -------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditSessionsReply(Reply):
+    sessions: list[dict[str, Any]] = field(default_factory=list)
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class AuditSessions(Request):
+    """Recorded sessions, newest first, with refusal counts and exercises touched."""
+
+    TYPE = "audit_sessions"
+    REPLY = AuditSessionsReply
+    user: str | None = opt(ID)
+    role: str | None = opt(ID)
+    since: str | None = opt(ID)
+    until: str | None = opt(ID)
+    exercise: str | None = opt(ID)
+    refusals_only: bool = False
+    limit: int = 500
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditEventsReply(Reply):
+    events: list[dict[str, Any]] = field(default_factory=list)
+    started: str = ""
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class AuditSessionEvents(Request):
+    """A session's audit events (and events naming it), with seconds from its start."""
+
+    TYPE = "audit_events"
+    REPLY = AuditEventsReply
+    session: str = limit(ID)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditRecordingReply(Reply):
+    data: str = ""
+    """Base64 of the recording's bytes from ``offset`` (untrusted: emulate, never print)."""
+    offset: int = 0
+    next_offset: int = 0
+    size: int = 0
+    live: bool = False
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class AuditRecording(Request):
+    """A piece of a session's recording (``follow``: watching it live)."""
+
+    TYPE = "audit_recording"
+    REPLY = AuditRecordingReply
+    session: str = limit(ID)
+    offset: int = 0
+    follow: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditSearchReply(Reply):
+    hits: list[dict[str, Any]] = field(default_factory=list)
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class AuditSearch(Request):
+    """Full-text search over typed text, screen text and audit events."""
+
+    TYPE = "audit_search"
+    REPLY = AuditSearchReply
+    query: str = limit(500)
+    user: str | None = opt(ID)
+    limit: int = 100
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditExportReply(Reply):
+    folder: str = limit(PATH)
+    events: int = 0
+    checkpoint: int = 0
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class AuditExport(Request):
+    """Write a case-file export of one session on the server (under the data dir)."""
+
+    TYPE = "audit_export"
+    REPLY = AuditExportReply
+    session: str = limit(ID)
+
+
+# -- encoding and decoding ----------------------------------------------------------------------
+
+
+def fields_of(cls: type[Message]) -> tuple[dataclasses.Field[Any], ...]:
+    """The wire fields of a message class."""
+    return dataclasses.fields(cls)
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type[Message]) -> dict[str, Any]:
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
+
+
 def encode(message: Message) -> bytes:
     """Serialise one message to a newline-terminated JSON line.
 
     Raises:
-        ProtocolError: the message has no ``type`` or is larger than ``MAX_LINE``.
+        ProtocolError: the message is larger than ``MAX_LINE``.
     """
-    if not isinstance(message.get("type"), str):
-        raise ProtocolError("message has no type")
-    line = json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
-    if len(line) > MAX_LINE:
-        raise ProtocolError(f"message of {len(line)} bytes exceeds {MAX_LINE}")
-    return line
+    line = json.dumps(message.to_wire(), ensure_ascii=False, separators=(",", ":")).encode()
+    if len(line) + 1 > MAX_LINE:
+        raise ProtocolError(f"{message.TYPE} message of {len(line)} bytes exceeds {MAX_LINE}")
+    return line + b"\n"
 
 
-def decode(line: bytes) -> Message:
-    """Parse one line into a message and check its envelope.
+def parse(line: bytes) -> dict[str, Any]:
+    """Parse one line into a JSON object with a string ``type`` (the envelope only).
 
     Raises:
-        ProtocolError: not JSON, not an object, no known ``type``, or a request without an id.
+        ProtocolError: too long, not JSON, not an object, or no ``type``.
     """
     if len(line) > MAX_LINE:
         raise ProtocolError("line too long")
     try:
-        message = json.loads(line)
+        raw = json.loads(line)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProtocolError(f"not JSON: {exc}") from None
-    if not isinstance(message, dict):
+    if not isinstance(raw, dict):
         raise ProtocolError("not a JSON object")
-    kind = message.get("type")
-    if kind not in REQUESTS and kind not in PUSHES and kind not in REPLIES:
-        raise ProtocolError(f"unknown message type {kind!r}")
-    if kind in REQUESTS or kind in REPLIES:
-        ident = message.get("id")
-        if not isinstance(ident, int) or isinstance(ident, bool):
-            raise ProtocolError(f"{kind} needs an integer id")
-    return message
+    if not isinstance(raw.get("type"), str):
+        raise ProtocolError("message has no type")
+    return raw
+
+
+def decode_request(line: bytes) -> Request:
+    """A request line from a TUI, fully validated.
+
+    Raises:
+        ProtocolError: anything but a well-formed, known request.
+    """
+    raw = parse(line)
+    cls = REQUESTS.get(raw["type"])
+    if cls is None:
+        raise ProtocolError(f"unknown request type {raw['type'][:40]!r}")
+    _need_id(raw)
+    return build(cls, raw)
+
+
+def decode_push(raw: dict[str, Any]) -> Push:
+    """A push (already parsed), fully validated.
+
+    Raises:
+        ProtocolError: an unknown push or a malformed one.
+    """
+    cls = PUSHES.get(raw["type"])
+    if cls is None:
+        raise ProtocolError(f"unknown push type {raw['type'][:40]!r}")
+    return build(cls, raw)
+
+
+def decode_reply(raw: dict[str, Any], request_cls: type[Request]) -> Reply | Error:
+    """The answer (already parsed) to a request of ``request_cls``.
+
+    Raises:
+        ProtocolError: not an ok/error answer of the expected shape.
+    """
+    _need_id(raw)
+    if raw["type"] == "error":
+        return build(Error, raw)
+    if raw["type"] != "ok":
+        raise ProtocolError(f"{raw['type'][:40]!r} is not a reply")
+    return build(request_cls.REPLY, raw)
+
+
+def _need_id(raw: dict[str, Any]) -> None:
+    ident = raw.get("id")
+    if not isinstance(ident, int) or isinstance(ident, bool):
+        raise ProtocolError(f"{raw['type'][:40]} needs an integer id")
+
+
+M = TypeVar("M", bound=Message)
+
+
+def build(cls: type[M], raw: dict[str, Any]) -> M:
+    """Make a ``cls`` from a JSON object, checking every field against its declared type.
+
+    Raises:
+        ProtocolError: an unknown, missing or mistyped field, or a string over its limit.
+    """
+    hints = _hints(cls)
+    known = {f.name: f for f in fields_of(cls)}
+    extra = set(raw) - set(known) - {"type"}
+    if extra:
+        raise ProtocolError(f"{cls.TYPE}: unknown field {sorted(extra)[0][:40]!r}")
+    values: dict[str, Any] = {}
+    for name, f in known.items():
+        if name not in raw:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise ProtocolError(f"{cls.TYPE}: missing field {name!r}")
+            continue
+        value = raw[name]
+        if not _conforms(value, hints[name], f.metadata.get("max")):
+            raise ProtocolError(f"{cls.TYPE}: bad value for {name!r}")
+        values[name] = value
+    return cls(**values)
+
+
+def _conforms(value: Any, hint: Any, max_len: int | None) -> bool:
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        return any(_conforms(value, arm, max_len) for arm in get_args(hint))
+    if origin is Literal:
+        return value in get_args(hint)
+    if hint is type(None):
+        return value is None
+    if hint is Any:
+        return True
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is str:
+        return isinstance(value, str) and (max_len is None or len(value) <= max_len)
+    if origin is list:
+        (item,) = get_args(hint)
+        return isinstance(value, list) and all(_conforms(v, item, max_len) for v in value)
+    if origin is dict:
+        return isinstance(value, dict) and all(isinstance(k, str) for k in value)
+    return False
 
 
 class LineBuffer:
@@ -135,13 +667,3 @@ class LineBuffer:
             self._buf.clear()
             raise ProtocolError("line too long")
         return lines
-
-
-def ok(request: Message, **fields: Any) -> Message:
-    """The success reply to ``request``."""
-    return {"type": "ok", "id": request["id"], **fields}
-
-
-def error(request: Message, message: str) -> Message:
-    """The error reply to ``request``; ``message`` is shown to the learner, so keep it plain."""
-    return {"type": "error", "id": request["id"], "message": message}

@@ -22,14 +22,13 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from server import protocol as P
 from server.audit import AuditLog, sanitize
 from server.config import Config
-from server.control import RequestError
-from server.protocol import Message
+from server.control import Handlers, RequestError
 from server.store import Store
 
 if TYPE_CHECKING:
@@ -39,19 +38,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("slate.services")
 
-Handler = Callable[[Message], Awaitable[dict[str, Any]]]
 SANDBOX_WORKSPACE = "/workspace"
 # How long a request waits for the learner's previous one (a Run, a Check, a reset...) before
 # it is refused; below the TUI's 20 s request timeout, so the learner gets words, not a timeout.
 SERIAL_WAIT = 15.0
-MAX_PATHS = 64
-
-
-def _text(message: Message, key: str, limit: int = 200) -> str:
-    value = message.get(key)
-    if not isinstance(value, str) or not value or len(value) > limit:
-        raise RequestError(f"The request is missing a valid {key}.")
-    return value
 
 
 class SessionServices:
@@ -178,9 +168,8 @@ class SessionServices:
             self._catalog = catalog
         return self._catalog
 
-    def _exercise(self, message: Message) -> Any:
-        course_id = _text(message, "course", 64)
-        exercise_id = _text(message, "exercise", 64)
+    def _exercise(self, message: P.ExerciseRequest) -> Any:
+        course_id, exercise_id = message.course, message.exercise
         try:
             exercise = self.catalog().exercise(course_id, exercise_id)
         except (KeyError, LookupError):
@@ -191,20 +180,24 @@ class SessionServices:
 
     # -- per-session handlers -----------------------------------------------------------------
 
-    def handlers_for(self, session: SlateSession, account: Any) -> dict[str, Handler]:
+    def handlers_for(self, session: SlateSession, account: Any) -> Handlers:
         """The request handlers this session's role may use (everything else is refused)."""
 
-        async def hello(message: Message) -> dict[str, Any]:
-            return {
-                "user": account.name,
-                "role": account.role,
-                "session": session.session_id,
-                "uid_mode": "per-learner" if os.geteuid() == 0 else "shared",
-            }
+        async def hello(message: P.Hello) -> P.HelloReply:
+            return P.HelloReply(
+                user=account.name,
+                role=account.role,
+                session=session.session_id,
+                uid_mode="per-learner" if os.geteuid() == 0 else "shared",
+            )
 
-        handlers: dict[str, Handler] = {"hello": hello}
+        handlers: Handlers = {P.Hello: hello}
         if account.role == "learner":
             handlers.update(LearnerDesk(self, session, account).handlers())
+        if account.role in ("auditor", "admin"):  # read-only audit desk (H8); deny by default
+            from server.audit_desk import AuditDesk
+
+            handlers.update(AuditDesk(self, session, account).handlers())
         return handlers
 
     def session_ended(self, session: SlateSession) -> None:
@@ -228,20 +221,20 @@ class LearnerDesk:
         self.busy = False
         session.desk = self  # type: ignore[attr-defined]
 
-    def handlers(self) -> dict[str, Handler]:
+    def handlers(self) -> Handlers:
         return {
-            "course_map": self.course_map,
-            "exercise": self.exercise,
-            "saved": self.saved,
-            "run": self.run,
-            "check": self.check,
-            "stop": self.stop,
-            "hint": self.hint,
-            "history": self.history,
-            "history_diff": self.history_diff,
-            "restore": self.restore,
-            "reset": self.reset,
-            "git": self.git,
+            P.CourseMap: self.course_map,
+            P.OpenExercise: self.exercise,
+            P.Saved: self.saved,
+            P.Run: self.run,
+            P.Check: self.check,
+            P.Stop: self.stop,
+            P.Hint: self.hint,
+            P.History: self.history,
+            P.HistoryDiff: self.history_diff,
+            P.Restore: self.restore,
+            P.Reset: self.reset,
+            P.Git: self.git,
         }
 
     @property
@@ -260,9 +253,9 @@ class LearnerDesk:
             **detail,
         )
 
-    def push(self, kind: str, **fields: Any) -> None:
+    def push(self, message: P.Push) -> None:
         if self.session.control is not None:
-            self.session.control.push(kind, **fields)
+            self.session.control.push(message)
 
     def close(self) -> None:
         for stop in self.runs.values():
@@ -278,7 +271,7 @@ class LearnerDesk:
 
     # -- catalog and exercises ----------------------------------------------------------------
 
-    async def course_map(self, message: Message) -> dict[str, Any]:
+    async def course_map(self, message: P.CourseMap) -> P.CourseMapReply:
         """The programme by stage, each exercise with this learner's progress (tui/course_view)."""
         try:
             catalog = self.services.catalog()
@@ -320,12 +313,12 @@ class LearnerDesk:
                     "exercises": exercises,
                 }
             )
-        return {
-            "stages": [stages[k] for k in sorted(stages)],
-            "last": {"course": last[1], "exercise": last[2]} if last else None,
-        }
+        return P.CourseMapReply(
+            stages=[stages[k] for k in sorted(stages)],
+            last={"course": last[1], "exercise": last[2]} if last else None,
+        )
 
-    async def exercise(self, message: Message) -> dict[str, Any]:
+    async def exercise(self, message: P.OpenExercise) -> P.ExerciseReply:
         """Open an exercise: provision its starter files, return the lesson and progress."""
         from courses.catalog import exercise_view
 
@@ -342,8 +335,8 @@ class LearnerDesk:
             self.services.store.progress(self.account.name).get(ex.course_id, {}).get(ex.id)
         )
         revealed = min(progress["hints_used"], len(ex.hints))
-        return {
-            "exercise": {
+        return P.ExerciseReply(
+            exercise={
                 "course": ex.course_id,
                 "id": ex.id,
                 "title": view["title"],
@@ -355,8 +348,8 @@ class LearnerDesk:
                 "hints_total": len(ex.hints),
                 "next": self._next(ex),
             },
-            "progress": {**progress, "hints": list(ex.hints[:revealed])},
-        }
+            progress={**progress, "hints": list(ex.hints[:revealed])},
+        )
 
     def _next(self, ex: Any) -> dict[str, str] | None:
         """The exercise after ``ex`` in programme order, or None after the last one."""
@@ -370,7 +363,7 @@ class LearnerDesk:
     def _exercise_dir(self, ex: Any) -> str:
         return f"{ex.course_id}/{ex.id}"
 
-    def _exercise(self, message: Message) -> Any:
+    def _exercise(self, message: P.ExerciseRequest) -> Any:
         return self.services._exercise(message)
 
     async def _provision_or_refuse(self, ws: Any, ex: Any, rel: str, op: str) -> bool:
@@ -428,12 +421,11 @@ class LearnerDesk:
 
     # -- saves and history --------------------------------------------------------------------
 
-    async def saved(self, message: Message) -> dict[str, Any]:
-        paths = message.get("paths")
-        if not isinstance(paths, list) or not paths or len(paths) > MAX_PATHS:
+    async def saved(self, message: P.Saved) -> P.SavedReply:
+        paths = message.paths
+        if not paths or len(paths) > P.Saved.MAX_PATHS:
             raise RequestError("The save report named no files.")
-        clean = [p for p in paths if isinstance(p, str) and 0 < len(p) <= 255]
-        rel = [p.removeprefix(SANDBOX_WORKSPACE + "/") for p in clean]
+        rel = [p.removeprefix(SANDBOX_WORKSPACE + "/") for p in paths if p]
         try:
             version = await self.services.snapshot(self.account, self.ws, rel, "save")
         except Exception as exc:
@@ -441,26 +433,24 @@ class LearnerDesk:
             raise RequestError(
                 f"Your file is saved, but history could not record it: {exc}"
             ) from exc
-        return {"version": version}
+        return P.SavedReply(version=version)
 
-    async def history(self, message: Message) -> dict[str, Any]:
+    async def history(self, message: P.History) -> P.HistoryReply:
         ex = self._exercise(message)
         async with self.services.serial(self.account.name, "a history request"):
             versions = await asyncio.to_thread(
                 self.services.history(self.account).versions, self._exercise_dir(ex)
             )
-        return {
-            "versions": [
+        return P.HistoryReply(
+            versions=[
                 {"id": v.id, "time": v.time, "message": sanitize(v.message), "files": v.files}
                 for v in versions[:200]
             ]
-        }
+        )
 
-    async def history_diff(self, message: Message) -> dict[str, Any]:
+    async def history_diff(self, message: P.HistoryDiff) -> P.DiffReply:
         ex = self._exercise(message)
-        version = _text(message, "version", 64)
-        other = message.get("against")
-        other = other if isinstance(other, str) and len(other) <= 64 else None
+        version, other = message.version, message.against
         try:
             async with self.services.serial(self.account.name, "a history request"):
                 diff = await asyncio.to_thread(
@@ -471,13 +461,11 @@ class LearnerDesk:
                 )
         except (KeyError, ValueError) as exc:
             raise RequestError("That version could not be found.") from exc
-        return {"diff": diff[:200_000]}
+        return P.DiffReply(diff=diff[:200_000])
 
-    async def restore(self, message: Message) -> dict[str, Any]:
+    async def restore(self, message: P.Restore) -> P.RestoredReply:
         ex = self._exercise(message)
-        version = _text(message, "version", 64)
-        path = message.get("path")
-        path = path if isinstance(path, str) and 0 < len(path) <= 255 else None
+        version, path = message.version, message.path or None
         from jail.history import HistoryError
 
         ws = self.ws
@@ -499,9 +487,9 @@ class LearnerDesk:
                 self.account, ws, None, f"restored {rel} to {version[:8]}"
             )
         self.audit("restore", course=ex.course_id, exercise=ex.id, version=version, path=path)
-        return {"restored": restored}
+        return P.RestoredReply(restored=restored)
 
-    async def reset(self, message: Message) -> dict[str, Any]:
+    async def reset(self, message: P.Reset) -> P.RestoredReply:
         ex = self._exercise(message)
         rel = self._exercise_dir(ex)
         async with self.services.serial(self.account.name, "a reset"):
@@ -510,18 +498,18 @@ class LearnerDesk:
             await self._provision_or_refuse(ws, ex, rel, "reset")
             await self.services.snapshot(self.account, ws, None, f"reset {rel} to the starter")
         self.audit("reset", course=ex.course_id, exercise=ex.id)
-        return {"restored": [f"{rel}/{name}" for name in ex.files]}
+        return P.RestoredReply(restored=[f"{rel}/{name}" for name in ex.files])
 
     # -- hints --------------------------------------------------------------------------------
 
-    async def hint(self, message: Message) -> dict[str, Any]:
+    async def hint(self, message: P.Hint) -> P.HintReply:
         ex = self._exercise(message)
         total = len(ex.hints)
         if total == 0:
             raise RequestError("This exercise has no hints.")
         index = self.services.store.reveal_hint(self.account.name, ex.course_id, ex.id, total)
         self.audit("hint", course=ex.course_id, exercise=ex.id, index=index)
-        return {"index": index, "text": ex.hints[index - 1], "total": total}
+        return P.HintReply(index=index, text=ex.hints[index - 1], total=total)
 
     # -- run and check ------------------------------------------------------------------------
 
@@ -553,15 +541,14 @@ class LearnerDesk:
         self.runs.pop(run_id, None)
         self.busy = False
 
-    async def stop(self, message: Message) -> dict[str, Any]:
-        run_id = _text(message, "run_id", 64)
-        stop = self.runs.get(run_id)
+    async def stop(self, message: P.Stop) -> P.Reply:
+        stop = self.runs.get(message.run_id)
         if stop is None:
             raise RequestError("That program is not running any more.")
         stop.set()
-        return {}
+        return P.Reply()
 
-    async def run(self, message: Message) -> dict[str, Any]:
+    async def run(self, message: P.Run) -> P.RunStarted:
         ex = self._exercise(message)
         if not ex.run:
             raise RequestError("This exercise has nothing to run; use Check instead.")
@@ -572,11 +559,10 @@ class LearnerDesk:
             self._finish(run_id)
             raise
         asyncio.get_running_loop().create_task(self._run(ex, run_id, stop))
-        return {"run_id": run_id}
+        return P.RunStarted(run_id=run_id)
 
     async def _run(self, ex: Any, run_id: str, stop: asyncio.Event) -> None:
-        from jail.run import RunSpec, run_async
-        from jail.sandbox import Bind
+        from jail.run import run_in_workspace
 
         rel = self._exercise_dir(ex)
         started = time.monotonic()
@@ -584,44 +570,46 @@ class LearnerDesk:
         try:
             ws = self.ws
             await self.services.snapshot(self.account, ws, None, f"before run of {rel}")
-            spec = RunSpec(
-                argv=list(ex.run),
-                binds=[Bind(str(ws.root), SANDBOX_WORKSPACE, writable=True)],
-                cwd=f"{SANDBOX_WORKSPACE}/{rel}",
-                env={},
-                limits=self._limits(ex),
-                host_uid=self.host_uid,
-            )
 
             def on_output(stream: str, data: bytes) -> None:
                 self.push(
-                    "run_output",
-                    id=run_id,
-                    stream=stream,
-                    data=data.decode("utf-8", "replace"),
+                    P.RunOutput(
+                        id=run_id,
+                        stream="stderr" if stream == "stderr" else "stdout",
+                        data=data.decode("utf-8", "replace"),
+                    )
                 )
 
-            result = await run_async(spec, on_output=on_output, stop=stop)
+            # The Run profile: a quota-sized tmpfs copy of the folder, changes saved back
+            # through the workspace API within the quota (jail.run.run_in_workspace).
+            result = await run_in_workspace(
+                ws, rel, list(ex.run), limits=self._limits(ex), host_uid=self.host_uid,
+                on_output=on_output, stop=stop,
+            )
+            if result.disk_refused:
+                self.audit("quota_exceeded", refused=len(result.disk_refused))
+                self.push(
+                    P.Notify(title="Your workspace is full", text=result.describe(),
+                             severity="warning")
+                )
             self.push(
-                "run_end",
-                id=run_id,
-                exit_code=result.exit_code,
-                signal=result.signal,
-                limit=result.limit,
-                duration=result.duration,
-                truncated=result.truncated,
+                P.RunEnd(
+                    id=run_id,
+                    exit_code=result.exit_code,
+                    signal=result.signal,
+                    limit=result.limit,
+                    duration=result.duration,
+                    truncated=result.truncated,
+                )
             )
         except Exception as exc:
             log.exception("run failed")
             self.push(
-                "run_end",
-                id=run_id,
-                exit_code=None,
-                signal=None,
-                limit=None,
-                duration=time.monotonic() - started,
-                truncated=False,
-                error=f"The program could not be started: {exc}",
+                P.RunEnd(
+                    id=run_id,
+                    duration=time.monotonic() - started,
+                    error=f"The program could not be started: {exc}",
+                )
             )
         finally:
             self._finish(run_id)
@@ -648,14 +636,15 @@ class LearnerDesk:
         if usage.bytes > ws.quota_bytes or usage.files > ws.quota_files:
             self.audit("quota_exceeded", bytes=usage.bytes, files=usage.files)
             self.push(
-                "notify",
-                title="Your workspace is full",
-                text="Your program wrote more than your space allows. Saving new files will "
-                "not work until you delete some; your existing files are safe.",
-                severity="warning",
+                P.Notify(
+                    title="Your workspace is full",
+                    text="Your program wrote more than your space allows. Saving new files will "
+                    "not work until you delete some; your existing files are safe.",
+                    severity="warning",
+                )
             )
 
-    async def check(self, message: Message) -> dict[str, Any]:
+    async def check(self, message: P.Check) -> P.RunStarted:
         ex = self._exercise(message)
         run_id, stop = self._start("check")
         try:  # held until the check is over (released at the end of _check)
@@ -664,7 +653,7 @@ class LearnerDesk:
             self._finish(run_id)
             raise
         asyncio.get_running_loop().create_task(self._check(ex, run_id))
-        return {"run_id": run_id}
+        return P.RunStarted(run_id=run_id)
 
     async def _check(self, ex: Any, run_id: str) -> None:
         from courses.checks import run_checks
@@ -716,15 +705,16 @@ class LearnerDesk:
         state = self.services.store.record_attempt(
             self.account.name, ex.course_id, ex.id, result.status == "passed", data
         )
-        self.push("check_result", id=run_id, result=data)
+        self.push(P.CheckResult(id=run_id, result=data))
         view = _progress_view(state)
         self.push(
-            "progress",
-            course=ex.course_id,
-            exercise=ex.id,
-            state=view["state"],
-            attempts=view["attempts"],
-            hints_used=view["hints_used"],
+            P.Progress(
+                course=ex.course_id,
+                exercise=ex.id,
+                state=view["state"],
+                attempts=view["attempts"],
+                hints_used=view["hints_used"],
+            )
         )
         self.audit(
             "check",
@@ -737,7 +727,7 @@ class LearnerDesk:
 
     # -- git panel ----------------------------------------------------------------------------
 
-    async def git(self, message: Message) -> dict[str, Any]:
+    async def git(self, message: P.Git) -> P.GitReply:
         """A Git panel operation on the exercise's repository, run by ``courses.gitops`` in a
         fresh sandbox as the learner (their repository is untrusted: a crafted object must not
         cost the server memory, and a swapped folder must not point it anywhere else)."""
@@ -746,10 +736,7 @@ class LearnerDesk:
         from server.session import PROJECT_ROOT
 
         ex = self._exercise(message)
-        op = _text(message, "op", 32)
-        args = message.get("args") or {}
-        if not isinstance(args, dict):
-            raise RequestError("The Git request was not understood.")
+        op, args = message.op, message.args
         rel = self._exercise_dir(ex)
         ws = self.ws
         prefix = Path(sys.prefix)
@@ -788,7 +775,7 @@ class LearnerDesk:
         if op in {"commit", "merge", "switch", "restore", "revert", "init", "abort_merge"}:
             await self.services.snapshot(self.account, ws, None, f"git {op} in {ex.id}")
         out = reply.get("result")
-        return out if isinstance(out, dict) else {"output": str(out)}
+        return P.GitReply(result=out if isinstance(out, dict) else {"output": str(out)})
 
 
 _NO_PROGRESS = {"state": "not_started", "attempts": 0, "passes": 0, "hints_revealed": 0}

@@ -1,10 +1,12 @@
 """The TUI end of the control channel: the only way a Slate TUI asks the server for anything.
 
-Owns the socket handed over in ``SLATE_CONTROL_FD``: requests go out with increasing integer ids
-and each waits on its own future (with a timeout); replies resolve those futures; pushes (notify,
-repaint, shutdown, run output, check results, progress) are handed to a callback, which the apps
-turn into Textual messages. Invariant kept: when the channel drops, every waiting request fails at
-once with :class:`ControlLost` (nobody hangs) and the ``on_lost`` callback fires exactly once, so
+Owns the socket handed over in ``SLATE_CONTROL_FD``: typed requests (``server.protocol``) go out
+with increasing integer ids and each waits on its own future (with a timeout); replies are
+decoded into the request's declared reply type and resolve those futures; pushes (notify,
+repaint, shutdown, run output, check results, progress) are decoded into their types and
+handed to a callback, which the apps turn into Textual messages. A line from the server that
+does not decode is dropped, never shown. Invariant kept: when the channel drops, every waiting
+request fails at once with :class:`ControlLost` (nobody hangs) and the ``on_lost`` callback fires exactly once, so
 the app can save locally and say so. Wire format and message list: ``server.protocol``.
 """
 
@@ -12,13 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import socket
 from collections.abc import Callable
 from typing import Any
 
 from server import protocol
-from server.protocol import Message
 
 DEFAULT_TIMEOUT = 20.0
 """Seconds a request may wait for its reply before the learner is told the server is slow."""
@@ -87,7 +89,7 @@ class ControlClient:
     def __init__(
         self,
         sock: socket.socket,
-        on_push: Callable[[Message], None] | None = None,
+        on_push: Callable[[protocol.Push], None] | None = None,
         on_lost: Callable[[str], None] | None = None,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
@@ -96,7 +98,7 @@ class ControlClient:
         self.on_lost = on_lost
         self.timeout = timeout
         self._next_id = 1
-        self._pending: dict[int, asyncio.Future[Message]] = {}
+        self._pending: dict[int, tuple[type[protocol.Request], asyncio.Future[Any]]] = {}
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
         self._task: asyncio.Task[None] | None = None
@@ -125,32 +127,28 @@ class ControlClient:
         self._reader, self._writer = reader, writer
         self._task = asyncio.get_running_loop().create_task(self._read_loop())
 
-    async def request(self, kind: str, *, timeout: float | None = None, **fields: Any) -> Message:
+    async def request(self, message: protocol.Request, *, timeout: float | None = None) -> Any:
         """Send one request and wait for its reply.
 
         Args:
-            kind: a request type from ``server.protocol.REQUESTS``.
+            message: the request (its ``id`` is assigned here).
             timeout: seconds to wait (default: the client's timeout).
-            **fields: the request's fields.
 
         Returns:
-            The ``ok`` reply (a dict with the result fields).
+            The reply, an instance of ``type(message).REPLY``.
 
         Raises:
             ControlLost: the channel is (or becomes) closed.
             ControlError: the server answered with an error, or did not answer in time.
-            ValueError: ``kind`` is not a request type (a programming error).
         """
-        if kind not in protocol.REQUESTS:
-            raise ValueError(f"{kind!r} is not a control-channel request")
         if self._lost_reason is not None or self._writer is None:
             raise ControlLost(self._lost_reason or LOST_TEXT)
         ident = self._next_id
         self._next_id += 1
-        future: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
-        self._pending[ident] = future
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._pending[ident] = (type(message), future)
         try:
-            self._writer.write(protocol.encode({"type": kind, "id": ident, **fields}))
+            self._writer.write(protocol.encode(dataclasses.replace(message, id=ident)))
             await self._writer.drain()
         except (ConnectionError, OSError) as exc:
             self._pending.pop(ident, None)
@@ -167,8 +165,8 @@ class ControlClient:
             ) from None
         finally:
             self._pending.pop(ident, None)
-        if reply.get("type") == "error":
-            raise ControlError(str(reply.get("message") or "The server refused that request."))
+        if isinstance(reply, protocol.Error):
+            raise ControlError(reply.message or "The server refused that request.")
         return reply
 
     async def close(self) -> None:
@@ -201,22 +199,30 @@ class ControlClient:
 
     def _dispatch(self, line: bytes) -> None:
         try:
-            message = protocol.decode(line)
+            raw = protocol.parse(line)
+            if raw["type"] in ("ok", "error"):
+                pending = self._pending.get(raw.get("id"))  # type: ignore[arg-type]
+                if pending is None:
+                    return
+                request_cls, future = pending
+                try:
+                    reply = protocol.decode_reply(raw, request_cls)
+                except protocol.ProtocolError:
+                    reply = protocol.Error(
+                        id=raw["id"], message="The classroom server sent an answer not understood."
+                    )
+                if not future.done():
+                    future.set_result(reply)
+            elif self.on_push is not None:
+                self.on_push(protocol.decode_push(raw))
         except protocol.ProtocolError:
             return  # a bad line from the server is dropped, never shown raw
-        kind = message["type"]
-        if kind in protocol.REPLIES:
-            future = self._pending.get(message["id"])
-            if future is not None and not future.done():
-                future.set_result(message)
-        elif kind in protocol.PUSHES and self.on_push is not None:
-            self.on_push(message)
 
     def _lose(self, reason: str, notify: bool = True) -> None:
         if self._lost_reason is not None:
             return
         self._lost_reason = reason
-        for future in self._pending.values():
+        for _, future in self._pending.values():
             if not future.done():
                 future.set_exception(ControlLost(reason))
         self._pending.clear()

@@ -15,6 +15,7 @@ import contextlib
 import os
 import signal
 from dataclasses import dataclass
+from typing import Any
 
 from textual import events, on
 from textual.app import App
@@ -26,7 +27,14 @@ from textual.widgets import Input, TextArea
 from server import protocol
 from tui.control import ControlClient, ControlError, ControlLost
 from tui.frame_diff import FrameDiff
-from tui.messages import ConnectionLost, ServerPush
+from tui.messages import (
+    ConnectionLost,
+    Notified,
+    RepaintAsked,
+    ServerPush,
+    ShutdownAsked,
+    message_for,
+)
 from tui.safe_text import visible
 
 SEVERITIES = ("information", "warning", "error")
@@ -147,7 +155,7 @@ class SessionApp(App[None]):
     async def _start_channel(self) -> None:
         if self.client is None:
             return
-        self.client.on_push = lambda message: self.post_message(ServerPush(message))
+        self.client.on_push = self._pushed
         self.client.on_lost = lambda reason: self.post_message(ConnectionLost(reason))
         try:
             await self.client.start()
@@ -158,18 +166,20 @@ class SessionApp(App[None]):
 
     async def _hello(self) -> None:
         try:
-            reply = await self.request("hello", role=self.identity.role, version=protocol.VERSION)
+            reply = await self.request(
+                protocol.Hello(role=self.identity.role, version=protocol.VERSION)
+            )
         except ControlError as exc:
             self.notify(str(exc), title="Server", severity="error")
             return
-        self.server_info = dict(reply)
-        user = visible(str(reply.get("user") or self.identity.user), keep_newlines=False)[:64]
-        role = str(reply.get("role") or self.identity.role)[:32]
-        self.identity = Identity(user, role, str(reply.get("session") or self.identity.session))
+        self.server_info = reply
+        user = visible(reply.user or self.identity.user, keep_newlines=False)[:64]
+        role = reply.role[:32] or self.identity.role
+        self.identity = Identity(user, role, reply.session or self.identity.session)
         self.sub_title = self.identity.header_text()
 
-    async def request(self, kind: str, **fields: object) -> dict[str, object]:
-        """Ask the server for something.
+    async def request(self, message: protocol.Request) -> Any:
+        """Ask the server for something; returns the reply (of ``type(message).REPLY``).
 
         Raises:
             ControlLost: there is no connection.
@@ -177,34 +187,42 @@ class SessionApp(App[None]):
         """
         if self.client is None:
             raise ControlLost("This app was started without a classroom server.")
-        return await self.client.request(kind, **fields)
+        return await self.client.request(message)
+
+    def _pushed(self, push: protocol.Push) -> None:
+        """A push from the server becomes its Textual message, posted to the app."""
+        message = message_for(push)
+        if message is not None:
+            self.post_message(message)
+
+    @on(Notified)
+    def _push_notify(self, event: Notified) -> None:
+        push = event.push
+        self.notify(
+            visible(push.text),
+            title=visible(push.title, keep_newlines=False),
+            severity=push.severity,
+            timeout=12,
+        )
+
+    @on(RepaintAsked)
+    def _push_repaint(self, event: RepaintAsked) -> None:
+        self.frame_diff.invalidate()
+        self.screen.refresh(repaint=True)
+
+    @on(ShutdownAsked)
+    async def _push_shutdown(self, event: ShutdownAsked) -> None:
+        await self.save_everything()
+        self.exit(message=visible(event.push.reason or "The session is ending."))
 
     @on(ServerPush)
-    async def handle_push(self, event: ServerPush) -> None:
-        """Common pushes here; the rest go to every screen that has ``handle_server_push``."""
-        push = event.push
-        kind = event.kind
-        if kind == "notify":
-            severity = push.get("severity")
-            title = push.get("title")
-            self.notify(
-                visible(str(push.get("text", ""))),
-                title=visible(str(title), keep_newlines=False) if title else "",
-                severity=severity if severity in SEVERITIES else "information",  # type: ignore[arg-type]
-                timeout=12,
-            )
-        elif kind == "repaint":
-            self.frame_diff.invalidate()
-            self.screen.refresh(repaint=True)
-        elif kind == "shutdown":
-            await self.save_everything()
-            reason = visible(str(push.get("reason") or "The session is ending."))
-            self.exit(message=reason)
-        else:
-            for screen in reversed(self.screen_stack):
-                handler = getattr(screen, "handle_server_push", None)
-                if handler is not None:
-                    await handler(push)
+    def _push_to_screens(self, event: ServerPush) -> None:
+        """Pushes the app does not handle itself go to every screen on the stack (a screen
+        handles the ones it wants with ``@on``; the message does not bubble back)."""
+        if isinstance(event, (Notified, RepaintAsked, ShutdownAsked)):
+            return
+        for screen in self.screen_stack:
+            screen.post_message(type(event)(event.push))
 
     @on(ConnectionLost)
     async def connection_lost(self, event: ConnectionLost) -> None:

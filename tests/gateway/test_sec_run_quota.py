@@ -10,6 +10,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from server import protocol
 from server.audit import AuditLog
 from server.config import load_config
 from server.services import LearnerDesk, SessionServices
@@ -31,7 +32,7 @@ async def test_sec_run_that_floods_the_workspace_is_reported(tmp_path: Path) -> 
     account = store.add_account("flood", "learner", password="long enough password")
     services = SessionServices(config, store, audit)
     pushes: list[dict[str, Any]] = []
-    control = SimpleNamespace(push=lambda kind, **f: pushes.append({"type": kind, **f}))
+    control = SimpleNamespace(push=lambda message: pushes.append(message.to_wire()))
     room = SimpleNamespace(
         host_uid=lambda acct: (
             config.sandbox.uid_base + acct.uid_offset if os.geteuid() == 0 else None
@@ -43,7 +44,7 @@ async def test_sec_run_that_floods_the_workspace_is_reported(tmp_path: Path) -> 
     )
     desk = LearnerDesk(services, session, account)  # type: ignore[arg-type]
     await desk.exercise(
-        {"type": "exercise", "id": 1, "course": "javascript", "exercise": "values-and-console-log"}
+        protocol.OpenExercise(id=1, course="javascript", exercise="values-and-console-log")
     )
     ws = desk.ws
     ws.write_atomic(
@@ -52,9 +53,7 @@ async def test_sec_run_that_floods_the_workspace_is_reported(tmp_path: Path) -> 
         "for (let i = 0; i < 500; i++) fs.writeFileSync('junk' + i, 'x');\n"
         "console.log('done');\n",
     )
-    await desk.run(
-        {"type": "run", "id": 2, "course": "javascript", "exercise": "values-and-console-log"}
-    )
+    await desk.run(protocol.Run(id=2, course="javascript", exercise="values-and-console-log"))
     for _ in range(300):
         if any(p["type"] == "run_end" for p in pushes) and not desk.busy:
             break

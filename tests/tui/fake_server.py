@@ -1,6 +1,8 @@
 """An in-process stand-in for Slate's control-channel server, for TUI tests and the keystroke bench.
 
-It speaks the real protocol (``server.protocol``) over a real socketpair: the TUI under test gets
+It speaks the real typed protocol (``server.protocol``) over a real socketpair: every request is
+decoded with ``decode_request`` and every reply and push is built and validated by the protocol's
+own dataclasses, so the fake cannot drift from the wire format. The TUI under test gets
 one end through :class:`tui.control.ControlClient`, exactly as inside a session. Behind it is a
 tiny course catalog, a workspace folder it provisions starter files into, an in-memory history
 of every ``saved`` report, and scripted runs (normal, flood, never-ending) and checks (pass when
@@ -151,9 +153,9 @@ class FakeServer:
                 await self._task
 
     def push(self, kind: str, **fields: Any) -> None:
-        """Send a push (notify, repaint, shutdown, ...)."""
+        """Send a push (notify, repaint, shutdown, ...), validated as the typed push."""
         assert self._writer is not None
-        self._writer.write(protocol.encode({"type": kind, **fields}))
+        self._writer.write(protocol.encode(protocol.decode_push({"type": kind, **fields})))
 
     def of_type(self, kind: str) -> list[dict[str, Any]]:
         """Every received request of one type."""
@@ -177,7 +179,7 @@ class FakeServer:
                 if not data:
                     break
                 for line in lines.feed(data):
-                    message = protocol.decode(line)
+                    message = protocol.decode_request(line).to_wire()
                     self.requests.append(message)
                     self.received.set()
                     if message["type"] in self.silent:
@@ -196,16 +198,19 @@ class FakeServer:
         assert self._writer is not None
         try:
             if handler is None:
-                reply = protocol.error(message, "That is not available here.")
+                reply: protocol.Message = protocol.Error(
+                    id=message["id"], message="That is not available here."
+                )
             else:
                 fields = await handler(message)
-                reply = protocol.ok(message, **fields)
+                request_cls = protocol.REQUESTS[message["type"]]
+                reply = protocol.build(request_cls.REPLY, {"id": message["id"], **fields})
         except KeyError as exc:
-            reply = protocol.error(message, f"Unknown: {exc}")
+            reply = protocol.Error(id=message["id"], message=f"Unknown: {exc}")
         if not self._writer.is_closing():
             self._writer.write(protocol.encode(reply))
             if handler is not None and hasattr(self, f"after_{message['type']}"):
-                await getattr(self, f"after_{message['type']}")(message, reply)
+                await getattr(self, f"after_{message['type']}")(message, reply.to_wire())
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -296,7 +301,7 @@ class FakeServer:
     async def do_run(self, message: dict[str, Any]) -> dict[str, Any]:
         self._next_run += 1
         self.stop_event.clear()
-        return {"run_id": self._next_run}
+        return {"run_id": str(self._next_run)}
 
     async def after_run(self, message: dict[str, Any], reply: dict[str, Any]) -> None:
         run_id = reply["run_id"]
@@ -326,7 +331,7 @@ class FakeServer:
 
     async def do_check(self, message: dict[str, Any]) -> dict[str, Any]:
         self._next_run += 1
-        return {"run_id": self._next_run}
+        return {"run_id": str(self._next_run)}
 
     async def after_check(self, message: dict[str, Any], reply: dict[str, Any]) -> None:
         key = (message["course"], message["exercise"])
@@ -351,7 +356,7 @@ class FakeServer:
         }
         self.state[key] = "passed" if good else "in_progress"
         self.push("check_result", id=reply["run_id"], result=result)
-        self.push("progress", course=key[0], exercise=key[1], state=self.state[key])
+        self.push("progress", course=key[0], exercise=key[1], state=self.state[key], attempts=1)
 
     async def do_hint(self, message: dict[str, Any]) -> dict[str, Any]:
         key = (message["course"], message["exercise"])
@@ -413,8 +418,8 @@ class FakeServer:
     async def do_git(self, message: dict[str, Any]) -> dict[str, Any]:
         op = message["op"]
         if op == "log":
-            return {"message": "2 commits", "commits": [
+            return {"result": {"message": "2 commits", "commits": [
                 {"short": "abc1234", "summary": "Second", "author": "sam", "parents": ["x"]},
                 {"short": "def5678", "summary": "First \x1b[2J", "author": "sam", "parents": []},
-            ]}
-        return {"message": f"git {op} {message['args']}: done \x1b[31mred\x1b[0m"}
+            ]}}
+        return {"result": {"message": f"git {op} {message['args']}: done \x1b[31mred\x1b[0m"}}

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.binding import Binding
 
+from server import protocol
 from tui.control import ControlClient, ControlError
 from tui.course_view import ReplyProblem, parse_course_map, parse_exercise
 from tui.learner.screens.course_map import CourseMapScreen
@@ -57,8 +58,8 @@ class LearnerApp(SessionApp):
     async def load_course_map(self) -> None:
         """Ask the server for the course map and show it."""
         try:
-            reply = await self.request("course_map")
-            course_map = parse_course_map(reply)
+            reply = await self.request(protocol.CourseMap())
+            course_map = parse_course_map(reply.to_wire())
         except (ControlError, ReplyProblem) as exc:
             self.map_screen.show_problem(str(exc))
             return
@@ -92,8 +93,8 @@ class LearnerApp(SessionApp):
         if current is not None:
             await current.save_all()
         try:
-            detail = parse_exercise(await self.request("exercise", course=course,
-                                                       exercise=exercise))
+            reply = await self.request(protocol.OpenExercise(course=course, exercise=exercise))
+            detail = parse_exercise(reply.to_wire())
         except (ControlError, ReplyProblem) as exc:
             self.notify(str(exc), title="Cannot open the exercise", severity="error")
             return

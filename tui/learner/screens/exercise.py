@@ -27,6 +27,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Header, Markdown, Static, Tab, Tabs, TextArea
 
+from server import protocol
+from tui import messages
 from tui.control import ControlError, ControlLost
 from tui.course_view import ExerciseDetail
 from tui.learner.screens.passed import PassedScreen
@@ -265,7 +267,6 @@ class ExerciseScreen(Screen[None]):
             return
         self.run_worker(self.save_all(), group="save", description="autosave")
 
-
     def _update_mark(self) -> None:
         """Show "Saved" / "Not saved" (only repaint when the words change: cheap per key)."""
         editor = self.current_editor()
@@ -294,7 +295,7 @@ class ExerciseScreen(Screen[None]):
         self._update_mark()
         if saved and tell_server and self.slate.offline_reason is None:
             try:
-                await self.slate.request("saved", paths=saved)
+                await self.slate.request(protocol.Saved(paths=saved))
             except ControlLost:
                 pass  # the app shows the banner; the files are on disk
             except ControlError as exc:
@@ -375,44 +376,53 @@ class ExerciseScreen(Screen[None]):
     async def _start_worker(self, kind: str) -> None:
         await self.save_all()
         try:
-            reply = await self.slate.request(kind, course=self.detail.course,
-                                             exercise=self.detail.id)
+            request = protocol.Run if kind == "run" else protocol.Check
+            reply = await self.slate.request(
+                request(course=self.detail.course, exercise=self.detail.id)
+            )
         except ControlError as exc:
             self.running = None
             self.query_one(OutputPane).set_summary(str(exc))
             return
         if self.running == kind and self.run_id is None:
-            self.run_id = reply.get("run_id")
+            self.run_id = reply.run_id
 
-    def _belongs(self, push: dict[str, Any]) -> bool:
-        return self.running is not None and (self.run_id is None or push.get("id") == self.run_id)
+    def _belongs(self, run_id: str) -> bool:
+        return self.running is not None and (self.run_id is None or run_id == self.run_id)
 
-    async def handle_server_push(self, push: dict[str, Any]) -> None:
-        """Run output, run end, check results and progress for this exercise."""
-        kind = push.get("type")
-        output = self.query_one(OutputPane)
-        if kind == "run_output" and self._belongs(push):
-            output.append(str(push.get("data", "")))
-        elif kind == "run_end" and self._belongs(push):
-            if self.running == "run":
-                self.running = None
-                output.end_run(push)
-        elif kind == "check_result" and self._belongs(push):
+    @on(messages.RunOutputArrived)
+    def _run_output(self, event: messages.RunOutputArrived) -> None:
+        if self._belongs(event.push.id):
+            self.query_one(OutputPane).append(event.push.data)
+
+    @on(messages.RunEnded)
+    def _run_ended(self, event: messages.RunEnded) -> None:
+        if self._belongs(event.push.id) and self.running == "run":
             self.running = None
-            result = push.get("result") if isinstance(push.get("result"), dict) else {}
-            output.show_check(result)
-            if self.size.width < WIDE:
-                self.action_show_pane("output")
-            if result.get("status") == "passed":
-                self.detail.state = "passed"
-                self._passed()
-            else:
-                self.detail.state = "in_progress"
-        elif kind == "progress":
-            if (push.get("course"), push.get("exercise")) == (self.detail.course, self.detail.id):
-                state = push.get("state")
-                if state in ("not_started", "in_progress", "passed"):
-                    self.detail.state = str(state)
+            self.query_one(OutputPane).end_run(event.push.to_wire())
+
+    @on(messages.CheckFinished)
+    def _check_finished(self, event: messages.CheckFinished) -> None:
+        if not self._belongs(event.push.id):
+            return
+        output = self.query_one(OutputPane)
+        self.running = None
+        result = event.push.result
+        output.show_check(result)
+        if self.size.width < WIDE:
+            self.action_show_pane("output")
+        if result.get("status") == "passed":
+            self.detail.state = "passed"
+            self._passed()
+        else:
+            self.detail.state = "in_progress"
+
+    @on(messages.ProgressChanged)
+    def _progress_changed(self, event: messages.ProgressChanged) -> None:
+        push = event.push
+        if (push.course, push.exercise) == (self.detail.course, self.detail.id):
+            if push.state in ("not_started", "in_progress", "passed"):
+                self.detail.state = push.state
 
     def _passed(self) -> None:
         def chosen(go_next: bool | None) -> None:
@@ -435,7 +445,7 @@ class ExerciseScreen(Screen[None]):
         if self.run_id is None:
             return
         try:
-            await self.slate.request("stop", run_id=self.run_id)
+            await self.slate.request(protocol.Stop(run_id=self.run_id))
         except ControlError as exc:
             self.notify(str(exc), severity="warning")
 
@@ -467,16 +477,17 @@ class ExerciseScreen(Screen[None]):
     async def _hint_worker(self) -> None:
         await self.save_all()
         try:
-            reply = await self.slate.request("hint", course=self.detail.course,
-                                             exercise=self.detail.id)
+            reply = await self.slate.request(
+                protocol.Hint(course=self.detail.course, exercise=self.detail.id)
+            )
         except ControlError as exc:
             self.notify(str(exc), severity="warning", title="Hint")
             return
         from tui.safe_text import visible
 
-        index = reply.get("index")
-        text = visible(str(reply.get("text", "")))
-        total = reply.get("total")
+        index = reply.index
+        text = visible(reply.text)
+        total = reply.total
         if isinstance(total, int) and total >= 0:
             self.detail.hints_total = total
         if isinstance(index, int) and index >= 1:

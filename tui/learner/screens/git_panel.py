@@ -17,6 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Header, Static
 
+from server import protocol
 from tui.control import ControlError
 from tui.course_view import ExerciseDetail
 from tui.safe_text import visible
@@ -167,12 +168,12 @@ class GitScreen(Screen[bool]):
         output.update(f"{label}…")
         try:
             reply = await self.app.request(  # type: ignore[attr-defined]
-                "git", course=self.detail.course, exercise=self.detail.id, op=op, args=args
+                protocol.Git(course=self.detail.course, exercise=self.detail.id, op=op, args=args)
             )
         except ControlError as exc:
             output.update(str(exc))
             return
-        output.update(reply_text(op, reply))
+        output.update(reply_text(op, reply.result))
         if button in NEEDS_TEXT:
             self.query_one("#git-text", PlainInput).value = ""
         if button in CHANGES_FILES:

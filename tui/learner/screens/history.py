@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from server import protocol
 from tui.control import ControlError
 from tui.course_view import ExerciseDetail
 from tui.learner.screens.confirm import ConfirmScreen
@@ -108,15 +109,12 @@ class HistoryScreen(Screen[list[str] | None]):
         """Ask the server for the versions."""
         try:
             reply = await self.app.request(  # type: ignore[attr-defined]
-                "history", course=self.detail.course, exercise=self.detail.id
+                protocol.History(course=self.detail.course, exercise=self.detail.id)
             )
         except ControlError as exc:
             self.query_one("#diff", Static).update(str(exc))
             return
-        raw = reply.get("versions")
-        self.versions = [v for v in raw if isinstance(v, dict) and v.get("id")] if isinstance(
-            raw, list
-        ) else []
+        self.versions = [v for v in reply.versions if v.get("id")]
         listing = self.query_one("#versions", OptionList)
         listing.clear_options()
         for version in self.versions:
@@ -149,13 +147,14 @@ class HistoryScreen(Screen[list[str] | None]):
     async def _diff_worker(self, version: str) -> None:
         try:
             reply = await self.app.request(  # type: ignore[attr-defined]
-                "history_diff", course=self.detail.course, exercise=self.detail.id,
-                version=version,
+                protocol.HistoryDiff(
+                    course=self.detail.course, exercise=self.detail.id, version=version
+                )
             )
         except ControlError as exc:
             self.query_one("#diff", Static).update(str(exc))
             return
-        diff = str(reply.get("diff") or "")
+        diff = reply.diff
         if not diff.strip():
             self.query_one("#diff", Static).update("Your work now is the same as this version.")
             return
@@ -198,23 +197,21 @@ class HistoryScreen(Screen[list[str] | None]):
     async def _restore_worker(self, version: str | None, path: str | None, question: str) -> None:
         if not await self.app.push_screen_wait(ConfirmScreen(question)):
             return
-        fields: dict[str, Any] = {"course": self.detail.course, "exercise": self.detail.id}
+        where = {"course": self.detail.course, "exercise": self.detail.id}
+        request: protocol.Request
+        if version is None:
+            request = protocol.Reset(**where)
+            words = "Back to the starting code."
+        else:
+            rel = self.detail.path_of(path) if path is not None else None
+            request = protocol.Restore(**where, version=version, path=rel)
+            words = "Restored."
         try:
-            if version is None:
-                reply = await self.app.request("reset", **fields)  # type: ignore[attr-defined]
-                words = "Back to the starting code."
-            else:
-                fields["version"] = version
-                if path is not None:
-                    fields["path"] = self.detail.path_of(path)
-                reply = await self.app.request("restore", **fields)  # type: ignore[attr-defined]
-                words = "Restored."
+            reply = await self.app.request(request)  # type: ignore[attr-defined]
         except ControlError as exc:
             self.notify(str(exc), severity="error", title="Not restored")
             return
-        restored = reply.get("restored")
-        paths = [str(p) for p in restored] if isinstance(restored, list) else []
-        self.restored.extend(paths)
+        self.restored.extend(reply.restored)
         self.notify(words + " Your previous version is kept in the history.", title="History")
         self.dismiss(self.restored)
 
