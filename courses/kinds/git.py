@@ -10,10 +10,14 @@ Invariants kept here:
   include_git=True)``: no link, FIFO, device or hardlink is followed or copied) into a private
   folder, and ``ctx.learner_dir`` names that copy, which no learner process can change. So a
   link planted or swapped in by a Run cannot point the check anywhere (invariant 8).
-- That copy is only *read*, with pygit2, after the same safety checks the Git panel uses
-  (``courses.gitops.open_repo``): a hostile ``.git`` (``gitdir:`` file, links, alternates,
-  config includes, corrupt objects) fails the check with a plain message and nothing outside
-  the folder is touched. No ``git`` binary, no hooks.
+- That copy is parsed only inside a sandbox (invariant 9: libgit2 never reads a learner's
+  objects in the root server): ``python -I -m courses.kinds.git /repo`` in a fresh bubblewrap
+  sandbox under the check's uid, with only the Python runtime, this evaluator's own modules
+  (never the catalog) and the copy bound, limits on memory, CPU and time, the assertions on
+  stdin and the outcomes as JSON on stdout. There it is only *read*, with pygit2, after the
+  same safety checks the Git panel uses (``courses.gitops.open_repo``): a hostile ``.git``
+  (``gitdir:`` file, links, alternates, config includes, corrupt objects, zlib bombs) fails the
+  check with a plain message. No ``git`` binary, no hooks.
 - Reads are bounded (history walks, blob sizes, files scanned), so no repository can stall the
   server.
 - Without a learner folder (``slate course check`` on ``starter/`` or ``solution/``), the repo
@@ -25,10 +29,12 @@ Invariants kept here:
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import shutil
 import stat
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -494,7 +500,7 @@ async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
     if not asserts:
         return [TestOutcome("Git check", "error", "This check has nothing to test.")]
     if ctx.learner_dir is not None:
-        return await asyncio.to_thread(evaluate, Path(ctx.learner_dir), asserts)
+        return await evaluate_in_sandbox(Path(ctx.learner_dir), asserts, ctx.host_uid)
     with tempfile.TemporaryDirectory(prefix="slate-git-") as tmp:
         dest = Path(tmp) / "repo"
         dest.mkdir()
@@ -504,3 +510,109 @@ async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
             return [TestOutcome("Building the exercise repository", "error",
                                 f"The course's Git steps failed: {problem}")]
         return await asyncio.to_thread(evaluate, dest, asserts)
+
+
+# ---- the sandboxed evaluator ----------------------------------------------------------------
+
+# What the evaluator imports, relative to the project root; bound read-only, nothing else.
+EVALUATOR_FILES = (
+    "courses/__init__.py",
+    "courses/model.py",
+    "courses/gitops.py",
+    "courses/kinds/__init__.py",
+    "courses/kinds/git.py",
+)
+SANDBOX_REPO = "/repo"
+
+
+def _damaged(asserts: list[dict[str, Any]], detail: str) -> list[TestOutcome]:
+    message = "Git could not read your repository; it may be damaged. Ask your instructor."
+    return [TestOutcome(t.get("name") or default_name(t), "failed", message,
+                        output=gitops._show(detail, 200)) for t in asserts]
+
+
+async def evaluate_in_sandbox(
+    folder: Path, asserts: list[dict[str, Any]], host_uid: int | None
+) -> list[TestOutcome]:
+    """:func:`evaluate` the private copy ``folder`` in a fresh sandbox (see the module notes).
+
+    Args:
+        folder: the server's private copy of the exercise folder and its ``.git``.
+        asserts: the check's assertion tables.
+        host_uid: the uid the check sandboxes run under (None: the server's own, shared mode).
+
+    Returns:
+        One outcome per assertion; a sandbox that fails or answers nonsense fails every one
+        with a plain message (never a pass).
+    """
+    from jail.run import Limits, RunSpec, run_async
+    from jail.sandbox import Bind
+
+    if host_uid is None and os.geteuid() == 0:
+        from courses.checks import NOBODY_UID  # a sandbox never runs as root
+
+        host_uid = NOBODY_UID
+    root = Path(__file__).resolve().parents[2]
+    prefix = Path(sys.prefix)
+    with tempfile.TemporaryDirectory(prefix="slate-git-check-") as tmp:
+        repo = Path(tmp) / "repo"
+        # Another private copy, given to the sandbox's uid (the server's copy stays the server's).
+        await asyncio.to_thread(shutil.copytree, folder, repo, symlinks=True)
+        if host_uid is not None and os.geteuid() == 0:
+            for dirpath, dirnames, filenames in os.walk(repo):
+                for name in [*dirnames, *filenames]:
+                    os.lchown(os.path.join(dirpath, name), host_uid, host_uid)
+            os.lchown(repo, host_uid, host_uid)
+            os.chmod(tmp, 0o711)
+        binds = [Bind(str(prefix), str(prefix))]
+        binds += [Bind(str(root / name), str(root / name)) for name in EVALUATOR_FILES]
+        binds.append(Bind(str(repo), SANDBOX_REPO, writable=True))
+        spec = RunSpec(
+            # -I: the working folder and PYTHON* variables never reach sys.path.
+            argv=[str(prefix / "bin" / "python"), "-I", "-m", "courses.kinds.git", SANDBOX_REPO],
+            binds=binds,
+            cwd="/",
+            env={"PYTHONDONTWRITEBYTECODE": "1"},
+            limits=Limits(wall=20, cpu=10, memory=256 << 20, output=1 << 20),
+            host_uid=host_uid,
+            stdin=json.dumps(asserts).encode(),
+        )
+        result = await run_async(spec)
+    try:
+        raw = json.loads(result.stdout)
+    except (ValueError, TypeError):
+        raw = None
+    if result.limit is not None or not isinstance(raw, list) or len(raw) != len(asserts):
+        detail = f"limit={result.limit} exit={result.exit_code}"
+        return _damaged(asserts, detail)
+    outcomes = []
+    for item in raw:
+        try:
+            outcomes.append(TestOutcome(
+                str(item["name"]), str(item["status"]), str(item.get("message", "")),
+                str(item.get("output", "")),
+            ))
+        except (KeyError, TypeError, ValueError):
+            return _damaged(asserts, "the evaluator's answer was malformed")
+    return outcomes
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -I -m courses.kinds.git FOLDER``: assertions (JSON list) on stdin, outcomes
+    (JSON list of ``{name, status, message, output}``) on stdout. Run only in a sandbox."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -I -m courses.kinds.git FOLDER < [assertions]", file=sys.stderr)
+        return 2
+    try:
+        asserts = json.loads(sys.stdin.read(1 << 20) or "[]")
+    except ValueError:
+        asserts = []
+    asserts = [t for t in asserts if isinstance(t, dict)] if isinstance(asserts, list) else []
+    outcomes = evaluate(Path(args[0]), asserts)
+    print(json.dumps([o.to_dict() for o in outcomes]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

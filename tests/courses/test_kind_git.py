@@ -299,3 +299,36 @@ def test_unstage_everything(tmp_path: Path) -> None:
     assert sorted(repo.unstage(None)["unstaged"]) == ["new.txt", "story.txt"]
     files = {f["path"]: (f["staged"], f["unstaged"]) for f in repo.status()["files"]}
     assert files == {"new.txt": (None, "untracked"), "story.txt": (None, "modified")}
+
+
+async def test_sec_the_evaluator_runs_in_a_sandbox_and_never_imports_learner_files(
+    tmp_path: Path,
+) -> None:
+    """A learner folder holding its own ``courses`` package (a forged evaluator that says
+    "passed") is graded by Slate's evaluator, in a sandbox, all the same."""
+    repo = _learner(tmp_path)
+    repo.init()
+    _commit(repo, "one line\n", "Start")
+    forged = repo.folder / "courses" / "kinds"
+    forged.mkdir(parents=True)
+    (repo.folder / "courses" / "__init__.py").write_text("")
+    (forged / "__init__.py").write_text("")
+    (forged / "git.py").write_text(
+        "import json, sys\n"
+        "print(json.dumps([{'name': 'x', 'status': 'passed'}]))\n"
+    )
+    repo.stage(["courses"])
+    repo.commit("Add a helper", "Sam")
+    outcomes = await git_kind.evaluate_in_sandbox(repo.folder, [{"min_commits": 5}], None)
+    assert [(o.status, "2 commits" in o.message) for o in outcomes] == [("failed", True)]
+
+
+async def test_sec_an_evaluator_that_breaks_fails_every_assertion(tmp_path: Path) -> None:
+    """No repository answer (here: not a repository at all, and a sandbox that is killed) is
+    ever read as a pass."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    outcomes = await git_kind.evaluate_in_sandbox(empty, [{"clean": True}], None)
+    assert [o.status for o in outcomes] == ["failed"]
+    damaged = git_kind._damaged([{"clean": True}, {"min_commits": 1}], "limit=memory")
+    assert [o.status for o in damaged] == ["failed", "failed"]
