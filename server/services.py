@@ -749,9 +749,11 @@ class LearnerDesk:
         binds.append(Bind(str(ws.root), SANDBOX_WORKSPACE, writable=True))
         folder = f"{SANDBOX_WORKSPACE}/{rel}"
         spec = RunSpec(
-            argv=[str(prefix / "bin" / "python"), "-m", "courses.gitops", folder],
+            # -I and cwd "/": a courses/ folder the learner made in their workspace is never
+            # on sys.path (nothing of theirs is ever executed by the Git panel).
+            argv=[str(prefix / "bin" / "python"), "-I", "-m", "courses.gitops", folder],
             binds=binds,
-            cwd=SANDBOX_WORKSPACE,
+            cwd="/",
             env={"PYTHONDONTWRITEBYTECODE": "1"},
             limits=Limits(wall=20, cpu=10, memory=256 << 20, output=1 << 20),
             host_uid=self.host_uid,

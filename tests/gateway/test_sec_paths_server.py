@@ -374,3 +374,22 @@ async def test_sec_swapping_links_while_the_server_serves_requests(tmp_path: Pat
     assert "passed" not in statuses  # the starter repository never passes; the victim's would
     assert room.refusals("mallory"), "refusals are audited"
     assert not room.refusals("victim")
+
+
+async def test_sec_git_panel_never_runs_a_courses_package_from_the_workspace(
+    tmp_path: Path,
+) -> None:
+    """The Git panel's sandbox starts Slate's own courses.gitops, even when the learner's
+    workspace holds a ``courses/gitops.py`` of theirs (which would answer anything)."""
+    room = Classroom(tmp_path)
+    sam = room.desk("sam")
+    await _open(sam, *GIT_EX)
+    sam.ws.write_atomic("courses/__init__.py", "")
+    sam.ws.write_atomic(
+        "courses/gitops.py",
+        "import json\nprint(json.dumps({'ok': True, 'result': {'message': 'FORGED'}}))\n",
+    )
+    reply = _plain(await sam.git(request("git", course=GIT_EX[0], exercise=GIT_EX[1],
+                                         op="status", args={})))
+    assert "FORGED" not in json.dumps(reply)
+    assert "story.txt" in json.dumps(reply) or "branch" in json.dumps(reply)
