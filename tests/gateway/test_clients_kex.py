@@ -13,13 +13,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
+import struct
 import subprocess
 import sys
 import textwrap
 
 import asyncssh
 import pytest
-from asyncssh.packet import Boolean, Byte, NameList, UInt32
+from asyncssh.packet import Boolean, Byte, NameList, String, UInt32
 
 from server import gateway, kex_guess
 
@@ -185,3 +187,88 @@ async def test_dropbear_connects_to_the_gateway(server: Server) -> None:
     assert "Slate needs an interactive terminal" in result.stdout, result.stderr
     row = await asyncio.to_thread(server.wait_audit, "login_ok", actor=name)
     assert row["actor"] == name
+
+
+# -- a hand-made client that guesses wrong, against the real gateway ---------------------------
+
+
+def _ssh_packet(payload: bytes) -> bytes:
+    pad = 8 - (5 + len(payload)) % 8
+    if pad < 4:
+        pad += 8
+    return struct.pack(">IB", 1 + len(payload) + pad, pad) + payload + os.urandom(pad)
+
+
+def _read_packet(sock: socket.socket) -> bytes:
+    def exactly(n: int) -> bytes:
+        data = b""
+        while len(data) < n:
+            chunk = sock.recv(n - len(data))
+            if not chunk:
+                raise ConnectionError("closed")
+            data += chunk
+        return data
+
+    length, pad = struct.unpack(">IB", exactly(5))
+    body = exactly(length - 1)
+    return body[: len(body) - pad]
+
+
+def _guessing_client(server: Server, first_kex: str, guessed_payload: bytes) -> list[int]:
+    """Speak SSH by hand up to the key exchange: KEXINIT with first_kex_packet_follows, the
+    guessed packet, then a real curve25519 KEX_ECDH_INIT. Returns the message numbers the
+    gateway sent back after its KEXINIT (until it stops or closes)."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        sock.sendall(b"SSH-2.0-GuessingClient_1.0\r\n")
+        banner = b""
+        while not banner.endswith(b"\n"):
+            banner += sock.recv(1)
+        assert banner.startswith(b"SSH-2.0-")
+        assert _read_packet(sock)[0] == 20  # the gateway's KEXINIT
+        kexinit = (
+            [Byte(20), os.urandom(16), NameList([first_kex.encode(), b"curve25519-sha256"])]
+            + [NameList([b"ssh-ed25519"])]
+            + [NameList([b"aes128-ctr"])] * 2
+            + [NameList([b"hmac-sha2-256-etm@openssh.com"])] * 2
+            + [NameList([b"none"])] * 2
+            + [NameList([])] * 2
+            + [Boolean(True), UInt32(0)]
+        )
+        public = (
+            X25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        )
+        real = Byte(30) + String(public)
+        sock.sendall(
+            _ssh_packet(b"".join(kexinit)) + _ssh_packet(guessed_payload) + _ssh_packet(real)
+        )
+        got: list[int] = []
+        sock.settimeout(3)
+        try:
+            while 21 not in got and 1 not in got:
+                got.append(_read_packet(sock)[0])
+        except (ConnectionError, TimeoutError, OSError):
+            pass
+        return got
+
+
+def test_gateway_ignores_a_wrongly_guessed_kex_packet(server: Server) -> None:
+    """A client whose first kex algorithm differs from the gateway's sends a guessed packet
+    (here garbage: a 5-byte curve25519 key). RFC 4253 §7: ignore it, answer the real one —
+    KEX_ECDH_REPLY (31) then NEWKEYS (21). Unpatched asyncssh uses the garbage and disconnects
+    (1). A client cannot use the guess to skip anything: only that one packet is dropped."""
+    # The asyncssh bug needs the client's first choice to be one the gateway supports but not
+    # the gateway's first: then asyncssh alone calls the guess right.
+    assert gateway.KEX_ALGS[0] != "curve25519-sha256@libssh.org"
+    assert "curve25519-sha256@libssh.org" in gateway.KEX_ALGS
+    got = _guessing_client(server, "curve25519-sha256@libssh.org", Byte(30) + String(b"bogus"))
+    assert got == [31, 21], got
+
+
+def test_gateway_uses_a_right_guess_and_nothing_more(server: Server) -> None:
+    """When the guess is right the guessed packet is the exchange: here the guess is garbage,
+    so the gateway refuses it (disconnect), and the 'real' packet after it is never used."""
+    got = _guessing_client(server, gateway.KEX_ALGS[0], Byte(30) + String(b"bogus"))
+    assert 31 not in got
