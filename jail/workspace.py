@@ -16,6 +16,14 @@ this module, which
 
 Refusals are :class:`WorkspaceError` with a plain message a learner can act on. The learner's
 TUI uses the same module on ``/workspace`` inside its own sandbox (no root, no chown needed).
+
+The server's whole-tree work on a workspace (invariant 8: never a path as root) is here too:
+:meth:`Workspace.remove_tree` (a reset deleting a repository: dirfd-relative, links removed and
+never followed, never crossing a mount), :meth:`Workspace.install_tree` (a starter tree or a
+repository the server built in a private folder, copied in through descriptors; a ``.git``
+renamed into place whole) and ``copy_files_to(..., include_git=True)`` (the copy the git check
+grades). A folder swapped for a link at any moment makes these fail with a plain refusal; they
+never write, read or delete through the link.
 Provisioning creates the folder (0700, owned by the learner's host uid when we are root) and the
 learner's own git repository with a first commit; that repository stays theirs (git lessons).
 Imports nothing of Slate's outside ``jail``.
