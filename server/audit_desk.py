@@ -118,7 +118,8 @@ class AuditDesk:
         self.store: Store = services.store
         self.audit_log: AuditLog = services.audit
         self.data_dir = Path(services.config.server.data_dir)
-        self._replayed: set[tuple[str, bool]] = set()
+        self._seen: set[tuple[str, str]] = set()
+        """(what, session) already audited for this auditor session (once each)."""
 
     def handlers(self) -> dict[Any, Any]:
         from server import protocol as P
@@ -235,7 +236,9 @@ class AuditDesk:
             events.append({"id": rid, "t": round(max(t, 0.0), 3), "ts": sanitize(ts, 40),
                            "kind": sanitize(kind, 64), "actor": sanitize(actor or "-", 64),
                            "summary": _summary(detail), "refusal": kind in REFUSAL_KINDS})
-        self.audit("audit_timeline", target_session=sid, events=len(events))
+        if ("timeline", sid) not in self._seen:  # once per session looked at, not per refresh
+            self._seen.add(("timeline", sid))
+            self.audit("audit_timeline", target_session=sid, events=len(events))
         return P.AuditEventsReply(events=events, started=sanitize(started, 40))
 
     async def recording(self, message: Any) -> Any:
@@ -250,9 +253,9 @@ class AuditDesk:
             raise RequestError("That recording cannot be read.")
         offset = max(0, int(message.offset))
         live = sid in self._live()
-        key = (sid, bool(message.follow))
-        if offset == 0 and key not in self._replayed:
-            self._replayed.add(key)
+        key = ("live" if message.follow else "replay", sid)
+        if (offset == 0 or message.follow) and key not in self._seen:
+            self._seen.add(key)
             self.audit("audit_watch_live" if message.follow and live else "audit_replay",
                        target_session=sid)
         try:

@@ -219,7 +219,7 @@ class SearchIndex:
         params.append(max(1, min(limit, 500)))
         rows = self._query(
             f"SELECT session, user, kind, t, ts, event, "
-            f"snippet(docs, 0, '{_HIT_OPEN}', '{_HIT_CLOSE}', '…', 12) "
+            f"snippet(docs, 0, '{_HIT_OPEN}', '{_HIT_CLOSE}', '…', 16) "
             f"FROM docs WHERE {' AND '.join(where)} ORDER BY rank LIMIT ?", tuple(params))
         return [Hit(session=r[0], user=sanitize(r[1], 64) if r[1] else None,
                     kind=str(r[2]), t=float(r[3]) if r[3] is not None else None,
@@ -285,22 +285,18 @@ async def extract_in_sandbox(data: bytes) -> list[dict[str, Any]]:
     server) or in a user namespace (demo), with no network, memory/CPU/wall limits, and reads
     the slice on stdin.
     """
-    from jail.run import Limits, RunSpec, run_async
-    from jail.sandbox import Bind
-    from server.session import PROJECT_ROOT
+    from jail.profiles import SLATE_ROOT, tool_module
+    from jail.run import Limits, run_async
 
-    prefix = Path(sys.prefix)
-    binds = [Bind(str(prefix), str(prefix))]
-    for name in ("__init__.py", "cast_text.py"):
-        path = PROJECT_ROOT / "server" / name
-        binds.append(Bind(str(path), str(path)))
-    spec = RunSpec(
-        argv=[str(prefix / "bin" / "python"), "-m", "server.cast_text"],
-        binds=binds,
-        cwd="/tmp",
-        env={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(PROJECT_ROOT)},
+    # The tool profile: the venv and the two module files only, as nobody (no workspace).
+    spec = tool_module(
+        "server.cast_text",
+        [],
+        files=[SLATE_ROOT / "server" / name for name in ("__init__.py", "cast_text.py")],
         limits=Limits(wall=120, cpu=90, memory=512 << 20, output=32 << 20),
         host_uid=None,
+        prefix=Path(sys.prefix),
+        env={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(SLATE_ROOT)},
         stdin=data,
     )
     result = await run_async(spec)

@@ -10,7 +10,7 @@ line boundary; times stay relative to the session start). Output (stdout): JSON 
 
 - ``typed``: input reconstructed into lines — printable characters kept, Backspace removes the
   last one, escape sequences (arrow keys, mouse reports, bracketed-paste marks) dropped, Enter
-  or a pause of :data:`TYPING_GAP` seconds ends a line.
+  or a pause of :data:`TYPING_GAP` seconds ends a line; its time is just after the last key.
 - ``screen``: the output emulated with pyte; every :data:`SCREEN_WINDOW` seconds of recording
   (and at the end) the rows whose text changed since they were last emitted, joined by newlines,
   at the time of the window's last output (the screen shows them then).
@@ -27,6 +27,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 TYPING_GAP = 3.0
+ECHO_DELAY = 0.3
+"""A typed line's time is its last key plus this (the echo is on the screen by then)."""
 SCREEN_WINDOW = 1.0
 MAX_COLS = 500
 MAX_ROWS = 200
@@ -59,6 +61,7 @@ class TypedLines:
     def __init__(self) -> None:
         self.buf: list[str] = []
         self.start = 0.0
+        self.end = 0.0
         self.last = -1e9
         self.out: list[dict[str, Any]] = []
 
@@ -81,6 +84,7 @@ class TypedLines:
     def _add(self, t: float, ch: str) -> None:
         if not self.buf:
             self.start = t
+        self.end = t
         if len(self.buf) < MAX_TEXT:
             self.buf.append(ch)
 
@@ -88,7 +92,10 @@ class TypedLines:
         text = "".join(self.buf).strip()
         self.buf.clear()
         if text:
-            self.out.append({"t": round(self.start, 3), "kind": "typed", "text": text})
+            # Just after the last key of the line, once its echo has been drawn: a replay
+            # opened at this time shows what was typed.
+            shown_at = math.ceil((self.end + ECHO_DELAY) * 1000) / 1000
+            self.out.append({"t": shown_at, "kind": "typed", "text": text})
 
 
 class ScreenText:

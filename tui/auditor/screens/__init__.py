@@ -1,0 +1,1 @@
+"""The auditor console's screens: session list, replay with timeline, search, dialogs."""
