@@ -1,21 +1,19 @@
-"""``python -m tui learner|instructor|auditor``: start an app on this terminal.
+"""``python -m tui learner|instructor|auditor``: start the role's app on this terminal.
 
 The Slate server starts this inside the session's sandbox, on a pty, with ``SLATE_USER``,
-``SLATE_ROLE``, ``SLATE_SESSION`` and ``SLATE_CONTROL_FD`` set; the app is the one
-``server.vocabulary.APP_FOR_ROLE`` names for the role (an admin gets the instructor's). Without a control channel it
+``SLATE_ROLE``, ``SLATE_SESSION`` and ``SLATE_CONTROL_FD`` set. Without a control channel it
 stops with a clear message (exit status 2) instead of showing a half-working app.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 
-from server.vocabulary import APPS
+ROLES = ("learner", "instructor", "auditor")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse the app name, open the control channel and run the app.
+    """Parse the role, open the control channel and run the app.
 
     Args:
         argv: the arguments after the program name (default ``sys.argv[1:]``).
@@ -24,10 +22,10 @@ def main(argv: list[str] | None = None) -> int:
         The exit status.
     """
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or args[0] not in APPS:
-        print(f"usage: python -m tui {{{'|'.join(APPS)}}}", file=sys.stderr)
+    if len(args) != 1 or args[0] not in ROLES:
+        print(f"usage: python -m tui {{{'|'.join(ROLES)}}}", file=sys.stderr)
         return 2
-    name = args[0]
+    role = args[0]
 
     from tui.control import ControlClient, ControlUnavailable, fd_from_env
 
@@ -40,19 +38,19 @@ def main(argv: list[str] | None = None) -> int:
     from tui.session_app import Identity
 
     client = ControlClient.from_fd(fd)
-    identity = Identity.from_env(os.environ.get("SLATE_ROLE") or name)
-    if name == "learner":
+    identity = Identity.from_env(role)
+    if role == "learner":
         from tui.learner.app import LearnerApp
 
         app: object = LearnerApp(client, identity)
-    elif name == "auditor":
+    elif role == "auditor":
         from tui.auditor.app import AuditorApp
 
         app = AuditorApp(client, identity)
     else:
-        from tui.instructor.app import InstructorApp
+        from tui.staff.app import StaffApp
 
-        app = InstructorApp(client, identity)
+        app = StaffApp(client, identity)
     from tui.terminal_caps import TerminalCaps
 
     TerminalCaps.from_env().apply(app)  # ASCII drawing / no colour where TERM needs it; keys
