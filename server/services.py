@@ -741,8 +741,10 @@ class LearnerDesk:
         ws = self.ws
         prefix = Path(sys.prefix)
         binds = [Bind(str(prefix), str(prefix))]
-        for name in ("__init__.py", "gitops.py"):  # never the catalog (solutions, tests)
-            path = PROJECT_ROOT / "courses" / name
+        from courses.gitops import SANDBOX_FILES
+
+        for name in SANDBOX_FILES:  # never the catalog (solutions, tests)
+            path = PROJECT_ROOT / name
             binds.append(Bind(str(path), str(path)))
         # The whole workspace, not the exercise folder: a folder the learner swapped for a link
         # then resolves inside the sandbox, never on the host.

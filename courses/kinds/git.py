@@ -200,7 +200,7 @@ def _plural(n: int, word: str) -> str:
 
 def _summary(commit: pygit2.Commit) -> str:
     lines = commit.message.strip().splitlines()
-    return gitops._show(lines[0] if lines else "", 60)
+    return gitops.show(lines[0] if lines else "", 60)
 
 
 def _on(t: dict[str, Any]) -> str:
@@ -254,7 +254,7 @@ def _branch_exists(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
     if name in r.repo.branches.local:
         return True, ""
     others = sorted(b for b in r.repo.branches.local if b != name)
-    hint = f" You have: {', '.join(gitops._show(b, 30) for b in others[:8])}." if others else ""
+    hint = f" You have: {', '.join(gitops.show(b, 30) for b in others[:8])}." if others else ""
     return False, (f"There is no branch called {name} yet. Type {name} in the Git panel's "
                    f"box and press New branch (git branch {name}); names must match "
                    f"exactly.{hint}")
@@ -265,7 +265,7 @@ def _head_branch(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
     current = r.branch()
     if current == name:
         return True, ""
-    where = f"on {gitops._show(current, 30)}" if current else "not on any branch"
+    where = f"on {gitops.show(current, 30)}" if current else "not on any branch"
     return False, (f"You are {where}. Type {name} in the Git panel's box and press Switch "
                    f"(git switch {name}).")
 
@@ -281,8 +281,8 @@ def _merged(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
         return False, "There are no commits yet."
     if tip != head.id and not r.repo.descendant_of(head.id, tip):
         current = r.branch() or "this branch"
-        return False, (f"The commits of {name} are not in {gitops._show(current, 30)} yet. "
-                       f"Switch to {gitops._show(current, 30)} and merge {name} (git merge "
+        return False, (f"The commits of {name} are not in {gitops.show(current, 30)} yet. "
+                       f"Switch to {gitops.show(current, 30)} and merge {name} (git merge "
                        f"{name}).")
     if t.get("merge_commit"):
         merges = [c for c in r.history() if len(c.parent_ids) > 1 and tip in c.parent_ids]
@@ -306,7 +306,7 @@ def _clean(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
     )
     if not changed:
         return True, ""
-    shown = ", ".join(gitops._show(p, 40) for p in changed[:5])
+    shown = ", ".join(gitops.show(p, 40) for p in changed[:5])
     return False, (f"Some changes are not committed yet: {shown}. Stage them and commit, "
                    "so Git has saved everything.")
 
@@ -347,7 +347,7 @@ def _no_conflict_markers(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
     if conflicts is not None:
         paths = sorted({e.path for trio in conflicts for e in trio if e is not None})
         if paths:
-            return False, (f"Git still marks {', '.join(gitops._show(p, 40) for p in paths)} as "
+            return False, (f"Git still marks {', '.join(gitops.show(p, 40) for p in paths)} as "
                            "in conflict. Fix the file, then stage it and commit.")
     scanned = 0
     for entry in r.repo.index:
@@ -361,7 +361,7 @@ def _no_conflict_markers(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
         if match:
             line = data.count(b"\n", 0, match.start()) + 1
             marker = match.group(1).decode()
-            return False, (f"Line {line} of {gitops._show(entry.path, 40)} still has the "
+            return False, (f"Line {line} of {gitops.show(entry.path, 40)} still has the "
                            f"conflict marker {marker}. Delete the <<<<<<<, ======= and >>>>>>> "
                            "lines, keep the text you want, save, stage and commit.")
     return True, ""
@@ -438,7 +438,7 @@ def evaluate(folder: Path, asserts: list[dict[str, Any]]) -> list[TestOutcome]:
     except (pygit2.GitError, KeyError, ValueError) as exc:
         message = "Git could not read your repository; it may be damaged. Ask your instructor."
         return [TestOutcome(t.get("name") or default_name(t), "failed", message,
-                            output=gitops._show(str(exc), 200)) for t in asserts]
+                            output=gitops.show(str(exc), 200)) for t in asserts]
     outcomes = []
     for table in asserts:
         key = _assertion_key(table)
@@ -453,7 +453,7 @@ def evaluate(folder: Path, asserts: list[dict[str, Any]]) -> list[TestOutcome]:
             outcomes.append(TestOutcome(
                 name, "failed",
                 "Git could not read part of your repository; it may be damaged. "
-                "Ask your instructor to help.", output=gitops._show(str(exc), 200)))
+                "Ask your instructor to help.", output=gitops.show(str(exc), 200)))
             continue
         if ok:
             outcomes.append(TestOutcome(name, "passed"))
@@ -516,9 +516,8 @@ async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
 
 # What the evaluator imports, relative to the project root; bound read-only, nothing else.
 EVALUATOR_FILES = (
-    "courses/__init__.py",
+    *gitops.SANDBOX_FILES,
     "courses/model.py",
-    "courses/gitops.py",
     "courses/kinds/__init__.py",
     "courses/kinds/git.py",
 )
@@ -528,7 +527,7 @@ SANDBOX_REPO = "/repo"
 def _damaged(asserts: list[dict[str, Any]], detail: str) -> list[TestOutcome]:
     message = "Git could not read your repository; it may be damaged. Ask your instructor."
     return [TestOutcome(t.get("name") or default_name(t), "failed", message,
-                        output=gitops._show(detail, 200)) for t in asserts]
+                        output=gitops.show(detail, 200)) for t in asserts]
 
 
 async def evaluate_in_sandbox(
