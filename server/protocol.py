@@ -667,3 +667,257 @@ class LineBuffer:
             self._buf.clear()
             raise ProtocolError("line too long")
         return lines
+
+
+# -- the live class: instructor console and the learner's side of it (H7) ------------------------
+# Staff requests are registered only for instructor/admin sessions (server/staff_desk.py); the
+# learner's class requests only for learners. Learner output reaches a watcher as base64 bytes
+# (never parsed by the server): the watcher's TUI emulates them (tui/widgets/terminal_view.py).
+
+NAME = 32
+"""Length limit of an account name."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RosterReply(Reply):
+    learners: list[dict[str, Any]] = field(default_factory=list)
+    queue: list[dict[str, Any]] = field(default_factory=list)
+    now: float = 0.0
+    rules: dict[str, Any] = field(default_factory=dict)
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class Roster(Request):
+    """Every learner's roster row and the help queue; RosterUpdate pushes follow."""
+
+    TYPE = "roster"
+    REPLY = RosterReply
+
+
+@dataclass(frozen=True, kw_only=True)
+class WatchReply(Reply):
+    cols: int = 80
+    rows: int = 24
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class Watch(Request):
+    """Watch a learner's screen read-only: WatchOutput pushes follow (a repaint first)."""
+
+    TYPE = "watch"
+    REPLY = WatchReply
+    learner: str = limit(NAME)
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class Unwatch(Request):
+    """Stop watching a learner."""
+
+    TYPE = "unwatch"
+    learner: str = limit(NAME)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CountReply(Reply):
+    count: int = 0
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class SendMessage(Request):
+    """A message to one learner (``learner`` None: the whole class), shown as a notification."""
+
+    TYPE = "message"
+    REPLY = CountReply
+    learner: str | None = opt(NAME)
+    text: str = limit(500)
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class HelpDone(Request):
+    """The learner's raised hand was dealt with: take it off the queue."""
+
+    TYPE = "help_done"
+    learner: str = limit(NAME)
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class PairAsk(Request):
+    """Ask to type in a learner's session (the learner must accept on screen)."""
+
+    TYPE = "pair"
+    learner: str = limit(NAME)
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class PairKeys(Request):
+    """Keystrokes for the paired learner's session (base64 of the bytes)."""
+
+    TYPE = "pair_keys"
+    learner: str = limit(NAME)
+    data: str = limit(8192)
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class PairEnd(Request):
+    """End a pairing (staff name the learner; a learner leaves it None)."""
+
+    TYPE = "pair_end"
+    learner: str | None = opt(NAME)
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class Lock(Request):
+    """Lock one learner's screen (``learner`` None: everyone online) with a message."""
+
+    TYPE = "lock"
+    REPLY = CountReply
+    learner: str | None = opt(NAME)
+    message: str = field(default="", metadata={"max": 500})
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class Unlock(Request):
+    """Release locked screens (one learner, or everyone)."""
+
+    TYPE = "unlock"
+    REPLY = CountReply
+    learner: str | None = opt(NAME)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DetailReply(Reply):
+    learner: str = limit(NAME)
+    cohort: str | None = None
+    progress: list[dict[str, Any]] = field(default_factory=list)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class LearnerDetail(Request):
+    """One learner's progress across all courses and their recent Check results."""
+
+    TYPE = "learner_detail"
+    REPLY = DetailReply
+    learner: str = limit(NAME)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportReply(Reply):
+    path: str = ""
+    rows: int = 0
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class ExportProgress(Request):
+    """Write the progress CSV on the server (``slate progress export`` does the same)."""
+
+    TYPE = "export_progress"
+    REPLY = ExportReply
+    cohort: str | None = opt(ID)
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandReply(Reply):
+    position: int = 0
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class RaiseHand(Request):
+    """A learner asks for help (with an optional short note); the reply is their place."""
+
+    TYPE = "raise_hand"
+    REPLY = HandReply
+    text: str = field(default="", metadata={"max": 200})
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class LowerHand(Request):
+    """The learner no longer needs help."""
+
+    TYPE = "lower_hand"
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class PairAnswer(Request):
+    """The learner's answer to a pairing request."""
+
+    TYPE = "pair_answer"
+    accept: bool = False
+
+
+@push
+@dataclass(frozen=True, kw_only=True)
+class RosterUpdate(Push):
+    """Changed roster rows (and the whole help queue when it changed)."""
+
+    TYPE = "roster_update"
+    learners: list[dict[str, Any]] = field(default_factory=list)
+    queue: list[dict[str, Any]] | None = None
+
+
+@push
+@dataclass(frozen=True, kw_only=True)
+class WatchOutput(Push):
+    """A chunk of a watched learner's terminal output: untrusted bytes, base64.
+
+    ``reset``: start again from a blank screen (the learner's TUI is repainting, or output was
+    dropped because the watcher fell behind).
+    """
+
+    TYPE = "watch_output"
+    learner: str = limit(NAME)
+    seq: int = 0
+    data: str = ""
+    cols: int = 80
+    rows: int = 24
+    reset: bool = False
+
+
+@push
+@dataclass(frozen=True, kw_only=True)
+class WatchEnd(Push):
+    """Watching stopped without being asked (the learner or the watcher left)."""
+
+    TYPE = "watch_end"
+    learner: str = limit(NAME)
+    reason: str = limit(200)
+
+
+@push
+@dataclass(frozen=True, kw_only=True)
+class PairState(Push):
+    """A pairing changed: "active" (accepted), "declined" or "ended"."""
+
+    TYPE = "pair_state"
+    learner: str = limit(NAME)
+    state: Literal["active", "declined", "ended"] = "ended"
+
+
+@push
+@dataclass(frozen=True, kw_only=True)
+class ClassState(Push):
+    """What the learner's own screen shows about the class: who watches, pairing, their place
+    in the help queue, and whether their screen is locked."""
+
+    TYPE = "class_state"
+    watched_by: list[str] = limit(NAME)
+    pair_by: str | None = opt(NAME)
+    pair_asked_by: str | None = opt(NAME)
+    hand: int | None = None
+    locked: bool = False
+    lock_message: str = field(default="", metadata={"max": 2000})

@@ -1,0 +1,1 @@
+"""The instructor console (instructors and admins): roster, watch, grid, help queue, pairing."""

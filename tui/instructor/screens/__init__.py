@@ -1,0 +1,1 @@
+"""One screen per file: roster, watch, grid, help queue, learner detail, and the small dialogs."""

@@ -1,0 +1,92 @@
+"""One learner in detail: progress across every course, and their recent Check results."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Header, Static
+
+from server import protocol
+from tui.safe_text import visible
+from tui.widgets.key_bar import KeyBar
+
+STATE_WORDS = {"passed": "done", "in_progress": "started", "not_started": "not started"}
+
+
+def _t(value: object, limit: int = 60) -> str:
+    return visible(str(value if value is not None else ""), keep_newlines=False)[:limit]
+
+
+class DetailScreen(Screen[None]):
+    """A learner's progress and check history.
+
+    Args:
+        learner: the learner's name.
+    """
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="detail.back"),
+        Binding("w", "watch", "Watch", id="detail.watch"),
+        Binding("q", "app.quit", "Quit", id="detail.quit", show=False),
+    ]
+
+    def __init__(self, learner: str) -> None:
+        super().__init__(id="detail")
+        self.learner = learner
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="")
+        with VerticalScroll(id="detail-body"):
+            yield Static(f"{self.learner}: loading…", id="detail-title", markup=False)
+            yield Static("", id="detail-progress")
+            yield Static("", id="detail-checks")
+        yield KeyBar(id="keys")
+
+    def on_mount(self) -> None:
+        self.query_one(KeyBar).show_screen(self, self.BINDINGS)
+        self.query_one("#detail-body").focus()
+        self.run_worker(self._load(), group="detail")
+
+    async def _load(self) -> None:
+        reply = await self.app.ask(protocol.LearnerDetail(learner=self.learner))  # type: ignore[attr-defined]
+        if reply is None:
+            self.query_one("#detail-title", Static).update(f"{self.learner}: not available.")
+            return
+        done = sum(1 for p in reply.progress if p.get("state") == "passed")
+        cohort = f" (cohort {_t(reply.cohort)})" if reply.cohort else ""
+        self.query_one("#detail-title", Static).update(
+            f"{_t(reply.learner)}{cohort}: {done} exercise(s) done, "
+            f"{len(reply.progress)} started."
+        )
+        table = Table(title="Progress", expand=True, show_edge=False)
+        for column in ("Course", "Exercise", "State", "Tries", "Hints", "Last activity"):
+            table.add_column(column)
+        for p in reply.progress:
+            table.add_row(
+                Text(_t(p.get("course"), 20)), Text(_t(p.get("title"), 40)),
+                Text(STATE_WORDS.get(str(p.get("state")), _t(p.get("state")))),
+                Text(_t(p.get("attempts"))), Text(_t(p.get("hints"))),
+                Text(_t(p.get("updated"), 19)),
+            )
+        self.query_one("#detail-progress", Static).update(table)
+        checks = Table(title="Recent checks (newest first)", expand=True, show_edge=False)
+        for column in ("When", "Exercise", "Result", "Summary"):
+            checks.add_column(column)
+        for c in reply.checks[:30]:
+            checks.add_row(
+                Text(_t(c.get("ts"), 19)), Text(_t(c.get("exercise"), 30)),
+                Text("pass" if c.get("passed") else "FAIL"), Text(_t(c.get("summary"), 80)),
+            )
+        self.query_one("#detail-checks", Static).update(checks)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_watch(self) -> None:
+        from tui.instructor.screens.watch import WatchScreen
+
+        self.app.push_screen(WatchScreen(self.learner))
