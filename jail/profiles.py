@@ -23,7 +23,7 @@ server's uid, :data:`SANDBOX_UID` inside its own user namespace):
 ``tui`` — a session's TUI on a pty (:func:`tui_session`).
     uid: the learner's; staff: :data:`STAFF_UID`. No ``--new-session`` (resize needs the ctty).
     ro: the venv; Slate's tui/, jail/, courses/ (catalog hidden under an empty tmpfs);
-    server/__init__.py and server/protocol.py. rw: /workspace = the learner's workspace (the
+    server/__init__.py, protocol.py and vocabulary.py. rw: /workspace = the learner's workspace (the
     TUI saves only through ``jail.workspace``: quota-checked, atomic). /tmp 32 MB.
     limits: the session's cgroup (memory, pids), set by the server.
 
@@ -325,6 +325,10 @@ def python_runtime(prefix: Path, files: list[Path]) -> list[Bind]:
 # -- the profiles callers use -------------------------------------------------------------------
 
 
+TUI_SERVER_MODULES = ("__init__.py", "protocol.py", "vocabulary.py")
+"""The only files of server/ a TUI sandbox sees: stdlib-only, no server state or secrets."""
+
+
 def tui_session(
     argv: list[str],
     *,
@@ -338,8 +342,8 @@ def tui_session(
     solutions, check assets — hidden under an empty tmpfs), the learner's workspace writable at
     /workspace. Staff get no workspace and run as :data:`STAFF_UID` when the server is root."""
     files = [SLATE_ROOT / package for package in ("tui", "jail", "courses")]
-    # Only the dependency-free protocol module of server/ (plus its empty __init__).
-    files += [SLATE_ROOT / "server" / name for name in ("__init__.py", "protocol.py")]
+    # Only the dependency-free modules of server/ (plus its empty __init__).
+    files += [SLATE_ROOT / "server" / name for name in TUI_SERVER_MODULES]
     binds = python_runtime(prefix, files)
     if workspace is not None:
         binds.append(Bind(str(workspace), SANDBOX_WORKSPACE, writable=True))

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jail.safe_text import safe_text
 from server.store import Store, utc_now
 
 GENESIS = "0" * 64
@@ -47,67 +48,19 @@ HEAD_SUFFIX = ".audit-head"
 
 # -- sanitising ---------------------------------------------------------------------------------
 
-_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))} | {
-    "\u200e",  # LRM
-    "\u200f",  # RLM
-    "\u061c",  # ALM
-}
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\x1b", "\\": "\\\\"}
-
-
-def _escape_char(ch: str) -> str:
-    named = _NAMED.get(ch)
-    if named is not None:
-        return named
-    code = ord(ch)
-    if code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0:
-        return f"\\x{code:02x}"
-    if ch in _BIDI or code in (0x2028, 0x2029) or 0xD800 <= code < 0xE000:
-        return f"\\u{code:04x}"
-    return ch
-
-
-_UNSAFE_RE = re.compile(
-    "[\\\\\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
-)
-
-
 def sanitize(text: object, limit: int | None = 1000) -> str:
-    """Make untrusted text safe to show on someone else's terminal or write to a log line.
-
-    Every C0 control character (including ESC, so no escape sequence survives — OSC 52, window
-    titles, screen clears), DEL, every C1 control (U+0080–U+009F, the 8-bit CSI/OSC), Unicode bidi
-    overrides and isolates (U+202A–U+202E, U+2066–U+2069, LRM/RLM/ALM), line/paragraph separators,
-    lone surrogates, and newlines become visible escapes (``\\x1b``, ``\\n``, ``\\u202e``); a
-    backslash is doubled so an escape shown cannot be forged. The result is one line.
+    """Make untrusted text safe for someone else's terminal or a log line: one line, every
+    control, escape, bidi, separator and zero-width character shown as a visible escape, and
+    backslashes doubled so an escape cannot be forged (``jail.safe_text`` has the rules).
 
     Args:
-        text: anything; bytes are decoded as UTF-8 with invalid bytes shown as ``\\xNN``; other
-            non-strings are converted with ``str()``.
+        text: anything (bytes are decoded as UTF-8, invalid bytes shown as ``\\xNN``).
         limit: the longest result in characters; longer text is cut and ends with ``…``.
 
     Returns:
         The neutralised text.
     """
-    if isinstance(text, bytes | bytearray):
-        text = bytes(text).decode("utf-8", "backslashreplace")
-    elif not isinstance(text, str):
-        text = str(text)
-    if not _UNSAFE_RE.search(text):
-        if limit is not None and len(text) > limit:
-            return text[: max(limit - 1, 0)] + "…"
-        return text
-    pieces: list[str] = []
-    size = 0
-    for index, ch in enumerate(text):
-        piece = _escape_char(ch)
-        # An escape is never cut in half: "\x1" would read as something else.
-        if limit is not None and size + len(piece) > limit - (1 if index < len(text) - 1 else 0):
-            pieces.append("…")
-            break
-        pieces.append(piece)
-        size += len(piece)
-    return "".join(pieces)
+    return safe_text(text, limit=limit, escape_backslash=True)
 
 
 class ContextLogger(logging.LoggerAdapter):

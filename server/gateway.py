@@ -46,6 +46,7 @@ from server.recorder import Recorder, recording_path
 from server.services import SessionServices
 from server.session import MAX_PENDING_INPUT, TuiLaunch, TuiProcess
 from server.store import Store
+from server.vocabulary import APP_FOR_ROLE
 
 log = logging.getLogger("slate.gateway")
 
@@ -71,7 +72,6 @@ CLIENT_SIG_ALGS = ["ssh-ed25519", "sk-ssh-ed25519@openssh.com", "rsa-sha2-512", 
 
 TERM_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 MIN_COLS, MIN_ROWS = 20, 5
-ROLES_WITH_TUI = {"learner", "instructor", "auditor", "admin"}
 
 
 # -- the classroom: state shared by all connections -----------------------------------------
@@ -478,7 +478,7 @@ class SlateSession(asyncssh.SSHServerSession):
     async def _start(self) -> None:
         server, room = self.server, self.room
         account = server.account
-        if account.role not in ROLES_WITH_TUI:
+        if account.role not in APP_FOR_ROLE:
             self.server.deny("role", account.role)
             self._say_and_close("Your account has no classroom role.\r\n")
             return

@@ -31,6 +31,7 @@ from pathlib import Path
 from jail import seccomp
 from jail.cgroup import Cgroup
 from jail.sandbox import Bind, SandboxSpec, bwrap_argv
+from server.vocabulary import APP_FOR_ROLE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 READ_CHUNK = 65536
@@ -100,7 +101,7 @@ def tui_spec(launch: TuiLaunch) -> SandboxSpec:
     for package in ("tui", "jail", "courses"):
         binds.append(Bind(str(PROJECT_ROOT / package), str(PROJECT_ROOT / package)))
     # Only the dependency-free protocol module of server/ (plus its empty __init__).
-    for name in ("__init__.py", "protocol.py"):
+    for name in ("__init__.py", "protocol.py", "vocabulary.py"):
         path = PROJECT_ROOT / "server" / name
         binds.append(Bind(str(path), str(path)))
     hidden = [str(PROJECT_ROOT / "courses" / "catalog")]
@@ -118,7 +119,7 @@ def tui_spec(launch: TuiLaunch) -> SandboxSpec:
         "SLATE_SESSION": launch.session_id,
         **launch.extra_env,
     }
-    argv = [str(python_for_sandbox()), "-m", "tui", launch.role]
+    argv = [str(python_for_sandbox()), "-m", "tui", APP_FOR_ROLE[launch.role]]
     if os.environ.get("SLATE_BENCH_APP") == "raw-echo":
         argv = [str(python_for_sandbox()), "-c", RAW_ECHO]
     return SandboxSpec(

@@ -34,8 +34,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-ROLES = ("learner", "instructor", "auditor", "admin")
-"""Every account role; each has its own TUI."""
+from server.vocabulary import ROLES
 
 PROGRESS_STATES = ("not_started", "in_progress", "passed")
 

@@ -24,10 +24,12 @@ RULES = {
 TUI_MAY_IMPORT = {
     "server",
     "server.protocol",
+    "server.vocabulary",
     "courses",
     "courses.model",
     "jail",
     "jail.workspace",
+    "jail.safe_text",
 }
 
 

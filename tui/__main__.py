@@ -1,19 +1,22 @@
-"""``python -m tui learner|instructor|auditor``: start the role's app on this terminal.
+"""``python -m tui learner|instructor|auditor``: start an app on this terminal.
 
 The Slate server starts this inside the session's sandbox, on a pty, with ``SLATE_USER``,
-``SLATE_ROLE``, ``SLATE_SESSION`` and ``SLATE_CONTROL_FD`` set. Without a control channel it
-stops with a clear message (exit status 2) instead of showing a half-working app.
+``SLATE_ROLE``, ``SLATE_SESSION`` and ``SLATE_CONTROL_FD`` set; the app is the one
+``server.vocabulary.APP_FOR_ROLE`` names for the role (an admin gets the instructor's).
+Without a control channel it stops with a clear message (exit status 2) instead of showing a
+half-working app.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
-ROLES = ("learner", "instructor", "auditor")
+from server.vocabulary import APPS
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse the role, open the control channel and run the app.
+    """Parse the app name, open the control channel and run the app.
 
     Args:
         argv: the arguments after the program name (default ``sys.argv[1:]``).
@@ -22,10 +25,10 @@ def main(argv: list[str] | None = None) -> int:
         The exit status.
     """
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or args[0] not in ROLES:
-        print(f"usage: python -m tui {{{'|'.join(ROLES)}}}", file=sys.stderr)
+    if len(args) != 1 or args[0] not in APPS:
+        print(f"usage: python -m tui {{{'|'.join(APPS)}}}", file=sys.stderr)
         return 2
-    role = args[0]
+    name = args[0]
 
     from tui.control import ControlClient, ControlUnavailable, fd_from_env
 
@@ -38,12 +41,12 @@ def main(argv: list[str] | None = None) -> int:
     from tui.session_app import Identity
 
     client = ControlClient.from_fd(fd)
-    identity = Identity.from_env(role)
-    if role == "learner":
+    identity = Identity.from_env(os.environ.get("SLATE_ROLE") or name)
+    if name == "learner":
         from tui.learner.app import LearnerApp
 
         app: object = LearnerApp(client, identity)
-    elif role == "auditor":
+    elif name == "auditor":
         from tui.auditor.app import AuditorApp
 
         app = AuditorApp(client, identity)

@@ -7,21 +7,16 @@ replaced by a visible ``\\xNN``-style mark, and lines are cut to a bounded lengt
 
 from __future__ import annotations
 
-import re
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+from jail.safe_text import safe_text
 
 MAX_LINE_CHARS = 2000
 """A longer line (a program printing without newlines) is cut and marked."""
 
 
-def _mark(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
 def visible(text: str, *, keep_newlines: bool = True) -> str:
-    """Replace control characters and bidi overrides with visible marks.
+    """Replace control characters, escapes, bidi and zero-width characters with visible marks
+    (``jail.safe_text`` has the rules; this adds the screen's habits: CRLF is one line break
+    and a tab is four spaces).
 
     Args:
         text: untrusted text.
@@ -31,9 +26,7 @@ def visible(text: str, *, keep_newlines: bool = True) -> str:
         Text that is safe to hand to a Textual widget.
     """
     text = text.replace("\r\n", "\n").replace("\t", "    ")
-    if not keep_newlines:
-        text = text.replace("\n", "\\n")
-    return _CONTROL.sub(_mark, text)
+    return safe_text(text, keep_newlines=keep_newlines)
 
 
 def clip_lines(text: str, limit: int = MAX_LINE_CHARS) -> list[str]:

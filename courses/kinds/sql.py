@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from courses.model import CheckContext, Exercise, TestOutcome
+from jail.safe_text import safe_text
 
 KIND = "sql"
 
@@ -226,7 +227,7 @@ def _show_value(value: Any) -> str:
         return "NULL"
     if isinstance(value, str):
         text = value if len(value) <= MAX_SHOWN_VALUE else value[: MAX_SHOWN_VALUE - 1] + "…"
-        return "'" + re.sub(r"[\x00-\x1f\x7f-\x9f]", "?", text) + "'"
+        return "'" + safe_text(text) + "'"
     return str(value)
 
 
@@ -284,7 +285,7 @@ def explain_sql_error(stderr: str) -> str:
         if hit:
             sentence = words.format(*hit.groups())
             return (where + sentence) if where else sentence[0].upper() + sentence[1:]
-    shown = re.sub(r"[\x00-\x1f\x7f-\x9f]", "?", text)[:200] or "an error"
+    shown = safe_text(text, limit=200) or "an error"
     return f"{where}SQLite reported: {shown}. Read your SQL carefully near that line."
 
 
