@@ -40,10 +40,12 @@ server's uid, :data:`SANDBOX_UID` inside its own user namespace):
     ``work_size`` seeded from the work dir; /tmp. Nothing it writes reaches a host disk.
     limits: all of :class:`Limits`.
 
-``tool`` — one of Slate's own Python tools on the learner's files (:func:`tool_module`; the
-    Git panel's ``courses.gitops``). uid: the learner's. ro: the venv and the named files only
-    (never the catalog). rw: /workspace = the whole workspace (a swapped folder resolves
-    inside). limits: those given (git: 20 s, 256 MB), FSIZE per file.
+``tool`` — one of Slate's own Python modules in a sandbox (:func:`tool_module`): the Git
+    panel's ``courses.gitops`` (uid: the learner's; rw: /workspace = the whole workspace, a
+    swapped folder resolves inside), the git check's evaluator (rw: its private copy), the
+    recording parser ``server.cast_text`` (uid: nobody; rw: nothing; untrusted bytes on
+    stdin). ro: the venv and the named files only (never the catalog, never server data).
+    limits: those given (git: 20 s, 256 MB), FSIZE per file.
 
 ``probe`` — a bare RunSpec (``slate doctor``, tests, benchmarks): only the binds given.
 
@@ -399,18 +401,25 @@ def check_run(
     argv: list[str],
     *,
     work_dir: Path,
-    work_size: int,
     limits: Limits,
     host_uid: int | None,
+    work_size: int | None = None,
+    work_writable: bool = True,
     ro_files: dict[str, str] | None = None,
     cwd: str = SANDBOX_WORK,
     env: dict[str, str] | None = None,
     stdin: bytes | None = None,
+    pass_fds: tuple[int, ...] = (),
 ) -> RunSpec:
     """One sandbox of a Check: the check's work dir (a copy the server made) is copied into a
-    ``work_size``-byte tmpfs at /work, so nothing the program writes reaches a host disk; each
-    ``ro_files[host_path] -> sandbox_path`` (course test files) is bound read-only."""
+    ``work_size``-byte tmpfs at /work (default: ``limits.tmp`` + 20 MB for the copy), so
+    nothing the program writes reaches a host disk; with ``work_writable=False`` it is bound
+    read-only instead. Each ``ro_files[host_path] -> sandbox_path`` (course test files) is
+    bound read-only. ``host_uid`` None: :data:`NOBODY_UID` under a root server (a check's
+    trusted half, or catalog validation). ``pass_fds``: fds inherited at the same numbers."""
     binds = []
+    if not work_writable:
+        binds.append(Bind(str(work_dir), SANDBOX_WORK))
     for host_path, dest in (ro_files or {}).items():
         if not dest.startswith("/") or ".." in Path(dest).parts:
             raise ValueError(f"read-only destination must be an absolute path: {dest!r}")
@@ -424,7 +433,15 @@ def check_run(
         host_uid=host_uid,
         stdin=stdin,
         profile=CHECK.name,
-        seed=Seed(folder=SANDBOX_WORK, mount=SANDBOX_WORK, size=work_size, source=str(work_dir)),
+        pass_fds=tuple(pass_fds),
+        seed=None
+        if not work_writable
+        else Seed(
+            folder=SANDBOX_WORK,
+            mount=SANDBOX_WORK,
+            size=work_size if work_size is not None else limits.tmp + (20 << 20),
+            source=str(work_dir),
+        ),
     )
 
 
@@ -433,22 +450,34 @@ def tool_module(
     args: list[str],
     *,
     files: list[Path],
-    workspace: Path,
     limits: Limits,
     host_uid: int | None,
     prefix: Path,
+    workspace: Path | None = None,
+    dest: str = SANDBOX_WORKSPACE,
+    cwd: str | None = None,
+    env: dict[str, str] | None = None,
     stdin: bytes | None = None,
+    isolated: bool = False,
 ) -> RunSpec:
-    """One of Slate's own Python tools (e.g. ``courses.gitops``) run as the learner on their
-    workspace: the venv and the named files only (never the catalog), the whole workspace
-    writable at /workspace (a folder swapped for a link then resolves inside, not on the host)."""
+    """One of Slate's own Python modules run in a sandbox: the Git panel's ``courses.gitops``
+    on the learner's workspace, the git check's evaluator on its private copy, the recording
+    parser (``server.cast_text``) on untrusted bytes from stdin.
+
+    Binds the venv and the named ``files`` only (never the catalog, never the server's data),
+    and ``workspace`` writable at ``dest`` (for gitops the *whole* workspace: a folder swapped
+    for a link then resolves inside the sandbox, never on the host). ``host_uid`` None runs as
+    :data:`NOBODY_UID` under a root server. ``isolated``: ``python -I`` (no cwd or PYTHON*
+    variables on sys.path)."""
     binds = python_runtime(prefix, files)
-    binds.append(Bind(str(workspace), SANDBOX_WORKSPACE, writable=True))
+    if workspace is not None:
+        binds.append(Bind(str(workspace), dest, writable=True))
+    flags = ["-I"] if isolated else []
     return RunSpec(
-        argv=[str(prefix / "bin" / "python"), "-m", module, *args],
+        argv=[str(prefix / "bin" / "python"), *flags, "-m", module, *args],
         binds=binds,
-        cwd=SANDBOX_WORKSPACE,
-        env={"PYTHONDONTWRITEBYTECODE": "1"},
+        cwd=cwd if cwd is not None else (dest if workspace is not None else "/tmp"),
+        env=dict(env) if env is not None else {"PYTHONDONTWRITEBYTECODE": "1"},
         limits=limits,
         host_uid=host_uid,
         stdin=stdin,
