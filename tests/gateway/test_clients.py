@@ -5,9 +5,10 @@ Each case logs in with a real client on a pty (OpenSSH's ``ssh``, PuTTY's ``plin
 sends for each key — xterm's ``ESC O P``, PuTTY's default ``ESC [ 11 ~`` and its other keyboard
 modes, the Linux console's ``ESC [ [ A`` — and checks on the emulated screen (pyte) that the app
 reacted: F1 opens the help, arrows move the choice, F2/F3/F4 switch panes, Home/End/Backspace
-edit, F8 opens the history, F12 goes back to the courses, Ctrl+Q leaves. Sessions with
-``TERM=vt100`` and ``TERM=linux`` are checked byte by byte: ASCII drawing, straight quotes, and
-no colour code at all where the terminal has no colour.
+edit, F5 answers (nothing to run here), F8 opens the history, F12 goes back to the courses,
+Ctrl+Q leaves. Sessions with ``TERM=vt100`` and ``TERM=linux`` (and a site that asks for ASCII
+and monochrome) are checked byte by byte: ASCII drawing, straight quotes, and no colour code at
+all where the terminal has no colour.
 
 Run with ``-s`` to see each client's first screen.
 """
@@ -210,6 +211,9 @@ def drive_learner_app(term: Terminal, keys: Keymap) -> None:
         term.send(key)
         settle(term, quiet=0.15)
     wait_screen(term, r"1\s+Qab<!DOCTYPE html>Z")
+    # F5 is Run: this HTML exercise has nothing to run, and says so.
+    term.send(keys.f[5])
+    wait_screen(term, "nothing")
     # F8 opens the history of this exercise; Esc comes back.
     term.send(keys.f[8])
     wait_screen(term, "Earlier versions of")
