@@ -32,6 +32,8 @@ from courses.model import CheckContext, CheckResult, Exercise, TestOutcome
 
 log = logging.getLogger(__name__)
 
+STOPPED = "You stopped the check. Press Check again when you are ready."
+
 MAX_COPY_BYTES = 20 << 20
 # Room a check may write in its work dir (beyond the copy), when it is a tmpfs.
 WORK_DIR_SPARE = 64 << 20
@@ -199,6 +201,7 @@ async def run_one_check(
     learner_dir: Path | None,
     host_uid: int | None,
     limits: Any,
+    stop: Any = None,
 ) -> list[TestOutcome]:
     """Run one ``[[checks]]`` table in a fresh work dir; errors become ``error`` outcomes."""
     label = check.get("name") or check.get("kind", "check")
@@ -219,6 +222,7 @@ async def run_one_check(
             learner_dir=learner_dir,
             limits=limits,
             host_uid=host_uid,
+            stop=stop,
         )
         return list(await kind.run(check, ctx))
     except Exception as exc:  # a kind or the sandbox broke: an error, never a pass
@@ -243,6 +247,7 @@ async def run_checks(
     learner_dir: Path | None = None,
     host_uid: int | None = None,
     limits: Any = None,
+    stop: Any = None,
 ) -> CheckResult:
     """Run every check of ``exercise`` against the files in ``files_dir``.
 
@@ -254,6 +259,8 @@ async def run_checks(
         host_uid: the learner's host uid for the sandboxes (None: the server's own).
         limits: base ``jail.run.Limits`` (default: the jail's defaults); the exercise's
             ``[limits]`` overrides are applied on top.
+        stop: an ``asyncio.Event``; once set, the running sandbox ends and no further check
+            starts (the result then says it was stopped).
 
     Returns:
         The combined result. Test names are prefixed with the check's ``name`` when the
@@ -271,6 +278,8 @@ async def run_checks(
         host_uid = NOBODY_UID
     outcomes: list[TestOutcome] = []
     for check in exercise.checks:
+        if stop is not None and stop.is_set():
+            return CheckResult("error", STOPPED, [])
         found = await run_one_check(
             exercise,
             check,
@@ -278,7 +287,10 @@ async def run_checks(
             learner_dir=learner_dir,
             host_uid=host_uid,
             limits=run_limits,
+            stop=stop,
         )
+        if stop is not None and stop.is_set():
+            return CheckResult("error", STOPPED, [])
         if len(exercise.checks) > 1 and check.get("name"):
             for outcome in found:
                 outcome.name = f"{check['name']}: {outcome.name}"

@@ -275,6 +275,8 @@ class CheckContext:
     learner_dir: Path | None
     limits: Limits
     host_uid: int | None = None
+    stop: Any = None
+    """An ``asyncio.Event``: the learner pressed Stop, so every sandbox of the check ends."""
 
     async def run(
         self,
@@ -335,4 +337,4 @@ class CheckContext:
             stdin=stdin,
             pass_fds=tuple(pass_fds),
         )
-        return await jail_run.run_async(spec, stop=stop)
+        return await jail_run.run_async(spec, stop=stop if stop is not None else self.stop)

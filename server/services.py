@@ -652,10 +652,10 @@ class LearnerDesk:
         except RequestError:
             self._finish(run_id)
             raise
-        asyncio.get_running_loop().create_task(self._check(ex, run_id))
+        asyncio.get_running_loop().create_task(self._check(ex, run_id, stop))
         return P.RunStarted(run_id=run_id)
 
-    async def _check(self, ex: Any, run_id: str) -> None:
+    async def _check(self, ex: Any, run_id: str, stop: asyncio.Event) -> None:
         from courses.checks import run_checks
         from courses.model import CheckResult, TestOutcome
 
@@ -685,6 +685,7 @@ class LearnerDesk:
                     learner_dir=repo_copy,
                     host_uid=self.host_uid,
                     limits=self._limits(ex),
+                    stop=stop,
                 )
         except Exception as exc:
             if exc.__class__.__name__ == "WorkspaceError":  # planted: refused, no traceback
@@ -702,6 +703,11 @@ class LearnerDesk:
             self._finish(run_id)
             self.services.release(self.account.name)
         data = result.to_dict()
+        if stop.is_set():  # the learner stopped it: not an attempt, nothing to record
+            self.push(P.CheckResult(id=run_id, result=data))
+            self.audit("check", course=ex.course_id, exercise=ex.id, status="stopped",
+                       duration=round(time.monotonic() - started, 3), digest=digest)
+            return
         state = self.services.store.record_attempt(
             self.account.name, ex.course_id, ex.id, result.status == "passed", data
         )

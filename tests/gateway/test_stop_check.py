@@ -1,0 +1,64 @@
+"""Stop ends a running Check (issue 8): the learner's Stop reaches every sandbox the check
+started, the result says it was stopped, and no attempt is recorded. Drives the server's own
+request handlers (LearnerDesk) with a real store, workspace, catalog and sandboxes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+from server import protocol
+from server.audit import AuditLog
+from server.config import load_config
+from server.services import LearnerDesk, SessionServices
+from server.store import Store
+
+from .conftest import reachable_dir
+
+EXERCISE = {"course": "javascript", "exercise": "functions"}
+
+
+async def test_stop_ends_a_running_check_and_records_no_attempt(tmp_path: Path) -> None:
+    data = reachable_dir() / "data"
+    (data / "workspaces").mkdir(parents=True)
+    os.chmod(data, 0o711)
+    os.chmod(data / "workspaces", 0o711)
+    config = load_config(None, data)
+    store = Store(data / "slate.db", uid_count=config.sandbox.uid_count)
+    audit = AuditLog(store)
+    account = store.add_account("stopper", "learner", password="long enough password")
+    services = SessionServices(config, store, audit)
+    pushes: list[protocol.Push] = []
+    services.room = SimpleNamespace(  # type: ignore[assignment]
+        host_uid=lambda acct: (
+            config.sandbox.uid_base + acct.uid_offset if os.geteuid() == 0 else None
+        )
+    )
+    session = SimpleNamespace(
+        server=SimpleNamespace(address="127.0.0.1"),
+        session_id="s-stop",
+        control=SimpleNamespace(push=pushes.append),
+    )
+    desk = LearnerDesk(services, session, account)  # type: ignore[arg-type]
+    await desk.exercise(protocol.OpenExercise(id=1, **EXERCISE))
+    # A learner's file that never finishes loading: the check would run to its wall limit.
+    desk.ws.write_atomic("javascript/functions/greet.js", "while (true) {}\n")
+
+    started = await desk.check(protocol.Check(id=2, **EXERCISE))
+    await asyncio.sleep(1.0)  # the check's sandboxes are running
+    pressed = time.monotonic()
+    await desk.stop(protocol.Stop(id=3, run_id=started.run_id))
+    while not any(isinstance(p, protocol.CheckResult) for p in pushes):
+        assert time.monotonic() - pressed < 5, "Stop did not end the check"
+        await asyncio.sleep(0.05)
+
+    result = next(p for p in pushes if isinstance(p, protocol.CheckResult)).result
+    assert result["status"] == "error" and "stopped the check" in result["summary"]
+    assert store.progress("stopper").get("javascript", {}).get("functions", {}).get(
+        "attempts", 0
+    ) == 0
+    assert audit.events(kind="check")[-1].detail["status"] == "stopped"
+    assert not desk.busy  # the learner can Check again
