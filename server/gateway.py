@@ -410,6 +410,8 @@ class SlateSession(asyncssh.SSHServerSession):
     def data_received(self, data: bytes, datatype: Any) -> None:
         if self.process is None or self._closing:
             return
+        if self.keys_locked:  # an instructor locked this screen (server.classroom)
+            return
         self._last_input = time.monotonic()
         if self._warned_idle:
             self._warned_idle = False
@@ -628,6 +630,26 @@ class SlateSession(asyncssh.SSHServerSession):
         """Ask the TUI to redraw everything (an observer attached and needs a full picture)."""
         if self.control is not None:
             self.control.push(protocol.Repaint())
+
+    # the live class (server.classroom): a locked screen, paired typing, idle time
+
+    keys_locked = False
+    """True while an instructor has locked this screen: the person's own keys are ignored."""
+
+    def inject_input(self, data: bytes, by: str) -> None:
+        """Type ``data`` for ``by`` (an instructor the learner accepted as a pair). Recorded as
+        ``i`` between ``m`` markers ``typed-by:<name>``, so the recording shows who typed what."""
+        if self.process is None or self._closing:
+            return
+        if self.recorder is not None:
+            self.recorder.marker(f"typed-by:{by}")
+            self.recorder.input(data)
+            self.recorder.marker(f"typed-by:{self.server.username}")
+        self.process.write_input(data)
+
+    def idle_seconds(self) -> float:
+        """Seconds since this person last pressed a key."""
+        return time.monotonic() - self._last_input
 
     # ending
 
