@@ -54,6 +54,16 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype', 'caller
 
 class RemoteError extends Error {}
 
+// What a call returns with the arguments it was given: arrays and plain objects cross as
+// copies, so their final state goes back with the answer and is written into the caller's own
+// (a function that fills the list it was given, or returns it, behaves as in one process).
+class WithArgs {
+  constructor(value, args) {
+    this.value = value;
+    this.args = args;
+  }
+}
+
 // What an operation returns when its answer comes later (a promise on the serving side).
 class Later {
   constructor(promise) {
@@ -226,14 +236,24 @@ class Channel {
         } catch (err) {
           waiter.reject(err);
         }
-      } else {
+      } else if (this.replies.size < 10000) {
         this.replies.set(msg.a, msg);
+      } else {
+        this._gone('too many answers nobody asked for');
       }
     }
   }
 
-  _reply(msg) {
+  _reply(msg, args) {
+    if (args && Array.isArray(msg.b)) {
+      msg.b.forEach((state, i) => {
+        if (state && i < args.length) this._writeBack(args[i], state);
+      });
+    }
     if (msg.e && typeof msg.e === 'object') throw this._decodeError(msg.e);
+    if (msg.v && typeof msg.v === 'object' && msg.v.$ === 'arg') {
+      return args && Number.isInteger(msg.v.i) ? args[msg.v.i] : undefined;
+    }
     return this.decode(msg.v);
   }
 
@@ -255,13 +275,49 @@ class Channel {
         );
         return;
       }
-      reply = { a: id, v: this.encode(result) };
+      if (result instanceof WithArgs) {
+        const i = result.value !== null && typeof result.value === 'object' ? result.args.indexOf(result.value) : -1;
+        reply = { a: id, v: i >= 0 ? { $: 'arg', i } : this.encode(result.value), b: result.args.map((x) => this._dataState(x)) };
+      } else {
+        reply = { a: id, v: this.encode(result) };
+      }
     } catch (err) {
       reply = { a: id, e: this.encodeError(err) };
     } finally {
       this.depth -= 1;
     }
     this._sendQuiet(reply);
+  }
+
+  _dataState(x) {
+    if (x === null || typeof x !== 'object' || this.proxyIds.has(x)) return null;
+    try {
+      const state = this.encode(x);
+      return state && (state.$ === 'a' || state.$ === 'O') ? state : null;
+    } catch (err) {
+      return null;
+    }
+  }
+
+  _writeBack(local, state) {
+    if (local === null || typeof local !== 'object' || Object.isFrozen(local) || this.proxyIds.has(local)) return;
+    let fresh;
+    try {
+      fresh = this.decode(state);
+    } catch (err) {
+      return;
+    }
+    if (Array.isArray(local) && Array.isArray(fresh)) {
+      local.length = 0;
+      for (const item of fresh) local.push(item);
+    } else if (!Array.isArray(local) && fresh && typeof fresh === 'object' && !Array.isArray(fresh)) {
+      const proto = Object.getPrototypeOf(local);
+      if (proto !== Object.prototype && proto !== null) return;
+      for (const key of Object.keys(local)) if (!(key in fresh)) delete local[key];
+      for (const key of Object.keys(fresh)) {
+        Object.defineProperty(local, key, { value: fresh[key], enumerable: true, writable: true, configurable: true });
+      }
+    }
   }
 
   _encodeSafe(value) {
@@ -281,7 +337,7 @@ class Channel {
   }
 
   // A synchronous call: wait for its reply, serving the other side's calls meanwhile.
-  call(op, fields) {
+  call(op, fields, args) {
     if (this.broken) throw new RemoteError(this.broken);
     const id = this.nextId++;
     this._send({ q: id, op, ...fields });
@@ -291,12 +347,12 @@ class Channel {
       const early = this.replies.get(id);
       if (early) {
         this.replies.delete(id);
-        return this._reply(early);
+        return this._reply(early, args);
       }
       if (this.queue.length) {
         const msg = this._parse(this.queue.shift());
         if (!msg) continue;
-        if (msg.a === id) return this._reply(msg);
+        if (msg.a === id) return this._reply(msg, args);
         this._dispatch(msg);
         continue;
       }
@@ -308,8 +364,8 @@ class Channel {
       if (this.gone) continue;
       if (Date.now() > deadline) {
         this.broken =
-          'Your code did not answer in time (is there a loop that never ends, or a promise ' +
-          'that never finishes?), so the rest of the check was not tried.';
+          'Your code took too long to answer: is there a loop that never ends, or a promise ' +
+          'that never finishes? The rest of the check was not tried.';
         throw new RemoteError(this.broken);
       }
       sleepMs(nap);
@@ -432,7 +488,7 @@ class Channel {
       if (Array.isArray(value)) {
         const out = [];
         for (let i = 0; i < value.length; i++) out.push(this._enc(value[i], depth + 1, budget, seen));
-        return { $: 'a', v: out };
+        return Object.isFrozen(value) ? { $: 'a', v: out, f: 1 } : { $: 'a', v: out };
       }
       if (value instanceof Map) {
         const out = [];
@@ -461,7 +517,7 @@ class Channel {
       }
       const out = [];
       for (const key of keys) out.push([key, this._enc(value[key], depth + 1, budget, seen)]);
-      return { $: 'O', v: out };
+      return Object.isFrozen(value) ? { $: 'O', v: out, f: 1 } : { $: 'O', v: out };
     } finally {
       seen.delete(value);
     }
@@ -534,8 +590,10 @@ class Channel {
         }
       case 'e':
         return this._decodeError(v);
-      case 'a':
-        return this._list(v.v).map((x) => this.decode(x, depth + 1));
+      case 'a': {
+        const out = this._list(v.v).map((x) => this.decode(x, depth + 1));
+        return v.f === 1 ? Object.freeze(out) : out;
+      }
       case 'm':
         return new Map(this._list(v.v).map((p) => [this.decode(this._list(p)[0], depth + 1), this.decode(this._list(p)[1], depth + 1)]));
       case 's':
@@ -553,7 +611,7 @@ class Channel {
             configurable: true,
           });
         }
-        return out;
+        return v.f === 1 ? Object.freeze(out) : out;
       }
       case 'r': {
         if (!this.exports.has(v.id)) throw new RemoteError('unknown handle');
@@ -645,10 +703,12 @@ class Channel {
         return false;
       },
       apply(t, thisArg, args) {
-        return channel.call('apply', { h: id, t: channel.encode(thisArg), args: channel.encode(Array.from(args)) });
+        const list = Array.from(args);
+        return channel.call('apply', { h: id, t: channel.encode(thisArg), args: channel.encode(list) }, list);
       },
       construct(t, args) {
-        return channel.call('construct', { h: id, args: channel.encode(Array.from(args)) });
+        const list = Array.from(args);
+        return channel.call('construct', { h: id, args: channel.encode(list) }, list);
       },
     };
     void self;
@@ -715,14 +775,16 @@ class Channel {
     ops.apply = function (msg) {
       const fn = this._target(msg);
       if (typeof fn !== 'function') throw new TypeError('not a function');
-      const args = this.decode(msg.args);
-      return Reflect.apply(fn, this.decode(msg.t), Array.isArray(args) ? args : []);
+      const decoded = this.decode(msg.args);
+      const args = Array.isArray(decoded) ? decoded : [];
+      return new WithArgs(Reflect.apply(fn, this.decode(msg.t), args), args);
     };
     ops.construct = function (msg) {
       const fn = this._target(msg);
       if (typeof fn !== 'function') throw new TypeError('not a constructor');
-      const args = this.decode(msg.args);
-      return Reflect.construct(fn, Array.isArray(args) ? args : []);
+      const decoded = this.decode(msg.args);
+      const args = Array.isArray(decoded) ? decoded : [];
+      return new WithArgs(Reflect.construct(fn, args), args);
     };
     ops.await = function (msg) {
       const p = this._target(msg);
