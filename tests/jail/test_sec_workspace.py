@@ -502,3 +502,29 @@ def test_sec_copy_with_the_repository_refuses_a_planted_link(
     with pytest.raises(WorkspaceError, match="link"):
         ws.copy_files_to("git/ex", tmp_path / "copy", include_git=True)
     assert not (tmp_path / "copy" / ".git").exists()
+
+
+@pytest.mark.parametrize("planted", ["hardlink", "fifo", "device", "socket"])
+def test_sec_copy_with_the_repository_refuses_planted_special_files(
+    ws: Workspace, outside: Path, tmp_path: Path, planted: str
+) -> None:
+    """The git check's copy meets each kind of planted file inside .git: refused by name, the
+    copy never blocks, and nothing of the other tree is read into it."""
+    if planted == "device" and not IS_ROOT:
+        pytest.skip("mknod needs root")
+    ws.install_tree("git/ex", _trusted_tree(tmp_path))
+    target = ws.root / "git" / "ex" / ".git" / "planted"
+    if planted == "hardlink":
+        os.link(outside / "work.txt", target)
+    elif planted == "fifo":
+        os.mkfifo(target)
+    elif planted == "device":
+        os.mknod(target, 0o666 | stat.S_IFCHR, os.makedev(1, 5))  # /dev/zero: endless bytes
+    else:
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(str(target))
+        sock.close()
+    with pytest.raises(WorkspaceError, match=r"\.git/planted"):
+        no_block(lambda: ws.copy_files_to("git/ex", tmp_path / "copy", include_git=True))
+    copied = [p for p in (tmp_path / "copy").rglob("*") if p.is_file()]
+    assert all(b"months of work" not in p.read_bytes() for p in copied)
