@@ -33,18 +33,21 @@ def _elsewhere(folder: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([*SLATE, *args], capture_output=True, cwd=folder, env=env, timeout=60)
 
 
-def _search(server: Server, *words: str) -> list[dict]:
-    done = server.slate("audit", "search", "--json", *words, check=False)
+def _search(server: Server, *words: str, user: str | None = None) -> list[dict]:
+    more = ["--user", user] if user else []
+    done = server.slate("audit", "search", "--json", "-n", "200", *more, *words, check=False)
     assert done.returncode == 0, done.stderr
     return [json.loads(line) for line in done.stdout.decode().splitlines() if line.strip()]
 
 
-def _wait_hits(server: Server, word: str, kind: str, session: str) -> list[dict]:
+def _wait_hits(server: Server, word: str, kind: str, session: str, user: str) -> list[dict]:
     import time
 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        hits = [h for h in _search(server, word) if h["session"] == session and h["kind"] == kind]
+        # Only the learner's own documents: each search is itself audited (and indexed).
+        hits = [h for h in _search(server, word, user=user)
+                if h["session"] == session and h["kind"] == kind]
         if hits:
             return hits
         time.sleep(0.5)
@@ -65,12 +68,12 @@ def test_learner_session_is_indexed_found_exported_and_verified(
     start = server.wait_audit("session_start", actor=name)
     session = start["session"]
     # While the session runs, the typed word becomes searchable (incremental indexing).
-    hits = _wait_hits(server, typed, "typed", session)
+    hits = _wait_hits(server, typed, "typed", session, name)
     assert hits[0]["user"] == name and hits[0]["t"] >= 0
     # A word the screen showed that the learner never typed.
     shown = sorted({w for w in re.findall(r"[A-Za-z]{7,}", screen)
                     if w.lower() not in typed and w != name}, key=len)[-1]
-    _wait_hits(server, shown, "screen", session)
+    _wait_hits(server, shown, "screen", session, name)
     term.send(QUIT)
     term.wait_exit()
     server.wait_audit("session_end", actor=name)
@@ -106,10 +109,67 @@ def test_sec_hostile_typed_bytes_come_back_neutralised(
     term.send("quizzicalmarker\x1b]52;c;cm0gLXJmIH4=\x07\u202egnp.exe\x9b2J tail")
     term.send("\r")
     session = server.wait_audit("session_start", actor=name)["session"]
-    _wait_hits(server, "quizzicalmarker", "typed", session)
+    _wait_hits(server, "quizzicalmarker", "typed", session, name)
     shown = server.slate("audit", "search", "quizzicalmarker").stdout
     assert b"quizzicalmarker" in shown
     for bad in (b"\x1b", b"\x07", "\u202e".encode(), "\x9b".encode()):
         assert bad not in shown
     term.send(QUIT)
     term.wait_exit()
+
+
+def test_auditor_replays_a_session_over_ssh_as_the_learner_saw_it(
+    indexed_server: Server, terminals: list[Terminal]
+) -> None:
+    """The auditor's own ssh session: the list, Enter on the learner's session, End. The view
+    inside the auditor's terminal shows the same screen as a pyte render of the cast there."""
+    from tui.auditor.replay import Recording, render_at
+
+    server = indexed_server
+    name, password = server.add_user("learner")
+    term = Terminal(ssh_argv(server, name, password, "-tt"))
+    terminals.append(term)
+    term.wait_for(signed_in(name), timeout=30)
+    term.send("\x1b[B\x1b[B")  # move about the course map
+    term.send(QUIT)
+    term.wait_exit()
+    end = server.wait_audit("session_end", actor=name)
+    session = end["session"]
+    auditor, secret = server.add_user("auditor")
+    watch = Terminal(ssh_argv(server, auditor, secret, "-tt"), cols=140, rows=40)
+    terminals.append(watch)
+    watch.wait_for(signed_in(auditor, "auditor"), timeout=30)
+    watch.wait_for(rf"{name}\s+learner", timeout=20)
+    rows = watch.text().splitlines()
+    index = next(i for i, line in enumerate(rows) if re.search(rf"\b{name}\b\s+learner", line))
+    first = next(i for i, line in enumerate(rows) if "Start (UTC)" in line) + 1
+    watch.send("\x1b[B" * (index - first))
+    watch.send("\r")
+    watch.wait_for(rf"{name}: PAUSED", timeout=20)
+    watch.send("\x1b[F")  # End: the last moment of the recording
+    import time
+
+    deadline = time.monotonic() + 20
+    cast = Recording()
+    cast.feed((server.data_dir / end["detail"]["recording"]).read_bytes())
+    want = [line.rstrip() for line in render_at(cast, cast.duration)]
+    while time.monotonic() < deadline:
+        watch.pump(0.2)
+        shown = watch.text().splitlines()
+        top = next((i for i, line in enumerate(shown) if line.startswith("┏")), None)
+        if top is not None:
+            view = [line[1:81].rstrip() for line in shown[top + 1: top + 1 + len(want)]]
+            if view == want:
+                break
+    else:
+        raise AssertionError("replay differs from the cast:\n" + "\n".join(
+            f"{a!r}\n{b!r}" for a, b in zip(view, want, strict=False) if a != b))
+    assert any(line.strip() for line in want)  # a real screen, not two blank ones
+    replay = server.wait_audit("audit_replay", actor=auditor)
+    assert replay["detail"]["target_session"] == session
+    watch.send("q")  # back to the list (the screen, not the raw output, must show it)
+    deadline = time.monotonic() + 10
+    while "Start (UTC)" not in watch.text() and time.monotonic() < deadline:
+        watch.pump(0.1)
+    watch.send("q")
+    watch.wait_exit()
