@@ -114,7 +114,20 @@ def classroom_handlers(
     return {}
 
 
-def session_ended(services: SessionServices, session: Any) -> None:
+def live_class_for(store: Any, audit: Any) -> LiveClass:
+    """The server's live class (one per server), reading cohorts from the store."""
+
+    def cohort_of(name: str) -> str | None:
+        try:
+            account = store.get_account(name)
+        except Exception:
+            return None
+        return account.cohort if account is not None else None
+
+    return LiveClass(audit, cohort_of=cohort_of)
+
+
+def classroom_session_ended(services: SessionServices, session: Any) -> None:
     """Tell the live class a session ended (watchers, pairings, queue places are dropped)."""
     link = getattr(session, "live_link", None)
     if link is not None:

@@ -9,6 +9,7 @@ bytes arrive as ``watch_output`` pushes and are emulated only in
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from textual import on, work
@@ -30,7 +31,7 @@ class InstructorApp(SessionApp):
         identity: who is signed in (an instructor or an admin).
     """
 
-    CSS_PATH = "instructor.tcss"
+    CSS_PATH = Path(__file__).parent / "instructor.tcss"  # absolute: subclasses live elsewhere
 
     def __init__(self, client: ControlClient | None, identity: Identity) -> None:
         super().__init__(client, identity)

@@ -1,7 +1,8 @@
-"""The instructor and auditor apps: a real screen with the signed-in identity, and a clean exit.
+"""The app ``python -m tui instructor`` starts: the instructor console (for admins too).
 
-Owns nothing a learner can reach. The live roster (instructor) and replay/search (auditor) arrive
-in later releases; until then the screen says so plainly instead of showing invented data.
+Kept under this name so the role dispatch in ``tui/__main__.py`` keeps working; the console
+itself lives in :mod:`tui.instructor` (roster, watch, grid, help queue, pairing, locks).
+:class:`IdentityScreen` remains for any role without a console of its own.
 """
 
 from __future__ import annotations
@@ -12,19 +13,13 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from tui.control import ControlClient
-from tui.session_app import Identity, SessionApp
+from tui.instructor.app import InstructorApp
+from tui.session_app import SessionApp
 from tui.widgets.key_bar import KeyBar
-
-LATER = {
-    "instructor": "The live roster of learners arrives in a later release.",
-    "auditor": "Session replay and search arrive in a later release "
-    "(use `slate audit verify` and `slate audit tail` on the server for now).",
-}
 
 
 class IdentityScreen(Screen[None]):
-    """Who is signed in, their role, and what this release offers them."""
+    """Who is signed in and their role (for a role with no console of its own)."""
 
     BINDINGS = [
         Binding("q,ctrl+q", "app.quit", "Quit", id="staff.quit"),
@@ -32,15 +27,11 @@ class IdentityScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         app = self.app
-        assert isinstance(app, StaffApp)
+        assert isinstance(app, SessionApp)
         yield Header(show_clock=False, icon="")
         with Vertical(id="identity-box"):
             yield Static(f"Signed in as: {app.identity.user}", id="identity-user", markup=False)
             yield Static(f"Role: {app.identity.role}", id="identity-role", markup=False)
-            if app.identity.session:
-                yield Static(f"Session: {app.identity.session}", id="identity-session",
-                             markup=False)
-            yield Static(LATER.get(app.identity.role, ""), id="identity-later", markup=False)
             yield Static("Press Q or Ctrl+Q to leave.", id="identity-keys")
         yield KeyBar(id="keys")
 
@@ -48,27 +39,6 @@ class IdentityScreen(Screen[None]):
         """List the keys."""
         self.query_one(KeyBar).show_screen(self, self.BINDINGS)
 
-    def refresh_identity(self) -> None:
-        """Show the identity the server confirmed."""
-        app = self.app
-        assert isinstance(app, StaffApp)
-        self.query_one("#identity-user", Static).update(f"Signed in as: {app.identity.user}")
-        self.query_one("#identity-role", Static).update(f"Role: {app.identity.role}")
 
-
-class StaffApp(SessionApp):
-    """The instructor's or auditor's app."""
-
-    CSS_PATH = "staff.tcss"
-
-    def __init__(self, client: ControlClient | None, identity: Identity) -> None:
-        super().__init__(client, identity)
-
-    async def session_started(self) -> None:
-        """Show the identity screen."""
-        await self.push_screen(IdentityScreen(id="identity"))
-
-    async def _hello(self) -> None:
-        await super()._hello()
-        if isinstance(self.screen, IdentityScreen):
-            self.screen.refresh_identity()
+class StaffApp(InstructorApp):
+    """The instructor console (the name ``tui/__main__.py`` starts for instructors)."""

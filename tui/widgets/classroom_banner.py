@@ -29,9 +29,10 @@ class ClassStateChanged(ServerPush, bubble=False):
 
 
 def banner_text(state: protocol.ClassState | None) -> str:
-    """The words added to the learner's header line (empty when nothing is going on)."""
+    """The words added to the learner's header line (empty before the server has said
+    anything about the class)."""
     if state is None:
-        return "F10: ask for help"
+        return ""
     parts = []
     if state.pair_by:
         parts.append(f"PAIRED: {visible(state.pair_by, keep_newlines=False)} is typing"
@@ -64,7 +65,8 @@ class ClassroomAware(SessionApp):
         self._retitle()
 
     def _retitle(self) -> None:
-        self.sub_title = f"{self.identity.header_text()} · {banner_text(self.class_state)}"
+        banner = banner_text(self.class_state)
+        self.sub_title = self.identity.header_text() + (f" · {banner}" if banner else "")
 
     async def _hello(self) -> None:
         await super()._hello()
