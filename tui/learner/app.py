@@ -20,6 +20,7 @@ from tui.learner.screens.course_map import CourseMapScreen
 from tui.learner.screens.help import HelpScreen
 from tui.messages import ExerciseChosen
 from tui.session_app import Identity, SessionApp
+from tui.widgets.classroom_banner import ClassroomAware
 from tui.widgets.key_bar import grouped_keys
 from tui.workspace_files import FileProblem, read_text, workspace_root
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from tui.learner.screens.exercise import ExerciseScreen
 
 
-class LearnerApp(SessionApp):
+class LearnerApp(ClassroomAware):  # the live class: hand, pairing, lock, "watched by"
     """The app a learner sees after ``ssh learner@classroom``.
 
     Args:
