@@ -182,9 +182,9 @@ def _state(ctx: click.Context) -> CliState:
     return state
 
 
-def _setup_logging() -> None:
+def _setup_logging(default: str = "INFO") -> None:
     logging.basicConfig(
-        level=os.environ.get("SLATE_LOG_LEVEL", "INFO").upper(),
+        level=os.environ.get("SLATE_LOG_LEVEL", default).upper(),
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
@@ -281,7 +281,7 @@ def demo(ctx: click.Context, port: int) -> None:
             f"Sandboxes: {uid_mode}.",
         ]
         lines += [
-            "One-time passwords (shown once; new ones are made each time the demo starts):",
+            "One-time passwords (not stored anywhere; new ones are made each time the demo starts):",
             "",
         ]
         for name, role in DEMO_ACCOUNTS:
@@ -289,12 +289,22 @@ def demo(ctx: click.Context, port: int) -> None:
                 f"  {role:<10} {name:<6} password {passwords[name]}   "
                 f"ssh -p {actual_port} {name}@127.0.0.1"
             )
-        lines += ["", "Press Ctrl-C to stop."]
+        lines += [
+            "",
+            "Press Ctrl-C to stop. Only warnings are logged here "
+            "(SLATE_LOG_LEVEL=INFO shows every login).",
+        ]
+        shown.append("\n".join(line for line in lines if line.startswith("  ")))
         click.echo("\n".join(lines))
         sys.stdout.flush()
 
-    _setup_logging()
+    # The one-time passwords must not scroll away under per-login lines: the demo's console
+    # logs warnings only, and the table is shown again when the demo stops.
+    shown: list[str] = []
+    _setup_logging(default="WARNING")
     _run_server(config, ready=ready)
+    if shown:
+        click.echo("\nThe demo has stopped. Its accounts were:\n" + shown[0])
 
 
 # -- accounts -----------------------------------------------------------------------------------

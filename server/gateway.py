@@ -303,8 +303,10 @@ class _AuditedChannel(asyncssh.SSHServerChannel):
         key = packet.get_string()
         value = packet.get_string()
         packet.check_end()
-        self.slate_session.server.deny(
-            "env", f"{key.decode('utf-8', 'replace')}={value.decode('utf-8', 'replace')}"
+        # Every stock OpenSSH client sends LANG: refused, and kept for one audit row per
+        # session (see SlateSession.note_env), not one row per variable.
+        self.slate_session.note_env(
+            f"{key.decode('utf-8', 'replace')}={value.decode('utf-8', 'replace')}"
         )
         return False
 
@@ -350,6 +352,9 @@ class SlateSession(asyncssh.SSHServerSession):
         self.bytes_out = 0
         self.end_reason = "disconnected"
         self._ended = False
+        self._stored = False  # the store has a row for this session (end_session needs one)
+        self._env_denied: list[str] = []
+        self._env_count = 0
         self._closing = False
         self._last_input = time.monotonic()
         self._warned_idle = False
@@ -397,6 +402,7 @@ class SlateSession(asyncssh.SSHServerSession):
         self.server.deny("signal", signal_name[:50])
 
     def session_started(self) -> None:
+        self.flush_env()  # a client sends its env requests before the shell request
         if not self.pty:
             self.server.deny("shell-without-pty")
             self.chan.write(
@@ -513,6 +519,7 @@ class SlateSession(asyncssh.SSHServerSession):
                 rows=self.rows,
                 recording=str(path.relative_to(room.data_dir)),
             )
+            self._stored = True
         except Exception:
             self.log.exception("store.start_session failed")
         server.audit(
@@ -702,10 +709,30 @@ class SlateSession(asyncssh.SSHServerSession):
         elif self.process is None:
             self._finish()
 
+    MAX_ENV_KEPT = 16
+
+    def note_env(self, assignment: str) -> None:
+        """An env request was refused: keep it (bounded) for :meth:`flush_env`."""
+        self._env_count += 1
+        if len(self._env_denied) < self.MAX_ENV_KEPT:
+            self._env_denied.append(sanitize(assignment, 200))
+
+    def flush_env(self) -> None:
+        """One ``request_denied`` row for every env request of this session (at most once)."""
+        if self._env_count:
+            self.server.audit(
+                "request_denied",
+                request="env",
+                detail="; ".join(self._env_denied),
+                count=self._env_count,
+            )
+            self._env_denied, self._env_count = [], 0
+
     def _finish(self) -> None:
         if self._ended:
             return
         self._ended = True
+        self.flush_env()
         for timer in self._timers:
             timer.cancel()
         if self._resize_handle is not None:
@@ -727,13 +754,14 @@ class SlateSession(asyncssh.SSHServerSession):
         except Exception:
             self.log.exception("session end hook failed")
         try:
-            room.store.end_session(
-                self.session_id,
-                bytes_in=self.bytes_in,
-                bytes_out=self.bytes_out,
-                digest=digest,
-                end_reason=self.end_reason,
-            )
+            if self._stored:  # a refused exec or no-pty session never had a row
+                room.store.end_session(
+                    self.session_id,
+                    bytes_in=self.bytes_in,
+                    bytes_out=self.bytes_out,
+                    digest=digest,
+                    end_reason=self.end_reason,
+                )
         except Exception:
             self.log.exception("store.end_session failed")
         self.server.audit(
