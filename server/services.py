@@ -652,10 +652,10 @@ class LearnerDesk:
         except RequestError:
             self._finish(run_id)
             raise
-        asyncio.get_running_loop().create_task(self._check(ex, run_id, stop))
+        asyncio.get_running_loop().create_task(self._check(ex, run_id))
         return P.RunStarted(run_id=run_id)
 
-    async def _check(self, ex: Any, run_id: str, stop: asyncio.Event) -> None:
+    async def _check(self, ex: Any, run_id: str) -> None:
         from courses.checks import run_checks
         from courses.model import CheckResult, TestOutcome
 
@@ -685,7 +685,6 @@ class LearnerDesk:
                     learner_dir=repo_copy,
                     host_uid=self.host_uid,
                     limits=self._limits(ex),
-                    stop=stop,
                 )
         except Exception as exc:
             if exc.__class__.__name__ == "WorkspaceError":  # planted: refused, no traceback
@@ -703,11 +702,6 @@ class LearnerDesk:
             self._finish(run_id)
             self.services.release(self.account.name)
         data = result.to_dict()
-        if stop.is_set():  # the learner stopped it: not an attempt, nothing to record
-            self.push(P.CheckResult(id=run_id, result=data))
-            self.audit("check", course=ex.course_id, exercise=ex.id, status="stopped",
-                       duration=round(time.monotonic() - started, 3), digest=digest)
-            return
         state = self.services.store.record_attempt(
             self.account.name, ex.course_id, ex.id, result.status == "passed", data
         )
@@ -737,34 +731,28 @@ class LearnerDesk:
         """A Git panel operation on the exercise's repository, run by ``courses.gitops`` in a
         fresh sandbox as the learner (their repository is untrusted: a crafted object must not
         cost the server memory, and a swapped folder must not point it anywhere else)."""
-        from jail.run import Limits, RunSpec, run_async
-        from jail.sandbox import Bind
-        from server.session import PROJECT_ROOT
+        from courses.gitops import SANDBOX_FILES
+        from jail.profiles import SLATE_ROOT, tool_module
+        from jail.run import Limits, run_async
 
         ex = self._exercise(message)
         op, args = message.op, message.args
         rel = self._exercise_dir(ex)
         ws = self.ws
-        prefix = Path(sys.prefix)
-        binds = [Bind(str(prefix), str(prefix))]
-        from courses.gitops import SANDBOX_FILES
-
-        for name in SANDBOX_FILES:  # never the catalog (solutions, tests)
-            path = PROJECT_ROOT / name
-            binds.append(Bind(str(path), str(path)))
-        # The whole workspace, not the exercise folder: a folder the learner swapped for a link
-        # then resolves inside the sandbox, never on the host.
-        binds.append(Bind(str(ws.root), SANDBOX_WORKSPACE, writable=True))
-        folder = f"{SANDBOX_WORKSPACE}/{rel}"
-        spec = RunSpec(
-            # -I and cwd "/": a courses/ folder the learner made in their workspace is never
-            # on sys.path (nothing of theirs is ever executed by the Git panel).
-            argv=[str(prefix / "bin" / "python"), "-I", "-m", "courses.gitops", folder],
-            binds=binds,
+        # The tool profile: the venv and gitops only (never the catalog), the whole workspace
+        # (a folder the learner swapped for a link then resolves inside, never on the host).
+        # -I and cwd "/": a courses/ folder the learner made in their workspace is never on
+        # sys.path (nothing of theirs is ever executed by the Git panel).
+        spec = tool_module(
+            "courses.gitops",
+            [f"{SANDBOX_WORKSPACE}/{rel}"],
+            files=[SLATE_ROOT / name for name in SANDBOX_FILES],
+            workspace=Path(ws.root),
             cwd="/",
-            env={"PYTHONDONTWRITEBYTECODE": "1"},
+            isolated=True,
             limits=Limits(wall=20, cpu=10, memory=256 << 20, output=1 << 20),
             host_uid=self.host_uid,
+            prefix=Path(sys.prefix),
             stdin=json.dumps({"op": op, "args": _git_args(args, self.account.name)}).encode(),
         )
         async with self.services.serial(self.account.name, "a Git action"):
