@@ -29,6 +29,7 @@ from typing import Any
 
 from courses.kinds import KindError, get_kind
 from courses.model import CheckContext, CheckResult, Exercise, TestOutcome
+from jail.profiles import NOBODY_UID
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,6 @@ SKIP_DIRS = frozenset({".git", "node_modules", "__pycache__"})
 class CopyError(Exception):
     """The learner's folder could not be copied for checking (the message is for them)."""
 
-
-NOBODY_UID = 65534
 
 
 def copy_learner_files(src: Path, dest: Path, host_uid: int | None = None) -> int:

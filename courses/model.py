@@ -294,7 +294,9 @@ class CheckContext:
     ) -> RunResult:
         """Run ``argv`` in a fresh sandbox through ``jail.run``.
 
-        ``work_dir`` is bound read-write at ``/work``; each ``ro_files[host_path] ->
+        ``work_dir`` is copied into a sized tmpfs at ``/work`` (the Check profile,
+        ``jail.profiles.check_run``: what the program writes never reaches a host disk);
+        each ``ro_files[host_path] ->
         sandbox_path`` is bound read-only (e.g. a course test file placed beside the learner's
         files at ``/work/greet.test.js``); limits come from ``self.limits``.
 
@@ -318,22 +320,19 @@ class CheckContext:
         Raises:
             ValueError: when a read-only destination is not an absolute sandbox path.
         """
+        from jail import profiles
         from jail import run as jail_run
-        from jail import sandbox as jail_sandbox
 
-        Bind = jail_sandbox.Bind
-        binds = [Bind(str(work or self.work_dir), SANDBOX_WORK, writable=work_writable)]
-        for host_path, dest in (ro_files or {}).items():
-            if not dest.startswith("/") or ".." in Path(dest).parts:
-                raise ValueError(f"read-only destination must be an absolute path: {dest!r}")
-            binds.append(Bind(str(host_path), dest, writable=False))
-        spec = jail_run.RunSpec(
-            argv=list(argv),
-            binds=binds,
-            cwd=cwd,
-            env={**SANDBOX_ENV, **(env or {})},
+        # The Check profile: /work is a sized tmpfs copy of the work dir (never a host disk).
+        spec = profiles.check_run(
+            list(argv),
+            work_dir=work or self.work_dir,
+            work_writable=work_writable,
             limits=self.limits,
             host_uid=self.host_uid if as_learner else None,
+            ro_files=ro_files,
+            cwd=cwd,
+            env={**SANDBOX_ENV, **(env or {})},
             stdin=stdin,
             pass_fds=tuple(pass_fds),
         )

@@ -34,6 +34,7 @@ from typing import Any
 
 from courses.fields import check_fields
 from courses.model import Exercise, TestOutcome, clip
+from jail.profiles import NOBODY_UID
 
 MAX_BYTES = 256 * 1024
 PARSE_SECONDS = 2.0
@@ -388,7 +389,7 @@ def _limit_self() -> None:
             pass
 
 
-NOBODY = 65534
+NOBODY = NOBODY_UID  # the one definition: jail.profiles
 
 
 def _drop_privileges() -> None:

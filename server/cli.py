@@ -34,6 +34,7 @@ from typing import Any, NoReturn
 
 import click
 
+from jail.reach import other_can
 from server.audit import AuditLog, sanitize, verify
 from server.config import Config, ConfigError, default_data_dir, load_config
 from server.store import ROLES, Store, StoreError, valid_name
@@ -740,38 +741,6 @@ class Finding:
     detail: str
 
 
-def _other_can(
-    path: Path, *, need_read: bool, need_exec: bool, within: Path | None = None
-) -> str | None:
-    """Why "other" cannot reach ``path`` (every component searchable, the end readable), or None.
-
-    ``within``: the folder a sandbox binds (bwrap, launched by root, mounts it whatever its
-    parents' modes): only components from there down must be reachable by the sandbox's uid.
-    """
-    path = Path(os.path.abspath(path))
-    parts = [Path(*path.parts[: i + 1]) for i in range(len(path.parts))]
-    if within is not None:
-        top = Path(os.path.abspath(within))
-        parts = [p for p in parts if p == top or top in p.parents]
-    for part in parts[:-1]:
-        try:
-            st = os.stat(part)
-        except OSError as exc:
-            return f"{part}: {exc.strerror}"
-        if not st.st_mode & stat.S_IXOTH:
-            return f"{part} is not searchable by other users (mode {stat.filemode(st.st_mode)})"
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        return f"{path}: {exc.strerror}"
-    mode = st.st_mode
-    if need_read and not mode & stat.S_IROTH:
-        return f"{path} is not readable by other users (mode {stat.filemode(mode)})"
-    if (need_exec or stat.S_ISDIR(mode)) and not mode & stat.S_IXOTH:
-        return f"{path} is not executable/searchable by other users (mode {stat.filemode(mode)})"
-    return None
-
-
 def _doctor_findings(config: Config) -> list[Finding]:
     out: list[Finding] = []
     root = os.geteuid() == 0
@@ -785,15 +754,16 @@ def _doctor_findings(config: Config) -> list[Finding]:
         bwrap = ""
         out.append(Finding("FAIL", "bubblewrap", str(exc)))
     if bwrap:
-        from jail.sandbox import SandboxSpec, bwrap_argv
+        from jail.profiles import PROBE, sandbox_spec
+        from jail.sandbox import bwrap_argv
 
         out.append(Finding("ok", "bubblewrap", bwrap))
         # The very command line the product uses (as root: no user namespace, setpriv inside).
-        argv = bwrap_argv(SandboxSpec(argv=["/bin/true"], run_as=65534 if root else None))
+        argv = bwrap_argv(sandbox_spec(PROBE, ["/bin/true"]))
         out.append(_try_run("bwrap runs", argv))
         if root:
             uid = config.sandbox.uid_base
-            user_argv = bwrap_argv(SandboxSpec(argv=["/bin/true"], run_as=uid))
+            user_argv = bwrap_argv(sandbox_spec(PROBE, ["/bin/true"], host_uid=uid))
             out.append(_try_run(f"bwrap runs as sandbox uid {uid}", user_argv))
 
     # cgroups
@@ -837,7 +807,7 @@ def _doctor_findings(config: Config) -> list[Finding]:
         ("slate packages", packages, True, True, packages),
     ]
     for label, path, need_read, need_exec, bound in targets:
-        problem = _other_can(path, need_read=need_read, need_exec=need_exec, within=bound)
+        problem = other_can(path, need_read=need_read, need_exec=need_exec, within=bound)
         if problem is None:
             out.append(Finding("ok", f"{label} readable by sandbox uids", str(path)))
         else:

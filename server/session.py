@@ -28,14 +28,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jail import seccomp
+from jail import profiles, seccomp
 from jail.cgroup import Cgroup
-from jail.sandbox import Bind, SandboxSpec, bwrap_argv
+from jail.sandbox import SandboxSpec, bwrap_argv
 from server.vocabulary import APP_FOR_ROLE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 READ_CHUNK = 65536
-STAFF_UID = 65534  # "nobody": staff TUIs own no files and need only to read the runtime
+STAFF_UID = profiles.STAFF_UID  # "nobody": staff TUIs own no files, only read the runtime
 MAX_PENDING_INPUT = 1 << 20  # a paste beyond 1 MiB waiting for the pty is dropped, not buffered
 
 # The benchmark's floor: a raw-echo program served through the same gateway, pty and sandbox
@@ -96,17 +96,6 @@ def tui_spec(launch: TuiLaunch) -> SandboxSpec:
     The course catalog (solutions, check assets) is hidden under an empty tmpfs: the TUI gets
     lessons and starter files from the server over the control channel.
     """
-    prefix = Path(sys.prefix)
-    binds = [Bind(str(prefix), str(prefix))]
-    for package in ("tui", "jail", "courses"):
-        binds.append(Bind(str(PROJECT_ROOT / package), str(PROJECT_ROOT / package)))
-    # Only the dependency-free protocol module of server/ (plus its empty __init__).
-    for name in ("__init__.py", "protocol.py", "vocabulary.py"):
-        path = PROJECT_ROOT / "server" / name
-        binds.append(Bind(str(path), str(path)))
-    hidden = [str(PROJECT_ROOT / "courses" / "catalog")]
-    if launch.workspace is not None:
-        binds.append(Bind(str(launch.workspace), "/workspace", writable=True))
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": "/tmp",
@@ -122,18 +111,15 @@ def tui_spec(launch: TuiLaunch) -> SandboxSpec:
     argv = [str(python_for_sandbox()), "-m", "tui", APP_FOR_ROLE[launch.role]]
     if os.environ.get("SLATE_BENCH_APP") == "raw-echo":
         argv = [str(python_for_sandbox()), "-c", RAW_ECHO]
-    return SandboxSpec(
-        argv=argv,
-        binds=binds,
+    # The TUI profile (jail.profiles): binds, uid (learner's, or nobody for staff), no
+    # --new-session (the pty is private to the session; resize needs the ctty).
+    return profiles.tui_session(
+        argv,
+        prefix=Path(sys.prefix),
         env=env,
-        cwd="/workspace" if launch.workspace is not None else "/tmp",
+        workspace=launch.workspace,
+        host_uid=launch.host_uid,
         tmp_size=launch.tmp_size,
-        hidden=hidden,
-        new_session=False,  # the pty is private to the session; resize needs the ctty
-        hostname="classroom",
-        as_pid_1=True,  # no bwrap init left behind as a zombie when the session ends
-        # Launched by root: the learner's own uid, or nobody for staff (no workspace).
-        run_as=(launch.host_uid or STAFF_UID) if os.geteuid() == 0 else None,
     )
 
 
