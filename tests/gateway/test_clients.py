@@ -211,9 +211,16 @@ def drive_learner_app(term: Terminal, keys: Keymap) -> None:
         term.send(key)
         settle(term, quiet=0.15)
     wait_screen(term, r"1\s+Qab<!DOCTYPE html>Z")
-    # F5 is Run: this HTML exercise has nothing to run, and says so.
+    # F5 is Run (this HTML exercise says there is nothing to run): the app answers, and an
+    # encoding it did not know would have typed letters into the file instead.
+    before = term.text()
     term.send(keys.f[5])
-    wait_screen(term, "nothing")
+    deadline = time.monotonic() + 15
+    while term.text() == before and time.monotonic() < deadline:
+        term.pump(0.05)
+    assert term.text() != before, f"F5 ({keys.f[5]!r}) changed nothing:\n{before}"
+    settle(term)
+    wait_screen(term, r"1\s+Qab<!DOCTYPE html>Z\s")
     # F8 opens the history of this exercise; Esc comes back.
     term.send(keys.f[8])
     wait_screen(term, "Earlier versions of")
