@@ -6,7 +6,6 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from jail.run import JailError
 from jail.sandbox import Bind
 from jail.workspace import Workspace, WorkspaceError
 
@@ -317,16 +316,8 @@ async def test_sec_twenty_bombs_at_once_leave_the_server_loop_responsive(mode: M
     await beat
     for index, result in enumerate(results):
         expected = bombs[index % len(bombs)][1]
-        if not IS_ROOT:
-            # Shared uid without cgroups (a non-root demo): RLIMIT_NPROC is one budget for
-            # every run, so a fork bomb can keep other runs from even starting, or end them
-            # as "pids" — the reason production gives each learner a uid of their own.
-            if isinstance(result, JailError):
-                assert "Resource temporarily unavailable" in str(result)
-                continue
-            if result.limit == "pids" or expected == "pids":
-                assert result.limit in ("pids", "wall", "memory")
-                continue
+        # Shared uid without cgroups (a non-root demo) too: each run's RLIMIT_NPROC is counted
+        # in its own user namespace, so the four fork bombs end only themselves (issue 9.5).
         assert not isinstance(result, BaseException), (index, result)
         if expected == "cpu":
             # Twenty bombs share the sandboxes' small CPU weight: a busy loop may reach its
