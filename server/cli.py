@@ -282,7 +282,7 @@ def demo(ctx: click.Context, port: int) -> None:
             f"Sandboxes: {uid_mode}.",
         ]
         lines += [
-            "One-time passwords (not stored anywhere; new ones are made each time the demo starts):",
+            "One-time passwords (not stored; new ones are made each time the demo starts):",
             "",
         ]
         for name, role in DEMO_ACCOUNTS:

@@ -814,7 +814,7 @@ def check_sandbox_reach(data_dir: Path) -> None:
     """
     if os.geteuid() != 0:
         return
-    from server.cli import _other_can
+    from jail.reach import other_can
     from server.session import PROJECT_ROOT
 
     # bwrap (root) binds the venv and the packages wherever they live; inside, the learner's
@@ -825,7 +825,7 @@ def check_sandbox_reach(data_dir: Path) -> None:
         (PROJECT_ROOT / "tui" / "__init__.py", True, False, PROJECT_ROOT / "tui"),
     ]
     for path, readable, executable, bound in needs:
-        why = _other_can(path, need_read=readable, need_exec=executable, within=bound)
+        why = other_can(path, need_read=readable, need_exec=executable, within=bound)
         if why:
             raise SystemExit(
                 f"slate: learners' sandboxes could not read {path}: {why}. "

@@ -29,12 +29,11 @@ from server import protocol as P
 from server.audit import AuditLog, sanitize
 from server.config import Config
 from server.control import Handlers, RequestError
+from server.interfaces import LiveSession, Room
 from server.store import Store
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
-
-    from server.gateway import Classroom, SlateSession
 
 log = logging.getLogger("slate.services")
 
@@ -51,7 +50,8 @@ class SessionServices:
         self.config = config
         self.store = store
         self.audit = audit
-        self.room: Classroom | None = None
+        self.room: Room | None = None
+        self._desks: dict[str, LearnerDesk] = {}  # session id -> the learner desk serving it
         self._catalog: Any = None
         self._history_locks: dict[str, asyncio.Lock] = {}
         self._learner_locks: dict[str, asyncio.Lock] = {}
@@ -180,7 +180,7 @@ class SessionServices:
 
     # -- per-session handlers -----------------------------------------------------------------
 
-    def handlers_for(self, session: SlateSession, account: Any) -> Handlers:
+    def handlers_for(self, session: LiveSession, account: Any) -> Handlers:
         """The request handlers this session's role may use (everything else is refused)."""
 
         async def hello(message: P.Hello) -> P.HelloReply:
@@ -193,16 +193,17 @@ class SessionServices:
 
         handlers: Handlers = {P.Hello: hello}
         if account.role == "learner":
-            handlers.update(LearnerDesk(self, session, account).handlers())
+            desk = self._desks[session.session_id] = LearnerDesk(self, session, account)
+            handlers.update(desk.handlers())
         if account.role in ("auditor", "admin"):  # read-only audit desk (H8); deny by default
             from server.audit_desk import AuditDesk
 
             handlers.update(AuditDesk(self, session, account).handlers())
         return handlers
 
-    def session_ended(self, session: SlateSession) -> None:
+    def session_ended(self, session: LiveSession) -> None:
         """Session end: stop its runs and snapshot the workspace one last time."""
-        desk = getattr(session, "desk", None)
+        desk = self._desks.pop(session.session_id, None)
         if desk is not None:
             desk.close()
 
@@ -210,7 +211,7 @@ class SessionServices:
 class LearnerDesk:
     """One learner session's requests: exercises, saves, runs, checks, hints, history, git."""
 
-    def __init__(self, services: SessionServices, session: SlateSession, account: Any) -> None:
+    def __init__(self, services: SessionServices, session: LiveSession, account: Any) -> None:
         self.services = services
         self.session = session
         self.account = account
@@ -219,7 +220,6 @@ class LearnerDesk:
         self._ws: Any = None
         self.runs: dict[str, asyncio.Event] = {}
         self.busy = False
-        session.desk = self  # type: ignore[attr-defined]
 
     def handlers(self) -> Handlers:
         return {

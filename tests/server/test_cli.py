@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from jail.reach import other_can
 from server import cli
 from server.audit import AuditLog
 from server.config import Config, default_data_dir
@@ -305,10 +306,10 @@ def test_other_can_names_the_blocking_directory() -> None:
     (private / "venv" / "python").write_text("")
     private.chmod(0o700)
     (private / "venv" / "python").chmod(0o755)
-    problem = cli._other_can(private / "venv" / "python", need_read=True, need_exec=True)
+    problem = other_can(private / "venv" / "python", need_read=True, need_exec=True)
     assert problem is not None and str(private) in problem and "not searchable" in problem
     private.chmod(0o755)
-    assert cli._other_can(private / "venv" / "python", need_read=True, need_exec=True) is None
+    assert other_can(private / "venv" / "python", need_read=True, need_exec=True) is None
     shutil.rmtree(base)
 
 
@@ -410,7 +411,6 @@ def test_gateway_refusal_is_one_plain_line(tmp_path: Path,
 
 
 def test_other_can_checks_only_from_the_bound_folder(tmp_path: Path) -> None:
-    from server.cli import _other_can
 
     hidden = tmp_path / "private"
     bound = hidden / "venv"
@@ -421,7 +421,7 @@ def test_other_can_checks_only_from_the_bound_folder(tmp_path: Path) -> None:
     (bound / "bin").chmod(0o755)
     hidden.chmod(0o700)
     target = bound / "bin" / "python"
-    assert _other_can(target, need_read=True, need_exec=True) is not None  # the whole path
-    assert _other_can(target, need_read=True, need_exec=True, within=bound) is None
+    assert other_can(target, need_read=True, need_exec=True) is not None  # the whole path
+    assert other_can(target, need_read=True, need_exec=True, within=bound) is None
     (bound / "bin").chmod(0o700)  # inside the bind: it does matter
-    assert _other_can(target, need_read=True, need_exec=True, within=bound) is not None
+    assert other_can(target, need_read=True, need_exec=True, within=bound) is not None

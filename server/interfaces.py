@@ -1,0 +1,43 @@
+"""What the request desks need of a live session and of the classroom: narrow interfaces.
+
+The desks (server.services, server.staff_desk, server.audit_desk) serve a session's control
+requests; the gateway (server.gateway) owns the SSH side of the same session. The desks depend
+on these Protocols only, never on the gateway, so the dependency runs one way (gateway ->
+desks) and a desk can be tested with a plain object that has these attributes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+from server import protocol
+
+
+class PushChannel(Protocol):
+    """The server end of a session's control channel, as far as a desk uses it."""
+
+    def push(self, message: protocol.Push) -> None: ...
+
+
+class Peer(Protocol):
+    """The SSH connection a session came in on."""
+
+    address: str
+
+
+class LiveSession(Protocol):
+    """One live session (a learner's, an instructor's or an auditor's)."""
+
+    session_id: str
+    server: Peer
+    control: PushChannel | None
+
+
+class Room(Protocol):
+    """The classroom a session belongs to."""
+
+    @property
+    def data_dir(self) -> Path: ...
+
+    def host_uid(self, account: Any) -> int | None: ...
