@@ -130,6 +130,7 @@ class AuditDesk:
             P.AuditRecording: self.recording,
             P.AuditSearch: self.search,
             P.AuditExport: self.export,
+            P.AuditCode: self.code,
         }
 
     def audit(self, kind: str, **detail: Any) -> None:
@@ -267,6 +268,26 @@ class AuditDesk:
         return P.AuditRecordingReply(data=base64.b64encode(data).decode("ascii"), offset=offset,
                                      next_offset=offset + len(data), size=size, live=live)
 
+    async def code(self, message: Any) -> Any:
+        """The learner's files as saved at that moment, from ``history/<learner>.git``."""
+        from server import protocol as P
+
+        sid = message.session
+        rows = self.store.query(
+            "SELECT a.name, s.started FROM sessions s JOIN accounts a ON a.id = s.account_id "
+            "WHERE s.id = ?", (sid,))
+        if not rows:
+            from server.control import RequestError
+
+            raise RequestError("There is no such session.")
+        learner, started = rows[0]
+        t0 = _when(started)
+        when = (t0.timestamp() if t0 else 0.0) + max(0.0, float(message.t))
+        reply = await asyncio.to_thread(_code_at, self.data_dir, str(learner), when)
+        self.audit("audit_code", target_session=sid, version=reply.get("version"),
+                   files=len(reply.get("files", [])))
+        return P.AuditCodeReply(**reply)
+
     # -- search and export ----------------------------------------------------------------------
 
     async def search(self, message: Any) -> Any:
@@ -302,6 +323,43 @@ class AuditDesk:
             raise RequestError(str(exc)) from None
         return P.AuditExportReply(folder=str(folder.relative_to(self.data_dir)),
                                   events=result.events, checkpoint=result.checkpoint_id)
+
+
+CODE_FILES = 20
+CODE_FILE_BYTES = 64 << 10
+CODE_TOTAL_BYTES = 256 << 10
+
+
+def _code_at(data_dir: Path, learner: str, when: float) -> dict[str, Any]:
+    """The newest history snapshot at or before ``when`` (Unix time): the files of the
+    exercise folder it touched, as text (capped). Empty when there is none."""
+    from jail.history import History, HistoryError
+
+    repo = data_dir / "history" / f"{learner}.git"
+    if not (repo / "HEAD").exists():  # History() would create it: an auditor makes nothing
+        return {}
+    try:
+        history = History(repo)
+        versions = history.versions("")
+        version = next((v for v in versions if v.time <= when), None)
+        if version is None:
+            return {}
+        folder = "/".join(version.files[0].split("/")[:2]) if version.files else ""
+        files = []
+        total = 0
+        for path in history.files(version.id, folder)[:CODE_FILES]:
+            data = history.read(version.id, path)
+            cut = data[:CODE_FILE_BYTES]
+            if total + len(cut) > CODE_TOTAL_BYTES:
+                break
+            total += len(cut)
+            files.append({"path": path, "text": cut.decode("utf-8", "replace"),
+                          "truncated": len(data) > len(cut)})
+    except HistoryError as exc:
+        return {"message": sanitize(str(exc), 200)}
+    stamp = datetime.fromtimestamp(version.time, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return {"version": version.id, "time": stamp, "message": sanitize(version.message, 200),
+            "files": files}
 
 
 def _read_chunk(path: Path, offset: int) -> tuple[bytes, int]:

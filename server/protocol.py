@@ -494,6 +494,26 @@ class AuditExport(Request):
     session: str = limit(ID)
 
 
+@dataclass(frozen=True, kw_only=True)
+class AuditCodeReply(Reply):
+    version: str | None = None
+    time: str = ""
+    message: str = ""
+    files: list[dict[str, Any]] = field(default_factory=list)
+    """``{path, text, truncated}`` (untrusted text: make it visible before drawing)."""
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class AuditCode(Request):
+    """The learner's files as saved at ``t`` seconds into a session (from their history)."""
+
+    TYPE = "audit_code"
+    REPLY = AuditCodeReply
+    session: str = limit(ID)
+    t: float = 0.0
+
+
 # -- encoding and decoding ----------------------------------------------------------------------
 
 

@@ -381,7 +381,7 @@ async def test_sec_auditor_cannot_change_anything(classroom) -> None:
                                          config=load_config(None, data_dir), room=None),
                          console.session, store.get_account("alan")).handlers()
     assert {cls.TYPE for cls in handlers} == {"audit_sessions", "audit_events", "audit_recording",
-                                              "audit_search", "audit_export"}
+                                              "audit_search", "audit_export", "audit_code"}
 
 
 async def test_sec_learner_asking_the_audit_desk_is_refused(classroom) -> None:
@@ -399,3 +399,65 @@ async def test_sec_learner_asking_the_audit_desk_is_refused(classroom) -> None:
     kinds = [k for k, _ in console.denied]  # (the app's own list request is refused too)
     assert set(kinds) == {"audit_sessions", "audit_search", "audit_recording"}
     assert console.app.session_list.sessions == []
+
+
+async def test_code_at_this_moment_comes_from_the_learners_history(tmp_path: Path) -> None:
+    """C in the replay shows the files as the learner's history had them at that moment (two
+    snapshots a second apart: each moment shows its own), neutralised; the look is audited."""
+    import time as _time
+
+    from jail.history import History
+    from jail.workspace import Workspace
+    from tui.auditor.screens.code_view import CodeScreen
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    store = Store(data_dir / "slate.db",
+                  hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    audit = AuditLog(store)
+    store.add_account("ada", "learner")
+    store.add_account("alan", "auditor")
+    rel = "recordings/2026/11/s-code.cast"
+    store.start_session("s-code", "ada", recording=rel)
+    write_cast(data_dir / rel, [[0.5, "o", "editing"], [4.0, "o", "still editing"]])
+    ws_root = tmp_path / "ws"
+    (ws_root / "js" / "hello").mkdir(parents=True)
+    workspace = Workspace(ws_root)
+    history = History(data_dir / "history" / "ada.git")
+    workspace.write_atomic("js/hello/index.js", b"console.log('first draft')\n")
+    history.snapshot(workspace, ["js/hello/index.js"], "saved index.js")
+    _time.sleep(1.1)
+    workspace.write_atomic("js/hello/index.js",
+                           "console.log('second')\n// \x1b]52;c;QUFB\x07 \u202eevil\n".encode())
+    history.snapshot(workspace, ["js/hello/index.js"], "saved index.js")
+    versions = history.versions("")
+    started = datetime.fromisoformat(store.get_session("s-code").started).timestamp()
+    first_t = versions[-1].time - started + 0.2
+    second_t = versions[0].time - started + 0.2
+    console = Console(data_dir, store)
+    try:
+        async with console.app.run_test(size=(120, 40)) as pilot:
+            await console.start()
+            await wait_until(pilot, lambda: console.app.session_list.sessions, timeout=20)
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(console.app.screen, ReplayScreen))
+            screen = console.app.screen
+            await wait_until(pilot, lambda: screen.loaded)
+            shown = []
+            for t in (first_t, second_t):
+                screen.seek(t)
+                screen.player.time = t  # the cast is shorter than the wait between snapshots
+                await pilot.press("c")
+                await wait_until(pilot, lambda: isinstance(console.app.screen, CodeScreen))
+                code = console.app.screen
+                shown.append("\n".join(str(w.render()) for w in code.query("Static")))
+                await pilot.press("escape")
+                await wait_until(pilot, lambda: console.app.screen is screen)
+        assert "first draft" in shown[0] and "second" not in shown[0]
+        assert "second" in shown[1] and "js/hello/index.js" in shown[1]
+        assert "\x1b" not in shown[1] and "\u202e" not in shown[1] and "\\x1b]52" in shown[1]
+        looks = console.audit.events(kind="audit_code")
+        assert [e.detail["version"] for e in looks] == [versions[-1].id, versions[0].id]
+        assert not (data_dir / "history" / "alan.git").exists()
+    finally:
+        store.close()

@@ -65,3 +65,9 @@ class AuditorApp(SessionApp):
     async def export_session(self, session: str) -> str:
         reply = await self.request(protocol.AuditExport(session=session))
         return f"{reply.folder} ({reply.events} events, signed up to row {reply.checkpoint})"
+
+    async def code_at(self, session: str, t: float) -> dict[str, Any]:
+        """The learner's files as saved at ``t`` seconds into the session (untrusted text)."""
+        reply = await self.request(protocol.AuditCode(session=session, t=t))
+        return {"version": reply.version, "time": reply.time, "message": reply.message,
+                "files": list(reply.files)}

@@ -3,8 +3,9 @@
 Keys: Space play/pause; + / - speed (0.5x to 16x); I skip idle (pauses capped at two seconds);
 Left/Right 10 seconds (these keys belong to the replay, not to scrolling the screen, which
 follows the learner's cursor); [ / ] one minute; N / P next/previous event; G jump to a time or a
-percentage; Home/End; F follow live; Tab moves between the screen and the timeline, where Enter
-seeks to an event; X exports the session on the server; Esc goes back.
+percentage; Home/End; F follow live; C shows the code as saved at that moment; Tab moves
+between the screen and the timeline, where Enter seeks to an event; X exports the session on
+the server; Esc goes back.
 
 The recording's bytes are untrusted: they are parsed by :class:`tui.auditor.replay.Recording`
 and emulated by pyte inside this sandboxed app; only emulated cells are drawn, each through
@@ -44,7 +45,7 @@ FOLLOW_POLL = 1.0
 
 KEYS = [("Space", "Play/Pause"), ("+/-", "Speed"), ("Left/Right", "10s"), ("[/]", "1min"),
         ("N/P", "Next/prev event"), ("G", "Go to"), ("I", "Skip idle"), ("F", "Follow live"),
-        ("Tab", "Events"), ("X", "Export"), ("Esc", "Back")]
+        ("C", "Code then"), ("Tab", "Events"), ("X", "Export"), ("Esc", "Back")]
 """The key bar (spelled for people: Textual's key names read "left_square_bracket")."""
 
 
@@ -89,6 +90,7 @@ class ReplayScreen(Screen[None]):
         Binding("i", "skip_idle", "Skip idle", id="replay.idle"),
         Binding("f", "follow", "Follow live", id="replay.follow"),
         Binding("x", "export", "Export", id="replay.export"),
+        Binding("c", "code", "Code then", id="replay.code"),
         Binding("tab", "switch", "Screen/Events", id="replay.switch"),
         Binding("home", "seek(0)", "Start", id="replay.home", show=False, priority=True),
         Binding("end", "to_end", "End", id="replay.end", show=False, priority=True),
@@ -378,6 +380,19 @@ class ReplayScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    @work(group="code", description="the code at this moment")
+    async def action_code(self) -> None:
+        from tui.auditor.screens.code_view import CodeScreen
+
+        app: Any = self.app
+        at = self.player.time
+        try:
+            snapshot = await app.code_at(self.session_id, at)
+        except ControlError as exc:
+            self.notify(str(exc), title="Code", severity="error")
+            return
+        await app.push_screen(CodeScreen(snapshot, clock(at)))
 
     @work(group="export", description="export the session")
     async def action_export(self) -> None:
