@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 import time
 from pathlib import Path
@@ -99,15 +100,16 @@ const fake = '/tmp/fake.test.js';
 fs.writeFileSync(fake, "const t = require('node:test');" +
   "t(\"greet('Sam') says hello to Sam\", () => {});" +
   "t('greet works for another name', () => {});");
-const v8 = cp.spawnSync(process.execPath, ['--test', '--test-reporter=tap', fake],
+const v8 = cp.spawnSync(process.execPath, [fake],
   { env: { ...process.env, NODE_TEST_CONTEXT: 'child-v8' } }).stdout || Buffer.alloc(0);
 const tap = cp.spawnSync(process.execPath, ['--test-reporter=tap', fake]).stdout || Buffer.alloc(0);
 const targets = ['/proc/self/fd/1', '/proc/self/fd/2', `/proc/${process.ppid}/fd/1`,
   `/proc/${process.ppid}/fd/2`, '/proc/1/fd/1', '/proc/1/fd/2', '/dev/stdout', '/dev/stderr'];
 for (const data of [v8, tap]) {
   for (const t of targets) { try { fs.appendFileSync(t, data); } catch (e) {} }
-  for (let fd = 0; fd < 64; fd++) { try { fs.writeSync(fd, data); } catch (e) {} }
+  for (let fd = 0; fd < LAST_FD; fd++) { try { fs.writeSync(fd, data); } catch (e) {} }
 }
+const evidence = `forged ${v8.length} ${tap.length} ${v8.includes('test:pass')}`;
 """
 
 
@@ -146,12 +148,18 @@ def test_the_good_answer_still_passes(tmp_path: Path) -> None:
 
 
 def test_sec_runner_frames_and_tap_written_everywhere_do_not_pass(tmp_path: Path) -> None:
-    for when in ("load", "call"):
-        code = FRAMES + "process.exit(0);\n" if when == "load" else (
-            "function greet(n) {\n" + FRAMES + "return 'nope';\n}\nmodule.exports = { greet };\n"
-        )
+    everywhere = "const LAST_FD = 64;\n" + FRAMES  # the pipes to the harness among them
+    but_the_channel = "const LAST_FD = 3;\n" + FRAMES
+    for code in (
+        everywhere + "process.exit(0);\n",
+        "function greet(n) {\n" + everywhere + "return evidence;\n}\nmodule.exports = { greet };\n",
+        "function greet(n) {\n" + but_the_channel + "return evidence;\n}\nmodule.exports = { greet };\n",
+    ):
         result = check(tmp_path, code)
         assert failed_everywhere(result), result
+    # The forgery was real: node made the frames of a full pass, and they were written.
+    message = result["tests"][0]["message"]
+    assert re.search(r"forged [1-9]\d* [1-9]\d* true", message), message
 
 
 def test_sec_a_learner_finds_no_secret_and_no_course_file(tmp_path: Path) -> None:
