@@ -109,7 +109,8 @@ def tui_spec(launch: TuiLaunch) -> SandboxSpec:
         **launch.extra_env,
     }
     argv = [str(python_for_sandbox()), "-m", "tui", APP_FOR_ROLE[launch.role]]
-    if os.environ.get("SLATE_BENCH_APP") == "raw-echo":
+    # Learners only: staff keep their real apps (an instructor can watch raw-echo learners).
+    if os.environ.get("SLATE_BENCH_APP") == "raw-echo" and launch.role == "learner":
         argv = [str(python_for_sandbox()), "-c", RAW_ECHO]
     # The TUI profile (jail.profiles): binds, uid (learner's, or nobody for staff), no
     # --new-session (the pty is private to the session; resize needs the ctty).
