@@ -1,6 +1,9 @@
 """Slate's execution jail: sandboxes, limits, workspaces and history.
 
+- ``profiles``: every sandbox Slate starts, as a named profile (uids, binds, writable paths,
+  limits) built by one function: invariants 2, 7 and 8 audited in one file.
 - ``sandbox``: the bubblewrap command line (namespaces, read-only system, synthetic /etc).
+- ``seedbox``: a Run's first program inside its sandbox (sized tmpfs copy in, changes out).
 - ``seccomp``: the syscall filter every sandbox can carry.
 - ``cgroup``: memory + pids (+ CPU accounting) groups, v1 and v2; kill everything left behind.
 - ``run``: ``run``/``run_async`` — one command in a fresh sandbox with hard limits.
