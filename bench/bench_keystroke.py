@@ -141,6 +141,7 @@ class FakeServerThread:
         greet.starter = {"greet.js": FILE_40}
         greet.readonly = {}
         self.server.state[("html", "first-page")] = "passed"
+        self.server.state[("javascript", "greet")] = "in_progress"  # opens on the editor
         self.loop = asyncio.new_event_loop()
         self.ready = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)

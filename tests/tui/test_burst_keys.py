@@ -166,6 +166,7 @@ def test_git_panel_keys_typed_ahead_press_the_right_buttons(mode: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         fake = FakeServerThread(Path(tmp))
         fake.server.last = ("git", "first-commit")
+        fake.server.state[("git", "first-commit")] = "in_progress"  # opens on the code
         app = PtyApp([sys.executable, "-m", "tui", "learner"], _env(tmp, fake),
                      pass_fds=(fake.client_fd,))
         try:

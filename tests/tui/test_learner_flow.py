@@ -27,6 +27,7 @@ async def open_greet(pilot, fake: FakeServer) -> ExerciseScreen:  # type: ignore
     """From the course map, "continue" into the JavaScript greet exercise."""
     app = pilot.app
     fake.state[("html", "first-page")] = "passed"
+    fake.state[("javascript", "greet")] = "in_progress"  # not the first time: opens on the code
     await wait_until(pilot, lambda: app.map_screen.entries)
     app.load_course_map()  # pick up the state set above
     await wait_until(pilot, lambda: app.map_screen.entries["html/first-page"].state == "passed")

@@ -67,9 +67,9 @@ def test_exercise_screen(snap_compare, tmp_path: Path, size) -> None:  # type: i
     "notes.md (read only)" tabs, "Saved", line numbers and highlighted JavaScript, and a
     two-line key bar naming F2/Alt+1 Lesson, F3/Alt+2 Code, F4/Alt+3 Output, Run, Check, Hint,
     History, Courses and All keys. At 120x40 the lesson (title, Markdown, "Hints used: 0 of
-    3"), the editor and the output (the summary "1 of 2 tests passed.", a PASS and a FAIL
-    line, and the failure's message "Line 3: expected the text 'Hello, '…") stand side by
-    side."""
+    3") on the left, at least 60 columns wide inside its border; on the right the editor
+    above the output (the summary "1 of 2 tests passed.", a PASS and a FAIL line, and the
+    failure's message "Line 3: expected the text 'Hello, '…")."""
     app, fake = _app(tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=_exercise_ready(fake))
 

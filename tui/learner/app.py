@@ -112,7 +112,11 @@ class LearnerApp(ClassroomAware):  # the live class: hand, pairing, lock, "watch
             await self.pop_screen()
         from tui.learner.screens.exercise import ExerciseScreen
 
-        await self.push_screen(ExerciseScreen(detail, texts, unreadable))
+        # The server marks an exercise started as it opens it: the map still knows if this is
+        # the first time (then the lesson comes first).
+        entry = self.map_screen.entries.get(f"{course}/{exercise}")
+        first_time = entry is not None and entry.state == "not_started"
+        await self.push_screen(ExerciseScreen(detail, texts, unreadable, first_time=first_time))
 
     async def save_everything(self) -> None:
         """Save every open file (quit, shutdown, lost connection)."""
@@ -131,6 +135,8 @@ class LearnerApp(ClassroomAware):  # the live class: hand, pairing, lock, "watch
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
-        bindings = list(getattr(screen, "BINDINGS", []))
+        # The screen's own list when it has one, so F1 and the key bar always agree.
+        help_bindings = getattr(screen, "help_bindings", None)
+        bindings = help_bindings() if help_bindings else list(getattr(screen, "BINDINGS", []))
         keys = grouped_keys(screen, [b for b in bindings if isinstance(b, Binding)])
         self.push_screen(HelpScreen(keys, with_editor=self.exercise_screen() is screen))

@@ -36,6 +36,9 @@ class SlateEditor(KeysInOrder, TextArea):
     BINDINGS = [
         Binding("ctrl+home", "document_start", "Top of the file", id="editor.top", show=False),
         Binding("ctrl+end", "document_end", "End of the file", id="editor.bottom", show=False),
+        # Ctrl+A selects all, as everywhere else a beginner has typed (TextArea has it as "line
+        # start", which Home does; its F7 "select all" is the Hint key here).
+        Binding("ctrl+a", "select_all", "Select all", id="editor.select_all", show=False),
     ]
 
     DEFAULT_CSS = """

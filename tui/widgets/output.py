@@ -10,6 +10,7 @@ visible before anything is shown.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.text import Text
@@ -45,7 +46,20 @@ def run_end_words(end: dict[str, Any]) -> str:
     code = end.get("exit_code")
     if code == 0:
         return "Your program finished."
-    return f"Your program stopped with an error (exit code {code}). Read the messages above."
+    return f"Your program stopped with an error (exit code {code}). Read the messages below."
+
+
+NODE_INTERNAL = re.compile(r"^\s+at (?:.*\()?node:internal/")
+"""A stack frame inside Node.js itself (``at Module._compile (node:internal/...)``): noise to a
+beginner, whose own frames (their file names) are kept."""
+
+
+def _maybe_internal(partial: str) -> bool:
+    """Could this unfinished line still turn out to be a stack frame (held until it ends)?"""
+    if not partial.startswith((" ", "\t")):
+        return False  # frames are indented
+    stripped = partial.lstrip()
+    return "at ".startswith(stripped) if len(stripped) < 3 else stripped.startswith("at ")
 
 
 class OutputPane(Vertical):
@@ -56,6 +70,7 @@ class OutputPane(Vertical):
     OutputPane #output-summary { height: auto; padding: 0 1; text-style: bold; }
     OutputPane #run-log { height: 1fr; }
     OutputPane #check-list { height: auto; max-height: 50%; }
+    OutputPane #check-list Label { text-wrap: nowrap; text-overflow: ellipsis; width: 1fr; }
     OutputPane #check-detail { height: 1fr; padding: 0 1; overflow-y: auto;
                                border-top: solid $primary; }
     OutputPane.-run #check-list, OutputPane.-run #check-detail { display: none; }
@@ -68,6 +83,8 @@ class OutputPane(Vertical):
         self.capped = False
         self.results: list[dict[str, Any]] = []
         self._line_len = 0
+        self._held = ""  # an unfinished line that may yet be a Node.js internal frame
+        self.hidden_frames = 0
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -92,18 +109,51 @@ class OutputPane(Vertical):
         self.shown_chars = 0
         self.capped = False
         self._line_len = 0
+        self._held = ""
+        self.hidden_frames = 0
         self.set_summary(what)
+
+    def clear(self, what: str) -> None:
+        """Forget the last run and check (their results no longer match the files)."""
+        self.start_run(what)
+        self.results = []
+        self.query_one("#check-list", ListView).clear()
+        self.query_one("#check-detail", Static).update("")
+
+    def _without_internal_frames(self, text: str, final: bool = False) -> str:
+        """Drop complete lines that are Node.js internal stack frames; hold back an unfinished
+        line that may still become one (``final``: the run is over, nothing is held)."""
+        text = self._held + text
+        self._held = ""
+        lines = text.split("\n")
+        last = lines.pop()
+        kept = []
+        for line in lines:
+            if NODE_INTERNAL.match(line):
+                self.hidden_frames += 1
+            else:
+                kept.append(line)
+        if final:
+            if NODE_INTERNAL.match(last):
+                self.hidden_frames += 1
+                last = ""
+        elif _maybe_internal(last):
+            self._held, last = last, ""
+        kept.append(last)
+        return "\n".join(kept)
 
     def set_summary(self, text: str) -> None:
         """Replace the one-line summary at the top."""
         self.query_one("#output-summary", Static).update(text)
 
-    def append(self, data: str) -> None:
+    def append(self, data: str, final: bool = False) -> None:
         """Add program output (any size); keeps within the caps."""
-        if self.capped or not data:
+        if self.capped or not (data or final):
             return
         room = MAX_CHARS - self.shown_chars
-        text = visible(data)
+        text = self._without_internal_frames(visible(data), final)
+        if not text:
+            return
         if len(text) > room:
             text = text[:room]
             self.capped = True
@@ -131,6 +181,11 @@ class OutputPane(Vertical):
 
     def end_run(self, end: dict[str, Any]) -> None:
         """Show how the run ended."""
+        self.append("", final=True)
+        if self.hidden_frames:
+            self.query_one("#run-log", Log).write(
+                f"\n({self.hidden_frames} lines from inside Node.js are not shown.)\n"
+            )
         words = run_end_words(end)
         if end.get("error"):
             words = visible(str(end["error"]))[:300]

@@ -48,6 +48,16 @@ AUTOSAVE_SECONDS = 1.5
 """Save this long after the last keystroke (the promise is "on disk within 2 s")."""
 
 PANES = ("lesson", "editor", "output")
+
+
+def _says_what_you_learn(lesson: str) -> bool:
+    """The lesson has its own "What you will learn" part (then the summary line is not shown:
+    once is enough)."""
+    return any(
+        line.lstrip("# ").strip().lower().startswith("what you will learn")
+        for line in lesson.splitlines()
+        if line.startswith("#")
+    )
 PANE_TITLES = {"lesson": "Lesson", "editor": "Your code", "output": "Output"}
 
 
@@ -58,6 +68,7 @@ class ExerciseScreen(Screen[None]):
         detail: the exercise as the server described it.
         texts: file name -> current content (read from the workspace).
         unreadable: file name -> why it could not be read; shown read-only, never saved over.
+        first_time: the learner has never opened this exercise (the lesson is shown first).
     """
 
     # priority: the editor has its own F6/F7 (select line / select all) and must not win.
@@ -83,8 +94,10 @@ class ExerciseScreen(Screen[None]):
         detail: ExerciseDetail,
         texts: dict[str, str],
         unreadable: dict[str, str] | None = None,
+        first_time: bool = False,
     ) -> None:
         super().__init__(id="exercise")
+        self.first_time = first_time
         self.detail = detail
         self.texts = texts
         self.unreadable = unreadable or {}
@@ -94,6 +107,7 @@ class ExerciseScreen(Screen[None]):
         self.running: str | None = None  # "run" | "check" while waiting for the result
         self._autosave: Timer | None = None
         self._last_edit = 0.0
+        self._passed_before = False
         self._saved_mark: str | None = None
 
     @property
@@ -116,31 +130,31 @@ class ExerciseScreen(Screen[None]):
             with VerticalScroll(id="lesson-pane", classes="pane"):
                 if not d.lesson.lstrip().startswith("# "):  # the lesson has its own title
                     yield Static(d.title, id="lesson-title", markup=False)
-                if d.learn and d.learn not in d.lesson:
+                if d.learn and d.learn not in d.lesson and not _says_what_you_learn(d.lesson):
                     yield Static(d.learn, id="lesson-learn", markup=False)
                 yield Markdown(d.lesson or "There is no lesson text for this exercise.",
                                id="lesson")
                 yield Static(self._hint_text(), id="hints", markup=False)
-            with Vertical(id="editor-pane", classes="pane"):
-                with Horizontal(id="editor-top"):
-                    yield Tabs(
-                        *[Tab(Text(self._tab_label(n)), id=self._tab_id(n)) for n in self.names],
-                        id="file-tabs",
-                    )
-                    yield Static("Saved", id="save-mark", markup=False)
-                with ContentSwitcher(id="editors", initial=self._editor_id(self.names[0])):
-                    for name in self.names:
-                        problem = self.unreadable.get(name)
-                        yield SlateEditor(
-                            name,
-                            self.texts.get(name, "") if problem is None else (
-                                f"Slate cannot show this file.\n\n{problem}\n\n"
-                                "Please tell your instructor."
-                            ),
-                            read_only=name in d.readonly or problem is not None,
-                            id=self._editor_id(name),
-                        )
-            yield OutputPane(id="output-pane", classes="pane")
+            with Vertical(id="work-column"):
+                with Vertical(id="editor-pane", classes="pane"):
+                    with Horizontal(id="editor-top"):
+                        tabs = [Tab(Text(self._tab_label(n)), id=self._tab_id(n))
+                                for n in self.names]
+                        yield Tabs(*tabs, id="file-tabs")
+                        yield Static("Saved", id="save-mark", markup=False)
+                    with ContentSwitcher(id="editors", initial=self._editor_id(self.names[0])):
+                        for name in self.names:
+                            problem = self.unreadable.get(name)
+                            yield SlateEditor(
+                                name,
+                                self.texts.get(name, "") if problem is None else (
+                                    f"Slate cannot show this file.\n\n{problem}\n\n"
+                                    "Please tell your instructor."
+                                ),
+                                read_only=name in d.readonly or problem is not None,
+                                id=self._editor_id(name),
+                            )
+                yield OutputPane(id="output-pane", classes="pane")
         yield KeyBar(id="keys")
 
     @property
@@ -172,27 +186,43 @@ class ExerciseScreen(Screen[None]):
         }
         for pane_id, title in titles.items():
             self.query_one(f"#{pane_id}").border_title = title
+        if len(self.names) > 1:
+            self.query_one("#editor-pane").border_title = "Your code  F3/Alt+2  (Alt+N: next file)"
+        # Said elsewhere: Alt+N in the pane title, Ctrl+S with the editor's keys (F1).
+        hidden = ("exercise.next_file", "exercise.save")
+        self.query_one(KeyBar).show_screen(
+            self, [b for b in self.help_bindings() if b.id not in hidden]
+        )
+        self.query_one("#offline").display = False
+        self._apply_layout(self.app.size.width)
+        if self.slate.offline_reason:
+            self.show_offline(self.slate.offline_reason)
+        # The first time, the lesson comes first (side by side from WIDE columns anyway).
+        lesson_first = self.first_time and self.app.size.width < WIDE
+        self.action_show_pane("lesson" if lesson_first else "editor")
+
+    def help_bindings(self) -> list[Binding]:
+        """The keys that work on this exercise (the key bar and F1 both list these): no Run or
+        Stop where there is nothing to run, no Git outside the git course, no Next file for a
+        single file."""
         shown = [b for b in self.BINDINGS if b.id != "exercise.git" or self.is_git_course]
         if not self.detail.can_run:
             shown = [b for b in shown if b.id not in ("exercise.run", "exercise.stop")]
-        shown = [b for b in shown if b.id != "exercise.next_file"]  # said in the pane title
-        if len(self.names) > 1:
-            self.query_one("#editor-pane").border_title = "Your code  F3/Alt+2  (Alt+N: next file)"
-        self.query_one(KeyBar).show_screen(self, [b for b in shown if b.id != "exercise.save"])
-        self.query_one("#offline").display = False
-        self._apply_layout(self.size.width)
-        if self.slate.offline_reason:
-            self.show_offline(self.slate.offline_reason)
-        self.action_show_pane("editor")
+        if len(self.names) < 2:
+            shown = [b for b in shown if b.id != "exercise.next_file"]
+        return shown
 
     def on_resize(self) -> None:
         """Switch between one pane and three side by side."""
         self._apply_layout(self.size.width)
 
     def _apply_layout(self, width: int) -> None:
-        self.set_class(width >= WIDE, "-wide")
+        wide = width >= WIDE
+        self.set_class(wide, "-wide")
         for pane in PANES:
             self.query_one(f"#{pane}-pane").set_class(pane == self.pane, "-active")
+        # Narrow: the editor and output column takes no room while the lesson is shown.
+        self.query_one("#work-column").display = wide or self.pane != "lesson"
 
     def action_show_pane(self, pane: str) -> None:
         """Show (at 80 columns) and focus one pane: "lesson", "editor" or "output"."""
@@ -362,6 +392,7 @@ class ExerciseScreen(Screen[None]):
             return
         self.running = kind
         self.run_id = None
+        self._passed_before = self.detail.state == "passed"
         output = self.query_one(OutputPane)
         output.start_run(
             "Running your program… Press F9 (or Alt+S) to stop it."
@@ -425,6 +456,14 @@ class ExerciseScreen(Screen[None]):
                 self.detail.state = push.state
 
     def _passed(self) -> None:
+        if self._passed_before:
+            # Checked again after passing: say so plainly, not "Well done" a second time.
+            self.query_one(OutputPane).set_summary(
+                "Still passing: every test passes, as before. Your changes kept it working."
+            )
+            self.notify("Still passing.", title="Check")
+            return
+
         def chosen(go_next: bool | None) -> None:
             if go_next and self.detail.next is not None:
                 self.post_message(ExerciseChosen(*self.detail.next))
@@ -521,6 +560,10 @@ class ExerciseScreen(Screen[None]):
         )
         if restored is not None:
             self.reload_files(restored)
+            # The last run or check was about the files as they were: clear it.
+            self.query_one(OutputPane).clear(
+                "Your work was restored. Run or check it again to see how it does now."
+            )
 
     def action_git(self) -> None:
         """Open the Git panel (git course only)."""

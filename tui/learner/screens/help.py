@@ -13,8 +13,10 @@ from textual.widgets import Static
 EDITOR_KEYS = [
     ("Arrow keys", "Move the cursor"),
     ("Home/End", "Go to the start or end of the line"),
+    ("Ctrl+Home/Ctrl+End", "Go to the start or end of the file"),
     ("PgUp/PgDn", "Move up or down one screen"),
     ("Shift+arrows", "Select text"),
+    ("Ctrl+A", "Select all the text of the file"),
     ("Ctrl+Z", "Undo your last change"),
     ("Ctrl+Y", "Redo (bring back what you undid)"),
     ("Ctrl+X, C, V", "Cut, copy, paste the selected text"),
