@@ -216,15 +216,27 @@ class SearchIndex:
         if kinds:
             where.append(f"kind IN ({', '.join('?' * len(kinds))})")
             params.extend(kinds)
-        params.append(max(1, min(limit, 500)))
+        limit = max(1, min(limit, 500))
+        params.append(limit * 4)  # room for the repeats dropped below
         rows = self._query(
             f"SELECT session, user, kind, t, ts, event, "
             f"snippet(docs, 0, '{_HIT_OPEN}', '{_HIT_CLOSE}', '…', 16) "
             f"FROM docs WHERE {' AND '.join(where)} ORDER BY rank LIMIT ?", tuple(params))
-        return [Hit(session=r[0], user=sanitize(r[1], 64) if r[1] else None,
-                    kind=str(r[2]), t=float(r[3]) if r[3] is not None else None,
-                    ts=sanitize(r[4], 40), event=r[5], parts=_parts(str(r[6])))
-                for r in rows]
+        hits: list[Hit] = []
+        seen: set[tuple[Any, str, str]] = set()
+        for r in rows:
+            # A screen line that stayed on screen is indexed again whenever a row near it
+            # changed: one hit per session, kind and snippet is enough.
+            key = (r[0], str(r[2]), str(r[6]))
+            if r[0] is not None and key in seen:
+                continue
+            seen.add(key)
+            hits.append(Hit(session=r[0], user=sanitize(r[1], 64) if r[1] else None,
+                            kind=str(r[2]), t=float(r[3]) if r[3] is not None else None,
+                            ts=sanitize(r[4], 40), event=r[5], parts=_parts(str(r[6]))))
+            if len(hits) >= limit:
+                break
+        return hits
 
     def stats(self) -> dict[str, int]:
         docs = self._query("SELECT COUNT(*) FROM docs")[0][0]

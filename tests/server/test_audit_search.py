@@ -174,3 +174,15 @@ async def test_sec_recordings_are_parsed_in_a_sandbox_not_the_broker(store, audi
     assert not any(str(data_dir) in s for s in sources)
     assert all(not b.writable for b in spec.binds)
     assert {Path(s).name for s in sources if s.endswith(".py")} == {"__init__.py", "cast_text.py"}
+
+
+async def test_a_line_shown_again_and_again_is_one_hit(store, audit, data_dir, index):
+    rec = start(store, audit, data_dir, "rep", "ada")
+    rec.output(b"\x1b[1;1Hstatus: wallaby ready\x1b[K")
+    for i in range(6):  # the line flips back and forth (a status bar, a blinking prompt)
+        rec._append([2.0 + 2 * i, "o", "\x1b[1;1Hstatus: busy\x1b[K"])
+        rec._append([3.0 + 2 * i, "o", "\x1b[1;1Hstatus: wallaby ready\x1b[K"])
+    end(store, audit, "rep", rec)
+    await index_pass(store, data_dir, index)
+    hits = index.search("wallaby")
+    assert [(h.session, h.kind) for h in hits] == [("rep", "screen")]

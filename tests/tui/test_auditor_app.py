@@ -210,6 +210,7 @@ def test_filters_parse() -> None:
     assert parse_filter("user:ada role:learner since:2026-11-01 ex:hello refusals junk") == {
         "user": "ada", "role": "learner", "since": "2026-11-01", "exercise": "hello",
         "refusals_only": True}
+    assert parse_filter("until:2026-11-24")["until"] == "2026-11-24T23:59:59.999999+00:00"
     assert parse_jump("50%", 200) == 100 and parse_jump("1:02:03", 0) == 3723
     assert parse_jump("90s", 0) == 90 and parse_jump("soon", 10) is None
 

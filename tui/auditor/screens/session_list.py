@@ -50,6 +50,8 @@ def parse_filter(text: str) -> dict[str, Any]:
             out["refusals_only"] = True
         elif key == "ex":
             out["exercise"] = value[:64]
+        elif key == "until" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            out[key] = value + "T23:59:59.999999+00:00"  # a day given: to the end of it
         else:
             out[key] = value[:64]
     return out
