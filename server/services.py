@@ -367,16 +367,40 @@ class LearnerDesk:
         return self.services._exercise(message)
 
     async def _provision_or_refuse(self, ws: Any, ex: Any, rel: str, op: str) -> bool:
-        """Provision (op "provision") or reset (op "reset") the exercise folder; a link or
-        special file in the way is refused, audited, and explained to the learner."""
+        """Provision (op "provision") or reset (op "reset") the exercise folder.
+
+        A link or special file standing exactly where the exercise's folders or starter files
+        go holds no work: it is unlinked (never followed; a folder is never removed this way),
+        audited as ``path_cleared`` and the learner told, so no one is locked out of an exercise
+        by a link they cannot delete. Anything else in the way is refused, audited as
+        ``path_refused``, and explained.
+        """
         from jail.workspace import WorkspaceError
 
+        cleared: list[str] = []
         try:
-            return await asyncio.to_thread(self._provision_exercise, ws, ex, rel, op == "reset")
+            return await asyncio.to_thread(
+                self._provision_exercise, ws, ex, rel, op == "reset", cleared
+            )
         except WorkspaceError as exc:
             self.refused(op, ex, str(exc))
             doing = "reset" if op == "reset" else "set up"
             raise RequestError(f"Slate could not {doing} this exercise: {exc}") from exc
+        finally:
+            if cleared:
+                shown = [sanitize(path, 200) for path in cleared[:10]]
+                self.audit(
+                    "path_cleared", op=op, course=ex.course_id, exercise=ex.id, paths=shown
+                )
+                self.push(
+                    P.Notify(
+                        title="Something was in the way",
+                        text=f"{', '.join(shown[:3])} was a link or a special file, not your "
+                        "work. Slate removed it (without following it) and put the exercise's "
+                        "files back.",
+                        severity="warning",
+                    )
+                )
 
     def refused(self, op: str, ex: Any, reason: str) -> None:
         """Audit a refusal to touch something planted in the workspace (a link, a FIFO...)."""
@@ -389,15 +413,21 @@ class LearnerDesk:
         )
 
     @staticmethod
-    def _provision_exercise(ws: Any, ex: Any, rel: str, force: bool = False) -> bool:
+    def _provision_exercise(
+        ws: Any, ex: Any, rel: str, force: bool = False, cleared: list[str] | None = None
+    ) -> bool:
         """Copy starter files the learner does not have yet (all of them when ``force``).
 
         Everything goes through the workspace's descriptor-based API, never a host path as
         root (invariant 8): a folder on the way that is a link, or a link where a file goes,
-        raises :class:`jail.workspace.WorkspaceError` and nothing is written through it.
+        raises :class:`jail.workspace.WorkspaceError` and nothing is written through it. When
+        ``cleared`` is a list, links and special files standing where the starter goes are
+        unlinked first (see :func:`_clear_planted`) and named in it.
         """
         from jail.workspace import WorkspaceError
 
+        if cleared is not None:
+            cleared += _clear_planted(ws, [f"{rel}/{name}" for name in [*ex.files, *ex.readonly]])
         created = False
         try:
             existing = set(ws.list_files(rel))
@@ -813,6 +843,33 @@ def _git_args(args: dict[str, Any], author: str) -> dict[str, Any]:
     if "message" in clean:
         clean["author_name"] = author
     return clean
+
+
+def _clear_planted(ws: Any, paths: list[str]) -> list[str]:
+    """Unlink links and special files standing where ``paths`` or their folders go.
+
+    ``unlink`` (relative to a folder descriptor) never follows a link and cannot remove a
+    folder, so a real folder swapped back meanwhile, or anything a link points to, is never
+    touched. Returns the workspace-relative paths removed.
+    """
+    from jail.workspace import WorkspaceError
+
+    cleared: list[str] = []
+    for path in paths:
+        parts = path.split("/")
+        for end in range(1, len(parts) + 1):
+            sub = "/".join(parts[:end])
+            kind = ws.entry_type(sub)
+            if kind in ("link", "other"):
+                try:
+                    ws.remove(sub)
+                except WorkspaceError:
+                    break  # it changed meanwhile (a folder now): leave it, the write decides
+                cleared.append(sub)
+                break
+            if kind != "folder":
+                break
+    return cleared
 
 
 def _tree_digest(root: Path) -> str:

@@ -156,43 +156,67 @@ async def _victim(room: Classroom) -> tuple[LearnerDesk, Path]:
     return victim, folder
 
 
-async def test_sec_reset_and_check_refuse_a_planted_exercise_link(tmp_path: Path) -> None:
+async def test_sec_check_refuses_and_reset_clears_a_planted_exercise_link(
+    tmp_path: Path,
+) -> None:
     room = Classroom(tmp_path)
     _, victim_folder = await _victim(room)
     before = manifest(victim_folder)
     mallory = room.desk("mallory")
     await _open(mallory, *GIT_EX)
     mine = Path(mallory.ws.root) / GIT_REL
-    # What a Run can do: move the exercise folder away, leave a link to another learner's.
+    # What a Run could do: move the exercise folder away, leave a link to another learner's.
     os.rename(mine, mine.with_name("moved-away"))
     os.symlink(victim_folder, mine)
 
-    with pytest.raises(RequestError) as refused:
-        await mallory.reset(request("reset", course=GIT_EX[0], exercise=GIT_EX[1]))
-    assert "link" in str(refused.value) and "could not reset" in str(refused.value)
-    [event] = room.refusals("mallory", "reset")
-    assert event.detail["exercise"] == GIT_EX[1] and "link" in event.detail["reason"]
-
+    # A check never grades (or reads) through the link: refused, audited, explained.
     result = await room.check(mallory, *GIT_EX)
     assert result["status"] != "passed"
     assert "link" in result["summary"]
-    assert room.refusals("mallory", "check")
+    [refusal] = room.refusals("mallory", "check")
+    assert refusal.detail["exercise"] == GIT_EX[1] and "link" in refusal.detail["reason"]
+
+    # "Start again" removes the link itself (never what it points to) and starts afresh.
+    await mallory.reset(request("reset", course=GIT_EX[0], exercise=GIT_EX[1]))
+    [cleared] = [e for e in room.audit.events(kind="path_cleared") if e.actor == "mallory"]
+    assert cleared.detail["op"] == "reset" and cleared.detail["paths"] == [GIT_REL]
+    notes = [p for p in room.pushes["mallory"] if p["type"] == "notify"]
+    assert notes and "removed it (without following it)" in notes[-1]["text"]
+    assert not mine.is_symlink() and (mine / ".git").is_dir()
+    assert "Once upon a time" in (mine / "story.txt").read_text()
 
     assert manifest(victim_folder) == before
     repo = pygit2.Repository(str(victim_folder))
     assert repo.head.peel(pygit2.Commit).message == "Add the baker's friend"
 
 
-async def test_sec_first_opening_refuses_a_linked_course_folder(tmp_path: Path) -> None:
+async def test_sec_reset_refuses_what_it_cannot_clear_and_says_so(tmp_path: Path) -> None:
+    """A plain file where the exercise folder goes may be work: never deleted, refused."""
+    room = Classroom(tmp_path)
+    mallory = room.desk("mallory")
+    await _open(mallory, *GIT_EX)
+    mine = Path(mallory.ws.root) / GIT_REL
+    shutil.rmtree(mine)
+    mine.write_text("my notes, not a folder")
+    with pytest.raises(RequestError) as refused:
+        await mallory.reset(request("reset", course=GIT_EX[0], exercise=GIT_EX[1]))
+    assert "could not reset" in str(refused.value) and "not a folder" in str(refused.value)
+    [event] = room.refusals("mallory", "reset")
+    assert "not a folder" in event.detail["reason"]
+    assert mine.read_text() == "my notes, not a folder"
+
+
+async def test_sec_first_opening_clears_a_linked_course_folder(tmp_path: Path) -> None:
     room = Classroom(tmp_path)
     victim, victim_folder = await _victim(room)
     before = manifest(Path(victim.ws.root))
     mallory = room.desk("mallory")
     await _open(mallory, *JS_EX)  # the workspace exists; the git course not yet
     os.symlink(Path(victim.ws.root) / "git", Path(mallory.ws.root) / "git")
-    with pytest.raises(RequestError, match="could not set up this exercise"):
-        await _open(mallory, "git", "status-and-diff")
-    assert room.refusals("mallory", "provision")
+    await _open(mallory, "git", "status-and-diff")
+    [cleared] = [e for e in room.audit.events(kind="path_cleared") if e.actor == "mallory"]
+    assert cleared.detail["op"] == "provision" and cleared.detail["paths"] == ["git"]
+    assert (Path(mallory.ws.root) / "git" / "status-and-diff" / ".git").is_dir()
     assert manifest(Path(victim.ws.root)) == before
 
 

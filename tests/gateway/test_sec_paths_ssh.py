@@ -48,18 +48,14 @@ def _victim_repository(server: Server) -> Path:
     return folder
 
 
-def _refused_and_told(server: Server, term: Terminal, name: str, screen: str, after: int) -> None:
-    """The reset was refused in plain words and audited; then a Check is refused the same way."""
-    assert "could not reset" in screen, screen
-    refusal = server.wait_audit("path_refused", actor=name, op="reset")
-    assert refusal["id"] > after, "the reset was served while the program ran"
-    assert "link" in refusal["detail"]["reason"]
-    term.send("\x1b")  # back to the exercise
+def _start_again(term: Terminal) -> None:
+    """History (F8), "Start again" (S), yes (Y)."""
+    term.send(F8)
+    term.wait_for("Start again", timeout=15)
+    term.send("s")
+    term.wait_for("Press Y for yes", timeout=10)
     time.sleep(0.5)
-    term.send(F6)
-    term.wait_for(r"may be a link", timeout=40)
-    check = server.wait_audit("path_refused", actor=name, op="check")
-    assert "link" in check["detail"]["reason"]
+    term.send("y")
 
 
 def test_sec_a_run_plants_a_link_then_reset_and_check(
@@ -94,36 +90,32 @@ def test_sec_a_run_plants_a_link_then_reset_and_check(
     time.sleep(2.0)  # autosave
     term.send(F5)
     time.sleep(0.8)  # the program is running now
-    # "Start again" while it runs: the reset waits for the run, then meets the link.
-    term.send(F8)
-    term.wait_for("Start again", timeout=15)
-    term.send("s")
-    term.wait_for("Press Y for yes", timeout=10)
-    time.sleep(0.5)
-    term.send("y")
-    screen = term.wait_for(r"could not reset|Not restored|Back to the starting code", timeout=40)
-
+    # "Start again" while it runs: the reset waits for the run, then puts the starter back.
+    _start_again(term)
+    term.wait_for(r"Something was in the way|Back to the starting code", timeout=40)
     run = server.wait_audit("run", actor=name, timeout=30)
+    reset = server.wait_audit("reset", actor=name, timeout=30)
+    assert reset["id"] > run["id"], "the reset was served while the program ran"
+    for event in server.audit_rows("path_cleared"):
+        if event["actor"] == name:  # the link reached the workspace: removed, never followed
+            assert run["id"] < event["id"] < reset["id"]
     mine = server.data_dir / "workspaces" / name / "javascript" / "values-and-console-log"
-    if mine.is_symlink():
-        # The planted link reached the workspace (Runs that write to it directly).
-        _refused_and_told(server, term, name, screen, after=run["id"])
-    else:
-        # The Run worked on a copy whose changes came back through the safe API, which
-        # dropped the link: the reset simply worked.
-        assert "Back to the starting code" in screen, screen
-        # However a link gets there, the server still refuses it: plant one directly.
-        time.sleep(1.0)
-        os.rename(mine, mine.with_name("away-by-hand"))
-        os.symlink(victim, mine)
-        term.send(F8)
-        term.wait_for("Start again", timeout=15)
-        term.send("s")
-        term.wait_for("Press Y for yes", timeout=10)
-        time.sleep(0.5)
-        term.send("y")
-        screen = term.wait_for(r"could not reset", timeout=40)
-        _refused_and_told(server, term, name, screen, after=run["id"])
+    assert mine.is_dir() and not mine.is_symlink()
+
+    # However a link gets there, the server never follows it: plant one by hand.
+    time.sleep(1.0)
+    os.rename(mine, mine.with_name("away-by-hand"))
+    os.symlink(victim, mine)
+    term.send(F6)  # Check: refused in plain words, audited
+    term.wait_for(r"may be a link", timeout=40)
+    check = server.wait_audit("path_refused", actor=name, op="check")
+    assert "link" in check["detail"]["reason"]
+    _start_again(term)  # Start again: the link itself is removed, and the learner is told
+    term.wait_for(r"Something was in the way", timeout=40)
+    cleared = server.wait_audit("path_cleared", actor=name, op="reset")
+    assert cleared["detail"]["paths"] == ["javascript/values-and-console-log"]
+    assert mine.is_dir() and not mine.is_symlink()
+    assert "console.log" in (mine / "hello.js").read_text()
 
     # Nothing of the other learner's changed, and their repository is whole.
     assert _manifest(victim.parent.parent) == before
