@@ -387,13 +387,25 @@ class SlateSession(asyncssh.SSHServerSession):
     def shell_requested(self) -> bool:
         return True
 
+    NO_COMMANDS = (
+        "Slate serves only its classroom app: connect with plain 'ssh' (no command, no sftp).\r\n"
+    )
+
     def exec_requested(self, command: str) -> bool:
         self.server.deny("exec", command[:1000])
+        self._refuse_channel()
         return False
 
     def subsystem_requested(self, subsystem: str) -> bool:
         self.server.deny("subsystem", subsystem[:200])
+        self._refuse_channel()
         return False
+
+    def _refuse_channel(self) -> None:
+        """Close the channel after a refused exec/subsystem: some clients (Dropbear's dbclient)
+        send those requests without asking for a reply, so a refusal alone leaves them waiting
+        until the idle timeout."""
+        asyncio.get_running_loop().call_soon(self._say_and_close, self.NO_COMMANDS)
 
     def break_received(self, msec: int) -> bool:
         return False

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
+import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -377,3 +379,21 @@ def test_site_settings_ascii_only_and_monochrome(terminals: list[Terminal], tmp_
         assert term.wait_exit(30) == 0
     finally:
         stop_server(srv)
+
+
+def test_sec_dbclient_command_is_refused_at_once_not_left_hanging(
+    server: Server, tmp_path: Path
+) -> None:
+    """dbclient asks for exec without wanting a reply: the gateway must close the channel, not
+    leave the client waiting until the idle timeout."""
+    name, password = server.add_user("learner")
+    argv, env = dbclient(server, name, password, tmp_path, "xterm")
+    argv = [a for a in argv if a != "-t"] + ["cat", "/etc/shadow"]
+    done = subprocess.run(
+        argv, env={**os.environ, **env}, capture_output=True, text=True, timeout=30,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode != 0
+    assert "root:" not in done.stdout
+    server.wait_audit("request_denied", actor=name, request="exec", detail="cat /etc/shadow")
+
