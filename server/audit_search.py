@@ -5,8 +5,10 @@ store's schema is untouched and the index can be rebuilt from the records at any
 indexer. Invariant kept: **untrusted bytes are parsed only inside sandboxes (9)** — the broker
 reads a recording's new bytes (from the last indexed line boundary) and hands them, unparsed, to
 ``python -m server.cast_text`` in a fresh parser sandbox (unprivileged uid, no network, limits);
-it stores the text items that come back. Audit event fields are indexed from the chain's own
-rows (already JSON written by the server). Search results are neutralised
+it stores the text items that come back. Code as saved (and checked: a Check runs on the saved
+files) comes from each learner's ``history/<learner>.git``: the broker reads the changed blobs
+with pygit2 and the same sandbox turns them into text (``--files``). Audit event fields are
+indexed from the chain's own rows (already JSON written by the server). Search results are neutralised
 (:func:`server.audit.sanitize`) before anyone sees them (invariant 6).
 
 Indexed incrementally: each pass takes what every recording gained since the previous pass (a
@@ -27,7 +29,7 @@ import sys
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +44,8 @@ CHUNK_BYTES = 4 << 20
 HEADER_LIMIT = 64 << 10
 _HIT_OPEN, _HIT_CLOSE = "\x02", "\x03"
 
-Extractor = Callable[[bytes], Awaitable[list[dict[str, Any]]]]
+Extractor = Callable[..., Awaitable[list[dict[str, Any]]]]
+"""``extract(data, *args)``: the parser (the sandbox; tests and the bench may pass another)."""
 
 _SCHEMA = [
     """CREATE TABLE IF NOT EXISTS recordings (
@@ -52,6 +55,7 @@ _SCHEMA = [
         finished INTEGER NOT NULL DEFAULT 0
     )""",
     "CREATE TABLE IF NOT EXISTS progress (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS history_done (version TEXT PRIMARY KEY)",
     """CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(
         text, kind UNINDEXED, session UNINDEXED, user UNINDEXED, t UNINDEXED, ts UNINDEXED,
         event UNINDEXED, tokenize = 'unicode61 remove_diacritics 2'
@@ -167,6 +171,20 @@ class SearchIndex:
                 "finished = excluded.finished",
                 (session, recording, offset, int(finished)))
         return len(rows)
+
+    def history_done(self, version: str) -> bool:
+        return bool(self._query("SELECT 1 FROM history_done WHERE version = ?", (version,)))
+
+    def add_code(self, user: str, docs: list[tuple[str, str | None, float | None, str]],
+                 versions: list[str]) -> int:
+        """Store saved-file texts ``(text, session, t, ts)`` and mark their versions done."""
+        with self._write() as db:
+            db.executemany("INSERT INTO docs (text, kind, session, user, t, ts, event) "
+                           "VALUES (?, 'code', ?, ?, ?, ?, NULL)",
+                           [(text[:20000], sid, user, t, ts) for text, sid, t, ts in docs])
+            db.executemany("INSERT OR IGNORE INTO history_done (version) VALUES (?)",
+                           [(v,) for v in versions])
+        return len(docs)
 
     def add_events(self, store: Store, starts: dict[str, datetime], batch: int = 2000) -> int:
         """Index the audit rows after the last one indexed (kind, actor, address, detail)."""
@@ -290,8 +308,9 @@ def _parts(snippet: str) -> list[tuple[str, bool]]:
 # -- indexing -----------------------------------------------------------------------------------
 
 
-async def extract_in_sandbox(data: bytes) -> list[dict[str, Any]]:
-    """Run ``server.cast_text`` on a recording slice in a fresh parser sandbox.
+async def extract_in_sandbox(data: bytes, *args: str) -> list[dict[str, Any]]:
+    """Run ``server.cast_text`` on a recording slice (or, with ``--files``, saved files) in a
+    fresh parser sandbox.
 
     The sandbox sees only the venv and the two module files; it runs as ``nobody`` (root
     server) or in a user namespace (demo), with no network, memory/CPU/wall limits, and reads
@@ -303,7 +322,7 @@ async def extract_in_sandbox(data: bytes) -> list[dict[str, Any]]:
     # The tool profile: the venv and the two module files only, as nobody (no workspace).
     spec = tool_module(
         "server.cast_text",
-        [],
+        list(args),
         files=[SLATE_ROOT / "server" / name for name in ("__init__.py", "cast_text.py")],
         limits=Limits(wall=120, cpu=90, memory=512 << 20, output=32 << 20),
         host_uid=None,
@@ -364,6 +383,7 @@ class PassStats:
     sessions: int = 0
     bytes: int = 0
     items: int = 0
+    code: int = 0
     events: int = 0
     failed: list[str] = field(default_factory=list)
 
@@ -373,6 +393,87 @@ def _parse_started(text: str) -> datetime:
         return datetime.fromisoformat(text)
     except (TypeError, ValueError):
         return datetime.fromtimestamp(0).astimezone()
+
+
+HISTORY_FILES = 20
+HISTORY_FILE_BYTES = 64 << 10
+HISTORY_PASS_BYTES = 8 << 20
+
+
+def _new_saves(data_dir: Path, learner: str, index: SearchIndex
+               ) -> tuple[list[Any], list[dict[str, Any]]]:
+    """The learner's history snapshots not indexed yet (oldest first) and their changed files
+    (``{"t": unix time, "path", "data": base64}``), bounded per pass."""
+    import base64
+
+    from jail.history import History, HistoryError
+
+    repo = Path(data_dir) / "history" / f"{learner}.git"
+    if not (repo / "HEAD").exists():
+        return [], []
+    try:
+        history = History(repo)
+        fresh = []
+        for version in history.versions(""):  # newest first
+            if index.history_done(version.id):
+                break
+            fresh.append(version)
+        fresh.reverse()
+        files: list[dict[str, Any]] = []
+        total = 0
+        taken = []
+        for version in fresh:
+            for path in version.files[:HISTORY_FILES]:
+                try:
+                    data = history.read(version.id, path)[:HISTORY_FILE_BYTES]
+                except HistoryError:  # deleted in that version
+                    continue
+                total += len(data)
+                files.append({"t": version.time, "path": path,
+                              "data": base64.b64encode(data).decode("ascii")})
+            taken.append(version)
+            if total >= HISTORY_PASS_BYTES:
+                break
+        return taken, files
+    except HistoryError as exc:
+        log.warning("history of %s not indexed: %s", sanitize(learner, 64), exc)
+        return [], []
+
+
+async def index_history(store: Store, data_dir: Path, index: SearchIndex,
+                        extract: Callable[..., Awaitable[list[dict[str, Any]]]]) -> int:
+    """Index the files of every learner's new history snapshots (code as saved), each placed
+    in the session that was running when it was saved."""
+    count = 0
+    learners = [r[0] for r in store.query("SELECT name FROM accounts WHERE role = 'learner'")]
+    for learner in learners:
+        versions, files = await asyncio.to_thread(_new_saves, data_dir, learner, index)
+        if not versions:
+            continue
+        items = []
+        if files:
+            payload = "".join(json.dumps(f) + "\n" for f in files).encode()
+            items = await extract(payload, "--files")
+        spans = [(sid, _parse_started(started), _parse_started(ended) if ended else None)
+                 for sid, started, ended in store.query(
+                     "SELECT s.id, s.started, s.ended FROM sessions s JOIN accounts a "
+                     "ON a.id = s.account_id WHERE a.name = ?", (learner,))]
+        docs = []
+        for item in items:
+            try:
+                when = datetime.fromtimestamp(float(item["t"]), UTC)
+                text = str(item["text"])
+            except (KeyError, TypeError, ValueError, OverflowError):
+                continue
+            sid, t = None, None
+            slack = timedelta(seconds=2)  # snapshot times are whole seconds
+            for span_id, begin, finish in spans:
+                if begin - slack <= when and (finish is None or when <= finish + slack):
+                    sid, t = span_id, max((when - begin).total_seconds(), 0.0)
+            docs.append((text, sid, t, when.strftime("%Y-%m-%d %H:%M:%S")))
+        count += await asyncio.to_thread(index.add_code, learner, docs,
+                                         [v.id for v in versions])
+    return count
 
 
 async def index_pass(
@@ -438,6 +539,11 @@ async def index_pass(
             offset = new_offset
             if done or not until_done or new_offset >= size:
                 break
+    try:
+        stats.code = await index_history(store, data_dir, index, extract)
+    except Exception as exc:  # the saves can wait for the next pass
+        stats.failed.append(f"history: {exc}")
+        log.warning("indexing saved code failed: %s", exc)
     stats.events = await asyncio.to_thread(index.add_events, store, starts)
     return stats
 

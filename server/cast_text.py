@@ -4,6 +4,9 @@ This module runs **inside a parser sandbox** (``python -m server.cast_text``, un
 network, limits; see :func:`server.audit_search.extract_in_sandbox`), never in the root broker:
 recordings are untrusted bytes (invariant 9). It imports only the standard library and pyte.
 
+With ``--files`` it reads saved files instead (``{"t", "path", "data": base64}`` lines, from a
+learner's history) and writes ``code`` items: the path and the file's text.
+
 Input (stdin): an asciicast v2 header line, then event lines (a slice of a recording from any
 line boundary; times stay relative to the session start). Output (stdout): JSON lines
 ``{"t": seconds, "kind": "typed" | "screen", "text": str}``:
@@ -184,10 +187,36 @@ def extract(lines: Iterable[bytes | str]) -> list[dict[str, Any]]:
     return sorted(typed.out + screen.out, key=lambda item: item["t"])
 
 
+MAX_CODE = 16000
+"""Longest text of one saved file indexed."""
+
+
+def extract_files(lines: Iterable[bytes | str]) -> list[dict[str, Any]]:
+    """Saved files (``{"t", "path", "data": base64}`` lines) as ``code`` items: the path and
+    the file's text (invalid UTF-8 replaced, NULs dropped, cut at :data:`MAX_CODE`)."""
+    import base64
+
+    out: list[dict[str, Any]] = []
+    for raw in lines:
+        try:
+            item = json.loads(raw)
+            path = str(item["path"])[:300]
+            data = base64.b64decode(item["data"], validate=True)
+            t = item.get("t")
+        except (ValueError, TypeError, KeyError, RecursionError):
+            continue
+        text = data[: MAX_CODE * 4].decode("utf-8", "replace").replace("\x00", "")[:MAX_CODE]
+        out.append({"t": t if isinstance(t, int | float) else None, "kind": "code",
+                    "text": f"{path}\n{text}"})
+    return out
+
+
 def main() -> int:
-    """Read a recording slice on stdin, write JSON lines on stdout."""
+    """Read a recording slice (or, with ``--files``, saved files) on stdin; write JSON lines."""
     out = sys.stdout
-    for item in extract(sys.stdin.buffer):
+    items = extract_files(sys.stdin.buffer) if sys.argv[1:] == ["--files"] else extract(
+        sys.stdin.buffer)
+    for item in items:
         out.write(json.dumps(item, ensure_ascii=True) + "\n")
     out.flush()
     return 0

@@ -65,9 +65,9 @@ async def test_typed_and_screen_words_found_via_parser_sandbox(store, audit, dat
 async def test_running_session_indexed_incrementally(store, audit, data_dir, index):
     seen: list[bytes] = []
 
-    async def spy(data: bytes):
+    async def spy(data: bytes, *args: str):
         seen.append(data)
-        return await extract_in_sandbox(data)
+        return await extract_in_sandbox(data, *args)
 
     rec = start(store, audit, data_dir, "live", "grace")
     rec.input(b"firstword\r")
@@ -186,3 +186,29 @@ async def test_a_line_shown_again_and_again_is_one_hit(store, audit, data_dir, i
     await index_pass(store, data_dir, index)
     hits = index.search("wallaby")
     assert [(h.session, h.kind) for h in hits] == [("rep", "screen")]
+
+
+async def test_saved_code_is_indexed_in_the_session_it_was_saved_in(store, audit, data_dir,
+                                                                    index, tmp_path):
+    from jail.history import History
+    from jail.workspace import Workspace
+
+    rec = start(store, audit, data_dir, "c-1", "ada")
+    root = tmp_path / "ws"
+    (root / "js" / "loop").mkdir(parents=True)
+    workspace = Workspace(root)
+    history = History(data_dir / "history" / "ada.git")
+    workspace.write_atomic("js/loop/index.js", b"for (const platypus of zoo) {}\n\x00\xff")
+    history.snapshot(workspace, ["js/loop/index.js"], "saved index.js")
+    stats = await index_pass(store, data_dir, index)
+    assert stats.code == 1 and stats.failed == []
+    (hit,) = index.search("platypus")
+    assert (hit.session, hit.kind, hit.user) == ("c-1", "code", "ada")
+    assert hit.t is not None and hit.t >= 0
+    # Indexed once: a second pass finds nothing new; a new save is picked up.
+    assert (await index_pass(store, data_dir, index)).code == 0
+    workspace.write_atomic("js/loop/index.js", b"// echidna\n")
+    history.snapshot(workspace, ["js/loop/index.js"], "saved index.js")
+    assert (await index_pass(store, data_dir, index)).code == 1
+    assert [h.kind for h in index.search("echidna")] == ["code"]
+    end(store, audit, "c-1", rec)
