@@ -8,8 +8,8 @@ reads a recording's new bytes (from the last indexed line boundary) and hands th
 it stores the text items that come back. Code as saved (and checked: a Check runs on the saved
 files) comes from each learner's ``history/<learner>.git``: the broker reads the changed blobs
 with pygit2 and the same sandbox turns them into text (``--files``). Audit event fields are
-indexed from the chain's own rows (already JSON written by the server). Search results are neutralised
-(:func:`server.audit.sanitize`) before anyone sees them (invariant 6).
+indexed from the chain's own rows (already JSON written by the server). Search results are
+neutralised (:func:`server.audit.sanitize`) before anyone sees them (invariant 6).
 
 Indexed incrementally: each pass takes what every recording gained since the previous pass (a
 running session is searchable within ``audit.index_interval`` seconds) and the audit rows after
