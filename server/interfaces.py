@@ -23,15 +23,22 @@ class PushChannel(Protocol):
 class Peer(Protocol):
     """The SSH connection a session came in on."""
 
-    address: str
+    @property
+    def address(self) -> str: ...
 
 
 class LiveSession(Protocol):
-    """One live session (a learner's, an instructor's or an auditor's)."""
+    """One live session (a learner's, an instructor's or an auditor's). Read-only members, so
+    any object whose attributes fit (the gateway's session, a test's stand-in) satisfies it."""
 
-    session_id: str
-    server: Peer
-    control: PushChannel | None
+    @property
+    def session_id(self) -> str: ...
+
+    @property
+    def server(self) -> Peer: ...
+
+    @property
+    def control(self) -> PushChannel | None: ...
 
 
 class Room(Protocol):
