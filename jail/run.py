@@ -994,6 +994,10 @@ def run(spec: RunSpec) -> RunResult:
 
 MAX_WRITE_BACK = 500
 """Most changed files one Run may leave in the workspace (each is a quota-checked save)."""
+_NOT_SAVED = (".git", "node_modules", "__pycache__")
+"""Folders a Run's changes are not saved in, neither writes nor deletions (the learner's
+repository; node_modules and __pycache__, caches a program may rebuild or wipe)."""
+_PAGE = 4096
 
 
 async def run_in_workspace(
@@ -1029,7 +1033,9 @@ async def run_in_workspace(
         argv,
         folder=folder,
         files=seed,
-        size=ws.quota_bytes,
+        # The quota, plus the page each seeded file (and a few folders) may waste in a tmpfs:
+        # a write past the quota fails with ENOSPC inside; the saves back hold to it exactly.
+        size=ws.quota_bytes + _PAGE * (len(seed) + 64),
         limits=limits,
         host_uid=host_uid,
         max_files=ws.quota_files,
@@ -1037,6 +1043,8 @@ async def run_in_workspace(
         env=env,
     )
     result = await run_async(spec, on_output=on_output, stop=stop)
+    if result.exit_code == seedbox.SEED_FAILED and result.files is None:
+        raise JailError(result.stderr.decode("utf-8", "replace").strip()[:300])
     if result.files is not None:
         refused = await asyncio.to_thread(
             _write_back, ws, folder, seed, result.files, result.files_complete
@@ -1078,7 +1086,7 @@ def _write_back(
         if data == before:
             continue
         parts = rel.split("/")
-        if any(part in seedbox.SKIP_DIRS or part in ("", ".", "..") for part in parts):
+        if any(part in _NOT_SAVED or part in ("", ".", "..") for part in parts):
             continue  # the stream is the sandbox's (untrusted): only plain relative paths
         shown = "".join(ch if ch.isprintable() else "?" for ch in rel)[:200]
         try:
@@ -1093,7 +1101,7 @@ def _write_back(
             refused.append(shown)
     if complete:
         for rel, data in seed.items():
-            if rel in final:
+            if rel in final or any(part in _NOT_SAVED for part in rel.split("/")):
                 continue
             with contextlib.suppress(WorkspaceError):
                 if _current(ws, f"{folder}/{rel}") == data:

@@ -28,8 +28,9 @@ import signal
 import stat
 import sys
 
-SKIP_DIRS = (".git", "node_modules", "__pycache__")
+SKIP_DIRS = (".git",)  # never seeded, never sent back (the learner's repository stays theirs)
 MAX_HEADER = 4096
+SEED_FAILED = 125  # exit status when the folder could not be seeded (nothing is sent back)
 
 
 def encode_files(files: dict[str, bytes]) -> bytes:
@@ -72,9 +73,13 @@ def decode_files(data: bytes, max_files: int) -> tuple[dict[str, bytes], bool]:
 
 
 def _write_seed(fd: int, folder: str) -> None:
+    """Fill the folder from the seed. Any failure ends the run before the program starts and
+    nothing is sent back: a half-seeded folder must never read as "the program deleted it"."""
     with os.fdopen(fd, "rb") as stream:
         data = stream.read()
-    files, _ = decode_files(data, 1 << 30)
+    files, complete = decode_files(data, 1 << 30)
+    if not complete:
+        raise OSError("the copy of the folder arrived incomplete")
     for rel, body in files.items():
         parts = [p for p in rel.split("/") if p not in ("", ".", "..")]
         if not parts:
@@ -158,8 +163,12 @@ def main(argv: list[str]) -> int:
     for fd in (seed_fd, out_fd):
         os.set_inheritable(fd, False)
     _not_dumpable()
-    os.makedirs(folder, exist_ok=True)
-    _write_seed(seed_fd, folder)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        _write_seed(seed_fd, folder)
+    except OSError as exc:
+        os.write(2, f"slate: your folder could not be copied for the run ({exc}).\n".encode())
+        return SEED_FAILED
 
     # The server's "stop now" is SIGUSR1 sent from outside the sandbox (si_pid 0, SI_USER:
     # the sender is not in this pid namespace); the program's own kill(1, ...) is ignored.

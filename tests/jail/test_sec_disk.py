@@ -280,3 +280,21 @@ def test_every_profile_builds_through_the_one_builder(name: str) -> None:
     assert spec.new_session is (name != "tui")
     if os.geteuid() == 0:
         assert spec.run_as == profiles.NOBODY_UID
+
+
+async def test_run_leaves_folders_it_does_not_send_back_alone(mode: Mode, host_dir: Path) -> None:
+    """A Run's changes under node_modules and __pycache__ are not saved back, deletions included:
+    a program wiping its caches does not wipe the learner's copies."""
+    ws = _workspace(mode, host_dir)
+    ws.write_atomic("ex/node_modules/lib/index.js", "module.exports = 1\n")
+    ws.write_atomic("ex/__pycache__/main.cpython-311.pyc", b"\x00compiled")
+    result = await run_in_workspace(
+        ws,
+        "ex",
+        ["sh", "-c", "ls node_modules/lib; rm -rf node_modules __pycache__"],
+        limits=Limits(),
+        host_uid=mode.host_uid,
+    )
+    assert result.exit_code == 0 and result.stdout == b"index.js\n"
+    assert ws.read_text("ex/node_modules/lib/index.js") == "module.exports = 1\n"
+    assert ws.exists("ex/__pycache__/main.cpython-311.pyc")
