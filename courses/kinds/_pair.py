@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from courses.model import CheckContext
+from jail.profiles import NOBODY_UID
 
 HARNESS_DIR = Path(__file__).resolve().parent / "harness"
 HARNESS_IN_SANDBOX = "/slate/harness"
 SERVE_ARGV = ["node", f"{HARNESS_IN_SANDBOX}/serve.cjs"]
-NOBODY_UID = 65534
 
 
 @dataclass
