@@ -94,10 +94,10 @@ class SandboxSpec:
     """
 
     argv: list[str]
+    sandbox_uid: int  # always jail.profiles.SANDBOX_UID (its one definition)
     binds: list[Bind] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
     cwd: str = "/"
-    sandbox_uid: int = 1000
     tmp_size: int = 64 << 20
     hidden: list[str] = field(default_factory=list)
     scratch: list[tuple[str, int]] = field(default_factory=list)
