@@ -65,8 +65,47 @@ def _victim_tree(root: Path) -> None:
     repo.create_commit("HEAD", sig, sig, "victim's commit", repo.index.write_tree(), [])
 
 
+def _swap_once(real: Path, target: str, hidden: Path, hold: float) -> bool:
+    """Move ``real`` aside, put a link to ``target`` in its place, hold it a moment, put the
+    real one back (or keep it out of the way if the server made a new one meanwhile).
+
+    Returns:
+        True when a link was planted.
+    """
+    moved = planted = False
+    try:
+        os.rename(real, hidden)
+        moved = True
+    except FileNotFoundError:
+        pass  # nothing there now: plant the link all the same
+    except OSError:
+        return False
+    try:
+        os.symlink(target, real)
+        planted = True
+        time.sleep(hold)
+    except OSError:
+        pass
+    finally:
+        if planted:
+            try:
+                os.unlink(real)
+            except OSError:
+                pass  # the server already removed it (or put a folder there)
+        if moved:
+            try:
+                os.rename(hidden, real)
+            except OSError:
+                try:
+                    os.rename(hidden, hidden.with_name(f"{hidden.name}-{time.monotonic_ns()}"))
+                except OSError:
+                    pass
+    return planted
+
+
 def _swapper(attacker: str, targets: list[str], victim_file: str, count, stop) -> None:  # noqa: ANN001
-    """The hostile Run: swap folders, .git, the course folder and files, as fast as it can."""
+    """The hostile Run: swap folders, .git, the course folder and files, as fast as it can.
+    ``count`` is the number of links, hardlinks and FIFOs actually planted."""
     ws = Path(attacker)
     ex = ws / "git" / "ex"
     i = 0
@@ -74,50 +113,38 @@ def _swapper(attacker: str, targets: list[str], victim_file: str, count, stop) -
         target = targets[i % len(targets)]
         kind = i % 4
         hold = (i % 5) * 0.0002  # the link stays a little while on most rounds
-        try:
-            if kind == 0:  # the exercise folder becomes a link
-                hidden = ws / "git" / ".ex-hidden"
-                os.rename(ex, hidden)
-                os.symlink(target, ex)
-                time.sleep(hold)
-                os.unlink(ex)
-                os.rename(hidden, ex)
-            elif kind == 1:  # its .git becomes a link (to another learner's repository)
-                hidden = ex / ".git-hidden"
-                moved = False
-                try:
-                    os.rename(ex / ".git", hidden)
-                    moved = True
-                except OSError:
-                    pass
-                os.symlink(os.path.join(targets[0], ".git"), ex / ".git")
-                time.sleep(hold)
-                os.unlink(ex / ".git")
-                if moved:
-                    os.rename(hidden, ex / ".git")
-            elif kind == 2:  # the course folder becomes a link
-                hidden = ws / ".git-course-hidden"
-                os.rename(ws / "git", hidden)
-                os.symlink(os.path.dirname(targets[0]), ws / "git")
-                time.sleep(hold)
-                os.unlink(ws / "git")
-                os.rename(hidden, ws / "git")
-            else:  # a file becomes a hardlink to another learner's file, then a FIFO
-                story = ex / "story.txt"
-                saved = ex / ".story-hidden"
+        planted = False
+        if kind == 0:  # the exercise folder becomes a link
+            planted = _swap_once(ex, target, ws / "git" / ".ex-hidden", hold)
+        elif kind == 1:  # its .git becomes a link (to another learner's repository)
+            planted = _swap_once(
+                ex / ".git", os.path.join(targets[0], ".git"), ex / ".git-hidden", hold
+            )
+        elif kind == 2:  # the course folder becomes a link
+            planted = _swap_once(
+                ws / "git", os.path.dirname(targets[0]), ws / ".git-course-hidden", hold
+            )
+        else:  # a file becomes a hardlink to another learner's file, then a FIFO
+            story = ex / "story.txt"
+            saved = ex / ".story-hidden"
+            try:
                 os.rename(story, saved)
-                os.link(victim_file, story)
-                time.sleep(hold)
-                os.unlink(story)
-                os.mkfifo(story)
-                time.sleep(hold)
-                os.unlink(story)
-                os.rename(saved, story)
-        except OSError:
-            pass  # the server removed or replaced something meanwhile: go on
+                try:
+                    os.link(victim_file, story)
+                    planted = True
+                    time.sleep(hold)
+                    os.unlink(story)
+                    os.mkfifo(story)
+                    time.sleep(hold)
+                    os.unlink(story)
+                finally:
+                    os.rename(saved, story)
+            except OSError:
+                pass
         i += 1
-        with count.get_lock():
-            count.value += 1
+        if planted:
+            with count.get_lock():
+                count.value += 1
 
 
 def _restore_attacker(ws: Path) -> None:
@@ -241,7 +268,7 @@ def test_sec_swapping_links_while_the_server_resets_provisions_checks_and_snapsh
             swapper.kill()
     _restore_attacker(ws.root)
     swaps = count.value
-    print(f"{swaps} swaps, {ops} server operations, {refused} refused")
+    print(f"{swaps} planted, {ops} server operations, {refused} refused")
     assert swaps >= MIN_SWAPS, f"only {swaps} swaps in the time allowed"
     assert ops >= MIN_OPS
     import traceback
