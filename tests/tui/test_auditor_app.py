@@ -462,3 +462,14 @@ async def test_code_at_this_moment_comes_from_the_learners_history(tmp_path: Pat
         assert not (data_dir / "history" / "alan.git").exists()
     finally:
         store.close()
+
+
+def test_snippet_keeps_the_match_near_the_start_and_escapes_text() -> None:
+    from tui.auditor.screens.search import snippet_text
+
+    text = snippet_text([["<html lang=\"en\">\\n  <head>\\n    <meta charset=\"utf-8\">\\n  <", False],
+                         ["Platypus", True], [" notes \x1b]52;c;QUFB\x07", False]])
+    plain = text.plain
+    assert plain.startswith("…") and plain.index("[Platypus]") < 30
+    assert "\x1b" not in plain and "\x07" not in plain
+    assert any("reverse" in str(span.style) for span in text.spans)

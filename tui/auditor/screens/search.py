@@ -26,15 +26,23 @@ from tui.widgets.key_bar import KeyBar
 COLUMNS = ("When (UTC)", "User", "At", "What", "Snippet")
 
 
+LEAD_IN = 24
+"""Context kept before the first match, so the match shows in a narrow column."""
+
+
 def snippet_text(parts: list[Any]) -> Text:
     """The snippet pieces as Rich text, matches in ``[reverse]`` (no markup is parsed)."""
     text = Text()
+    seen_match = False
     for piece in parts:
         try:
             words, matched = str(piece[0]), bool(piece[1])
         except (IndexError, TypeError):
             continue
         words = visible(words, keep_newlines=False)
+        if not matched and not seen_match and len(words) > LEAD_IN:
+            words = "…" + words[-LEAD_IN:]
+        seen_match = seen_match or matched
         if matched:
             text.append(f"[{words}]", style="bold reverse")
         else:
