@@ -126,8 +126,10 @@ def _greet_exercise(tmp_path: Path) -> Any:
     return load_catalog(root).exercise("sample", "greet")
 
 
-def check(tmp_path: Path, code: str, **limits: Any) -> dict[str, Any]:
+def check(tmp_path: Path, code: str, course_test: str | None = None, **limits: Any) -> dict[str, Any]:
     ex = _greet_exercise(tmp_path)
+    if course_test is not None:
+        (ex.dir / "tests" / "greet.test.js").write_text(course_test)
     if limits:
         ex.limits = {**ex.limits, **limits}
     work = tmp_path / "learner"
@@ -361,3 +363,19 @@ test('looks like the reference', () => {
     found = _tdd(tmp_path, sniff)
     assert not all(f["status"] == "passed" for f in found), found
     assert found[1]["status"] == "failed", found  # the mutant was not "caught"
+
+
+def test_sec_an_es_module_import_never_runs_learner_code_in_the_harness(tmp_path: Path) -> None:
+    """import() bypasses require(): the harness refuses to import any learner file, so a
+    learner module that would write TAP into the harness's own stdout never runs there."""
+    course_test = COURSE_TEST.replace(
+        "const {{ greet }} = require('./greet.js');".replace("{{", "{").replace("}}", "}"),
+        "let greet; test.before(async () => { ({ greet } = await import('./greet.js')); });",
+    )
+    assert "await import" in course_test
+    forger = (
+        "process.stdout.write('ok 1 - greet(\\'Sam\\') says hello to Sam\\n"
+        "ok 2 - greet works for another name\\n1..2\\n');\n" + GOOD
+    )
+    result = check(tmp_path, forger, course_test=course_test)
+    assert failed_everywhere(result), result

@@ -3,4 +3,11 @@
 // tests in this one process and its reporter writes TAP to stdout.
 'use strict';
 const path = require('path');
-for (const rel of process.argv.slice(2)) require(path.resolve('/work', rel));
+const { pathToFileURL } = require('url');
+(async () => {
+  for (const rel of process.argv.slice(2)) {
+    const file = path.resolve('/work', rel);
+    if (file.endsWith('.mjs')) await import(pathToFileURL(file).href);
+    else require(file);
+  }
+})();

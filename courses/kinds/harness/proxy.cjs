@@ -12,96 +12,106 @@
 //                           loaded in another sandbox.
 'use strict';
 
-const path = require('path');
-const Module = require('module');
-const { Channel } = require('./rpc.cjs');
+// node also runs --require preloads in its module-hooks thread: only the main thread talks.
+if (require('worker_threads').isMainThread) module.exports = setUp();
 
-const role = process.env.SLATE_RPC_ROLE === 'harness' ? 'harness' : 'tests';
-const inFd = Number(process.env.SLATE_RPC_IN);
-const outFd = Number(process.env.SLATE_RPC_OUT);
-const list = (name) =>
-  (process.env[name] || '')
-    .split('\n')
-    .filter(Boolean)
-    .map((p) => path.resolve('/work', p));
-const local = new Set(list('SLATE_RPC_LOCAL'));
-const remote = new Set(list('SLATE_RPC_REMOTE'));
-const callTimeout = Number(process.env.SLATE_RPC_TIMEOUT) || 4000;
-for (const key of Object.keys(process.env)) {
-  if (key.startsWith('SLATE_RPC_')) delete process.env[key];
-}
+function setUp() {
+  const path = require('path');
+  const Module = require('module');
+  const { Channel } = require('./rpc.cjs');
 
-const remoteLabel = role === 'tests' && remote.size ? `${[...remote][0]}:1:1` : '<the learner\'s code>';
-const channel = new Channel(inFd, outFd, { callTimeout, remoteLabel });
-const loadedBefore = new Set();
-
-function isRemote(filename) {
-  if (role === 'harness') return filename.startsWith('/work/') && !local.has(filename);
-  return remote.has(filename);
-}
-
-function remoteModule(filename) {
-  const fresh = loadedBefore.has(filename);
-  loadedBefore.add(filename);
-  return channel.call('require', { path: path.relative('/work', filename), fresh });
-}
-
-const jsLoader = Module._extensions['.js'];
-Module._extensions['.js'] = function slateJs(module, filename) {
-  if (isRemote(filename)) {
-    module.exports = remoteModule(filename);
-    return;
+  const role = process.env.SLATE_RPC_ROLE === 'harness' ? 'harness' : 'tests';
+  const inFd = Number(process.env.SLATE_RPC_IN);
+  const outFd = Number(process.env.SLATE_RPC_OUT);
+  const list = (name) =>
+    (process.env[name] || '')
+      .split('\n')
+      .filter(Boolean)
+      .map((p) => path.resolve('/work', p));
+  const local = new Set(list('SLATE_RPC_LOCAL'));
+  const remote = new Set(list('SLATE_RPC_REMOTE'));
+  const callTimeout = Number(process.env.SLATE_RPC_TIMEOUT) || 4000;
+  for (const key of Object.keys(process.env)) {
+    if (key.startsWith('SLATE_RPC_')) delete process.env[key];
   }
-  return jsLoader.call(this, module, filename);
-};
-const nativeLoader = Module._extensions['.node'];
-Module._extensions['.node'] = function slateNode(module, filename) {
-  if (isRemote(filename)) throw new Error(`${path.basename(filename)} cannot be loaded in a check`);
-  return nativeLoader.call(this, module, filename);
-};
 
-if (role === 'harness') {
-  // Only the test reporter writes to stdout.
-  const { Console } = require('console');
-  globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
+  const remoteLabel = role === 'tests' && remote.size ? `${[...remote][0]}:1:1` : '<the learner\'s code>';
+  const channel = new Channel(inFd, outFd, { callTimeout, remoteLabel });
+  const loadedBefore = new Set();
 
-  const childProcess = require('child_process');
-  const isNode = (cmd) => cmd === process.execPath || cmd === 'node' || cmd === 'nodejs';
-  const spawnSync = childProcess.spawnSync;
-  childProcess.spawnSync = function slateSpawnSync(command, args, options) {
-    if (!isNode(command)) return spawnSync.apply(this, arguments);
-    if (!Array.isArray(args)) {
-      options = args;
-      args = [];
+  function isRemote(filename) {
+    if (role === 'harness') return filename.startsWith('/work/') && !local.has(filename);
+    return remote.has(filename);
+  }
+
+  function remoteModule(filename) {
+    const fresh = loadedBefore.has(filename);
+    loadedBefore.add(filename);
+    return channel.call('require', { path: path.relative('/work', filename), fresh });
+  }
+
+  const jsLoader = Module._extensions['.js'];
+  Module._extensions['.js'] = function slateJs(module, filename) {
+    if (isRemote(filename)) {
+      module.exports = remoteModule(filename);
+      return;
     }
-    options = options || {};
-    const input = typeof options.input === 'string' ? options.input : undefined;
-    const res = channel.call('run', { args: channel.encode(args), input, timeout: options.timeout || 5000 });
-    const asText = options.encoding && options.encoding !== 'buffer';
-    const out = asText ? res.stdout : Buffer.from(res.stdout);
-    const err = asText ? res.stderr : Buffer.from(res.stderr);
-    return { pid: 0, status: res.status, signal: res.signal, stdout: out, stderr: err, output: [null, out, err] };
+    return jsLoader.call(this, module, filename);
   };
-  const refuse = (name) => {
-    const original = childProcess[name];
-    childProcess[name] = function slateRefuse(command) {
-      if (isNode(command)) throw new Error(`child_process.${name}('node', ...) is not available in a check: use spawnSync`);
-      return original.apply(this, arguments);
+  const nativeLoader = Module._extensions['.node'];
+  Module._extensions['.node'] = function slateNode(module, filename) {
+    if (isRemote(filename)) throw new Error(`${path.basename(filename)} cannot be loaded in a check`);
+    return nativeLoader.call(this, module, filename);
+  };
+
+  if (role === 'harness') {
+    // ES-module imports of learner files are refused (no proxy exists for them).
+    if (typeof Module.register === 'function') {
+      const { pathToFileURL } = require('url');
+      Module.register('./esm_guard.mjs', pathToFileURL(__filename), { data: { local: [...local] } });
+    }
+    // Only the test reporter writes to stdout.
+    const { Console } = require('console');
+    globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
+
+    const childProcess = require('child_process');
+    const isNode = (cmd) => cmd === process.execPath || cmd === 'node' || cmd === 'nodejs';
+    const spawnSync = childProcess.spawnSync;
+    childProcess.spawnSync = function slateSpawnSync(command, args, options) {
+      if (!isNode(command)) return spawnSync.apply(this, arguments);
+      if (!Array.isArray(args)) {
+        options = args;
+        args = [];
+      }
+      options = options || {};
+      const input = typeof options.input === 'string' ? options.input : undefined;
+      const res = channel.call('run', { args: channel.encode(args), input, timeout: options.timeout || 5000 });
+      const asText = options.encoding && options.encoding !== 'buffer';
+      const out = asText ? res.stdout : Buffer.from(res.stdout);
+      const err = asText ? res.stderr : Buffer.from(res.stderr);
+      return { pid: 0, status: res.status, signal: res.signal, stdout: out, stderr: err, output: [null, out, err] };
     };
-  };
-  for (const name of ['spawn', 'execFile', 'execFileSync', 'fork']) refuse(name);
-}
-
-// Tell the host how the channel ended (stdout is the reporter's and ours alone).
-process.on('exit', () => {
-  const state = channel.broken ? 'timeout' : channel.gone ? 'gone' : '';
-  if (role === 'harness' && state) {
-    try {
-      require('fs').writeSync(1, `\n# slate-channel: ${state}\n`);
-    } catch (err) {
-      // stdout closed: the host reads nothing, and every test counts as never run
-    }
+    const refuse = (name) => {
+      const original = childProcess[name];
+      childProcess[name] = function slateRefuse(command) {
+        if (isNode(command)) throw new Error(`child_process.${name}('node', ...) is not available in a check: use spawnSync`);
+        return original.apply(this, arguments);
+      };
+    };
+    for (const name of ['spawn', 'execFile', 'execFileSync', 'fork']) refuse(name);
   }
-});
 
-module.exports = { channel, role };
+  // Tell the host how the channel ended (stdout is the reporter's and ours alone).
+  process.on('exit', () => {
+    const state = channel.broken ? 'timeout' : channel.gone ? 'gone' : '';
+    if (role === 'harness' && state) {
+      try {
+        require('fs').writeSync(1, `\n# slate-channel: ${state}\n`);
+      } catch (err) {
+        // stdout closed: the host reads nothing, and every test counts as never run
+      }
+    }
+  });
+
+  return { channel, role };
+}
