@@ -642,19 +642,19 @@ class LearnerDesk:
                 )
             )
         finally:
-            self._finish(run_id)
-            self.audit(
-                "run",
-                course=ex.course_id,
-                exercise=ex.id,
-                duration=round(time.monotonic() - started, 3),
-                exit_code=getattr(result, "exit_code", None),
-                limit=getattr(result, "limit", None),
-            )
             try:
+                self._finish(run_id)
+                self.audit(
+                    "run",
+                    course=ex.course_id,
+                    exercise=ex.id,
+                    duration=round(time.monotonic() - started, 3),
+                    exit_code=getattr(result, "exit_code", None),
+                    limit=getattr(result, "limit", None),
+                )
                 await self._after_run_usage()
                 await self.services.snapshot(self.account, self.ws, None, f"after run of {rel}")
-            finally:
+            finally:  # whatever failed above, the learner's next request is never locked out
                 self.services.release(self.account.name)
 
     async def _after_run_usage(self) -> None:
