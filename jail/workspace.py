@@ -326,6 +326,33 @@ class Workspace:
             return "folder"
         return "link" if stat.S_ISLNK(mode) else "other"
 
+    def walk(self, rel_dir: str = "", *, include_git: bool = False) -> list[tuple[str, str, int]]:
+        """Every entry under ``rel_dir``, walked through descriptors without following links.
+
+        Returns:
+            Sorted ``(path relative to rel_dir, kind, size)`` tuples; kind is ``"file"``,
+            ``"folder"``, ``"link"`` or ``"other"`` (FIFO, device, socket). A folder swapped for
+            a link during the walk is listed but never entered. ``.git`` only if asked.
+
+        Raises:
+            WorkspaceError: ``rel_dir`` is missing, not a plain folder, or holds far too many
+                entries.
+        """
+        parts = check_name(rel_dir, allow_empty=True)
+        found: list[tuple[str, str, int]] = []
+        with self._dir(parts) as dfd:
+            for rel, mode, size in self._walk(
+                dfd, "", self.quota_files * 2 + 1000, include_git=include_git
+            ):
+                if stat.S_ISREG(mode):
+                    kind = "file"
+                elif stat.S_ISDIR(mode):
+                    kind = "folder"
+                else:
+                    kind = "link" if stat.S_ISLNK(mode) else "other"
+                found.append((rel, kind, size))
+        return found
+
     def list_files(self, rel_dir: str = "") -> list[str]:
         """Regular files under ``rel_dir``, as paths relative to it, sorted; ``.git`` skipped.
 

@@ -528,3 +528,21 @@ def test_sec_copy_with_the_repository_refuses_planted_special_files(
         no_block(lambda: ws.copy_files_to("git/ex", tmp_path / "copy", include_git=True))
     copied = [p for p in (tmp_path / "copy").rglob("*") if p.is_file()]
     assert all(b"months of work" not in p.read_bytes() for p in copied)
+
+
+def test_sec_walk_names_every_entry_and_enters_no_link(
+    ws: Workspace, outside: Path
+) -> None:
+    ws.write_atomic("ex/a.txt", "a")
+    ws.write_atomic("ex/sub/b.txt", "bb")
+    os.symlink(outside, ws.root / "ex" / "link")
+    os.mkfifo(ws.root / "ex" / "pipe")
+    entries = no_block(ws.walk, "ex")
+    assert entries == [
+        ("a.txt", "file", 1),
+        ("link", "link", len(str(outside))),
+        ("pipe", "other", 0),
+        ("sub", "folder", entries[3][2]),
+        ("sub/b.txt", "file", 2),
+    ]
+    assert not any("work.txt" in rel for rel, _, _ in entries)
