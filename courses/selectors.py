@@ -26,6 +26,28 @@ class Node(Protocol):
     parent: Any
 
 
+# Attributes holding a link: ``./about.html`` and ``about.html`` lead to the same page.
+URL_ATTRS = frozenset({"href", "src", "action", "cite", "data", "poster", "formaction"})
+# Attributes whose values browsers read ignoring case (``type="EMAIL"`` is an email input).
+CASELESS_ATTRS = frozenset({"type", "method", "rel", "dir", "autocomplete", "target"})
+
+
+def norm_attr(name: str, value: str) -> str:
+    """An attribute value in the form a browser acts on, for comparisons.
+
+    Links lose a leading ``./`` and surrounding spaces (browsers strip them); enumerated
+    attributes such as ``type`` are lowercased. Everything else is compared exactly.
+    """
+    if name in URL_ATTRS:
+        value = value.strip()
+        while value.startswith("./"):
+            value = value[2:]
+        return value
+    if name in CASELESS_ATTRS:
+        return value.strip().lower()
+    return value
+
+
 @dataclass(frozen=True)
 class AttrTest:
     """``[name]`` (op None) or ``[name<op>value]``."""
@@ -38,16 +60,17 @@ class AttrTest:
         """Whether the attributes pass this test."""
         if self.name not in attrs:
             return False
-        actual = attrs[self.name]
+        actual = norm_attr(self.name, attrs[self.name])
+        value = norm_attr(self.name, self.value)
         if self.op is None:
             return True
         if self.op == "=":
-            return actual == self.value
+            return actual == value
         if self.op == "^=":
-            return bool(self.value) and actual.startswith(self.value)
+            return bool(value) and actual.startswith(value)
         if self.op == "$=":
-            return bool(self.value) and actual.endswith(self.value)
-        return bool(self.value) and self.value in actual  # "*="
+            return bool(value) and actual.endswith(value)
+        return bool(value) and value in actual  # "*="
 
 
 @dataclass(frozen=True)

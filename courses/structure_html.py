@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from courses.model import TestOutcome
-from courses.selectors import Selector, SelectorError, matches_any, parse_selectors
+from courses.selectors import Selector, SelectorError, matches_any, norm_attr, parse_selectors
 from courses.structure import (
     MAX_DEPTH,
     Assertion,
@@ -30,8 +30,16 @@ from courses.structure import (
     rule_words,
     text_matches,
 )
+from courses.structure_page import parse_page
 
 VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+# End tags a browser lets you leave out (HTML Living Standard, "Optional tags").
+OPTIONAL_END = frozenset(
+    "li dt dd p rt rp optgroup option colgroup caption thead tbody tfoot tr td th html head "
+    "body".split()
+)
+# Elements whose content is text up to their end tag: unclosed, they swallow the page.
+RAW_TEXT = frozenset({"title", "textarea", "script", "style"})
 UNLABELLED_INPUT_TYPES = frozenset({"hidden", "submit", "button", "reset", "image"})
 TEXT_CAP = 2000
 
@@ -126,8 +134,13 @@ class Document:
     has_doctype: bool = False
     _text_cache: dict[int, str] = field(default_factory=dict)
 
-    def text(self, el: Element) -> str:
+    page: Any = None  # structure_page.Page: the tree a browser builds, used by assertions
+    ts_elements: list[Element] = field(default_factory=list)  # tree-sitter's, for `closed`
+
+    def text(self, el: Any) -> str:
         """All text inside ``el``, whitespace collapsed, entities decoded (capped)."""
+        if self.page is not None:
+            return str(self.page.text(el))
         key = id(el)
         if key not in self._text_cache:
             i = bisect.bisect_left(self.text_starts, el.start)
@@ -140,10 +153,16 @@ class Document:
             self._text_cache[key] = " ".join(" ".join(pieces).split())[:TEXT_CAP]
         return self._text_cache[key]
 
-    def select(self, selector_text: str) -> list[Element]:
-        """Elements matched by a selector list, in document order."""
+    def select(self, selector_text: str) -> list[Any]:
+        """Elements matched by a selector list, in document order (in the browser's tree)."""
         selectors: list[Selector] = parse_selectors(selector_text)
-        return [el for el in self.elements if matches_any(selectors, el)]
+        pool = self.page.elements if self.page is not None else self.elements
+        return [el for el in pool if matches_any(selectors, el)]
+
+    @property
+    def all_elements(self) -> list[Any]:
+        """Every element assertions look at (the browser's tree when it was built)."""
+        return list(self.page.elements) if self.page is not None else self.elements
 
 
 def _attributes(tag_node: Any, source: Source) -> dict[str, str]:
@@ -323,12 +342,32 @@ def default_name(key: str | None, table: dict[str, Any]) -> str:
 def evaluate(tree: Any, source: Source, asserts: list[dict[str, Any]]) -> list[TestOutcome]:
     """Evaluate each ``html`` assertion against the learner's page."""
     doc = build_document(tree, source)
-    results = []
+    doc.page = parse_page(source.text, source.name)
+    markup = _markup_problem(doc)
+    results: list[TestOutcome] = []
+    reported = False
     for table in map(normalise, asserts):
         key = next(k for k in table if k in VOCABULARY)
         failure, line = _CHECKS[key](doc, table)
-        results.append(outcome(table, default_name(key, table), failure, line))
+        result = outcome(table, default_name(key, table), failure, line)
+        if markup is not None and result.status == "failed":
+            # One mistake, one message: a tag left open (or closed twice) changes the whole
+            # tree after it, so every assertion it breaks would fail with a misleading reason.
+            # Report the mistake once, on the first failing test, and hold the rest back.
+            if reported:
+                continue
+            reported = True
+            result = TestOutcome(name=result.name, status="failed", message=markup[0])
+        results.append(result)
     return results
+
+
+def _markup_problem(doc: Document) -> tuple[str, int] | None:
+    """The first tag left open or closed without opening, as (message, line), or None."""
+    failure, line = _closed(doc, {})
+    if failure is None or line is None:
+        return None
+    return failure, line
 
 
 Failure = tuple[str | None, int | None]
@@ -391,7 +430,9 @@ def _attr(doc: Document, table: dict[str, Any]) -> Failure:
         tag = f"<{el.tag}>"
         if name not in el.attrs:
             return f'Line {el.line}: this {tag} has no {name}. Add {name}="..." to it.', el.line
-        if not text_matches(el.attrs[name], table):
+        if not text_matches(el.attrs[name], table) and not text_matches(
+            norm_attr(name, el.attrs[name]), table
+        ):
             value = el.attrs[name]
             if table.get("nonempty"):
                 return (
@@ -429,7 +470,7 @@ def _labelled(doc: Document, table: dict[str, Any]) -> Failure:
     found = doc.select(sel)
     if not found:
         return none_found(sel, doc.source.name), None
-    label_for = {el.attrs.get("for") for el in doc.elements if el.tag == "label"}
+    label_for = {el.attrs.get("for") for el in doc.all_elements if el.tag == "label"}
     for el in found:
         if el.tag == "input" and el.attrs.get("type", "text").lower() in UNLABELLED_INPUT_TYPES:
             continue
@@ -460,13 +501,18 @@ def _order(doc: Document, table: dict[str, Any]) -> Failure:
             return f"{none_found(sel, doc.source.name)} Add one.", None
         firsts.append((sel, found[0]))
     for (prev_sel, prev), (sel, el) in zip(firsts, firsts[1:], strict=False):
-        if el.start < prev.start:
+        if _position(el) < _position(prev):
             return (
                 f"Line {el.line}: {describe(sel)} comes before {describe(prev_sel)} (line "
                 f"{prev.line}), but it should come after it.",
                 el.line,
             )
     return None, None
+
+
+def _position(el: Any) -> int:
+    """Document order of an element of either tree."""
+    return int(el.index) if hasattr(el, "index") else int(el.start)
 
 
 def _doctype(doc: Document, table: dict[str, Any]) -> Failure:
@@ -480,8 +526,18 @@ def _closed(doc: Document, table: dict[str, Any]) -> Failure:
     del table
     problems: list[tuple[int, str]] = []
     for el in doc.elements:
-        if el.tag in VOID or el.self_closing or el.has_end:
+        if el.tag in VOID or el.self_closing or el.has_end or el.tag in OPTIONAL_END:
             continue
+        if el.tag in RAW_TEXT:
+            problems.append(
+                (
+                    el.line,
+                    f"Line {el.line}: the <{el.tag}> that starts here is never closed, so "
+                    f"everything after it counts as part of the {el.tag}. Add </{el.tag}> "
+                    "where it ends.",
+                )
+            )
+            break
         problems.append(
             (
                 el.line,

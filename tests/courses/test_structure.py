@@ -133,8 +133,8 @@ def test_html_assertions_pass_on_a_good_page(table: dict) -> None:
         ),
         (
             {"closed": True},
-            b"<body>\n<p>one\n<p>two</p>\n</body>",
-            "Line 2: the <p> that starts here is never closed. Add </p> where it ends.",
+            b"<body>\n<div>one\n<p>two</p>\n</body>",
+            "Line 2: the <div> that starts here is never closed. Add </div> where it ends.",
         ),
         (
             {"closed": True},
