@@ -7,9 +7,10 @@ the assertion-table validation, and the worker process in which every parse and 
 Invariants kept here:
 - A learner's file can't hang or crash the server. Files over ``MAX_BYTES`` are refused without
   parsing; the parser stops after ``PARSE_SECONDS``; trees over ``MAX_NODES`` nodes or nested more
-  than ``MAX_DEPTH`` elements are refused; and all of it runs in a separate Python process with
-  memory and CPU limits that the server kills after ``WORKER_WALL`` seconds. A native crash in
-  tree-sitter takes down only that process, which parses as ``nobody`` when the server is root.
+  than ``MAX_DEPTH`` elements are refused; and all of it runs in a fresh sandbox (the parser
+  profile of ``jail.profiles``: no network, only the venv and courses/*.py, as ``nobody`` when
+  the server is root) with memory and CPU limits, killed after ``WORKER_WALL`` seconds. A
+  native crash in tree-sitter takes down only that sandbox.
 - Every refusal is a plain sentence for the learner, never a traceback.
 
 The assertion vocabulary itself lives in ``courses/structure_html.py``, ``structure_css.py`` and
@@ -18,7 +19,6 @@ The assertion vocabulary itself lives in ``courses/structure_html.py``, ``struct
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import bisect
 import json
@@ -460,40 +460,45 @@ async def evaluate(
             "data": base64.b64encode(data).decode("ascii"),
         }
     ).encode()
-    proc = await asyncio.create_subprocess_exec(
+    from jail.profiles import SLATE_ROOT, parser_worker
+    from jail.run import JailError, Limits, run_async
+
+    # The parser profile: a fresh sandbox as nobody, the venv and the parser's files only.
+    spec = parser_worker(
         sys.executable,
-        "-s",
-        "-c",
         "import sys; from courses.structure import worker_main; sys.exit(worker_main())",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=_worker_env(),
-        cwd="/",
-        close_fds=True,
+        # courses/*.py (never the catalog, never kinds/) and the jail modules they import.
+        files=sorted((SLATE_ROOT / "courses").glob("*.py"))
+        + [SLATE_ROOT / "jail" / name for name in ("__init__.py", "profiles.py", "sandbox.py")],
+        limits=Limits(
+            wall=max(wall, 0.05),
+            cpu=WORKER_CPU_SECONDS,
+            memory=WORKER_MEMORY,
+            output=8 << 20,
+        ),
+        prefix=Path(sys.prefix),
+        stdin=request,
     )
     try:
-        stdout, stderr = await asyncio.wait_for(proc.communicate(request), timeout=wall)
-    except TimeoutError:
-        proc.kill()
-        await proc.wait()
+        result = await run_async(spec)
+    except JailError as exc:
+        return _all_failed(kind, asserts, f"{file_name} could not be checked ({exc}).")
+    if result.limit == "wall":
         return _all_failed(
             kind,
             asserts,
             f"{file_name} took too long to check. Look for tags or brackets that are opened "
             "many times but never closed.",
         )
-    except asyncio.CancelledError:
-        proc.kill()
-        await proc.wait()
-        raise
-    if proc.returncode != 0:
+    if result.exit_code != 0 or result.limit is not None:
+        code = -result.signal if result.signal is not None else result.exit_code
         return _all_failed(
             kind,
             asserts,
             f"{file_name} could not be checked (the checker stopped: "
-            f"{_exit_words(proc.returncode)}). Make the file shorter and simpler, then try again.",
+            f"{_exit_words(code)}). Make the file shorter and simpler, then try again.",
         )
+    stdout, stderr = result.stdout, result.stderr
     try:
         payload = json.loads(stdout)
         return [

@@ -49,9 +49,10 @@ server's uid, :data:`SANDBOX_UID` inside its own user namespace):
 
 ``probe`` — a bare RunSpec (``slate doctor``, tests, benchmarks): only the binds given.
 
-parser worker — not bubblewrap: ``courses.structure`` starts a host subprocess that limits
-    itself (RLIMIT_AS, CPU; killed after a wall time) and drops to :data:`NOBODY_UID`
-    (:func:`parser_worker_uid`) before it parses learner bytes.
+``parser`` — the structural checks' tree-sitter worker (:func:`parser_worker`).
+    uid: :data:`NOBODY_UID` (never the learner's). ro: the venv and the parser's module files.
+    rw: /tmp only. Untrusted bytes arrive on stdin, outcomes leave on stdout. limits: those
+    given (1 GB, 12 s CPU, 15 s wall; it also caps its own RLIMIT_AS).
 
 Per-learner limits never hit another learner: memory and pids are the run's own cgroup; without
 cgroups (non-root demo) RLIMIT_NPROC is set inside the run's own user namespace, where the
@@ -244,20 +245,26 @@ class Profile:
         new_session: ``--new-session`` (no controlling tty); False only for a TUI on a pty.
         hostname: the sandbox's hostname.
         as_pid_1: the first program is pid 1 of the namespace (no bwrap init left as a zombie).
+        yields_cpu: learner code: niceness 10 and the low-weight CPU group shared by every
+            such sandbox, so thirty busy loops never slow anyone's typing. False for the
+            server's own work on untrusted bytes (the parser), which ran at normal priority
+            as a plain subprocess before it had a sandbox.
     """
 
     name: str
     new_session: bool = True
     hostname: str = "slate"
     as_pid_1: bool = True
+    yields_cpu: bool = True
 
 
 TUI = Profile("tui", new_session=False, hostname="classroom")
 RUN = Profile("run")
 CHECK = Profile("check")
 TOOL = Profile("tool")
+PARSER = Profile("parser", yields_cpu=False)
 PROBE = Profile("probe")
-PROFILES = {p.name: p for p in (TUI, RUN, CHECK, TOOL, PROBE)}
+PROFILES = {p.name: p for p in (TUI, RUN, CHECK, TOOL, PARSER, PROBE)}
 
 
 def run_as(host_uid: int | None) -> int | None:
@@ -485,6 +492,26 @@ def tool_module(
     )
 
 
-def parser_worker_uid() -> int | None:
-    """The uid the parser worker drops to before parsing learner bytes (root servers only)."""
-    return NOBODY_UID if os.geteuid() == 0 else None
+def parser_worker(
+    python: str,
+    code: str,
+    *,
+    files: list[Path],
+    limits: Limits,
+    prefix: Path,
+    stdin: bytes,
+) -> RunSpec:
+    """Slate's parser of untrusted learner bytes (tree-sitter structural checks): ``python -I
+    -c code`` with the request on stdin, as :data:`NOBODY_UID` under a root server (never the
+    learner's uid: nothing of theirs can reach it), the venv and the named ``files`` read-only,
+    nothing writable but /tmp. A native crash in a grammar ends only this sandbox."""
+    return RunSpec(
+        argv=[python, "-I", "-c", code],
+        binds=python_runtime(prefix, files),
+        cwd="/",
+        env={"PYTHONDONTWRITEBYTECODE": "1"},
+        limits=limits,
+        host_uid=None,
+        stdin=stdin,
+        profile=PARSER.name,
+    )

@@ -538,6 +538,7 @@ async def run_async(
     limits = spec.limits
     run = _Run(spec, on_output)
     collect = _collects(spec)
+    profile = profiles.PROFILES[spec.profile]
     # The seedbox (a Run's first program) stays alive beside the command: one task more.
     pids = limits.pids + (1 if collect else 0)
     # RLIMIT_NPROC, where the kernel honours it (bwrap not running as host root):
@@ -555,7 +556,8 @@ async def run_async(
     memory = limits.memory + (spec.seed.size if spec.seed is not None else 0)
     cgroup = Cgroup.create(f"run-{uuid.uuid4().hex}", memory, pids)
     if cgroup is not None:
-        cgroup.cpu_procs = low_cpu_group()
+        if profile.yields_cpu:
+            cgroup.cpu_procs = low_cpu_group()
     # Without a cgroup (a non-root demo) memory falls back to RLIMIT_DATA per process: it
     # bounds heaps (node and python work under it, unlike RLIMIT_AS) though not their sum.
     rlimits = _rlimits(limits, nproc, data=limits.memory if cgroup is None else None)
@@ -568,7 +570,8 @@ async def run_async(
             resource.setrlimit(which, value)
         # Learner code yields the CPU to the server and to every interactive session: thirty
         # busy loops must not slow anyone's typing (and a learner cannot raise it back).
-        os.nice(RUN_NICENESS)
+        if profile.yields_cpu:
+            os.nice(RUN_NICENESS)
 
     fds: list[int] = []
     seccomp_fd = seccomp.filter_fd()
