@@ -146,10 +146,12 @@ class ReplayScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self._fit()
+        self.call_after_refresh(self._show_status)  # the progress bar follows the new width
 
     def _fit(self) -> None:
+        # The timeline takes what is left once an 80-column screen fits (30 to 42 columns).
         width = self.app.size.width
-        self.query_one("#replay-timeline").styles.width = 30 if width < 110 else 42
+        self.query_one("#replay-timeline").styles.width = max(30, min(42, width - 82))
 
     # -- loading --------------------------------------------------------------------------------
 
