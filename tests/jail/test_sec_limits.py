@@ -317,7 +317,12 @@ async def test_sec_twenty_bombs_at_once_leave_the_server_loop_responsive(mode: M
     for index, result in enumerate(results):
         expected = bombs[index % len(bombs)][1]
         # Shared uid without cgroups (a non-root demo) too: each run's RLIMIT_NPROC is counted
-        # in its own user namespace, so the four fork bombs end only themselves (issue 9.5).
+        # in its own user namespace, so the four fork bombs end only themselves (issue 9.5):
+        # every other run ends by its own limit, never "pids", and every run starts.
+        if expected == "pids":
+            # On a loaded host a bomb may still be starting when its wall limit comes.
+            assert result.limit in ("pids", "wall"), (index, result)
+            continue
         assert not isinstance(result, BaseException), (index, result)
         if expected == "cpu":
             # Twenty bombs share the sandboxes' small CPU weight: a busy loop may reach its
