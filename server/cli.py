@@ -534,8 +534,9 @@ def _report_signed(ctx: click.Context, chain: Any, what: str) -> None:
         unsigned = chain.last_id - chain.proven_to
         click.echo(
             f"audit: signed OK ({what}) — rows {chain.first_id}-{chain.proven_to} proven by "
-            f"{chain.checkpoints} checkpoint(s); {chain.recordings} recordings, {chain.files} "
-            f"files checked"
+            f"{chain.checkpoints} checkpoint(s)"
+            + (f"; {chain.recordings} recordings, {chain.files} files checked"
+               if chain.files else "")
             + (f"; {unsigned} newer rows not yet signed" if unsigned > 0 else "")
         )
         return
