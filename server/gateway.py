@@ -46,6 +46,7 @@ from server.recorder import Recorder, recording_path
 from server.services import SessionServices
 from server.session import MAX_PENDING_INPUT, TuiLaunch, TuiProcess
 from server.store import Store
+from server.tasks import SessionTasks
 from server.vocabulary import APP_FOR_ROLE
 
 log = logging.getLogger("slate.gateway")
@@ -364,6 +365,7 @@ class SlateSession(asyncssh.SSHServerSession):
         self._resize_times: list[float] = []
         self._resize_handle: asyncio.TimerHandle | None = None
         self.finished = asyncio.Event()
+        self.tasks = SessionTasks(f"session {self.session_id}")
         self.observers: set[Callable[[bytes], None]] = set()
         self.log = ContextLogger(
             log, {"conn": server.conn_id, "user": server.username, "session": self.session_id[:8]}
@@ -423,7 +425,7 @@ class SlateSession(asyncssh.SSHServerSession):
             )
             self.chan.exit(1)
             return
-        asyncio.get_running_loop().create_task(self._start())
+        self.tasks.spawn(self._start(), name="start")
 
     def data_received(self, data: bytes, datatype: Any) -> None:
         if self.process is None or self._closing:
@@ -592,7 +594,7 @@ class SlateSession(asyncssh.SSHServerSession):
         # The channel's transport owns the socket now: closing it behind the transport's back
         # would let a later pty reuse the fd number while the loop still watches it.
         self.process.control = None
-        asyncio.get_running_loop().create_task(self.control.serve())
+        self.tasks.spawn(self.control.serve(), name="control channel")
         self._schedule_ticks()
 
     def _schedule_ticks(self) -> None:
@@ -617,8 +619,9 @@ class SlateSession(asyncssh.SSHServerSession):
             self.end_reason = "idle timeout"
             self.server.audit("idle_timeout", idle_seconds=int(idle))
             self._closing = True
-            asyncio.get_running_loop().create_task(
-                self._end_tui("You were idle too long, so the classroom logged you out.")
+            self.tasks.spawn(
+                self._end_tui("You were idle too long, so the classroom logged you out."),
+                name="idle logout",
             )
         elif idle >= cfg.idle_timeout - cfg.idle_warning and not self._warned_idle:
             self._warned_idle = True
@@ -717,7 +720,7 @@ class SlateSession(asyncssh.SSHServerSession):
         self.chan = None
         if self.process is not None and self.process.running and not self._closing:
             self._closing = True
-            asyncio.get_running_loop().create_task(self._end_tui("", close_connection=False))
+            self.tasks.spawn(self._end_tui("", close_connection=False), name="end")
         elif self.process is None:
             self._finish()
 
@@ -765,6 +768,7 @@ class SlateSession(asyncssh.SSHServerSession):
             room.services.session_ended(self)
         except Exception:
             self.log.exception("session end hook failed")
+        self.tasks.close(grace=5.0)
         try:
             if self._stored:  # a refused exec or no-pty session never had a row
                 room.store.end_session(

@@ -31,6 +31,7 @@ from server.config import Config
 from server.control import Handlers, RequestError
 from server.interfaces import LiveSession, Room
 from server.store import Store
+from server.tasks import SessionTasks
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -220,6 +221,7 @@ class LearnerDesk:
         self._ws: Any = None
         self.runs: dict[str, asyncio.Event] = {}
         self.busy = False
+        self.tasks = SessionTasks(f"desk of session {session.session_id}")
 
     def handlers(self) -> Handlers:
         return {
@@ -258,10 +260,12 @@ class LearnerDesk:
             self.session.control.push(message)
 
     def close(self) -> None:
+        """Session end: stop its Run or Check, take the last snapshot, then close the group
+        (a task still running after the grace period is cancelled)."""
         for stop in self.runs.values():
             stop.set()
-        loop = asyncio.get_event_loop()
-        loop.create_task(self._final_snapshot())
+        self.tasks.spawn(self._final_snapshot(), name="final snapshot")
+        self.tasks.close(grace=30.0)
 
     async def _final_snapshot(self) -> None:
         try:
@@ -588,7 +592,7 @@ class LearnerDesk:
         except RequestError:
             self._finish(run_id)
             raise
-        asyncio.get_running_loop().create_task(self._run(ex, run_id, stop))
+        self.tasks.spawn(self._run(ex, run_id, stop), name=f"run {run_id}")
         return P.RunStarted(run_id=run_id)
 
     async def _run(self, ex: Any, run_id: str, stop: asyncio.Event) -> None:
@@ -682,10 +686,10 @@ class LearnerDesk:
         except RequestError:
             self._finish(run_id)
             raise
-        asyncio.get_running_loop().create_task(self._check(ex, run_id))
+        self.tasks.spawn(self._check(ex, run_id, stop), name=f"check {run_id}")
         return P.RunStarted(run_id=run_id)
 
-    async def _check(self, ex: Any, run_id: str) -> None:
+    async def _check(self, ex: Any, run_id: str, stop: asyncio.Event) -> None:
         from courses.checks import run_checks
         from courses.model import CheckResult, TestOutcome
 
@@ -715,6 +719,7 @@ class LearnerDesk:
                     learner_dir=repo_copy,
                     host_uid=self.host_uid,
                     limits=self._limits(ex),
+                    stop=stop,
                 )
         except Exception as exc:
             if exc.__class__.__name__ == "WorkspaceError":  # planted: refused, no traceback
@@ -732,6 +737,11 @@ class LearnerDesk:
             self._finish(run_id)
             self.services.release(self.account.name)
         data = result.to_dict()
+        if stop.is_set():  # the learner stopped it: not an attempt, nothing to record
+            self.push(P.CheckResult(id=run_id, result=data))
+            self.audit("check", course=ex.course_id, exercise=ex.id, status="stopped",
+                       duration=round(time.monotonic() - started, 3), digest=digest)
+            return
         state = self.services.store.record_attempt(
             self.account.name, ex.course_id, ex.id, result.status == "passed", data
         )
