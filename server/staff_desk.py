@@ -67,6 +67,18 @@ class GatewayLink:
         control = self._session.control
         if control is not None:
             control.push(message)
+        elif not self._session_over():
+            # The handlers are made just before the session's control channel exists: send it
+            # on the next loop turn (the gateway sets the channel in the same step).
+            asyncio.get_running_loop().call_soon(self._push_soon, message)
+
+    def _push_soon(self, message: protocol.Push) -> None:
+        control = self._session.control
+        if control is not None:
+            control.push(message)
+
+    def _session_over(self) -> bool:
+        return bool(getattr(self._session, "_ended", False))
 
     def pending_bytes(self) -> int:
         control = self._session.control

@@ -275,12 +275,12 @@ async def test_lock_all_and_unlock(room: Classroom) -> None:
     app = room.app()
     async with app.run_test(size=SMALL) as pilot:
         await wait_until(pilot, lambda: len(table_rows(app)) == 3)
-        await pilot.press("L")
+        await pilot.press("ctrl+l")
         await pilot.pause()
         await pilot.press("enter")  # keep the suggested message
         await wait_until(pilot, lambda: all(s.keys_locked for s in room.learners.values()))
         await wait_until(pilot, lambda: "LOCKED" in table_rows(app)[0][2])
-        await pilot.press("U")
+        await pilot.press("ctrl+u")
         await wait_until(pilot, lambda: not any(s.keys_locked for s in room.learners.values()))
     kinds = room.audit_kinds()
     assert "lock" in kinds and "unlock" in kinds

@@ -169,21 +169,21 @@ class RosterModel:
             return _text(name, 32)
         cells = dict(zip(COLUMNS, self.cells(name), strict=True))
         parts = [cells["Learner"], cells["State"]]
+        if cells["Hand"]:
+            hand = row.get("hand") or {}
+            note = _text(hand.get("text"), 60) if isinstance(hand, dict) else ""
+            parts.append(f"HAND {cells['Hand']}" + (f': "{note}"' if note else ""))
+        if row.get("stuck"):
+            parts.append(_text(row.get("stuck"), 60))
         if cells["Exercise"]:
             parts.append(cells["Exercise"])
         if cells["Last check"]:
-            parts.append(f"last check {cells['Last check']}")
+            parts.append(f"check {cells['Last check']}")
         failing = row.get("last_check", {}) or {}
         if isinstance(failing, dict) and failing.get("test") and failing.get("status") != "passed":
             parts.append(f"failing: {_text(failing.get('test'), 40)}")
         if cells["Tries"]:
             parts.append(f"{cells['Tries']} tries")
-        if cells["Hand"]:
-            hand = row.get("hand") or {}
-            note = _text(hand.get("text"), 60) if isinstance(hand, dict) else ""
-            parts.append(f"HAND {cells['Hand']}" + (f": {note}" if note else ""))
-        if row.get("stuck"):
-            parts.append(_text(row.get("stuck"), 60))
         return " | ".join(parts)
 
     def queue_lines(self) -> list[tuple[str, str]]:

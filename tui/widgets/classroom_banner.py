@@ -35,7 +35,7 @@ def banner_text(state: protocol.ClassState | None) -> str:
         return ""
     parts = []
     if state.pair_by:
-        parts.append(f"PAIRED: {visible(state.pair_by, keep_newlines=False)} is typing"
+        parts.append(f"PAIRED: {visible(state.pair_by, keep_newlines=False)} types too"
                      " (F11 ends)")
     if state.watched_by:
         names = ", ".join(visible(n, keep_newlines=False) for n in state.watched_by[:3])
@@ -43,9 +43,9 @@ def banner_text(state: protocol.ClassState | None) -> str:
             names += f" +{len(state.watched_by) - 3}"
         parts.append(f"watched by {names}")
     if state.hand:
-        parts.append(f"hand up: #{state.hand} in the queue (F10 lowers)")
+        parts.append(f"hand up #{state.hand}")
     else:
-        parts.append("F10: ask for help")
+        parts.append("F10 help")
     return " · ".join(parts)
 
 
@@ -65,8 +65,10 @@ class ClassroomAware(SessionApp):
         self._retitle()
 
     def _retitle(self) -> None:
+        # The class first: on a narrow terminal the header is cut at the end, and who is
+        # watching or typing matters more than who is signed in (they know that).
         banner = banner_text(self.class_state)
-        self.sub_title = self.identity.header_text() + (f" · {banner}" if banner else "")
+        self.sub_title = (f"{banner} · " if banner else "") + self.identity.header_text()
 
     async def _hello(self) -> None:
         await super()._hello()

@@ -32,8 +32,8 @@ class RosterScreen(Screen[None]):
         Binding("p", "pair", "Pair", id="roster.pair"),
         Binding("l", "lock", "Lock", id="roster.lock"),
         Binding("u", "unlock", "Unlock", id="roster.unlock"),
-        Binding("L", "lock_all", "Lock all", id="roster.lock_all"),
-        Binding("U", "unlock_all", "Unlock all", id="roster.unlock_all"),
+        Binding("ctrl+l", "lock_all", "Lock all", id="roster.lock_all"),
+        Binding("ctrl+u", "unlock_all", "Unlock all", id="roster.unlock_all"),
         Binding("d", "detail", "Detail", id="roster.detail"),
         Binding("e", "export", "Export", id="roster.export"),
         Binding("s", "sort", "Sort", id="roster.sort"),
@@ -91,7 +91,7 @@ class RosterScreen(Screen[None]):
                 old = self._cells.get(name)
                 for index, column in enumerate(COLUMNS):
                     if old is None or old[index] != cells[name][index]:
-                        table.update_cell(name, column, cells[name][index])
+                        table.update_cell(name, column, cells[name][index], update_width=True)
         else:
             selected = self.selected()
             table.clear()
@@ -256,8 +256,7 @@ class RosterScreen(Screen[None]):
 
     @on(Input.Submitted, "#roster-filter")
     def _filter_done(self, event: Input.Submitted) -> None:
-        if not event.value:
-            event.input.display = False
+        event.input.display = False  # the status line names the filter; / edits it again
         self.query_one("#roster-table", DataTable).focus()
 
     @on(DataTable.RowSelected, "#roster-table")

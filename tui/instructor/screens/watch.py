@@ -30,13 +30,17 @@ from tui.widgets.terminal_view import TerminalView
 END_PAIR_KEYS = ("f10", "ctrl+right_square_bracket")
 
 
-class PairKeySink(Widget, can_focus=True):
-    """Holds the focus while paired: every key becomes bytes for the learner."""
+class PairKeySink(Widget, can_focus=False):
+    """Holds the focus while paired (and only then: it is not focusable otherwise): every key
+    becomes bytes for the learner."""
 
     DEFAULT_CSS = "PairKeySink { height: 0; width: 0; }"
 
     async def _on_key(self, event: events.Key) -> None:
         screen = self.screen
+        if not getattr(screen, "paired", False):
+            await super()._on_key(event)
+            return
         if event.key in END_PAIR_KEYS:
             event.stop()
             event.prevent_default()
@@ -194,11 +198,14 @@ class WatchScreen(Screen[None]):
         if state == "active":
             self.paired, self.asked = True, False
             self._pair_line(f"PAIRED: you are typing in {name}'s session. F10 or Ctrl+] stops.")
-            self.query_one(PairKeySink).focus()
+            sink = self.query_one(PairKeySink)
+            sink.can_focus = True
+            sink.focus()
         else:
             was = self.paired
             self.paired, self.asked = False, False
             self._pair_line("")
+            self.query_one(PairKeySink).can_focus = False
             self.query_one(TerminalView).focus()
             if state == "declined":
                 self.app.notify(f"{name} said no to pairing.", severity="warning")
@@ -213,6 +220,7 @@ class WatchScreen(Screen[None]):
             )
         self.paired = self.asked = False
         self._pair_line("")
+        self.query_one(PairKeySink).can_focus = False
         self.query_one(TerminalView).focus()
         self._show_keys()
 
