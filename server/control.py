@@ -141,6 +141,12 @@ class ControlChannel:
             with contextlib.suppress(OSError):
                 self._sock.close()
 
+    def backlog(self) -> int:
+        """Bytes written to the TUI but not yet taken by it (a slow reader; 0 before serving)."""
+        if self._writer is None or self._writer.is_closing():
+            return 0
+        return self._writer.transport.get_write_buffer_size()
+
     def push(self, message: protocol.Push) -> None:
         """Send an unsolicited message (notify, repaint, shutdown, run_output, ...)."""
         self._write(message)

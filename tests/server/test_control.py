@@ -160,3 +160,16 @@ def test_every_request_has_a_reply_type_and_no_type_is_registered_twice() -> Non
         assert issubclass(cls.REPLY, protocol.Reply)
     with pytest.raises(TypeError):
         protocol.request(protocol.Hint)
+
+
+async def test_backlog_counts_what_a_slow_tui_has_not_read() -> None:
+    server_sock, tui = socket.socketpair()
+    channel = ControlChannel(server_sock, {}, lambda kind, why: None)
+    assert channel.backlog() == 0
+    task = asyncio.get_running_loop().create_task(channel.serve())
+    await asyncio.sleep(0.05)
+    for _ in range(400):  # the TUI never reads: the socket buffer fills, then the transport's
+        channel.push(protocol.Notify(text="x" * 1500))
+    assert channel.backlog() > 0
+    tui.close()
+    await asyncio.wait_for(task, 5)
