@@ -1,18 +1,29 @@
 """Check kind ``tdd``: the learner's own tests must pass on a correct version and catch bugs.
 
 Owns how test-writing is judged: the learner's test file runs with node's built-in test runner
-(``node --test``) once against the course's reference implementation and once against each
+(``node --test-reporter=tap <file>``) once against the course's reference implementation and once against each
 *mutant* (a deliberately broken copy described in the manifest). Tests that pass on the
 reference and fail on every mutant are good tests; each mutant they miss is reported in words
 ("Your tests did not notice when `total` forgot to add the last price ...").
 
-Invariants kept here:
-- The learner's tests run only inside ``ctx.run`` sandboxes (fresh, limited, no network).
-- The subject module (reference or mutant) is bound read-only at the path the tests import
-  (``/work/<subject>``), hiding any learner file of that name, so a test file cannot rewrite
-  the code it is judged against. Mutants and the reference never enter the learner's workspace.
-- Verdicts rely on node's exit status and its final summary; the learner's printed output is
-  escaped by the runner and cannot pose as a result.
+Invariants kept here (ARCHITECTURE invariant 3):
+- The learner's tests are the untrusted code. They run in their own sandbox (the learner's
+  uid, ``/work`` read-only, a fresh /tmp), where ``require('./<subject>')`` gives a proxy
+  (``harness/proxy.cjs``); the reference or mutant is loaded in *another* sandbox, under the
+  jail's uid that is not the learner's, by ``harness/serve.cjs`` in trusted mode, and answers
+  calls over two pipes. No byte of the reference, the mutants or the course's tests is in the
+  learner's sandbox; ``fn.toString()`` on the proxy gives ``[native code]``, the trusted side
+  hands out no builtin (no ``Function`` to evaluate code with), keeps its error stacks, and replaces
+  engine messages that could quote its code ("items.reduce is not a function").
+- Why a forged pass is only a test: each version's run reports its own TAP, which learner code
+  could write by itself; but every run is identical from the learner's side (same files, same
+  environment, same names, nothing carried over: ``/work`` is read-only and each run is a fresh
+  sandbox; versions run in random order). The only thing that differs between the reference
+  and a mutant is what the proxy's calls answer. So a test file that passes on the reference
+  and fails on a mutant must be deciding from those answers — which is what a test is. The
+  verdict itself (reference passed *and* each mutant failed) is computed here, on the host.
+- A test file that never ends meets the sandbox's limits; the learner's printed output is
+  escaped by the runner and cannot pose as a result of another version.
 """
 
 from __future__ import annotations
