@@ -379,3 +379,45 @@ def test_sec_an_es_module_import_never_runs_learner_code_in_the_harness(tmp_path
     )
     result = check(tmp_path, forger, course_test=course_test)
     assert failed_everywhere(result), result
+
+
+def test_sec_the_harness_and_the_learner_are_apart(tmp_path: Path) -> None:
+    """The course's tests and the learner's code run in different sandboxes: separate pid
+    namespaces always, and under different host uids when the server is root (the learner's
+    own uid for their code, the jail's unprivileged one for the course's tests)."""
+    import os
+
+    course_test = (
+        "const test = require('node:test');\nconst assert = require('node:assert');\n"
+        "const { greet } = require('./greet.js');\n"
+        "test(\"greet('Sam') says hello to Sam\", () => {\n"
+        "  const fs = require('fs');\n"
+        "  const mine = fs.readdirSync('/proc').filter((n) => /^\\d+$/.test(n)).join(',');\n"
+        "  assert.strictEqual(greet('who'), `harness uid ${process.getuid()} pids ${mine}`);\n"
+        "});\n"
+        "test('greet works for another name', () => {});\n"
+    )
+    learner = (
+        "function greet(n) { const fs = require('fs');\n"
+        "  const pids = fs.readdirSync('/proc').filter((p) => /^\\d+$/.test(p)).join(',');\n"
+        "  return `learner uid ${process.getuid()} pids ${pids}`; }\nmodule.exports = { greet };\n"
+    )
+    ex = _greet_exercise(tmp_path)
+    (ex.dir / "tests" / "greet.test.js").write_text(course_test)
+    work = tmp_path / "learner"
+    work.mkdir(exist_ok=True)
+    (work / "greet.js").write_text(learner)
+    root = os.geteuid() == 0
+    uid = 3_099_998 if root else None
+    result = asyncio.run(run_checks(ex, work, host_uid=uid)).to_dict()
+    message = result["tests"][0]["message"]
+    found = re.search(r"learner uid (\d+) pids ([\d,]+)' but the test expected 'harness uid "
+                      r"(\d+) pids ([\d,]+)'", message)
+    assert found, message
+    learner_uid, learner_pids, harness_uid, harness_pids = found.groups()
+    # Each sees only its own sandbox's processes (it is pid 1 there): no /proc of the other.
+    assert learner_pids.split(",")[0] == "1" and harness_pids.split(",")[0] == "1"
+    assert len(harness_pids.split(",")) <= 2, harness_pids
+    if root:
+        assert int(learner_uid) == uid
+        assert int(harness_uid) == 65534 and harness_uid != learner_uid
