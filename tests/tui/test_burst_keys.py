@@ -185,3 +185,31 @@ def test_git_panel_keys_typed_ahead_press_the_right_buttons(mode: str) -> None:
         finally:
             app.close()
             fake.close()
+
+
+@pytest.mark.parametrize("key", [b"\x1b[17~", b"\x13"], ids=["F6 check", "Ctrl+S save"])
+def test_check_or_save_typed_right_after_text_includes_that_text(key: bytes) -> None:
+    """Text then F6 (or Ctrl+S) in one write: the App runs F6 at once (a priority key) while
+    the text is still queued for the editor; what is saved and checked must include it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fake = FakeServerThread(Path(tmp))
+        app = PtyApp([sys.executable, "-m", "tui", "learner"], _env(tmp, fake),
+                     pass_fds=(fake.client_fd,))
+        saved = Path(tmp) / "javascript" / "greet" / "greet.js"
+        try:
+            app.wait_for_text("Say hello")
+            app.send(b"c")
+            app.wait_for_text("step5")
+            app.read_until_quiet(quiet=0.3, first=1.0)
+            typed = "// Hello, Sam: typed in a hurry"
+            _send_while_reading(app, [CTRL_HOME + typed.encode() + key], 0)
+            deadline = time.monotonic() + 15
+            while not fake.server.of_type("saved") and time.monotonic() < deadline:
+                app.read_until_quiet(quiet=0.1, first=0.2)
+            first_save = saved.read_text(encoding="utf-8")
+            assert first_save.startswith(typed), first_save[:80]
+            if key == b"\x1b[17~":
+                app.wait_for_text("Well done")  # the check saw the text too
+        finally:
+            app.close()
+            fake.close()

@@ -60,18 +60,32 @@ class KeysInOrder(_Base):
             bindings.apply_keymap(keymap)
         return bindings
 
+    _focus_moved: tuple[float, Widget] | None = None
+    """When a key handled here moved the focus: that key's time and the widget it went to."""
+
     async def _on_key(self, event: events.Key) -> None:
-        focused = self.app.focused
-        if focused is not self and focused is not None and self.screen is self.app.screen:
-            # Focus moved on (an earlier key of this burst): the key belongs to the new widget.
+        if self.app.focused is self:
+            self._focus_moved = None  # back here: an old move says nothing about this key
+        moved = self._focus_moved
+        if (
+            moved is not None
+            and event.time > moved[0]
+            and self.app.focused is moved[1]
+            and moved[1] is not self
+        ):
+            # An earlier key of this burst moved the focus on: this one belongs there. (Only
+            # then: keys typed *before* a priority key that moved the focus, such as F6 showing
+            # the output, stay here, where they were typed.)
             event.stop()
             event.prevent_default()
-            focused._forward_event(events.Key(event.key, event.character))
+            moved[1]._forward_event(events.Key(event.key, event.character))
             return
+        before = self.app.focused
         for binding in self._own_bindings().key_to_bindings.get(event.key, ()):
             if binding.priority:
                 continue  # the App ran priority bindings before the key came here
             if await self.app.run_action(binding.action, self):
+                self._note_focus(event, before)
                 event.stop()
                 event.prevent_default()
                 return
@@ -80,5 +94,12 @@ class KeysInOrder(_Base):
         ):
             return  # the widget's own _on_key (next in the MRO) takes it
         if await self.app._check_bindings(event.key):
+            self._note_focus(event, before)
             event.stop()
             event.prevent_default()
+
+    def _note_focus(self, event: events.Key, before: Widget | None) -> None:
+        """Remember a focus move made by *this* key's action (not by another key meanwhile)."""
+        focused = self.app.focused
+        if focused is not before and focused is not None and focused is not self:
+            self._focus_moved = (event.time, focused)

@@ -14,6 +14,7 @@ locally and the learner is told so.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import zlib
 from typing import TYPE_CHECKING, Any
@@ -321,6 +322,7 @@ class ExerciseScreen(Screen[None]):
         Returns:
             True when every file is on disk.
         """
+        await self.keys_applied()
         saved, ok = self.write_dirty_files()
         self._update_mark()
         if saved and tell_server and self.slate.offline_reason is None:
@@ -331,6 +333,23 @@ class ExerciseScreen(Screen[None]):
             except ControlError as exc:
                 self.notify(str(exc), title="History", severity="warning")
         return ok
+
+    async def keys_applied(self) -> None:
+        """Wait until every editor has handled the keys already queued for it.
+
+        A priority key (F6 Check, F5 Run, Ctrl+S, F12, ...) runs as soon as the App reads it,
+        while keys typed just before it in the same burst may still wait in the editor's queue:
+        saving now would save (and check) the text without them. ``call_later`` queues a
+        callback behind those keys, so when it runs they have all been applied.
+        """
+        loop = asyncio.get_running_loop()
+        waits = []
+        for editor in self.editors():
+            done: asyncio.Future[None] = loop.create_future()
+            if editor.call_later(lambda done=done: done.done() or done.set_result(None)):
+                waits.append(done)
+        if waits:
+            await asyncio.wait(waits, timeout=2)
 
     def write_dirty_files(self) -> tuple[list[str], bool]:
         """Write every changed file to disk (atomic saves); no server, no awaiting.
