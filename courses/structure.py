@@ -215,14 +215,19 @@ def validate_check(kind: str, check: dict[str, Any], exercise: Exercise) -> list
     """
     module = evaluator(kind)
     vocabulary: dict[str, Assertion] = module.VOCABULARY
-    problems = check_fields(
-        check, {"kind": str, "file": str, "assert": ("list", dict)}, {"name": str}
-    )
+    optional: dict[str, Any] = {"name": str}
+    if kind == "css":
+        optional["page"] = str
+    problems = check_fields(check, {"kind": str, "file": str, "assert": ("list", dict)}, optional)
     if problems:
         return problems
     if check["file"] not in exercise.files:
         problems.append(
             f"file: {check['file']!r} is not one of the exercise's files {exercise.files}"
+        )
+    if "page" in check and check["page"] not in [*exercise.files, *exercise.readonly]:
+        problems.append(
+            f"page: {check['page']!r} is not one of the exercise's files or readonly files"
         )
     if not check["assert"]:
         problems.append("assert: needs at least one [[checks.assert]] table")
@@ -350,7 +355,11 @@ def quote(text: str, limit: int = 60) -> str:
 
 
 def evaluate_bytes(
-    kind: str, file_name: str, data: bytes, asserts: list[dict[str, Any]]
+    kind: str,
+    file_name: str,
+    data: bytes,
+    asserts: list[dict[str, Any]],
+    page: tuple[str, bytes] | None = None,
 ) -> list[TestOutcome]:
     """Parse ``data`` and evaluate each assertion (runs inside the worker process).
 
@@ -362,6 +371,8 @@ def evaluate_bytes(
     try:
         source = Source(data, file_name)
         tree = parse(kind, source)
+        if page is not None:
+            return list(module.evaluate(tree, source, asserts, page=page))
         return list(module.evaluate(tree, source, asserts))
     except StructureError as exc:
         return [
@@ -414,7 +425,10 @@ def worker_main() -> int:
     language(request["kind"])
     evaluator(request["kind"])
     _drop_privileges()
-    tests = evaluate_bytes(request["kind"], request["file"], data, request["asserts"])
+    page = None
+    if request.get("page") is not None:
+        page = (request["page"]["name"], base64.b64decode(request["page"]["data"]))
+    tests = evaluate_bytes(request["kind"], request["file"], data, request["asserts"], page)
     reply = {"tests": [t.to_dict() for t in tests], "worker_uid": os.geteuid()}
     sys.stdout.write(json.dumps(reply))
     sys.stdout.flush()
@@ -436,6 +450,7 @@ async def evaluate(
     asserts: list[dict[str, Any]],
     *,
     wall: float = WORKER_WALL,
+    page: tuple[str, bytes] | None = None,
 ) -> list[TestOutcome]:
     """Evaluate assertions in a separate, limited worker process (the host side).
 
@@ -445,6 +460,7 @@ async def evaluate(
         data: the file's bytes.
         asserts: the ``[[checks.assert]]`` tables.
         wall: seconds before the worker is killed.
+        page: (name, bytes) of the page a ``css`` check's ``page`` names.
 
     Returns:
         One outcome per assertion. A worker that crashes or is killed yields failed outcomes
@@ -458,6 +474,9 @@ async def evaluate(
             "file": file_name,
             "asserts": asserts,
             "data": base64.b64encode(data).decode("ascii"),
+            "page": None
+            if page is None
+            else {"name": page[0], "data": base64.b64encode(page[1]).decode("ascii")},
         }
     ).encode()
     from jail.profiles import SLATE_ROOT, parser_worker
@@ -562,10 +581,25 @@ def read_learner_file(work_dir: Path, rel: str) -> bytes | str:
         return fh.read(MAX_BYTES + 1)
 
 
-async def run_structural(kind: str, check: dict[str, Any], work_dir: Path) -> list[TestOutcome]:
-    """The ``run`` of a structural kind: read ``check["file"]`` and evaluate its assertions."""
+async def run_structural(
+    kind: str, check: dict[str, Any], work_dir: Path, exercise: Exercise | None = None
+) -> list[TestOutcome]:
+    """The ``run`` of a structural kind: read ``check["file"]`` and evaluate its assertions.
+
+    A ``css`` check's ``page`` is read from the learner's files when it is one of them, and
+    from the course's ``starter/`` when it is a readonly file (what the learner sees).
+    """
     data = read_learner_file(work_dir, check["file"])
     asserts = list(check["assert"])
     if isinstance(data, str):
         return _all_failed(kind, asserts, data)
-    return await evaluate(kind, check["file"], data, asserts)
+    page = None
+    if check.get("page"):
+        name = check["page"]
+        folder = work_dir
+        if exercise is not None and name in exercise.readonly:
+            folder = exercise.starter_dir
+        page_data = read_learner_file(folder, name)
+        if isinstance(page_data, bytes):
+            page = (name, page_data)
+    return await evaluate(kind, check["file"], data, asserts, page=page)

@@ -13,10 +13,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from courses import structure_cssvalues as values
 from courses.model import TestOutcome
 from courses.structure import (
     Assertion,
     Source,
+    StructureError,
+    decode_text,
     first_syntax_error,
     min_max_problems,
     one_of,
@@ -27,6 +30,8 @@ from courses.structure import (
     text_matches,
     walk,
 )
+from courses.structure_cssmodel import CssModel, CssRule
+from courses.structure_page import parse_page
 
 SELECTOR_TYPES = {
     "element": "tag_name",
@@ -38,7 +43,7 @@ SELECTOR_TYPES = {
     "attribute": "attribute_selector",
     "universal": "universal_selector",
 }
-_VALUE_RULES = ("value", "value_contains", "value_matches")
+_VALUE_RULES = ("value", "values", "value_contains", "value_matches")
 VOCABULARY = {
     "has_rule": Assertion(str, {"media": str}),
     "declares": Assertion(
@@ -47,6 +52,7 @@ VOCABULARY = {
             "in_rule": str,
             "media": str,
             "value": str,
+            "values": ("list", str),
             "value_contains": str,
             "value_matches": str,
             "min": int,
@@ -127,6 +133,7 @@ class Stylesheet:
     media: list[tuple[str, str, int]] = field(default_factory=list)  # (raw, normalised, line)
     selector_types: dict[str, int] = field(default_factory=dict)
     syntax_error: Any = None
+    model: Any = None  # CssModel: rules as a browser reads them, and the page
 
     @property
     def declarations(self) -> list[Declaration]:
@@ -202,16 +209,10 @@ def build_stylesheet(tree: Any, source: Source) -> Stylesheet:
     return sheet
 
 
-def _media_ok(rule: Rule, table: dict[str, Any]) -> bool:
+def _media_ok(rule: Any, table: dict[str, Any]) -> bool:
     if "media" not in table:
         return True
     return rule.media is not None and norm_media(table["media"]) in rule.media
-
-
-def _rule_ok(rule: Rule, table: dict[str, Any]) -> bool:
-    if "in_rule" not in table:
-        return True
-    return norm_selector(table["in_rule"]) in rule.selectors
 
 
 def _where(table: dict[str, Any]) -> str:
@@ -233,6 +234,8 @@ def default_name(key: str | None, table: dict[str, Any]) -> str:
             prop = table["declares"]
             if "value" in table:
                 what = f"{prop}: {table['value']}"
+            elif "values" in table:
+                what = f"{prop}: " + " or ".join(str(v) for v in table["values"])
             elif any(k in table for k in _VALUE_RULES):
                 what = f"{prop} (the value must {rule_words(table, 'value_')})"
             else:
@@ -262,9 +265,9 @@ Failure = tuple[str | None, int | None]
 
 def _has_rule(sheet: Stylesheet, table: dict[str, Any]) -> Failure:
     want = norm_selector(table["has_rule"])
-    for rule in sheet.rules:
-        if want in rule.selectors and _media_ok(rule, table):
-            return None, None
+    model = sheet.model
+    if any(model.is_for(rule, want) and _media_ok(rule, table) for rule in model.rules):
+        return None, None
     media = f" inside an @media ({table['media']}) block" if "media" in table else ""
     return (
         f"There is no rule for {want}{media} in {sheet.source.name}. Add one: {want} {{ ... }}",
@@ -272,26 +275,52 @@ def _has_rule(sheet: Stylesheet, table: dict[str, Any]) -> Failure:
     )
 
 
-def _value_ok(decl: Declaration, table: dict[str, Any]) -> bool:
+def _value_ok(canon: dict[str, str], raw_text: str, table: dict[str, Any], prop: str) -> bool:
+    """Whether a resolved value satisfies the assertion's value rule."""
+    if "value" in table or "values" in table:
+        wanted = [table["value"]] if "value" in table else list(table["values"])
+        for text in wanted:
+            expected = values.expand(prop, text)
+            if all(canon.get(k, values.INITIAL.get(k, "")) == v for k, v in expected.items()):
+                return True
+        return False
+    return text_matches(raw_text, table, prefix="value_")
+
+
+def _wanted_words(table: dict[str, Any]) -> str:
     if "value" in table:
-        return decl.value == norm_value(table["value"])
-    return text_matches(decl.value, table, prefix="value_")
+        return f"should be {table['value']}"
+    if "values" in table:
+        return "should be " + " or ".join(str(v) for v in table["values"])
+    return f"should {rule_words(table, 'value_')}"
 
 
 def _declares(sheet: Stylesheet, table: dict[str, Any]) -> Failure:
     prop = table["declares"].lower()
-    placed = [
-        d
-        for d in sheet.declarations
-        if d.prop == prop and _rule_ok(d.rule, table) and _media_ok(d.rule, table)
-    ]
-    good = [d for d in placed if _value_ok(d, table)]
+    model = sheet.model
     low = table.get("min", 1)
+    if "in_rule" in table and low == 1:
+        targets = model.targets(norm_selector(table["in_rule"]))
+        if targets:
+            return _declares_on_page(sheet, table, prop, targets)
+    # Rule by rule: the rules for in_rule (the same selector, or one selecting the same
+    # elements of the page), or every rule; a rule declares prop when it sets any longhand.
+    placed: list[tuple[CssRule, dict[str, str], str, int]] = []
+    for rule in model.rules:
+        if "in_rule" in table and not model.is_for(rule, norm_selector(table["in_rule"])):
+            continue
+        if not _media_ok(rule, table):
+            continue
+        found = model.in_rule(rule, prop)
+        if found is not None:
+            placed.append((rule, *found))
+    good = [p for p in placed if _value_ok(p[1], p[2], table, prop)]
     if len(good) >= low:
         return None, None
     where = _where(table)
     if "in_rule" in table and not any(
-        norm_selector(table["in_rule"]) in r.selectors and _media_ok(r, table) for r in sheet.rules
+        model.is_for(r, norm_selector(table["in_rule"])) and _media_ok(r, table)
+        for r in model.rules
     ):
         return (
             f"There is no rule for {norm_selector(table['in_rule'])}"
@@ -300,13 +329,11 @@ def _declares(sheet: Stylesheet, table: dict[str, Any]) -> Failure:
             None,
         )
     if placed and not good:
-        d = placed[0]
-        wanted = (
-            f"should be {table['value']}"
-            if "value" in table
-            else f"should {rule_words(table, 'value_')}"
+        _rule, _canon, raw, line = placed[0]
+        return (
+            f"Line {line}: {prop} is {quote(raw)} here, but it {_wanted_words(table)}.",
+            line,
         )
-        return f"Line {d.line}: {prop} is {quote(d.value)} here, but it {wanted}.", d.line
     if low > 1:
         return (
             f"{prop} is set {len(good)} time{'s' if len(good) != 1 else ''}{where}, but the task "
@@ -316,13 +343,62 @@ def _declares(sheet: Stylesheet, table: dict[str, Any]) -> Failure:
     return f"{prop} is not set{where}. Add {prop}: ...; to the right rule.", None
 
 
+def _declares_on_page(
+    sheet: Stylesheet, table: dict[str, Any], prop: str, targets: list[int]
+) -> Failure:
+    """``declares`` with ``in_rule``, judged as a browser would: the value each element that
+    ``in_rule`` selects in the page gets from the learner's stylesheet (specificity, order,
+    ``!important``, shorthands), whichever rules it comes from."""
+    model = sheet.model
+    media = table.get("media")
+    where = _where(table)
+    missing: list[int] = []
+    for index in targets:
+        resolved = model.resolve(index, prop, media)
+        if resolved is None:
+            missing.append(index)
+            continue
+        canon, raw, line = resolved
+        if not _value_ok(canon, raw, table, prop):
+            return (
+                f"Line {line}: {prop} is {quote(raw)} here, but it {_wanted_words(table)}.",
+                line,
+            )
+    if not missing:
+        return None, None
+    want = norm_selector(table["in_rule"])
+    if len(missing) == len(targets):
+        if not any(model.applies(rule, targets) and _media_ok(rule, table) for rule in model.rules):
+            media_words = f" inside an @media ({media}) block" if media else ""
+            return (
+                f"There is no rule for {want}{media_words} in {sheet.source.name}, so {prop} "
+                "can't be set there.",
+                None,
+            )
+        return f"{prop} is not set{where}. Add {prop}: ...; to the right rule.", None
+    element = model.element(missing[0])
+    return (
+        f"{prop} is set for some of the elements {want} selects, but not for the "
+        f"<{element.tag}> on line {element.line} of {model.page_name}. Write the rule for "
+        f"{want} itself.",
+        None,
+    )
+
+
 def _not_declares(sheet: Stylesheet, table: dict[str, Any]) -> Failure:
     prop = table["not_declares"].lower()
-    for d in sheet.declarations:
-        if d.prop == prop and _rule_ok(d.rule, table) and _media_ok(d.rule, table):
+    model = sheet.model
+    for rule in model.rules:
+        if "in_rule" in table and not model.is_for(rule, norm_selector(table["in_rule"])):
+            continue
+        if not _media_ok(rule, table):
+            continue
+        found = model.in_rule(rule, prop, overlap=True)
+        if found is not None:
+            line = found[2]
             return (
-                f"Line {d.line}: this exercise should not use {prop}. Try another way.",
-                d.line,
+                f"Line {line}: this exercise should not use {prop}. Try another way.",
+                line,
             )
     return None, None
 
@@ -396,9 +472,26 @@ _CHECKS = {
 }
 
 
-def evaluate(tree: Any, source: Source, asserts: list[dict[str, Any]]) -> list[TestOutcome]:
-    """Evaluate each ``css`` assertion against the learner's stylesheet."""
+def evaluate(
+    tree: Any,
+    source: Source,
+    asserts: list[dict[str, Any]],
+    page: tuple[str, bytes] | None = None,
+) -> list[TestOutcome]:
+    """Evaluate each ``css`` assertion against the learner's stylesheet.
+
+    Args:
+        page: (name, bytes) of the page the stylesheet styles, when the check names one:
+            ``in_rule``/``has_rule`` then mean "the elements this selector selects there".
+    """
     sheet = build_stylesheet(tree, source)
+    parsed_page = None
+    if page is not None:
+        try:
+            parsed_page = parse_page(decode_text(page[1], page[0]), page[0])
+        except StructureError:
+            parsed_page = None  # judged on the stylesheet's text alone
+    sheet.model = CssModel(source.text, parsed_page)
     results = []
     for table in asserts:
         key = next(k for k in table if k in VOCABULARY)

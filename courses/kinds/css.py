@@ -23,4 +23,4 @@ def validate(check: dict[str, Any], exercise: Exercise) -> list[str]:
 
 async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
     """Evaluate the assertions against the learner's copy of ``check["file"]``."""
-    return await run_structural(KIND, check, ctx.work_dir)
+    return await run_structural(KIND, check, ctx.work_dir, ctx.exercise)
