@@ -123,13 +123,22 @@ def _send_folder(fd: int, folder: str, limit: int, max_files: int) -> None:
                 except OSError:
                     continue
                 with os.fdopen(fd_in, "rb") as stream:
-                    body = stream.read(limit - sent + 1)
-                if sent + len(body) > limit:
-                    truncated = True
-                    break
-                out.write(json.dumps({"path": rel, "size": len(body)}).encode() + b"\n")
-                out.write(body)
-                sent += len(body)
+                    # Streamed in chunks: sending never holds a whole file in memory (the run's
+                    # memory group holds the tmpfs already). Nothing else runs now, so the size
+                    # cannot change under us; a short read ends the stream as incomplete.
+                    size = os.fstat(stream.fileno()).st_size
+                    if sent + size > limit:
+                        truncated = True
+                        break
+                    out.write(json.dumps({"path": rel, "size": size}).encode() + b"\n")
+                    left = size
+                    while left:
+                        chunk = stream.read(min(left, 1 << 20))
+                        if not chunk:
+                            return  # no end frame: the host reads the stream as incomplete
+                        out.write(chunk)
+                        left -= len(chunk)
+                sent += size
                 count += 1
         out.write(json.dumps({"end": True, "truncated": truncated}).encode() + b"\n")
 
