@@ -33,7 +33,7 @@ from tui.auditor.app import AuditorApp
 from tui.auditor.replay import Recording, render_at
 from tui.auditor.screens.replay_view import ReplayScreen, parse_jump
 from tui.auditor.screens.search import SearchScreen
-from tui.auditor.screens.session_list import SessionListScreen, parse_filter
+from tui.auditor.screens.session_list import parse_filter
 from tui.control import ControlClient
 from tui.session_app import Identity
 
@@ -79,7 +79,7 @@ def lesson_events() -> list[list[Any]]:
     t = 2.0
     for ch in "console.log('quokka')":
         ev.append([t, "i", ch])
-        ev.append([t + 0.01, "o", f"\x1b[6;1Hconsole.log('quokka')"[: 9 + len(ev) // 2]])
+        ev.append([t + 0.01, "o", "\x1b[6;1Hconsole.log('quokka')"[: 9 + len(ev) // 2]])
         t += 0.2
     ev.append([t, "o", "\x1b[6;1Hconsole.log('quokka')\x1b[K"])
     ev.append([t + 0.5, "i", "\x1b[17~"])  # F6
@@ -415,7 +415,6 @@ async def test_code_at_this_moment_comes_from_the_learners_history(tmp_path: Pat
     data_dir.mkdir()
     store = Store(data_dir / "slate.db",
                   hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    audit = AuditLog(store)
     store.add_account("ada", "learner")
     store.add_account("alan", "auditor")
     rel = "recordings/2026/11/s-code.cast"
@@ -467,8 +466,9 @@ async def test_code_at_this_moment_comes_from_the_learners_history(tmp_path: Pat
 def test_snippet_keeps_the_match_near_the_start_and_escapes_text() -> None:
     from tui.auditor.screens.search import snippet_text
 
-    text = snippet_text([["<html lang=\"en\">\\n  <head>\\n    <meta charset=\"utf-8\">\\n  <", False],
-                         ["Platypus", True], [" notes \x1b]52;c;QUFB\x07", False]])
+    lead = "<html lang=\"en\">\\n  <head>\\n    <meta charset=\"utf-8\">\\n  <"
+    text = snippet_text([[lead, False], ["Platypus", True],
+                         [" notes \x1b]52;c;QUFB\x07", False]])
     plain = text.plain
     assert plain.startswith("…") and plain.index("[Platypus]") < 30
     assert "\x1b" not in plain and "\x07" not in plain
