@@ -117,7 +117,7 @@ async def test_sec_run_that_writes_past_the_quota_is_stopped_while_it_runs(
         "const fs = require('fs');\n"
         "let i = 0;\n"
         "try { for (;;) { fs.writeFileSync('junk' + i, Buffer.alloc(1 << 20, 120)); i++; } }\n"
-        "catch (e) { console.log('stopped after ' + i + ': ' + e.code); }\n",
+        "catch (e) { console.log('stopped after ' + i + ': ' + e.code); throw e; }\n",
     )
     await desk.run(protocol.Run(id=2, **ex))
     for _ in range(400):
@@ -138,10 +138,14 @@ async def test_sec_run_that_writes_past_the_quota_is_stopped_while_it_runs(
     assert on_disk <= (3 << 20) + (512 << 10)
     # The learner's program is still theirs; the run is audited.
     assert "junk" in ws.read_text("javascript/values-and-console-log/hello.js")
-    runs = audit.events(kind="run")
-    assert runs and runs[-1].detail["limit"] in ("disk", None)
+    # Told in plain words, and audited: the run ended at the disk limit.
     end = next(p for p in pushes if p["type"] == "run_end")
-    assert end.get("error") is None
+    assert end.get("error") is None and end["limit"] == "disk"
+    runs = audit.events(kind="run")
+    assert runs and runs[-1].detail["limit"] == "disk"
+    notes = [p for p in pushes if p["type"] == "notify"]
+    if audit.events(kind="quota_exceeded"):  # what did not fit was named to the learner
+        assert notes and "full" in notes[-1]["title"] and "not kept" in notes[-1]["text"]
 
 
 F3, F5 = "\x1b[13~", "\x1b[15~"
@@ -166,7 +170,8 @@ def test_sec_run_through_ssh_cannot_fill_the_host_disk(tmp_path: Path) -> None:
         term.wait_for(r"hello\.js", timeout=20)
         program = (
             "const fs=require('fs');let i=0;try{for(;;){fs.writeFileSync('junk'+i,"
-            "Buffer.alloc(1<<20,120));i++}}catch(e){console.log('stopped after '+i+' '+e.code)}"
+            "Buffer.alloc(1<<20,120));i++}}catch(e){console.log('stopped after '+i+' '+e.code);"
+            "throw e}"
         )
         term.send(F3)
         time.sleep(0.5)
@@ -179,7 +184,7 @@ def test_sec_run_through_ssh_cannot_fill_the_host_disk(tmp_path: Path) -> None:
         count = int(screen.split("stopped after ")[1].split()[0])
         assert count <= 3
         run = server.wait_audit("run", actor=name, timeout=30)
-        assert run["detail"]["exit_code"] == 0
+        assert run["detail"]["limit"] == "disk"
         workspace = server.data_dir / "workspaces" / name
         on_disk = sum(
             os.lstat(os.path.join(root, entry)).st_blocks * 512
