@@ -73,7 +73,7 @@ async def _one_check(base: Path, index: int) -> tuple[float, float, float, str]:
         check_run(["node", "flood.js"], work_dir=work, limits=Limits(wall=10), host_uid=host_uid)
     )
     elapsed = time.perf_counter() - started
-    return _inside_mb(result), _host_mb(work) - 0.0, elapsed, str(result.limit)
+    return _inside_mb(result), _host_mb(work), elapsed, str(result.limit)
 
 
 async def _rows() -> list[tuple[str, int, float, float, float, str]]:
@@ -97,10 +97,14 @@ async def _rows() -> list[tuple[str, int, float, float, float, str]]:
 
 def main() -> None:
     mode = "per-learner uids" if os.geteuid() == 0 else "shared uid (non-root)"
-    print(f"\nDisk written by a program that writes 1 MB files without end ({mode}; quota "
-          f"{QUOTA >> 20} MB; check work dir tmpfs = Limits.tmp + 20 MB)")
-    print(f"{'what':6} {'at once':>7} {'MB inside (max)':>16} {'MB on host/run (max)':>21} "
-          f"{'MB on host (all)':>17}  time, limit")
+    print(
+        f"\nDisk written by a program that writes 1 MB files without end ({mode}; quota "
+        f"{QUOTA >> 20} MB; check work dir tmpfs = Limits.tmp + 20 MB)"
+    )
+    print(
+        f"{'what':6} {'at once':>7} {'MB inside (max)':>16} {'MB on host/run (max)':>21} "
+        f"{'MB on host (all)':>17}  time, limit"
+    )
     for what, parallel, inside, host, total, tail in asyncio.run(_rows()):
         print(f"{what:6} {parallel:>7} {inside:>16.0f} {host:>21.1f} {total:>17.1f}  {tail}")
 
