@@ -209,7 +209,7 @@ class StaffDesk:
         return protocol.RosterReply(
             learners=self.live.roster(),
             queue=self.live.queue_rows(),
-            now=time.time(),
+            now=self.live.clock(),  # the clock the rows' timestamps come from
             rules={
                 "failed_checks": rules.failed_checks,
                 "minutes_on_exercise": rules.minutes_on_exercise,

@@ -49,7 +49,7 @@ class Learner:
         self.size = size
         self.pushes: list[protocol.Push] = []
         self.typed: list[tuple[bytes, str]] = []
-        self.screen = SCREEN
+        self.screen = SCREEN.replace(b"ada", user.encode())
 
     def push(self, message: protocol.Push) -> None:
         self.pushes.append(message)

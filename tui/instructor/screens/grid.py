@@ -141,7 +141,7 @@ class GridScreen(Screen[None]):
             parts = [tile.learner]
             if cells:
                 parts.append(cells[3] or "(no exercise)")
-                state = cells[2].replace("online", "").strip()
+                state = cells[2].replace("online", "").replace("watched", "").strip()
                 if state:
                     parts.append(state)
                 if cells[0]:
