@@ -956,3 +956,43 @@ def course_list(path: Path | None) -> None:
                    f"({len(c.exercises)} exercises)")
         for ex in c.exercises:
             click.echo(f"        {sanitize(ex.id, 40):<28} {sanitize(ex.title, 60)}")
+
+
+# -- progress -----------------------------------------------------------------------------------
+
+
+@main.group(cls=SlateGroup)
+def progress() -> None:
+    """Learners' progress, for the programme office."""
+
+
+@progress.command("export")
+@click.option("--csv", "as_csv", is_flag=True, default=True, show_default=True,
+              help="CSV, one row per learner and exercise started (the only format).")
+@click.option("--cohort", default=None, help="Only the learners of this cohort.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write to this file (mode 0600) instead of standard output.")
+@click.pass_context
+def progress_export(ctx: click.Context, as_csv: bool, cohort: str | None,
+                    output: Path | None) -> None:
+    """Export every learner's progress as CSV (the instructor console's Export does the same,
+    writing the file on the server). Text is sanitised and spreadsheet formulas are defused."""
+    from server.staff_desk import progress_csv
+
+    titles: dict[tuple[str, str], str] = {}
+    with contextlib.suppress(Exception):  # titles are a courtesy: ids are enough
+        from courses.catalog import load_catalog
+
+        titles = {(ex.course_id, ex.id): ex.title
+                  for ex in load_catalog(strict=False).exercises()}
+    with _state(ctx).store() as (store, audit):
+        text, rows = progress_csv(store, titles, cohort)
+        audit.append("progress_export", actor=os_actor(), cohort=cohort, rows=rows,
+                     path=str(output) if output else "-", **_actor_detail())
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    click.echo(f"slate: {rows} rows written to {sanitize(str(output), 300)}", err=True)
