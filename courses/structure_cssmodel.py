@@ -159,9 +159,7 @@ class CssModel:
             if compiled is None or compiled.never_matches or compiled.pseudo_element:
                 found: frozenset[int] = frozenset()
             else:
-                found = frozenset(
-                    i for i, w in enumerate(self._wrappers) if compiled.test(w)
-                )
+                found = frozenset(i for i, w in enumerate(self._wrappers) if compiled.test(w))
             self._matches[key] = found
         return self._matches[key]
 

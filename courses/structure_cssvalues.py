@@ -365,8 +365,10 @@ def compose(prop: str, values: dict[str, str]) -> str:
             return f"{top} {right} {bottom}"
         return " ".join(got)
     if prop == "border":
-        sides = [tuple(values.get(f"border-{s}-{p}", "") for p in ("width", "style", "color"))
-                 for s in SIDES]
+        sides = [
+            tuple(values.get(f"border-{s}-{p}", "") for p in ("width", "style", "color"))
+            for s in SIDES
+        ]
         if len(set(sides)) == 1:
             return " ".join(v for v in sides[0] if v)
         return " ".join(v for side in sides for v in side if v)

@@ -344,22 +344,26 @@ def evaluate(tree: Any, source: Source, asserts: list[dict[str, Any]]) -> list[T
     doc = build_document(tree, source)
     doc.page = parse_page(source.text, source.name)
     markup = _markup_problem(doc)
+    tables = [normalise(a) for a in asserts]
+    keys = [next(k for k in table if k in VOCABULARY) for table in tables]
     results: list[TestOutcome] = []
-    reported = False
-    for table in map(normalise, asserts):
-        key = next(k for k in table if k in VOCABULARY)
+    for table, key in zip(tables, keys, strict=True):
         failure, line = _CHECKS[key](doc, table)
-        result = outcome(table, default_name(key, table), failure, line)
-        if markup is not None and result.status == "failed":
-            # One mistake, one message: a tag left open (or closed twice) changes the whole
-            # tree after it, so every assertion it breaks would fail with a misleading reason.
-            # Report the mistake once, on the first failing test, and hold the rest back.
-            if reported:
-                continue
-            reported = True
-            result = TestOutcome(name=result.name, status="failed", message=markup[0])
-        results.append(result)
-    return results
+        results.append(outcome(table, default_name(key, table), failure, line))
+    if markup is None:
+        return results
+    # One mistake, one message: a tag left open (or closed twice) changes the whole tree after
+    # it, so every assertion it breaks would fail with a misleading reason. Report the mistake
+    # once — on the `closed` test when the check has one, else on the first failing test —
+    # and hold the other failures back until it is fixed.
+    failing = [i for i, r in enumerate(results) if r.status == "failed"]
+    if not failing:
+        return results
+    closed = [i for i in failing if keys[i] == "closed"]
+    keep = closed[0] if closed else failing[0]
+    shown = results[keep]
+    results[keep] = TestOutcome(name=shown.name, status="failed", message=markup[0])
+    return [r for i, r in enumerate(results) if i == keep or r.status != "failed"]
 
 
 def _markup_problem(doc: Document) -> tuple[str, int] | None:
@@ -522,6 +526,18 @@ def _doctype(doc: Document, table: dict[str, Any]) -> Failure:
     return "The first line of the file should be <!DOCTYPE html>. Add it at the very top.", 1
 
 
+def _typed_as_start(doc: Document, el: Element) -> Element | None:
+    """The ``<h1>`` a learner typed where ``</h1>`` belongs: ``el``'s first child element has
+    ``el``'s tag, no end tag of its own, and comes after some text inside ``el``."""
+    if not el.children:
+        return None
+    child = el.children[0]
+    if child.tag != el.tag or child.has_end:
+        return None
+    before = doc.source.span(el.start, child.start)
+    return child if ">" in before and before.split(">", 1)[1].strip() else None
+
+
 def _closed(doc: Document, table: dict[str, Any]) -> Failure:
     del table
     problems: list[tuple[int, str]] = []
@@ -535,6 +551,16 @@ def _closed(doc: Document, table: dict[str, Any]) -> Failure:
                     f"Line {el.line}: the <{el.tag}> that starts here is never closed, so "
                     f"everything after it counts as part of the {el.tag}. Add </{el.tag}> "
                     "where it ends.",
+                )
+            )
+            break
+        twin = _typed_as_start(doc, el)
+        if twin is not None:  # <h1>Hello<h1>: the end tag was typed without its slash
+            problems.append(
+                (
+                    twin.line,
+                    f"Line {twin.line}: the <{el.tag}> is never closed: the second <{el.tag}> "
+                    f"should be </{el.tag}> (an end tag has a / after the <).",
                 )
             )
             break

@@ -938,6 +938,21 @@ def course_check(ctx: click.Context, path: Path | None) -> None:
     ctx.exit(int(main_check(path)))
 
 
+@course.command("try")
+@click.argument("exercise")
+@click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def course_try(ctx: click.Context, exercise: str, folder: Path, as_json: bool) -> None:
+    """Run EXERCISE's checks (COURSE/EXERCISE or its folder) on FOLDER, as a learner's Check.
+
+    Exit status: 0 passed, 1 failed, 2 the checks could not run.
+    """
+    from courses.validate import main_try
+
+    ctx.exit(int(main_try(exercise, folder, as_json=as_json)))
+
+
 @course.command("list")
 @click.argument("path", type=click.Path(path_type=Path, exists=True, file_okay=False),
                 required=False)
