@@ -260,8 +260,12 @@ def _jsonl(path: Path, report: cpmod.ChainReport, label: str) -> list[dict[str, 
     return rows
 
 
-def verify_export(folder: Path, key: Ed25519PublicKey) -> cpmod.ChainReport:
+def verify_export(folder: Path, key: Ed25519PublicKey,
+                  kept: list[cpmod.Checkpoint] | None = None) -> cpmod.ChainReport:
     """Verify an export folder with only its files and the trusted public key.
+
+    ``kept``: checkpoints the verifier kept independently; each one at or before the export's
+    own checkpoint must be signed and match the segment's row.
 
     Returns:
         A report: ``proven_to`` is the checkpointed row; ``problems`` say what was tampered with.
@@ -316,11 +320,17 @@ def verify_export(folder: Path, key: Ed25519PublicKey) -> cpmod.ChainReport:
     for row in chain:
         if row.get("kind") == "session_end" and isinstance(row.get("id"), int):
             ends[row["id"]] = row
-    hashes = cpmod.verify_rows(chain, report, want_hashes={cp.id, *ends}, anchored=False)
+    extra = list(kept or [])
+    hashes = cpmod.verify_rows(chain, report, want_hashes={cp.id, *ends, *(k.id for k in extra)},
+                               anchored=False)
     if chain and chain[0].get("id") != manifest.get("chain", {}).get("first"):
         report.add(f"chain.jsonl: starts at row {sanitize(chain[0].get('id'), 20)}, the manifest "
                    f"says {sanitize(manifest.get('chain', {}).get('first'), 20)} (rows deleted)")
     cpmod.judge_checkpoints([cp], key, hashes, report, where="manifest")
+    # A kept checkpoint newer than this export's own is not this export's business (it was
+    # made earlier); one inside the segment must match it.
+    inside = [k for k in extra if k.id <= max(report.last_id, cp.id)]
+    cpmod.judge_checkpoints(inside, key, hashes, report, where="kept checkpoint")
     proven = {rid: row for rid, row in ends.items() if rid in hashes and rid <= report.proven_to}
     in_chain = {(r.get("id"), r.get("hash")) for r in chain}
     for event in _jsonl(folder / "events.jsonl", report, "events.jsonl"):

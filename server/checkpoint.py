@@ -437,18 +437,20 @@ def store_rows(store: Store, batch: int = 5000) -> Iterable[dict[str, Any]]:
         after = rows[-1][0]
 
 
-def verify_local(store: Store, data_dir: Path, key: Ed25519PublicKey) -> ChainReport:
+def verify_local(store: Store, data_dir: Path, key: Ed25519PublicKey,
+                 kept: list[Checkpoint] | None = None) -> ChainReport:
     """Check the store's chain against the signed checkpoints (file and in-chain rows).
 
     Complements :func:`server.audit.verify` (ids, head file, recordings) with what the public
     key proves: every checkpoint is genuinely signed and names a row the chain still holds with
-    the same hash.
+    the same hash. ``kept``: checkpoints the verifier kept elsewhere (``--checkpoint``), judged
+    the same way — the one proof that does not depend on files an intruder could remove.
     """
     report = ChainReport()
     from_file, problems = read_checkpoints(checkpoints_path(data_dir))
     for problem in problems:
         report.add(problem)
-    ids = {cp.id for cp in from_file}
+    ids = {cp.id for cp in from_file} | {cp.id for cp in kept or []}
     in_chain: list[Checkpoint] = []
     for row in store.query("SELECT detail FROM audit_events WHERE kind = ?", (CHECKPOINT_KIND,)):
         try:
@@ -463,6 +465,7 @@ def verify_local(store: Store, data_dir: Path, key: Ed25519PublicKey) -> ChainRe
     seen = {(c.id, c.signature) for c in from_file}
     judge_checkpoints([c for c in in_chain if (c.id, c.signature) not in seen], key, hashes,
                       report, where="chain row")
-    if not from_file and not in_chain:
+    judge_checkpoints(list(kept or []), key, hashes, report, where="kept checkpoint")
+    if not from_file and not in_chain and not kept:
         report.add("no signed checkpoint yet (run 'slate audit checkpoint')")
     return report

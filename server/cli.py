@@ -484,10 +484,15 @@ def audit() -> None:
 @click.option("--key", "key_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="A checkpoint public key (PEM from 'slate audit key'): also prove the chain "
                    "against the signed checkpoints.")
+@click.option("--checkpoint", "kept_path", type=click.Path(path_type=Path, dir_okay=False,
+              exists=True), default=None,
+              help="A checkpoints file you kept (lines of audit-checkpoints.jsonl): the chain "
+                   "must still hold each row it signed.")
 @click.argument("export_dir", required=False,
                 type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.pass_context
-def audit_verify(ctx: click.Context, key_path: Path | None, export_dir: Path | None) -> None:
+def audit_verify(ctx: click.Context, key_path: Path | None, kept_path: Path | None,
+                 export_dir: Path | None) -> None:
     """Check the audit hash chain and every closed recording's digest (exit 1 on a problem).
 
     With EXPORT_DIR (a folder written by 'slate audit export') and --key, check that export
@@ -495,12 +500,19 @@ def audit_verify(ctx: click.Context, key_path: Path | None, export_dir: Path | N
     """
     from server import checkpoint as cpmod
 
+    kept: list[Any] = []
+    if kept_path is not None:
+        if key_path is None:
+            fail("--checkpoint needs the public key that signed it: --key PUBLIC_KEY")
+        kept, bad = cpmod.read_checkpoints(kept_path)
+        if bad or not kept:
+            fail(f"{kept_path}: not a checkpoints file ({bad[0] if bad else 'empty'})")
     if export_dir is not None:
         if key_path is None:
             fail("verifying an export needs the public key: --key PUBLIC_KEY")
         from server.audit_export import verify_export
 
-        exported = verify_export(export_dir, cpmod.load_public_key(key_path))
+        exported = verify_export(export_dir, cpmod.load_public_key(key_path), kept)
         _report_signed(ctx, exported, f"export {export_dir}")
         return
     state = _state(ctx)
@@ -508,7 +520,8 @@ def audit_verify(ctx: click.Context, key_path: Path | None, export_dir: Path | N
         report = verify(store, state.data_dir / "recordings")
         chain: Any = None
         if key_path is not None:
-            chain = cpmod.verify_local(store, state.data_dir, cpmod.load_public_key(key_path))
+            chain = cpmod.verify_local(store, state.data_dir, cpmod.load_public_key(key_path),
+                                       kept)
     if report.ok and (chain is None or chain.ok):
         click.echo(
             f"audit: OK — {report.rows_checked} rows in an unbroken chain, "

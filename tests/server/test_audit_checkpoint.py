@@ -350,3 +350,42 @@ async def test_schedule_signs_only_when_the_chain_moved(store: Store, audit: Aud
     await task
     assert len(audit.events(kind=cpmod.CHECKPOINT_KIND)) == 1
     assert cpmod.verify_local(store, data_dir, pub).ok
+
+
+def test_cli_kept_checkpoint_catches_what_the_files_on_the_server_no_longer_show(
+        store: Store, audit: AuditLog, data_dir: Path, tmp_path: Path) -> None:
+    """An intruder who cuts the chain back past the newest checkpoint, removes that checkpoint's
+    line and rewrites the sequence and the head file leaves nothing local to notice — but a
+    checkpoint the verifier kept elsewhere still names a row that is gone."""
+    for i in range(4):
+        audit.append("login_ok", actor="ada", n=i)
+    assert slate(data_dir, "audit", "checkpoint").returncode == 0  # signs row 4 (row 5 is it)
+    for i in range(4):
+        audit.append("run", actor="ada", n=i)
+    assert slate(data_dir, "audit", "checkpoint").returncode == 0  # signs row 9
+    kept = tmp_path / "kept.jsonl"
+    shutil.copy(cpmod.checkpoints_path(data_dir), kept)  # the officer's copy, off the machine
+    pub = cpmod.key_paths(data_dir)[1]
+    assert slate(data_dir, "audit", "verify", "--key", str(pub),
+                 "--checkpoint", str(kept)).returncode == 0
+    # The intruder: rows 6.. gone, the second checkpoint line gone, sequence and head hidden.
+    tamper(store.path, "DELETE FROM audit_events WHERE id > 5")
+    tamper(store.path, "UPDATE sqlite_sequence SET seq = 5 WHERE name = 'audit_events'")
+    row5 = store.query("SELECT hash FROM audit_events WHERE id = 5")[0][0]
+    (data_dir / "slate.db.audit-head").write_text(f"5 {row5}\n")  # rewritten, not removed
+    lines = cpmod.checkpoints_path(data_dir).read_text().splitlines()
+    cpmod.checkpoints_path(data_dir).write_text(lines[0] + "\n")
+    local = slate(data_dir, "audit", "verify", "--key", str(pub))
+    assert local.returncode == 0  # nothing on the machine shows it any more ...
+    caught = slate(data_dir, "audit", "verify", "--key", str(pub), "--checkpoint", str(kept))
+    assert caught.returncode == 1  # ... but the kept checkpoint does
+    assert "row 9" in caught.stderr and "truncated after the checkpoint" in caught.stderr
+
+
+def test_export_with_a_kept_checkpoint(exported: Path, data_dir: Path, tmp_path: Path) -> None:
+    kept, _ = cpmod.read_checkpoints(cpmod.checkpoints_path(data_dir))
+    key = cpmod.load_public_key(exported.parent / "trusted.pem")
+    assert verify_export(exported, key, kept).ok
+    forged = [cpmod.Checkpoint(kept[0].id, "0" * 64, kept[0].ts, kept[0].key_id,
+                               kept[0].signature)]
+    assert not verify_export(exported, key, forged).ok
