@@ -148,8 +148,8 @@ class RunResult:
             more = " ..." if len(self.disk_refused) > 3 else ""
             shown = ", ".join(self.disk_refused[:3]) + more
             return (
-                "Your program wrote more than your space allows, so these files were not kept: "
-                f"{shown}. Delete files you do not need and run it again."
+                f"Your program's files {shown} were not kept: your space is full (or a link "
+                "or special file is in the way). Delete files you do not need and run it again."
             )
         if self.limit in messages:
             return messages[self.limit]
