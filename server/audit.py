@@ -27,7 +27,9 @@ import hashlib
 import json
 import logging
 import os
+import queue
 import re
+import threading
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,6 +181,56 @@ class AuditLog:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.head_file = head_path(store)
+        self._queue: queue.Queue[tuple[str, dict[str, Any], str] | None] | None = None
+        self._writer: threading.Thread | None = None
+
+    # -- writing off the event loop -------------------------------------------------------------
+
+    def start_writer(self) -> None:
+        """From now on :meth:`append` queues the event and returns at once; one thread, with a
+        connection of its own, writes the queue in order. The server calls this at start: a
+        write waits for fsync (and for other processes' writes), which must not hold the event
+        loop every session's keystrokes run on (``bench/bench_store.py`` measures it). Reads
+        (:meth:`events`) first wait for the queue to drain, so a caller reads its own writes."""
+        if self._writer is not None:
+            return
+        writer_store = Store(self.store.path)
+        self._queue = queue.Queue()
+        self._writer = threading.Thread(
+            target=self._write_queue, args=(writer_store, self._queue), name="audit-writer",
+            daemon=True,
+        )
+        self._writer.start()
+
+    def _write_queue(
+        self, store: Store, pending: queue.Queue[tuple[str, dict[str, Any], str] | None]
+    ) -> None:
+        try:
+            while True:
+                item = pending.get()
+                try:
+                    if item is None:
+                        return
+                    self._insert(store, *item)
+                except Exception:
+                    logging.getLogger("slate.audit").exception("audit write failed")
+                finally:
+                    pending.task_done()
+        finally:
+            store.close()
+
+    def flush(self) -> None:
+        """Wait until every queued event is written (no-op without a writer thread)."""
+        if self._queue is not None:
+            self._queue.join()
+
+    def stop_writer(self) -> None:
+        """Write what is queued, then stop the thread (appends are synchronous again)."""
+        if self._queue is None or self._writer is None:
+            return
+        self._queue.put(None)
+        self._writer.join()
+        self._queue, self._writer = None, None
 
     def append(
         self,
@@ -188,7 +240,7 @@ class AuditLog:
         address: str | None = None,
         session: str | None = None,
         **detail: Any,
-    ) -> AuditEvent:
+    ) -> AuditEvent | None:
         """Append one event to the chain.
 
         Args:
@@ -200,10 +252,11 @@ class AuditLog:
                 stored as ``str()``). Strings are stored faithfully: sanitise when showing them.
 
         Returns:
-            The stored event.
+            The stored event; None when a writer thread writes it (see :meth:`start_writer`).
 
         Raises:
-            ValueError: a bad kind or a detail value that cannot be JSON (NaN).
+            ValueError: a bad kind or a detail value that cannot be JSON (NaN), at once, in the
+                caller, writer thread or not.
         """
         if not isinstance(kind, str) or not KIND_RE.fullmatch(kind):
             raise ValueError(f"an audit kind must match {KIND_RE.pattern}, got {kind!r}")
@@ -218,7 +271,15 @@ class AuditLog:
             detail_text = canonical_json(detail)
         except ValueError as exc:
             raise ValueError(f"audit detail for {kind} is not valid JSON: {exc}") from None
-        with self.store.transaction() as db:
+        if self._queue is not None:
+            self._queue.put((kind, clean, detail_text))
+            return None
+        return self._insert(self.store, kind, clean, detail_text)
+
+    def _insert(
+        self, store: Store, kind: str, clean: dict[str, Any], detail_text: str
+    ) -> AuditEvent:
+        with store.transaction() as db:
             last = db.execute(
                 "SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1"
             ).fetchone()
@@ -278,6 +339,7 @@ class AuditLog:
         session: str | None = None, actor: str | None = None,
     ) -> list[AuditEvent]:
         """Events in id order: those after id ``after``, or only the ``last`` N."""
+        self.flush()
         where = ["id > ?"]
         params: list[Any] = [after]
         if kind is not None:

@@ -875,6 +875,7 @@ async def serve(
     host_key = load_host_key(data_dir)
     store = Store(data_dir / "slate.db", uid_count=config.sandbox.uid_count)
     audit = AuditLog(store)
+    audit.start_writer()  # audit rows are written by a thread, never holding the event loop
     services = SessionServices(config, store, audit)
     room = Classroom(
         config, store, audit, services, AuthGuard(config.auth, store), Doorman(config.auth, audit)
@@ -1004,6 +1005,7 @@ async def serve(
         for task in list(handshakes):
             task.cancel()
         audit.append("server_stop", pid=os.getpid())
+        await asyncio.to_thread(audit.stop_writer)  # every queued row is written before exit
         for signum in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(signum)
