@@ -20,15 +20,20 @@ owner knows the password. So:
   clear them; ``slate user unlock NAME`` does.
 - **A connection gets** :data:`MAX_TRIES_PER_CONNECTION` **password attempts**, each answered
   later than the one before.
-- What bounds a guesser on a shared address is therefore pre-auth parallelism: at most
-  ``max_unauth_per_address`` connections, each waiting :data:`MAX_DELAY` per guess once
-  backed off. The audit log records every failure, lock and refusal, so staff see it happen.
+- What bounds a guesser on a shared address is therefore the address's connection rate
+  (``connection_rate``: every password check needs a new connection's token, and every
+  connection gets few tries) and its pre-auth slots, each waiting :data:`MAX_DELAY` per guess
+  once backed off. The audit log records every failure, lock and refusal, so staff see it.
+- **argon2 checks run on a pool of their own** (:class:`Verifier`) that serves names with no
+  recent failures first, so a flood aimed at one account does not slow the rest of the class.
 - **Pre-auth slots are shared fairly**: when an address has used all of its slots, a new
-  connection is still let in and the connection that has done the least for longest is dropped
-  (first those that never asked to log in, then those that did but are not having a password
-  checked); connections that have not asked to log in within :data:`PREAUTH_IDLE` seconds are
-  dropped anyway. A connection whose password is being checked is never dropped. Idle or slow
-  handshakes therefore cost only their own sender their slots.
+  connection is still let in and another is dropped: first one whose *wrong* password is only
+  waiting out its back-off (the guesser loses an answer; the failure is already counted), then
+  the one that has longest not asked to log in, then the one longest at the login prompt.
+  Connections that have not asked to log in within :data:`PREAUTH_IDLE` seconds are dropped
+  anyway. A password being checked, and a *right* password waiting out its back-off, are never
+  dropped. Idle connections, slow handshakes and a guesser's own waits therefore cost only
+  their sender their slots.
 
 Unknown and known names take the same path (one argon2 verification, the same counters, the
 same delays), so neither the reply nor its timing tells whether a name exists. Time comes from an
@@ -39,7 +44,11 @@ nothing of the gateway.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import os
+import queue
+import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
@@ -54,8 +63,7 @@ log = logging.getLogger("slate.admission")
 MAX_DELAY = 3.0
 """Seconds: the longest any answer to a password attempt is held back. It bounds what a guesser
 can make the owner wait; argon2, the handshake and a busy two-core server add one or two more, so
-the owner is in within 5 s. It also sets what a guesser behind the owner's address can try: one
-password per pre-auth slot (``max_unauth_per_address``) every MAX_DELAY seconds."""
+the owner is in within 5 s."""
 
 MAX_TRIES_PER_CONNECTION = 3
 """Password attempts one connection may make (OpenSSH's MaxAuthTries is 6)."""
@@ -155,6 +163,9 @@ class Attempt:
     """The (name, address) pair is locked: the connection gets no further attempt."""
     last_try: bool
     """Whatever the answer, the connection is closed after this attempt."""
+    under_attack: bool = False
+    """The name has been failing at this address (backed off or locked), or this connection
+    has failed before: its check waits behind clean ones (:class:`Verifier`)."""
 
 
 @dataclass(frozen=True)
@@ -226,7 +237,15 @@ class AuthGuard:
             else 0.0,
         )
         last_try = locked or connection_failures + 1 >= MAX_TRIES_PER_CONNECTION
-        return Attempt(delay=min(delay, MAX_DELAY), locked=locked, last_try=last_try)
+        under_attack = (
+            locked or failures >= self.cfg.failures_before_backoff or connection_failures > 0
+        )
+        return Attempt(
+            delay=min(delay, MAX_DELAY),
+            locked=locked,
+            last_try=last_try,
+            under_attack=under_attack,
+        )
 
     def failed(self, name: str, address: str) -> Failure:
         """Record a failed attempt (wrong password, unknown or disabled name alike)."""
@@ -257,6 +276,66 @@ class AuthGuard:
         self.store.clear_login_failures(name, address, now=self.clock.time())
 
 
+# -- password checks: a small pool that serves clean names first --------------------------------
+
+
+class Verifier:
+    """Runs the argon2 checks on a few threads of its own, cleanest first.
+
+    argon2 is the expensive part of a login (about 0.2 CPU-seconds). Under a flood the queue of
+    checks grows; this pool serves a check for a name with no recent failures at its address
+    before the checks of names being guessed at, so a flood aimed at one account does not slow
+    everyone else behind the same address. Within a priority, first come first served.
+
+    Args:
+        workers: threads (default: the number of CPUs, at least 2).
+    """
+
+    def __init__(self, workers: int | None = None) -> None:
+        self._queue: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
+        self._seq = itertools.count()
+        self._threads = [
+            threading.Thread(target=self._work, name=f"slate-verify-{i}", daemon=True)
+            for i in range(workers or max(2, os.cpu_count() or 2))
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _work(self) -> None:
+        while True:
+            _, _, job = self._queue.get()
+            if job is None:
+                return
+            loop, future, fn, args = job
+            try:
+                result = fn(*args)
+            except BaseException as exc:  # handed to the waiting coroutine
+                loop.call_soon_threadsafe(_settle, future, None, exc)
+            else:
+                loop.call_soon_threadsafe(_settle, future, result, None)
+
+    async def run(self, priority: int, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run ``fn(*args)`` on the pool (lower ``priority`` first) and return its result."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        self._queue.put((priority, next(self._seq), (loop, future, fn, args)))
+        return await future
+
+    def close(self) -> None:
+        """Stop the threads once the queued checks are done."""
+        for _ in self._threads:
+            self._queue.put((1 << 30, next(self._seq), None))
+
+
+def _settle(future: asyncio.Future[Any], result: Any, exc: BaseException | None) -> None:
+    if future.cancelled():
+        return
+    if exc is not None:
+        future.set_exception(exc)
+    else:
+        future.set_result(result)
+
+
 # -- one password attempt, start to answer -------------------------------------------------------
 
 
@@ -283,6 +362,8 @@ async def check_password(
     connection_failures: int,
     audit: Callable[..., None],
     *,
+    verifier: Verifier | None = None,
+    verified: Callable[[bool], None] | None = None,
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
 ) -> PasswordOutcome:
     """Check one password attempt and answer no sooner than the guard says.
@@ -300,6 +381,9 @@ async def check_password(
         address: the client's address.
         connection_failures: failed attempts already made on this connection.
         audit: writes one audit row for this connection: ``audit(kind, **detail)``.
+        verifier: the pool for the argon2 check (None: the loop's default executor).
+        verified: told whether the password was right as soon as that is known (before the
+            back-off wait), so the doorman can drop a doomed wait but never a rightful one.
         sleep: how to wait (tests pass one that moves a fake clock).
 
     Returns:
@@ -312,18 +396,21 @@ async def check_password(
     name = typed if valid_username(typed) else ""
     key = throttle_key(typed)
     plan = await loop.run_in_executor(None, guard.plan, key, address, connection_failures)
-    account = await loop.run_in_executor(None, store.verify_password, name or "\0", password)
+    checked_name = name or "\0"
+    if verifier is not None:
+        # Names being guessed at this address wait behind clean ones.
+        priority = 1 if plan.under_attack else 0
+        account = await verifier.run(priority, store.verify_password, checked_name, password)
+    else:
+        account = await loop.run_in_executor(None, store.verify_password, checked_name, password)
     ok = account is not None and not account.disabled
-    failure: Failure | None = None
+    if verified is not None:
+        verified(ok)
     if ok:
         await loop.run_in_executor(None, guard.succeeded, key, address)
-    else:
-        failure = await loop.run_in_executor(None, guard.failed, key, address)
-    wait = plan.delay - (clock.monotonic() - started)
-    if wait > 0:
-        await sleep(wait)
-    if failure is None:
+        await _wait_out(plan.delay, started, clock, sleep)
         return PasswordOutcome(account, False, plan.delay, plan.locked)
+    failure = await loop.run_in_executor(None, guard.failed, key, address)
     if not name:
         reason = "invalid username"
     else:
@@ -368,7 +455,18 @@ async def check_password(
             else "too many failed attempts on one connection"
         )
         audit("connection_closed", reason=why, name=shown)
+    # Everything is on record before the wait: a connection dropped while it waits loses only
+    # the answer.
+    await _wait_out(plan.delay, started, clock, sleep)
     return PasswordOutcome(None, close, plan.delay, locked)
+
+
+async def _wait_out(
+    delay: float, started: float, clock: Clock, sleep: Callable[[float], Awaitable[Any]]
+) -> None:
+    wait = delay - (clock.monotonic() - started)
+    if wait > 0:
+        await sleep(wait)
 
 
 # -- the doorman: admission at accept time ----------------------------------------------------
@@ -378,7 +476,19 @@ STAGE_CONNECTED = 0
 STAGE_LOGGING_IN = 1
 """Asked to log in (the client finished the handshake): a person may be typing a password."""
 STAGE_CHECKING = 2
-"""A password is being checked: never dropped."""
+"""A password is being checked (argon2, a fraction of a second): never dropped."""
+STAGE_REFUSING = 3
+"""A wrong password was checked and only its back-off delay is left: dropped first (the guesser
+loses an answer they would have had to wait for; the failure is already counted and audited)."""
+STAGE_ADMITTING = 4
+"""The right password was checked and waits out the back-off: never dropped."""
+
+_DROP_ORDER = {STAGE_REFUSING: 0, STAGE_CONNECTED: 1, STAGE_LOGGING_IN: 2}
+_STAGE_WORDS = {
+    STAGE_REFUSING: "while a wrong password's answer waited",
+    STAGE_CONNECTED: "before asking to log in",
+    STAGE_LOGGING_IN: "at login",
+}
 
 
 @dataclass(eq=False)
@@ -512,17 +622,18 @@ class Doorman:
 
     def _drop_one(self, addresses: list[str], why: str, now: float) -> bool:
         for address in addresses:
-            candidates = [t for t in self._tickets.get(address, ()) if t.stage != STAGE_CHECKING]
+            candidates = [t for t in self._tickets.get(address, ()) if t.stage in _DROP_ORDER]
             if candidates:
-                # Least advanced first; within a stage, the one that has been there longest.
-                victim = min(candidates, key=lambda t: (t.stage, t.since))
+                # Doomed answers first, then the least advanced; within a stage, the one that
+                # has been there longest.
+                victim = min(candidates, key=lambda t: (_DROP_ORDER[t.stage], t.since))
                 self._drop(victim, why, now)
                 return True
         return False
 
     def _drop(self, ticket: Ticket, why: str, now: float) -> None:
         self.release(ticket)
-        stage = "before asking to log in" if ticket.stage == STAGE_CONNECTED else "at login"
+        stage = _STAGE_WORDS.get(ticket.stage, "?")
         self._note("connection_dropped", ticket.address, f"{why} ({stage})", now)
         try:
             ticket.close()

@@ -99,8 +99,8 @@ class AuthSection:
     """``[auth]``: login timeouts, connection caps, back-off and lockout."""
 
     login_timeout: int = _key(30, low=1, high=3600, doc="Seconds to finish logging in.")
-    max_unauth_per_address: int = _key(10, low=1, high=100000, doc="Pre-auth conns per address.")
-    max_unauth_total: int = _key(100, low=1, high=1000000, doc="Pre-auth connections overall.")
+    max_unauth_per_address: int = _key(40, low=1, high=100000, doc="Pre-auth conns per address.")
+    max_unauth_total: int = _key(200, low=1, high=1000000, doc="Pre-auth connections overall.")
     failures_before_backoff: int = _key(3, low=0, high=1000, doc="Failures before slowing.")
     backoff_base: float = _key(1.0, low=0.0, high=60.0, doc="First back-off delay (doubles).")
     lockout_after: int = _key(

@@ -31,11 +31,14 @@ import asyncssh
 
 from server import kex_guess, protocol
 from server.admission import (
+    STAGE_ADMITTING,
     STAGE_CHECKING,
     STAGE_LOGGING_IN,
+    STAGE_REFUSING,
     AuthGuard,
     Doorman,
     Ticket,
+    Verifier,
     check_password,
     valid_username,
 )
@@ -88,6 +91,7 @@ class Classroom:
     services: SessionServices
     guard: AuthGuard
     doorman: Doorman
+    verifier: Verifier
     live: dict[str, SlateSession] = field(default_factory=dict)
     sessions: set[SlateSession] = field(default_factory=set)
 
@@ -207,6 +211,8 @@ class SlateSSHServer(asyncssh.SSHServer):
                 self.address,
                 self.auth_failures,
                 self.audit,
+                verifier=self.room.verifier,
+                verified=self._verified,
             )
         finally:
             if self.ticket is not None:
@@ -221,6 +227,10 @@ class SlateSSHServer(asyncssh.SSHServer):
         if outcome.close_connection:  # after the failure reply has gone out
             asyncio.get_running_loop().call_later(0.2, self._close_now)
         return False
+
+    def _verified(self, ok: bool) -> None:
+        if self.ticket is not None:
+            self.room.doorman.progressed(self.ticket, STAGE_ADMITTING if ok else STAGE_REFUSING)
 
     def _close_now(self) -> None:
         if self.conn is not None and not self.authenticated:
@@ -878,7 +888,13 @@ async def serve(
     audit.start_writer()  # audit rows are written by a thread, never holding the event loop
     services = SessionServices(config, store, audit)
     room = Classroom(
-        config, store, audit, services, AuthGuard(config.auth, store), Doorman(config.auth, audit)
+        config,
+        store,
+        audit,
+        services,
+        AuthGuard(config.auth, store),
+        Doorman(config.auth, audit),
+        Verifier(),
     )
     services.room = room
 

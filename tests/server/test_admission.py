@@ -3,6 +3,7 @@ SQLite store, and the doorman's fair pre-auth slots. Nothing here sleeps."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -478,3 +479,86 @@ async def test_every_refusal_takes_the_same_path(
         (2, 5, ["login_failed"]),
         (MAX_DELAY, 6, ["login_failed"]),
     ]
+
+
+def test_a_wrong_passwords_wait_is_dropped_first_a_right_ones_never(clock: FakeClock) -> None:
+    from server.admission import STAGE_ADMITTING, STAGE_REFUSING
+
+    audit = FakeAudit()
+    door = doorman(clock, audit, max_unauth_per_address=3)
+    idle, guesser, owner = (admit(door, SHARED) for _ in range(3))
+    assert guesser.ticket is not None and owner.ticket is not None
+    door.progressed(guesser.ticket, STAGE_REFUSING)
+    door.progressed(owner.ticket, STAGE_ADMITTING)
+    admit(door, SHARED)  # the doomed wait goes first, before the (older) idle connection
+    assert guesser.closed and not idle.closed and not owner.closed
+    assert "wrong password" in audit.kinds("connection_dropped")[0]["reason"]
+    for _ in range(5):
+        admit(door, SHARED)
+    assert not owner.closed  # a right password waiting out its back-off is never dropped
+
+
+async def test_verified_is_told_before_the_wait_and_rows_survive_a_dropped_wait(
+    accounts: Store, clock: FakeClock
+) -> None:
+    from server.admission import check_password
+
+    guard = guard_for(accounts, clock, failures_before_backoff=0)
+    told: list[bool] = []
+    audit = FakeAudit()
+
+    async def dropped(seconds: float) -> None:
+        assert told == [False]  # the doorman knew the answer was doomed before the wait
+        raise asyncio.CancelledError  # the connection is dropped while it waits
+
+    with pytest.raises(asyncio.CancelledError):
+        await check_password(
+            guard, accounts, "ada", "wrong", OTHER, 0, audit.append,
+            verified=told.append, sleep=dropped,
+        )  # fmt: skip
+    assert [k for k, _ in audit.rows] == ["login_failed"]  # on record all the same
+    assert accounts.login_failures("ada", OTHER) is not None
+
+    told.clear()
+    sleep = FakeSleep(clock)
+    outcome = await check_password(
+        guard, accounts, "ada", "ada-right-pw", OTHER, 0, audit.append,
+        verified=told.append, sleep=sleep,
+    )  # fmt: skip
+    assert told == [True] and outcome.account is not None and sleep.waited
+
+
+async def test_verifier_checks_clean_names_first() -> None:
+    import threading
+
+    from server.admission import Verifier
+
+    verifier = Verifier(workers=1)
+    gate = threading.Event()
+    order: list[str] = []
+    try:
+        busy = asyncio.ensure_future(verifier.run(0, gate.wait, 10))
+        await asyncio.sleep(0.05)  # the one worker is now busy
+        jobs = [
+            asyncio.ensure_future(verifier.run(prio, order.append, label))
+            for prio, label in ((1, "guess1"), (0, "owner"), (1, "guess2"), (0, "classmate"))
+        ]
+        gate.set()
+        await asyncio.gather(busy, *jobs)
+        assert order == ["owner", "classmate", "guess1", "guess2"]
+        with pytest.raises(ZeroDivisionError):  # errors reach the caller
+            await verifier.run(0, divmod, 1, 0)
+    finally:
+        verifier.close()
+
+
+def test_under_attack_marks_names_being_guessed_not_their_classmates(
+    store: Store, clock: FakeClock
+) -> None:
+    guard = guard_for(store, clock)
+    for _ in range(35):  # enough to throttle the whole address too
+        guard.failed("ada", SHARED)
+    assert guard.plan("ada", SHARED, 0).under_attack
+    classmate = guard.plan("grace", SHARED, 0)
+    assert classmate.delay == MAX_DELAY and not classmate.under_attack
+    assert guard.plan("grace", SHARED, 1).under_attack  # this connection already failed
