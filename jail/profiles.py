@@ -29,16 +29,19 @@ server's uid, :data:`SANDBOX_UID` inside its own user namespace):
 
 ``run`` — a learner's Run of an exercise (:func:`learner_run`, ``jail.run.run_in_workspace``).
     uid: the learner's (shared mode: nobody). ro: nothing of the host. rw: /workspace = a tmpfs
-    the size of the learner's quota, seeded with the exercise folder (read through the safe
-    API); a write past it fails with ENOSPC inside; changed files are saved back through the
-    safe API within the quota. /tmp ``Limits.tmp``. limits: all of :class:`Limits`; the tmpfs
+    the size of the learner's quota (plus a page per seeded file), seeded with the exercise
+    folder read through the safe API; a write past it fails with ENOSPC inside. Its first
+    program (``jail.seedbox``, pid 1) runs the command, kills what is left, and sends the
+    folder back; changed files are saved through the safe API within the quota (never .git,
+    node_modules, __pycache__). /tmp ``Limits.tmp``. limits: all of :class:`Limits`; the tmpfs
     pages are charged to the run's memory group (which gets the tmpfs size on top).
 
 ``check`` — one sandbox of a Check (:func:`check_run`).
     uid: the learner's (catalog validation: nobody). ro: the check's work dir (a copy the server
     made) at :data:`SEED_DIR`; course test files (``ro_files``). rw: /work = a tmpfs of
-    ``work_size`` seeded from the work dir; /tmp. Nothing it writes reaches a host disk.
-    limits: all of :class:`Limits`.
+    ``work_size`` (default ``Limits.tmp`` + 20 MB) seeded from the work dir; /tmp. Nothing it
+    writes reaches a host disk. ``work_writable=False``: the work dir read-only at /work
+    instead (a check's trusted half). limits: all of :class:`Limits`.
 
 ``tool`` — one of Slate's own Python modules in a sandbox (:func:`tool_module`): the Git
     panel's ``courses.gitops`` (uid: the learner's; rw: /workspace = the whole workspace, a
