@@ -32,6 +32,7 @@ test: install
 
 check: install
 	$(BIN)/ruff check server tui jail courses tests bench
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 
 bench: install
