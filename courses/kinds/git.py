@@ -544,15 +544,13 @@ async def evaluate_in_sandbox(
         One outcome per assertion; a sandbox that fails or answers nonsense fails every one
         with a plain message (never a pass).
     """
-    from jail.run import Limits, RunSpec, run_async
-    from jail.sandbox import Bind
+    from jail.profiles import SLATE_ROOT, tool_module
+    from jail.run import Limits, run_async
 
     if host_uid is None and os.geteuid() == 0:
         from courses.checks import NOBODY_UID  # a sandbox never runs as root
 
         host_uid = NOBODY_UID
-    root = Path(__file__).resolve().parents[2]
-    prefix = Path(sys.prefix)
     with tempfile.TemporaryDirectory(prefix="slate-git-check-") as tmp:
         repo = Path(tmp) / "repo"
         # Another private copy, given to the sandbox's uid (the server's copy stays the server's).
@@ -563,17 +561,19 @@ async def evaluate_in_sandbox(
                     os.lchown(os.path.join(dirpath, name), host_uid, host_uid)
             os.lchown(repo, host_uid, host_uid)
             os.chmod(tmp, 0o711)
-        binds = [Bind(str(prefix), str(prefix))]
-        binds += [Bind(str(root / name), str(root / name)) for name in EVALUATOR_FILES]
-        binds.append(Bind(str(repo), SANDBOX_REPO, writable=True))
-        spec = RunSpec(
-            # -I: the working folder and PYTHON* variables never reach sys.path.
-            argv=[str(prefix / "bin" / "python"), "-I", "-m", "courses.kinds.git", SANDBOX_REPO],
-            binds=binds,
+        # The tool profile: the venv and the evaluator's files, the copy writable at /repo.
+        # -I: the working folder and PYTHON* variables never reach sys.path.
+        spec = tool_module(
+            "courses.kinds.git",
+            [SANDBOX_REPO],
+            files=[SLATE_ROOT / name for name in EVALUATOR_FILES],
+            workspace=repo,
+            dest=SANDBOX_REPO,
             cwd="/",
-            env={"PYTHONDONTWRITEBYTECODE": "1"},
+            isolated=True,
             limits=Limits(wall=20, cpu=10, memory=256 << 20, output=1 << 20),
             host_uid=host_uid,
+            prefix=Path(sys.prefix),
             stdin=json.dumps(asserts).encode(),
         )
         result = await run_async(spec)
