@@ -7,6 +7,11 @@ one end through :class:`tui.control.ControlClient`, exactly as inside a session.
 tiny course catalog, a workspace folder it provisions starter files into, an in-memory history
 of every ``saved`` report, and scripted runs (normal, flood, never-ending) and checks (pass when
 a file contains the expected text). Everything it receives is kept in :attr:`requests`.
+
+Prefer the real thing: tests/tui/real_desk.py runs the server's own LearnerDesk (real store,
+catalog, history and jail) behind the app. This fake is for what a test cannot get from the real
+desk on demand: a flood of output, a program that never ends, a server that never answers, a
+channel that drops, and exact control of timing.
 """
 
 from __future__ import annotations
