@@ -298,3 +298,25 @@ async def test_run_leaves_folders_it_does_not_send_back_alone(mode: Mode, host_d
     assert result.exit_code == 0 and result.stdout == b"index.js\n"
     assert ws.read_text("ex/node_modules/lib/index.js") == "module.exports = 1\n"
     assert ws.exists("ex/__pycache__/main.cpython-311.pyc")
+
+
+async def test_sec_fork_bomb_in_a_run_is_ended_and_its_files_kept(
+    mode: Mode, host_dir: Path
+) -> None:
+    """A Run's fork bomb fills its pids limit: the run ends as "pids", and the seedbox (which
+    needs no new process to do it) still kills the rest and sends the folder back."""
+    ws = _workspace(mode, host_dir)
+    code = (
+        "import os\n"
+        "open('before.txt', 'w').write('saved\\n')\n"
+        "while True:\n"
+        "    try:\n"
+        "        os.fork()\n"
+        "    except OSError:\n"
+        "        pass\n"
+    )
+    result = await run_in_workspace(
+        ws, "ex", python(code), limits=Limits(wall=8), host_uid=mode.host_uid
+    )
+    assert result.limit == "pids"
+    assert ws.read_text("ex/before.txt") == "saved\n"
