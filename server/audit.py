@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from jail.safe_text import safe_text
+from server.recording_files import recording_digest
 from server.store import Store, utc_now
 
 GENESIS = "0" * 64
@@ -491,8 +492,6 @@ def verify(store: Store, recordings_dir: Path | None = None) -> VerifyReport:
                     )
 
     if recordings_dir is not None:
-        from server.audit_retention import recording_digest
-
         base = Path(recordings_dir).parent
         for rid, detail, session in sessions_ended:
             rel, want = detail.get("recording"), detail.get("digest")

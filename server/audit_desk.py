@@ -20,8 +20,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from jail.history import History, HistoryError
+from server import protocol as P
 from server.audit import AuditLog, sanitize
+from server.audit_export import ExportQuery, export
+from server.audit_retention import compress_old
+from server.audit_search import SearchIndex, index_path, index_schedule
+from server.checkpoint import checkpoint_schedule
 from server.config import Config
+from server.control import Handlers, RequestError
+from server.recording_files import read_recording
 from server.store import Store
 
 log = logging.getLogger("slate.audit_desk")
@@ -31,9 +39,6 @@ async def audit_housekeeping(
     config: Config, store: Store, audit: AuditLog, stop: asyncio.Event
 ) -> None:
     """Run beside the gateway until ``stop``: scheduled checkpoints (and the search index)."""
-    from server.audit_search import index_schedule
-    from server.checkpoint import checkpoint_schedule
-
     data_dir = Path(config.server.data_dir)
     tasks = []
     if config.audit.checkpoint_interval > 0:
@@ -50,8 +55,6 @@ async def audit_housekeeping(
 async def _retention_schedule(store: Store, audit: AuditLog, data_dir: Path, days: int,
                               stop: asyncio.Event, every: float = 86400.0) -> None:
     """Compress old recordings a minute after start, then once a day."""
-    from server.audit_retention import compress_old
-
     delay = 60.0
     while not stop.is_set():
         with contextlib.suppress(asyncio.TimeoutError):
@@ -121,9 +124,7 @@ class AuditDesk:
         self._seen: set[tuple[str, str]] = set()
         """(what, session) already audited for this auditor session (once each)."""
 
-    def handlers(self) -> dict[Any, Any]:
-        from server import protocol as P
-
+    def handlers(self) -> Handlers:
         return {
             P.AuditSessions: self.sessions,
             P.AuditSessionEvents: self.events,
@@ -144,9 +145,7 @@ class AuditDesk:
 
     # -- the session list ------------------------------------------------------------------------
 
-    async def sessions(self, message: Any) -> Any:
-        from server import protocol as P
-
+    async def sessions(self, message: P.AuditSessions) -> P.AuditSessionsReply:
         rows = await asyncio.to_thread(self._sessions, message)
         self.audit("audit_list", results=len(rows), **{
             k: v for k, v in (("user", message.user), ("role", message.role),
@@ -154,7 +153,7 @@ class AuditDesk:
                               ("exercise", message.exercise)) if v})
         return P.AuditSessionsReply(sessions=rows)
 
-    def _sessions(self, message: Any) -> list[dict[str, Any]]:
+    def _sessions(self, message: P.AuditSessions) -> list[dict[str, Any]]:
         where, params = [], []
         for column, value in (("a.name = ?", message.user), ("a.role = ?", message.role),
                               ("s.started >= ?", message.since),
@@ -211,17 +210,13 @@ class AuditDesk:
     # -- one session ----------------------------------------------------------------------------
 
     def _session_row(self, sid: str) -> tuple[Any, ...]:
-        from server.control import RequestError
-
         rows = self.store.query("SELECT id, started, recording FROM sessions WHERE id = ?",
                                 (sid,))
         if not rows:
             raise RequestError("There is no such session.")
         return rows[0]
 
-    async def events(self, message: Any) -> Any:
-        from server import protocol as P
-
+    async def events(self, message: P.AuditSessionEvents) -> P.AuditEventsReply:
         sid, started, _rec = self._session_row(message.session)
         t0 = _when(started)
         # The session's own events, and others that name it (someone watching it, pairing).
@@ -242,10 +237,7 @@ class AuditDesk:
             self.audit("audit_timeline", target_session=sid, events=len(events))
         return P.AuditEventsReply(events=events, started=sanitize(started, 40))
 
-    async def recording(self, message: Any) -> Any:
-        from server import protocol as P
-        from server.control import RequestError
-
+    async def recording(self, message: P.AuditRecording) -> P.AuditRecordingReply:
         sid, _started, rel = self._session_row(message.session)
         if not rel:
             raise RequestError("That session has no recording.")
@@ -268,17 +260,13 @@ class AuditDesk:
         return P.AuditRecordingReply(data=base64.b64encode(data).decode("ascii"), offset=offset,
                                      next_offset=offset + len(data), size=size, live=live)
 
-    async def code(self, message: Any) -> Any:
+    async def code(self, message: P.AuditCode) -> P.AuditCodeReply:
         """The learner's files as saved at that moment, from ``history/<learner>.git``."""
-        from server import protocol as P
-
         sid = message.session
         rows = self.store.query(
             "SELECT a.name, s.started FROM sessions s JOIN accounts a ON a.id = s.account_id "
             "WHERE s.id = ?", (sid,))
         if not rows:
-            from server.control import RequestError
-
             raise RequestError("There is no such session.")
         learner, started = rows[0]
         t0 = _when(started)
@@ -290,10 +278,7 @@ class AuditDesk:
 
     # -- search and export ----------------------------------------------------------------------
 
-    async def search(self, message: Any) -> Any:
-        from server import protocol as P
-        from server.audit_search import SearchIndex, index_path
-
+    async def search(self, message: P.AuditSearch) -> P.AuditSearchReply:
         def run() -> list[dict[str, Any]]:
             index = SearchIndex(index_path(self.data_dir))
             try:
@@ -307,11 +292,7 @@ class AuditDesk:
         self.audit("audit_search", query=message.query, user=message.user, results=len(hits))
         return P.AuditSearchReply(hits=hits)
 
-    async def export(self, message: Any) -> Any:
-        from server import protocol as P
-        from server.audit_export import ExportQuery, export
-        from server.control import RequestError
-
+    async def export(self, message: P.AuditExport) -> P.AuditExportReply:
         sid = self._session_row(message.session)[0]
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         folder = self.data_dir / "exports" / f"{stamp}-{sid[:12]}-{self.account.name}"
@@ -333,8 +314,6 @@ CODE_TOTAL_BYTES = 256 << 10
 def _code_at(data_dir: Path, learner: str, when: float) -> dict[str, Any]:
     """The newest history snapshot at or before ``when`` (Unix time): the files of the
     exercise folder it touched, as text (capped). Empty when there is none."""
-    from jail.history import History, HistoryError
-
     repo = data_dir / "history" / f"{learner}.git"
     if not (repo / "HEAD").exists():  # History() would create it: an auditor makes nothing
         return {}
@@ -365,8 +344,6 @@ def _code_at(data_dir: Path, learner: str, when: float) -> dict[str, Any]:
 def _read_chunk(path: Path, offset: int) -> tuple[bytes, int]:
     """Up to :data:`RECORDING_CHUNK` bytes of a recording from ``offset`` (never a link)."""
     if path.name.endswith(".zst"):  # compressed by retention: the same bytes, expanded
-        from server.audit_retention import read_recording
-
         whole = read_recording(path)
         return whole[offset:offset + RECORDING_CHUNK], len(whole)
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)

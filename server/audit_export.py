@@ -34,8 +34,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from server import checkpoint as cpmod
 from server.audit import AuditLog, sanitize
-from server.audit_retention import recording_digest
 from server.recorder import file_digest
+from server.recording_files import recording_digest
 from server.store import Store
 
 FORMAT = "slate-audit-export/1"

@@ -19,6 +19,7 @@ the last one indexed; a session whose recording is closed and fully read is mark
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import json
 import logging
@@ -33,7 +34,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from jail.history import History, HistoryError
+from jail.profiles import SLATE_ROOT, tool_module
+from jail.run import Limits, run_async
 from server.audit import sanitize
+from server.recording_files import read_recording
 from server.store import Store
 
 log = logging.getLogger("slate.audit_search")
@@ -316,9 +321,6 @@ async def extract_in_sandbox(data: bytes, *args: str) -> list[dict[str, Any]]:
     server) or in a user namespace (demo), with no network, memory/CPU/wall limits, and reads
     the slice on stdin.
     """
-    from jail.profiles import SLATE_ROOT, tool_module
-    from jail.run import Limits, run_async
-
     # The tool profile: the venv and the two module files only, as nobody (no workspace).
     spec = tool_module(
         "server.cast_text",
@@ -347,8 +349,6 @@ async def extract_in_sandbox(data: bytes, *args: str) -> list[dict[str, Any]]:
 def _read_slice(path: Path, offset: int, limit: int) -> tuple[bytes, bytes, int, int]:
     """``(header line, complete lines from offset, new offset, file size)`` of a recording."""
     if path.name.endswith(".zst"):  # compressed by retention: closed, read it whole
-        from server.audit_retention import read_recording
-
         whole = read_recording(path)
         newline = whole.find(b"\n")
         if newline < 0:
@@ -404,10 +404,6 @@ def _new_saves(data_dir: Path, learner: str, index: SearchIndex
                ) -> tuple[list[Any], list[dict[str, Any]]]:
     """The learner's history snapshots not indexed yet (oldest first) and their changed files
     (``{"t": unix time, "path", "data": base64}``), bounded per pass."""
-    import base64
-
-    from jail.history import History, HistoryError
-
     repo = Path(data_dir) / "history" / f"{learner}.git"
     if not (repo / "HEAD").exists():
         return [], []

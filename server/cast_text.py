@@ -22,12 +22,15 @@ line boundary; times stay relative to the session start). Output (stdout): JSON 
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import re
 import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
+
+import pyte
 
 TYPING_GAP = 3.0
 ECHO_DELAY = 0.3
@@ -105,9 +108,6 @@ class ScreenText:
     """Emulates ``o`` events with pyte and collects the rows that changed."""
 
     def __init__(self, cols: int, rows: int) -> None:
-        import pyte
-
-        self.pyte = pyte
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.Stream(self.screen)
         self.shown: dict[int, str] = {}
@@ -123,7 +123,7 @@ class ScreenText:
         self.last = t
         self.stream.feed(data)
 
-    def resize(self, t: float, value: Any) -> None:
+    def resize(self, _t: float, value: Any) -> None:
         match = re.fullmatch(r"(\d{1,5})x(\d{1,5})", str(value))
         if not match:
             return
@@ -194,8 +194,6 @@ MAX_CODE = 16000
 def extract_files(lines: Iterable[bytes | str]) -> list[dict[str, Any]]:
     """Saved files (``{"t", "path", "data": base64}`` lines) as ``code`` items: the path and
     the file's text (invalid UTF-8 replaced, NULs dropped, cut at :data:`MAX_CODE`)."""
-    import base64
-
     out: list[dict[str, Any]] = []
     for raw in lines:
         try:

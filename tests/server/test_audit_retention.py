@@ -10,8 +10,9 @@ from pathlib import Path
 from server import checkpoint as cpmod
 from server.audit import AuditLog, verify
 from server.audit_export import ExportQuery, export, verify_export
-from server.audit_retention import compress_old, read_recording
+from server.audit_retention import compress_old
 from server.audit_search import SearchIndex, index_pass, index_path
+from server.recording_files import read_recording
 from server.store import Store
 from tests.server.test_audit_checkpoint import recorded_session
 

@@ -149,16 +149,16 @@ def test_cli_search_prints_hits_and_is_audited(store, audit, data_dir, index):
 async def test_sec_recordings_are_parsed_in_a_sandbox_not_the_broker(store, audit, data_dir,
                                                                      index, monkeypatch):
     """The broker never imports pyte to index; the parser sandbox sees no data dir."""
-    import jail.run
+    import server.audit_search
 
     specs = []
-    real = jail.run.run_async
+    real = server.audit_search.run_async
 
     async def capture(spec, *args, **kwargs):
         specs.append(spec)
         return await real(spec, *args, **kwargs)
 
-    monkeypatch.setattr(jail.run, "run_async", capture)
+    monkeypatch.setattr(server.audit_search, "run_async", capture)
     rec = start(store, audit, data_dir, "p1", "ada")
     rec.input(b"ocelot\r")
     end(store, audit, "p1", rec)
