@@ -41,7 +41,9 @@ def _exercises_before_git() -> int:
     raise AssertionError("no git course in the catalog")
 
 
-def test_commit_from_the_git_panel_gets_its_reply(server: Server, terminals: list[Terminal]) -> None:
+def test_commit_from_the_git_panel_gets_its_reply(
+    server: Server, terminals: list[Terminal]
+) -> None:
     name, password = server.add_user("learner")
     term = Terminal(ssh_argv(server, name, password, "-tt"), 80, 24)
     terminals.append(term)

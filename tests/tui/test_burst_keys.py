@@ -213,3 +213,29 @@ def test_check_or_save_typed_right_after_text_includes_that_text(key: bytes) -> 
         finally:
             app.close()
             fake.close()
+
+
+def test_text_typed_right_after_f3_lands_in_the_editor() -> None:
+    """The first opening shows the lesson; F3 then text in one write: the text goes into the
+    code (the focus moves with F3 itself, before the next key is read), not into the lesson."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fake = FakeServerThread(Path(tmp))
+        fake.server.state.pop(("javascript", "greet"), None)  # never opened: lesson first
+        app = PtyApp([sys.executable, "-m", "tui", "learner"], _env(tmp, fake),
+                     pass_fds=(fake.client_fd,))
+        saved = Path(tmp) / "javascript" / "greet" / "greet.js"
+        try:
+            app.wait_for_text("Say hello")
+            app.send(b"c")
+            app.wait_for_text("Lesson  F2/Alt")
+            app.read_until_quiet(quiet=0.3, first=1.0)
+            _send_while_reading(app, [b"\x1b[13~" + DOWN + b"// typed at once"], 0)
+            deadline = time.monotonic() + 15
+            while not fake.server.of_type("saved") and time.monotonic() < deadline:
+                app.read_until_quiet(quiet=0.1, first=0.2)
+            assert saved.read_text(encoding="utf-8").split("\n")[1] == (
+                "// typed at once" + FILE_40.split("\n")[1]
+            )
+        finally:
+            app.close()
+            fake.close()

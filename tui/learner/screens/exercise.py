@@ -26,6 +26,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Header, Markdown, Static, Tab, Tabs, TextArea
 
 from server import protocol
@@ -231,16 +232,19 @@ class ExerciseScreen(Screen[None]):
             return
         self.pane = pane
         self._apply_layout(self.size.width)
+        target: Widget
         if pane == "editor":
-            self.current_editor().focus()
+            target = self.current_editor()
         elif pane == "lesson":
-            self.query_one("#lesson-pane").focus()
+            target = self.query_one("#lesson-pane")
         else:
             output = self.query_one(OutputPane)
             target = output.query_one("#check-list") if output.has_class("-check") else (
                 output.query_one("#run-log")
             )
-            target.focus()
+        # set_focus, not focus(): focus() waits for the next turn of the loop, and keys typed
+        # right behind F3 (one read) would still go to the pane being left.
+        self.set_focus(target)
 
     def show_offline(self, reason: str) -> None:
         """Show the lost-connection banner (called by the app)."""
