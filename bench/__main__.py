@@ -5,7 +5,14 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ["bench.bench_gateway", "bench.bench_jail", "bench.bench_keystroke", "bench.bench_check"]
+BENCHES = [
+    "bench.bench_gateway",
+    "bench.bench_jail",
+    "bench.bench_keystroke",
+    "bench.bench_check",
+    "bench.bench_store",
+    "bench.bench_disk",
+]
 
 
 def main() -> int:
