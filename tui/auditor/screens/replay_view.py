@@ -256,9 +256,7 @@ class ReplayScreen(Screen[None]):
         size = Size(*self.view.emulation.size)
         if self.view.virtual_size != size:
             self.view.virtual_size = size
-        if self.view.follow_cursor:
-            self.view._follow()
-        self.view.refresh()
+        self.view.feed(b"")  # the widget's own path: follow the cursor, redraw
         self._highlight_event()
         self._show_status()
 
