@@ -181,12 +181,14 @@ _CHANNEL = re.compile(r"^# slate-channel: (timeout|gone)$", re.MULTILINE)
 def _limit(harness: Any, learner: Any, ctx: CheckContext) -> str | None:
     """Which limit explains tests that never ran: the learner's sandbox's own first, then a
     call into the learner's code that never answered, then the harness's."""
-    if learner.limit:
-        if learner.limit == "wall" and _printed_much(learner, ctx):
-            return "output"
+    if learner.limit and learner.limit != "wall":
         return str(learner.limit)
     if _printed_much(learner, ctx):
         return "output"
+    if _grew_much(learner, ctx):
+        return "memory"
+    if learner.limit:
+        return str(learner.limit)
     state = _CHANNEL.search(harness.stdout.decode("utf-8", errors="replace"))
     if state and state.group(1) == "timeout":
         return "wall"
@@ -198,6 +200,14 @@ def _printed_much(learner: Any, ctx: CheckContext) -> bool:
     (a flood: under load it may be stopped, or crash, before it reaches the limit itself)."""
     cap = int(getattr(ctx.limits, "output", 1 << 20))
     return bool(learner.truncated) or len(learner.stdout) + len(learner.stderr) >= cap // 8
+
+
+def _grew_much(learner: Any, ctx: CheckContext) -> bool:
+    """A learner's program that was still growing past half its memory limit when the time
+    ran out (on a busy server it may not reach the limit itself before the wall clock)."""
+    peak = getattr(learner, "memory_peak", None)
+    cap = int(getattr(ctx.limits, "memory", 256 << 20))
+    return isinstance(peak, int) and peak >= cap // 2
 
 
 def _call_timeout(ctx: CheckContext) -> int:
