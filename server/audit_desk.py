@@ -299,7 +299,9 @@ class AuditDesk:
         try:
             result = await asyncio.to_thread(
                 export, self.store, self.audit_log, self.data_dir, folder,
-                ExportQuery(session=sid), actor=self.account.name)
+                ExportQuery(session=sid), actor=self.account.name,
+                address=getattr(self.session.server, "address", None),
+                session=self.session.session_id)
         except ValueError as exc:
             raise RequestError(str(exc)) from None
         return P.AuditExportReply(folder=str(folder.relative_to(self.data_dir)),

@@ -139,7 +139,7 @@ def _write(folder: Path, rel: str, data: bytes) -> dict[str, Any]:
 
 def export(
     store: Store, audit: AuditLog, data_dir: Path, folder: Path, query: ExportQuery, *,
-    actor: str | None,
+    actor: str | None, address: str | None = None, session: str | None = None,
 ) -> ExportResult:
     """Write a case-file export to ``folder`` (which must not exist or be empty).
 
@@ -160,7 +160,7 @@ def export(
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     detail: dict[str, Any] = {"folder": str(folder), "sessions": ids, "events": len(events),
                               "query": query.describe()}
-    audit.append("audit_export", actor=actor, **detail)
+    audit.append("audit_export", actor=actor, address=address, session=session, **detail)
     key = cpmod.load_or_create_key(data_dir)
     first = min((e["id"] for e in events), default=None)
     last = max((e["id"] for e in events), default=0)

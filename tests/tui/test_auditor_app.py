@@ -351,7 +351,7 @@ async def test_export_from_the_console_is_written_on_the_server_and_audited(clas
         await pilot.press("x")
         await wait_until(pilot, lambda: console.audit.events(kind="audit_export"))
     event = console.audit.events(kind="audit_export")[-1]
-    assert event.actor == "alan"
+    assert event.actor == "alan" and event.session == "aud-1"  # who, from which session
     folder = Path(event.detail["folder"])
     assert folder.is_relative_to(data_dir / "exports") and (folder / "manifest.sig").exists()
 
