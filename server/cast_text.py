@@ -64,7 +64,10 @@ def _events(lines: Iterable[bytes | str]) -> Iterator[tuple[float, str, Any]]:
 class TypedLines:
     """Reconstructs typed text from ``i`` events."""
 
-    def __init__(self) -> None:
+    def __init__(self, owner: str | None = None) -> None:
+        self.owner = owner
+        self.typist: str | None = None
+        """Someone other than the session's owner typing (pairing), from ``typed-by`` marks."""
         self.buf: list[str] = []
         self.start = 0.0
         self.end = 0.0
@@ -94,9 +97,17 @@ class TypedLines:
         if len(self.buf) < MAX_TEXT:
             self.buf.append(ch)
 
+    def typed_by(self, name: str) -> None:
+        """A ``typed-by:NAME`` marker: what follows was typed by NAME (a pairing instructor)."""
+        self.flush()
+        name = name.strip()[:64]
+        self.typist = name if name and name != self.owner else None
+
     def flush(self) -> None:
         text = "".join(self.buf).strip()
         self.buf.clear()
+        if text and self.typist:
+            text = f"[typed by {self.typist}] {text}"
         if text:
             # Just after the last key of the line, once its echo has been drawn: a replay
             # opened at this time shows what was typed.
@@ -166,14 +177,18 @@ def extract(lines: Iterable[bytes | str]) -> list[dict[str, Any]]:
     """
     it = iter(lines)
     cols, rows = 80, 24
+    owner = None
     try:
         header = json.loads(next(it))
         if isinstance(header, dict):
+            meta = header.get("slate")
+            if isinstance(meta, dict) and isinstance(meta.get("user"), str):
+                owner = meta["user"]
             cols = min(max(int(header.get("width", 80)), 1), MAX_COLS)
             rows = min(max(int(header.get("height", 24)), 1), MAX_ROWS)
     except (StopIteration, ValueError, TypeError):
         pass
-    typed = TypedLines()
+    typed = TypedLines(owner)
     screen = ScreenText(cols, rows)
     for t, kind, data in _events(it):
         if kind == "o" and isinstance(data, str):
@@ -182,6 +197,8 @@ def extract(lines: Iterable[bytes | str]) -> list[dict[str, Any]]:
             typed.feed(t, data)
         elif kind == "r":
             screen.resize(t, data)
+        elif kind == "m" and isinstance(data, str) and data.startswith("typed-by:"):
+            typed.typed_by(data.removeprefix("typed-by:"))
     typed.flush()
     screen.collect()
     return sorted(typed.out + screen.out, key=lambda item: item["t"])

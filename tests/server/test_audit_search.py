@@ -212,3 +212,15 @@ async def test_saved_code_is_indexed_in_the_session_it_was_saved_in(store, audit
     assert (await index_pass(store, data_dir, index)).code == 1
     assert [h.kind for h in index.search("echidna")] == ["code"]
     end(store, audit, "c-1", rec)
+
+
+def test_pair_typing_is_attributed_to_who_typed_it() -> None:
+    """While an instructor pairs, the gateway marks input `typed-by:<name>`: the index says so."""
+    from server.cast_text import extract
+
+    header = json.dumps({"version": 2, "width": 80, "height": 24, "slate": {"user": "ada"}})
+    lines = [header, json.dumps([1.0, "i", "mine\r"]),
+             json.dumps([2.0, "m", "typed-by:mary"]), json.dumps([2.1, "i", "helper code\r"]),
+             json.dumps([3.0, "m", "typed-by:ada"]), json.dumps([3.1, "i", "mine again\r"])]
+    typed = [item["text"] for item in extract(lines) if item["kind"] == "typed"]
+    assert typed == ["mine", "[typed by mary] helper code", "mine again"]
