@@ -58,7 +58,7 @@ MAX_WATCH_SOCKET = 1 << 20
 """Bytes waiting in a watcher's control socket past which new output is dropped (resync)."""
 WATCH_CHUNK = 192 << 10
 """Largest raw chunk per ``watch_output`` push (base64 keeps it far under the line limit)."""
-FLUSH_DELAY = 0.01
+FLUSH_DELAY = 0.005
 """Seconds output is gathered before it is sent to watchers (coalescing a burst of writes)."""
 RESYNC_INTERVAL = 1.0
 """At most one forced repaint of a learner per this many seconds after dropped output."""

@@ -288,6 +288,9 @@ class TerminalView(ScrollView, can_focus=True):
         self.set_reactive(TerminalView.follow_cursor, follow_cursor)
         self.colour = colour
         self.virtual_size = Size(*self.emulation.size)
+        self._rows: dict[int, Strip] = {}  # full-width strips of unchanged rows
+        self._row_key: tuple[object, ...] = ()
+        self._cursor_seen: tuple[int, int] | None = None
 
     # -- input from the source -------------------------------------------------------------------
 
@@ -295,7 +298,20 @@ class TerminalView(ScrollView, can_focus=True):
         """Emulate a chunk of the source's output (resizing first if its size is given)."""
         if cols is not None and rows is not None and self.emulation.resize(cols, rows):
             self.virtual_size = Size(*self.emulation.size)
+            self._rows.clear()
+        screen = self.emulation.screen
+        screen.dirty.clear()
         self.emulation.feed(data)
+        screen = self.emulation.screen  # (a parser failure resets it)
+        # Only rows pyte changed are drawn again (and the rows the cursor left and entered).
+        for row in screen.dirty:
+            self._rows.pop(row, None)
+        cursor = self.emulation.cursor()
+        if cursor != self._cursor_seen:
+            for old_new in (self._cursor_seen, cursor):
+                if old_new is not None:
+                    self._rows.pop(old_new[1], None)
+            self._cursor_seen = cursor
         if self.follow_cursor:
             self._follow()
         self.refresh()
@@ -303,6 +319,7 @@ class TerminalView(ScrollView, can_focus=True):
     def clear(self) -> None:
         """Blank the view (waiting for a repaint)."""
         self.emulation.reset()
+        self._rows.clear()
         self.refresh()
 
     def lines(self) -> list[str]:
@@ -334,15 +351,22 @@ class TerminalView(ScrollView, can_focus=True):
         emulation = self.emulation
         if row >= emulation.screen.lines:
             return Strip.blank(width, base)
-        cursor = emulation.cursor()
         colour = self.colour and not self.app.no_color
-        segments = []
-        x = 0
-        for text, char in emulation.cells(row):
-            at_cursor = cursor is not None and cursor == (x, row)
-            segments.append(Segment(text, base + cell_style(char, colour=colour, cursor=at_cursor)))
-            x += cell_len(text)
-        strip = Strip(segments, x)
+        key = (base, colour, emulation.screen)
+        if key != self._row_key:  # style, colour mode or screen changed: draw everything again
+            self._rows.clear()
+            self._row_key = key
+        strip = self._rows.get(row)
+        if strip is None:
+            cursor = emulation.cursor()
+            segments = []
+            x = 0
+            for text, char in emulation.cells(row):
+                at_cursor = cursor is not None and cursor == (x, row)
+                style = base + cell_style(char, colour=colour, cursor=at_cursor)
+                segments.append(Segment(text, style))
+                x += cell_len(text)
+            strip = self._rows[row] = Strip(segments, x).simplify()
         return strip.crop(scroll_x, scroll_x + width).adjust_cell_length(width, base)
 
     def on_resize(self) -> None:
