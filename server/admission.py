@@ -200,6 +200,7 @@ class AuthGuard:
         self.store = store
         self.clock: Clock = clock or SystemClock()
         self._by_address: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()  # the methods run in worker threads
 
     def _backoff(self, failures: int, free: int) -> float:
         over = failures - free
@@ -208,6 +209,10 @@ class AuthGuard:
         return float(self.cfg.backoff_base * (2 ** min(over, 16)))
 
     def _address_failures(self, address: str, now: float) -> int:
+        with self._lock:
+            return self._address_failures_locked(address, now)
+
+    def _address_failures_locked(self, address: str, now: float) -> int:
         times = self._by_address.get(address)
         if not times:
             return 0
@@ -259,11 +264,12 @@ class AuthGuard:
             lock_after=cfg.lockout_after,
             lock_seconds=cfg.lockout_seconds,
         )
-        before = self._address_failures(address, now)
-        self._by_address[address].append(now)
-        if len(self._by_address) > 10000:  # forget the quiet addresses
-            for other in list(self._by_address):
-                self._address_failures(other, now)
+        with self._lock:
+            before = self._address_failures_locked(address, now)
+            self._by_address[address].append(now)
+            if len(self._by_address) > 10000:  # forget the quiet addresses
+                for other in list(self._by_address):
+                    self._address_failures_locked(other, now)
         return Failure(
             failures=failures,
             locked_until=locked_until if locked_until > now else 0.0,
