@@ -52,7 +52,7 @@ VOCABULARY = {
         {"attribute": str, "equals": str, "contains": str, "matches": str, "nonempty": bool},
     ),
     "text": Assertion(str, {"equals": str, "contains": str, "matches": str, "nonempty": bool}),
-    "labelled": Assertion(str, {}),
+    "labelled": Assertion(str, {"with_text": str}),
     "order": Assertion(("list", str), {}),
     "doctype": Assertion(bool, {}),
     "closed": Assertion(bool, {}),
@@ -325,7 +325,8 @@ def default_name(key: str | None, table: dict[str, Any]) -> str:
         if key == "text":
             return f"The text of every {describe(table['text'])} must {rule_words(table)}"
         if key == "labelled":
-            return f"Every {describe(table['labelled'])} has a label"
+            words = f" that mentions '{table['with_text']}'" if "with_text" in table else ""
+            return f"Every {describe(table['labelled'])} has a label{words}"
         if key == "order":
             return (
                 "The page puts " + ", then ".join(describe(s) for s in table["order"]) + " in order"
@@ -350,6 +351,9 @@ def evaluate(tree: Any, source: Source, asserts: list[dict[str, Any]]) -> list[T
     for table, key in zip(tables, keys, strict=True):
         failure, line = _CHECKS[key](doc, table)
         results.append(outcome(table, default_name(key, table), failure, line))
+    keep_idx = _one_cause(doc, tables, keys, results)
+    results = [results[i] for i in keep_idx]
+    keys = [keys[i] for i in keep_idx]
     if markup is None:
         return results
     # One mistake, one message: a tag left open (or closed twice) changes the whole tree after
@@ -364,6 +368,43 @@ def evaluate(tree: Any, source: Source, asserts: list[dict[str, Any]]) -> list[T
     shown = results[keep]
     results[keep] = TestOutcome(name=shown.name, status="failed", message=markup[0])
     return [r for i, r in enumerate(results) if i == keep or r.status != "failed"]
+
+
+def _one_cause(
+    doc: Document, tables: list[dict[str, Any]], keys: list[str], results: list[TestOutcome]
+) -> list[int]:
+    """The indexes of the results to show: a failure whose only cause was already reported is
+    held back. When no element of a kind exists (no ``<h1>`` at all), every later assertion
+    about that kind fails for the same reason, and the learner needs to read it once."""
+    missing: set[str] = set()
+    kept: list[int] = []
+    for i, (table, key, result) in enumerate(zip(tables, keys, results, strict=True)):
+        cause = None
+        if result.status == "failed" and key in ("exists", "attr", "text", "labelled"):
+            if not doc.select(table[key]):
+                cause = _subject(doc, table[key])
+        if result.status == "failed" and key == "order":
+            absent = [sel for sel in table[key] if not doc.select(sel)]
+            if absent:
+                cause = _subject(doc, absent[0])
+        if cause is not None and cause in missing:
+            continue
+        if cause is not None:
+            missing.add(cause)
+        kept.append(i)
+    return kept
+
+
+def _subject(doc: Document, selector_text: str) -> str:
+    """What is missing when a selector matches nothing: the first of its parts that matches
+    nothing on its own (``header h1`` with no ``<header>`` -> ``header``), else the selector."""
+    selectors = parse_selectors(selector_text)
+    if len(selectors) != 1:
+        return selector_text
+    for _combinator, compound in selectors[0].parts:
+        if not any(compound.matches(el) for el in doc.all_elements):
+            return repr(compound)
+    return selector_text
 
 
 def _markup_problem(doc: Document) -> tuple[str, int] | None:
@@ -469,23 +510,49 @@ def _text(doc: Document, table: dict[str, Any]) -> Failure:
     return None, None
 
 
+def _label_text(doc: Document, el: Any) -> str | None:
+    """The words that label a form control, or None when it has no label.
+
+    Any of: ``aria-label``; the text of ``aria-labelledby``'s elements; a ``<label for=id>``;
+    a ``<label>`` wrapped around it (the browser's accessible name, in that order).
+    """
+    if el.attrs.get("aria-label", "").strip():
+        return str(el.attrs["aria-label"]).strip()
+    ids = el.attrs.get("aria-labelledby", "").split()
+    if ids:
+        named = [e for e in doc.all_elements if e.attrs.get("id") in ids]
+        if named:
+            return " ".join(doc.text(e) for e in named)
+    ident = el.attrs.get("id")
+    if ident:
+        for label in doc.all_elements:
+            if label.tag == "label" and label.attrs.get("for") == ident:
+                return doc.text(label)
+    ancestor = el.parent
+    while ancestor is not None and ancestor.tag != "label":
+        ancestor = ancestor.parent
+    if ancestor is not None:
+        return doc.text(ancestor)
+    return None
+
+
 def _labelled(doc: Document, table: dict[str, Any]) -> Failure:
     sel = table["labelled"]
     found = doc.select(sel)
     if not found:
         return none_found(sel, doc.source.name), None
-    label_for = {el.attrs.get("for") for el in doc.all_elements if el.tag == "label"}
     for el in found:
         if el.tag == "input" and el.attrs.get("type", "text").lower() in UNLABELLED_INPUT_TYPES:
             continue
-        if el.attrs.get("aria-label", "").strip() or el.attrs.get("aria-labelledby", "").strip():
-            continue
-        if el.attrs.get("id") and el.attrs["id"] in label_for:
-            continue
-        ancestor = el.parent
-        while ancestor is not None and ancestor.tag != "label":
-            ancestor = ancestor.parent
-        if ancestor is not None:
+        words = _label_text(doc, el)
+        if words is not None:
+            want = table.get("with_text")
+            if want and not text_matches(words, {"contains": want}):
+                return (
+                    f"Line {el.line}: this <{el.tag}>'s label says {quote(words)}, but it "
+                    f"should mention '{want}'.",
+                    el.line,
+                )
             continue
         ident = el.attrs.get("id")
         how = f'<label for="{ident}">' if ident else 'an id="..." on it and a <label for="..."> '

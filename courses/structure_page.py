@@ -25,6 +25,8 @@ MAX_ELEMENTS = 50_000
 TEXT_CAP = 2000
 # Elements whose contents are not page text a reader sees.
 NOT_TEXT = frozenset({"script", "style", "template"})
+# <input> buttons and the words a browser shows on them when they have no value.
+BUTTON_DEFAULTS = {"submit": "Submit", "reset": "Reset", "button": ""}
 
 
 @dataclass(eq=False)
@@ -58,6 +60,10 @@ class Page:
     def text(self, el: PageElement) -> str:
         """All text inside ``el`` (whitespace collapsed, capped), without script/style bodies."""
         key = id(el)
+        if el.tag == "input" and el.attrs.get("type", "").strip().lower() in BUTTON_DEFAULTS:
+            # A button made with <input>: its words are its value, as the browser shows them.
+            kind = el.attrs["type"].strip().lower()
+            return " ".join(el.attrs.get("value", BUTTON_DEFAULTS[kind]).split())[:TEXT_CAP]
         if key not in self._text:
             pieces: list[str] = []
             size = 0
