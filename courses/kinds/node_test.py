@@ -47,6 +47,12 @@ _TEST_CALL = re.compile(
         (?:'(?P<sq>(?:\\.|[^'\\\n])*)'|"(?P<dq>(?:\\.|[^"\\\n])*)"|`(?P<bq>[^`$\\]*)`)""",
     re.VERBOSE,
 )
+# import('./x.js') or import ... from './x.js': an ES-module import of an exercise file, which
+# the harness refuses (node >= 20.6) or, on older nodes, would evaluate in the harness.
+_RELATIVE_IMPORT = re.compile(
+    r"""\bimport\s*\(\s*['"`]\.{1,2}/|\bfrom\s*['"]\.{1,2}/|^\s*import\s*['"]\.{1,2}/""",
+    re.MULTILINE,
+)
 _GENERATED = (
     "Expected values to be",
     "The expression evaluated to a falsy value",
@@ -89,6 +95,15 @@ def validate(check: dict[str, Any], exercise: Exercise) -> list[str]:
     for rel in check["tests"]:
         if not rel.endswith(TEST_SUFFIXES):
             problems.append(f"tests: {rel!r} is not a JavaScript file (.js, .mjs or .cjs)")
+    if problems:
+        return problems
+    for rel in check["tests"]:
+        text = (exercise.dir / rel).read_text(encoding="utf-8", errors="replace")
+        if _RELATIVE_IMPORT.search(text):
+            problems.append(
+                f"tests: {rel!r} imports a file with import: load the learner's code with "
+                "require('./file.js') (a check reaches it in the learner's own sandbox)"
+            )
     if problems:
         return problems
     if "expected_tests" in check:
