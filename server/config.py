@@ -142,6 +142,21 @@ class AuditSection:
 
 
 @dataclass(frozen=True)
+class ClassroomSection:
+    """``[classroom]``: when the instructor console shows a learner as stuck or idle."""
+
+    stuck_failed_checks: int = _key(
+        3, low=1, high=1000, doc="Failed Checks in a row on one exercise that mean stuck."
+    )
+    stuck_minutes: int = _key(
+        20, low=1, high=1440, doc="Minutes on one exercise without passing that mean stuck."
+    )
+    idle_minutes: int = _key(
+        5, low=1, high=1440, doc="Minutes without a key before a learner shows as idle."
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration. ``source`` is the file it came from (None: defaults only)."""
 
@@ -152,6 +167,7 @@ class Config:
     auth: AuthSection = field(default_factory=AuthSection)
     workspace: WorkspaceSection = field(default_factory=WorkspaceSection)
     audit: AuditSection = field(default_factory=AuditSection)
+    classroom: ClassroomSection = field(default_factory=ClassroomSection)
     source: Path | None = None
 
 
@@ -163,6 +179,7 @@ SECTIONS: dict[str, type] = {
     "auth": AuthSection,
     "workspace": WorkspaceSection,
     "audit": AuditSection,
+    "classroom": ClassroomSection,
 }
 """Every section, by its TOML name."""
 

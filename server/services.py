@@ -30,6 +30,7 @@ from server.audit import AuditLog, sanitize
 from server.config import Config
 from server.control import Handlers, RequestError
 from server.interfaces import LiveSession, Room
+from server.staff_desk import classroom_handlers, classroom_session_ended, live_class_for
 from server.store import Store
 from server.tasks import SessionTasks
 
@@ -58,6 +59,8 @@ class SessionServices:
         self._learner_locks: dict[str, asyncio.Lock] = {}
         self._learner_doing: dict[str, str] = {}
         self._refused_seen: dict[str, tuple[str, ...]] = {}
+        # The live class: roster, watching, help queue, pairing, locks (server.classroom).
+        self.live_class = live_class_for(store, audit, config.classroom)
 
     @property
     def data_dir(self) -> Path:
@@ -200,10 +203,13 @@ class SessionServices:
             from server.audit_desk import AuditDesk
 
             handlers.update(AuditDesk(self, session, account).handlers())
+        # The live class: the console for instructor/admin, hand and pairing for learners.
+        handlers.update(classroom_handlers(self, session, account))
         return handlers
 
     def session_ended(self, session: LiveSession) -> None:
         """Session end: stop its runs and snapshot the workspace one last time."""
+        classroom_session_ended(self, session)
         desk = self._desks.pop(session.session_id, None)
         if desk is not None:
             desk.close()
@@ -337,6 +343,9 @@ class LearnerDesk:
         view = exercise_view(ex)
         progress = _progress_view(
             self.services.store.progress(self.account.name).get(ex.course_id, {}).get(ex.id)
+        )
+        self.services.live_class.exercise_opened(
+            self.account.name, ex.course_id, ex.id, view["title"], progress
         )
         revealed = min(progress["hints_used"], len(ex.hints))
         return P.ExerciseReply(
@@ -543,6 +552,7 @@ class LearnerDesk:
             raise RequestError("This exercise has no hints.")
         index = self.services.store.reveal_hint(self.account.name, ex.course_id, ex.id, total)
         self.audit("hint", course=ex.course_id, exercise=ex.id, index=index)
+        self.services.live_class.hint_used(self.account.name, ex.course_id, ex.id, index)
         return P.HintReply(index=index, text=ex.hints[index - 1], total=total)
 
     # -- run and check ------------------------------------------------------------------------
@@ -746,6 +756,7 @@ class LearnerDesk:
             self.account.name, ex.course_id, ex.id, result.status == "passed", data
         )
         self.push(P.CheckResult(id=run_id, result=data))
+        self.services.live_class.check_finished(self.account.name, ex.course_id, ex.id, data)
         view = _progress_view(state)
         self.push(
             P.Progress(
