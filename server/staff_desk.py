@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from server import protocol
 from server.audit import sanitize
-from server.classroom import STAFF_ROLES, LiveClass
+from server.classroom import STAFF_ROLES, LiveClass, StuckRules
 from server.control import RequestError
 
 if TYPE_CHECKING:
@@ -126,8 +126,14 @@ def classroom_handlers(
     return {}
 
 
-def live_class_for(store: Any, audit: Any) -> LiveClass:
-    """The server's live class (one per server), reading cohorts from the store."""
+def live_class_for(store: Any, audit: Any, section: Any = None) -> LiveClass:
+    """The server's live class (one per server), reading cohorts from the store.
+
+    Args:
+        store: the store (cohorts).
+        audit: the audit log.
+        section: the ``[classroom]`` configuration (stuck and idle thresholds); None: defaults.
+    """
 
     def cohort_of(name: str) -> str | None:
         try:
@@ -136,7 +142,14 @@ def live_class_for(store: Any, audit: Any) -> LiveClass:
             return None
         return account.cohort if account is not None else None
 
-    return LiveClass(audit, cohort_of=cohort_of)
+    rules = StuckRules()
+    if section is not None:
+        rules = StuckRules(
+            failed_checks=section.stuck_failed_checks,
+            minutes_on_exercise=float(section.stuck_minutes),
+            idle_minutes=float(section.idle_minutes),
+        )
+    return LiveClass(audit, rules, cohort_of=cohort_of)
 
 
 def classroom_session_ended(services: SessionServices, session: Any) -> None:
