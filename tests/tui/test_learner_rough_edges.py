@@ -219,3 +219,53 @@ async def test_checking_a_passed_exercise_again_says_still_passing(fake: FakeSer
         await pilot.pause()
         assert not isinstance(app.screen, PassedScreen)
         assert any("Still passing" in n.message for n in app._notifications)
+
+
+RAW_GIT_DIFF = """diff --git a/html/p/index.html b/html/p/index.html
+index cc72e1a..3b18e51 100644
+--- a/html/p/index.html
++++ b/html/p/index.html
+@@ -3,4 +3,5 @@ <html>
+ <body>
+-  <p>old</p>
++  <h1>Hello</h1>
+ </body>
+\\ No newline at end of file
+diff --git a/html/p/style.css b/html/p/style.css
+new file mode 100644
+index 0000000..e69de29
+--- /dev/null
++++ b/html/p/style.css
+@@ -0,0 +1 @@
++h1 { color: red; }
+"""
+
+
+def test_history_diff_reads_without_git_headers() -> None:
+    from tui.learner.screens.history import diff_text
+
+    text = diff_text(RAW_GIT_DIFF).plain
+    for raw in ("diff --git", "index cc72", "@@", "--- a/", "+++ b/", "/dev/null", "No newline"):
+        assert raw not in text, raw
+    assert "In index.html, from line 3:" in text
+    assert "- " + "  <p>old</p>" in text and "+ " + "  <h1>Hello</h1>" in text
+    assert "style.css is new in your work now:" in text
+
+
+async def test_history_screen_shows_the_beginner_diff(fake: FakeServer) -> None:
+    app = learner_app(fake)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = await open_greet(pilot, fake)
+        screen.current_editor().move_cursor((0, 0))
+        await pilot.press(*"// first", "enter", "ctrl+s")
+        await fake.wait_for("saved", 1)
+        await pilot.press(*"// second", "enter", "f8")
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        history = app.screen
+        await wait_until(pilot, lambda: len(history.versions) == 2)
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: "second" in str(history.query_one("#diff").render()))
+        shown = str(history.query_one("#diff").render())
+        assert "In greet.js, from line 1:" in shown
+        assert "+ // second" in shown
+        assert "@@" not in shown and "+++" not in shown and "---" not in shown

@@ -9,6 +9,7 @@ restored paths (the exercise screen re-reads them), or None when nothing changed
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -31,16 +32,51 @@ from tui.widgets.key_bar import KeyBar
 MAX_DIFF_CHARS = 60_000
 
 
+_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_GIT_HEADERS = ("diff --git ", "index ", "new file mode", "deleted file mode", "old mode",
+                "new mode", "similarity index", "rename from", "rename to", "Binary files")
+
+
+def _file_name(header: str) -> str:
+    """The file's name from a ``---``/``+++`` line (``a/html/x/index.html`` -> ``index.html``)."""
+    name = header[4:].split("\t", 1)[0].strip()
+    return "" if name == "/dev/null" else name.rsplit("/", 1)[-1]
+
+
 def diff_text(diff: str) -> Text:
-    """A unified diff with +/- lines marked by style (the +/- themselves stay for no-colour)."""
+    """A unified diff told for a beginner: no git headers, a plain heading per changed part
+    ("In index.html, from line 3:"), then the lines, marked "+ " (in your work now) and "- "
+    (in the chosen version); the marks stay for terminals without colour."""
     text = Text()
+    old_name = new_name = ""
     for line in visible(diff)[:MAX_DIFF_CHARS].split("\n"):
-        style = ""
-        if line.startswith("+") and not line.startswith("+++"):
-            style = "bold green"
-        elif line.startswith("-") and not line.startswith("---"):
-            style = "red"
-        text.append(line + "\n", style=style)
+        if line.startswith(_GIT_HEADERS) or line.startswith("\\"):
+            continue  # "\ No newline at end of file" and git's bookkeeping
+        if line.startswith("--- "):
+            old_name = _file_name(line)
+            continue
+        if line.startswith("+++ "):
+            new_name = _file_name(line)
+            continue
+        hunk = _HUNK.match(line)
+        if hunk:
+            name = new_name or old_name or "this file"
+            if not old_name:
+                heading = f"{name} is new in your work now:"
+            elif not new_name:
+                heading = f"{old_name} is not in your work now:"
+            else:
+                heading = f"In {name}, from line {hunk.group(3)}:"
+            if text:
+                text.append("\n")
+            text.append(heading + "\n", style="bold underline")
+            continue
+        if line.startswith("+"):
+            text.append("+ " + line[1:] + "\n", style="bold green")
+        elif line.startswith("-"):
+            text.append("- " + line[1:] + "\n", style="red")
+        elif line.startswith(" "):
+            text.append("  " + line[1:] + "\n", style="dim")
     return text
 
 
