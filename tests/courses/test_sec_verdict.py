@@ -421,3 +421,19 @@ def test_sec_the_harness_and_the_learner_are_apart(tmp_path: Path) -> None:
     if root:
         assert int(learner_uid) == uid
         assert int(harness_uid) == 65534 and harness_uid != learner_uid
+
+
+def test_sec_a_course_test_that_imports_learner_code_is_refused_at_validation(
+    tmp_path: Path,
+) -> None:
+    """On a node without module.register the harness could not refuse import(): the catalog
+    validator refuses such a course test instead."""
+    from courses.kinds import node_test
+
+    ex = _greet_exercise(tmp_path)
+    check_table = ex.checks[0]
+    assert node_test.validate(check_table, ex) == []
+    for line in ("const m = await import('./greet.js');", "import { greet } from './greet.js';"):
+        (ex.dir / "tests" / "greet.test.js").write_text(COURSE_TEST + line + "\n")
+        problems = node_test.validate(check_table, ex)
+        assert problems and "require('./file.js')" in problems[0], problems
