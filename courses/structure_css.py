@@ -451,6 +451,19 @@ def _parses(sheet: Stylesheet, table: dict[str, Any]) -> Failure:
     del table
     node = sheet.syntax_error
     if node is None:
+        if sheet.model is not None and sheet.model.errors:
+            line, what = sheet.model.errors[0]
+            if what == "semicolon":
+                return (
+                    f"Line {line}: this line does not end with ';', so the line after it is "
+                    "read as part of it and both are ignored. Add ';' at the end of the line.",
+                    line,
+                )
+            return (
+                f"Line {line}: the stylesheet has a mistake here. Check for a missing ':' "
+                "between a property and its value, a missing ';' at the end, or a missing '}'.",
+                line,
+            )
         return None, None
     line = Source.line(node)
     if node.is_missing:

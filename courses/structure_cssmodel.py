@@ -84,12 +84,14 @@ class CssModel:
 
     def __init__(self, css_text: str, page: Any = None) -> None:
         self.rules: list[CssRule] = []
+        self.errors: list[tuple[int, str]] = []  # (line, "semicolon" | "error"), in order
         self.page = page
         self.page_name = page.name if page is not None else ""
         self._wrappers: list[Any] = []
         self._index: dict[int, int] = {}
         self._matches: dict[int, frozenset[int]] = {}
         self._targets: dict[str, list[int] | None] = {}
+        self._compiled: dict[str, Any] = {}
         self._read(css_text)
         if page is not None:
             root = cssselect2.ElementWrapper.from_html_root(page.root)
@@ -130,8 +132,14 @@ class CssModel:
             for item in tinycss2.parse_blocks_contents(
                 node.content, skip_comments=True, skip_whitespace=True
             ):
+                if item.type == "error":
+                    self.errors.append((item.source_line, "error"))
                 if item.type != "declaration":
                     continue
+                if any(t.type == "literal" and t.value == ":" for t in item.value):
+                    # ``padding: 16px`` + newline + ``border: ...``: the ';' is missing, so a
+                    # browser reads both lines as one value and drops it.
+                    self.errors.append((item.source_line, "semicolon"))
                 raw = tinycss2.serialize(item.value)
                 prop = item.lower_name
                 order += 1
@@ -154,6 +162,8 @@ class CssModel:
         return self.page.element_of(self._wrappers[index].etree_element)
 
     def _selected(self, compiled: Any) -> frozenset[int]:
+        # Keyed by id: every compiled selector passed here is held by a rule or by
+        # ``self._compiled`` for the model's lifetime, so an id is never reused.
         key = id(compiled)
         if key not in self._matches:
             if compiled is None or compiled.never_matches or compiled.pseudo_element:
@@ -163,12 +173,18 @@ class CssModel:
             self._matches[key] = found
         return self._matches[key]
 
+    def _compile_text(self, text: str) -> Any:
+        """``_compile`` of a selector text, kept for the model's lifetime (see ``_selected``)."""
+        if text not in self._compiled:
+            self._compiled[text] = _compile(text)
+        return self._compiled[text]
+
     def targets(self, selector_text: str) -> list[int] | None:
         """The page elements a course selector selects (None: no page, or none selected)."""
         if self.page is None:
             return None
         if selector_text not in self._targets:
-            compiled = _compile(selector_text)
+            compiled = self._compile_text(selector_text)
             found = sorted(self._selected(compiled)) if compiled is not None else []
             self._targets[selector_text] = found or None
         return self._targets[selector_text]
@@ -188,7 +204,7 @@ class CssModel:
             base, pseudo = _pseudo_split(sel.text)
             if pseudo != want_pseudo or not base:
                 continue
-            compiled = _compile(base)
+            compiled = self._compile_text(base)
             if compiled is not None and sorted(self._selected(compiled)) == want:
                 return True
         return False
@@ -263,11 +279,12 @@ class CssModel:
         canon = {n: decls[n].canon[n] if n in decls else values.initial(n) for n in names}
         spelled = {n: decls[n].spelled[n] if n in decls else values.initial(n) for n in names}
         chosen = list({id(d): d for d in decls.values()}.values())
-        if len(chosen) == 1 and values.ALIASES.get(chosen[0].prop, chosen[0].prop) == (
-            values.ALIASES.get(prop, prop)
-        ):
-            text = " ".join(chosen[0].raw.split()).lower()
-        else:
+        plain = " ".join(chosen[0].raw.split()).lower()
+        if len(chosen) == 1 and (
+            len(names) == 1 or set(chosen[0].spelled.values()) == {plain}
+        ):  # one declaration that sets the property as a whole: show it as written
+            text = plain
+        else:  # pieces from several declarations, or a shorthand: in the usual order
             text = values.compose(prop, spelled)
         line = max(d.line for d in chosen)
         return canon, text, line

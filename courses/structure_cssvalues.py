@@ -159,6 +159,7 @@ SHORTHANDS: dict[str, list[str]] = {
 }
 ALIASES = {"grid-gap": "gap", "grid-row-gap": "row-gap", "grid-column-gap": "column-gap"}
 INITIAL = {
+    **{f"{box}-{side}": "0" for box in ("margin", "padding") for side in SIDES},
     "border-width": "medium",
     "border-style": "none",
     "border-color": "currentcolor",
@@ -234,7 +235,20 @@ def _is_length(token: Any) -> bool:
     return token.lower_unit in LENGTH_UNITS
 
 
+# Keywords that are another spelling of a value of the same property.
+SAME_AS = {
+    "font-weight": {"normal": "400", "bold": "700"},
+    "flex-basis": {"0": "0%"},
+}
+
+
 def expand(prop: str, value: str) -> dict[str, str]:
+    """The longhands a declaration sets (see ``_expand``), keyword spellings unified."""
+    found = _expand(prop, value)
+    return {name: SAME_AS.get(name, {}).get(text, text) for name, text in found.items()}
+
+
+def _expand(prop: str, value: str) -> dict[str, str]:
     """The longhands a declaration sets, each with its canonical value.
 
     A shorthand whose value this module can't split (or a CSS-wide keyword) sets every
