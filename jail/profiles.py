@@ -518,3 +518,31 @@ def parser_worker(
         stdin=stdin,
         profile=PARSER.name,
     )
+
+
+def workspace_command(
+    argv: list[str],
+    *,
+    workspace: Path,
+    folder: str,
+    limits: Limits,
+    host_uid: int | None,
+    env: dict[str, str] | None = None,
+) -> RunSpec:
+    """A fixed-effect teaching-console command (git, ls, cat, mkdir, mv, rm; judged against
+    the console's allowlist by ``server.teaching_console``) in the Run profile, as the learner:
+    the *whole* workspace writable at /workspace (as the Git panel's tool sandbox: a folder
+    swapped for a link resolves inside, never on the host), cwd the exercise ``folder``.
+    Programs that can write any amount (node, sqlite3) go through :func:`learner_run`."""
+    parts = folder.split("/")
+    if not folder or folder.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise ValueError(f"folder must be workspace-relative, got {folder!r}")
+    return RunSpec(
+        argv=list(argv),
+        binds=[Bind(str(workspace), SANDBOX_WORKSPACE, writable=True)],
+        cwd=f"{SANDBOX_WORKSPACE}/{folder}",
+        env=dict(env or {}),
+        limits=limits,
+        host_uid=host_uid,
+        profile=RUN.name,
+    )

@@ -941,3 +941,27 @@ class ClassState(Push):
     hand: int | None = None
     locked: bool = False
     lock_message: str = field(default="", metadata={"max": 2000})
+
+
+# -- the learner's teaching console (H10; server/teaching_console.py) -------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsoleReply(Reply):
+    output: str = ""
+    """What the command printed, stdout and stderr in order (untrusted: make it visible)."""
+    exit_code: int | None = None
+    limit: str | None = None
+    files_changed: bool = False
+    truncated: bool = False
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class ConsoleCommand(ExerciseRequest):
+    """One teaching-console line, run in the exercise folder (no shell; refused in plain words
+    when outside the console's allowlist)."""
+
+    TYPE = "console"
+    REPLY = ConsoleReply
+    line: str = limit(1000)

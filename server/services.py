@@ -33,6 +33,7 @@ from server.interfaces import LiveSession, Room
 from server.staff_desk import classroom_handlers, classroom_session_ended, live_class_for
 from server.store import Store
 from server.tasks import SessionTasks
+from server.teaching_console import ConsoleContext, Refused, run_line
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -243,6 +244,7 @@ class LearnerDesk:
             P.Restore: self.restore,
             P.Reset: self.reset,
             P.Git: self.git,
+            P.ConsoleCommand: self.console,
         }
 
     @property
@@ -775,6 +777,24 @@ class LearnerDesk:
             duration=round(time.monotonic() - started, 3),
             digest=digest,
         )
+
+    # -- teaching console (server/teaching_console.py) -----------------------------------------
+
+    async def console(self, message: P.ConsoleCommand) -> P.ConsoleReply:
+        """One teaching-console line in the exercise folder: judged, run in a fresh sandbox."""
+        ex = self._exercise(message)
+        account, ws = self.account, self.ws
+        ctx = ConsoleContext(
+            learner=account.name, workspace=ws, folder=self._exercise_dir(ex),
+            host_uid=self.host_uid, audit=self.audit, serial=self.services.serial,
+            snapshot=lambda paths, why: self.services.snapshot(account, ws, paths, why),
+        )
+        try:
+            out = await run_line(ctx, message.line)
+        except Refused as exc:
+            raise RequestError(str(exc)) from None
+        return P.ConsoleReply(output=out.output, exit_code=out.exit_code, limit=out.limit,
+                              files_changed=out.files_changed, truncated=out.truncated)
 
     # -- git panel ----------------------------------------------------------------------------
 
