@@ -154,7 +154,8 @@ class Seed:
         mount: where the tmpfs is mounted (``folder`` or a parent of it).
         size: bytes of that tmpfs: a write past it fails with ENOSPC inside.
         files: the folder's starting content (relative path -> bytes), read by the caller
-            through the workspace's safe API; handed in on a memfd. Run profile.
+            through the workspace's safe API; handed in on a memfd, and *consumed*: run_async
+            empties the dict once it is copied there (no server copy for the run's length).
         source: a host folder bound read-only at :data:`SEED_DIR` and copied in (a check's
             work dir, which the server made itself). Check profile.
         collect: send the folder's regular files back at the end (``RunResult.files``).

@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import hashlib
 import json
 import math
 import os
@@ -592,6 +593,7 @@ async def run_async(
         if collect:
             assert spec.seed is not None and spec.seed.files is not None
             seed_fd = _stdin_fd(seedbox.encode_files(spec.seed.files))
+            spec.seed.files.clear()  # consumed: the server holds no copy during the run
             fds.append(seed_fd)
             files_r, files_w = os.pipe2(os.O_CLOEXEC)
             fds.append(files_w)
@@ -1032,13 +1034,15 @@ async def run_in_workspace(
             :func:`run_async`.
     """
     seed = await asyncio.to_thread(_read_seed, ws, folder)
+    # Only digests are kept here: the content goes to the sandbox (run_async consumes it).
+    digests = {rel: _digest(data) for rel, data in seed.items()}
     spec = profiles.learner_run(
         argv,
         folder=folder,
         files=seed,
         # The quota, plus the page each seeded file (and a few folders) may waste in a tmpfs:
         # a write past the quota fails with ENOSPC inside; the saves back hold to it exactly.
-        size=ws.quota_bytes + _PAGE * (len(seed) + 64),
+        size=ws.quota_bytes + _PAGE * (len(digests) + 64),
         limits=limits,
         host_uid=host_uid,
         max_files=ws.quota_files,
@@ -1050,7 +1054,7 @@ async def run_in_workspace(
         raise JailError(result.stderr.decode("utf-8", "replace").strip()[:300])
     if result.files is not None:
         refused = await asyncio.to_thread(
-            _write_back, ws, folder, seed, result.files, result.files_complete
+            _write_back, ws, folder, digests, result.files, result.files_complete
         )
         if refused or not result.files_complete:
             result.disk_refused = refused or ["(files past your space)"]
@@ -1076,7 +1080,7 @@ def _read_seed(ws: Workspace, folder: str) -> dict[str, bytes]:
 def _write_back(
     ws: Workspace,
     folder: str,
-    seed: dict[str, bytes],
+    seed: dict[str, str],
     final: dict[str, bytes],
     complete: bool,
 ) -> list[str]:
@@ -1086,7 +1090,7 @@ def _write_back(
     for rel in sorted(final):
         data = final[rel]
         before = seed.get(rel)
-        if data == before:
+        if _digest(data) == before:
             continue
         parts = rel.split("/")
         if any(part in _NOT_SAVED or part in ("", ".", "..") for part in parts):
@@ -1103,17 +1107,21 @@ def _write_back(
         except WorkspaceError:
             refused.append(shown)
     if complete:
-        for rel, data in seed.items():
+        for rel, digest in seed.items():
             if rel in final or any(part in _NOT_SAVED for part in rel.split("/")):
                 continue
             with contextlib.suppress(WorkspaceError):
-                if _current(ws, f"{folder}/{rel}") == data:
+                if _current(ws, f"{folder}/{rel}") == digest:
                     ws.remove(f"{folder}/{rel}")
     return refused
 
 
-def _current(ws: Workspace, rel: str) -> bytes | None:
-    """What is saved at ``rel`` now, or None when nothing (a regular file) is there."""
+def _current(ws: Workspace, rel: str) -> str | None:
+    """The digest of what is saved at ``rel`` now, or None when nothing is there."""
     if not ws.lexists(rel):
         return None
-    return ws.read_bytes(rel, limit=ws.quota_bytes)
+    return _digest(ws.read_bytes(rel, limit=ws.quota_bytes))
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
