@@ -84,6 +84,8 @@ def lesson_events() -> list[list[Any]]:
     ev.append([t, "o", "\x1b[6;1Hconsole.log('quokka')\x1b[K"])
     ev.append([t + 0.5, "i", "\x1b[17~"])  # F6
     ev.append([t + 1.0, "o", "\x1b[10;1HOutput:\r\nquokka\r\nThe wombat check passed."])
+    ev.append([t + 39.0, "m", "typed-by:mary"])
+    ev.append([t + 39.5, "m", "typed-by:ada"])
     ev.append([t + 40.0, "o", "\x1b[14;1Hstill here after a long pause"])
     ev.append([t + 41.0, "o", f"\x1b[16;1Hprogram said: {HOSTILE} done"])
     return ev
@@ -230,9 +232,18 @@ async def test_replay_screen_matches_a_pyte_render_of_the_cast(classroom) -> Non
             await pilot.press("down", "enter")
             screen = await replay_ready(pilot, console.app)
         assert screen.session_id == "s-ada-1"
-        for t in (0.0, 1.5, 4.3, 7.0, 30.0, 60.0, 3.3, 0.5):
+        for t in (0.0, 1.5, 4.3, 7.0, 30.0, 60.0, 3.3, 0.5, 12.0):
             screen.seek(t)
-            assert screen.view.lines() == render_at(reference, t), t
+            want = render_at(reference, t)
+            assert screen.view.lines() == want, t
+            await pilot.pause()
+            # What is drawn, not only what is emulated: the visible rows of the view.
+            view = screen.view
+            width = view.scrollable_content_region.width
+            sx, sy = view.scroll_offset
+            for y in range(min(view.scrollable_content_region.height, len(want) - sy)):
+                drawn = view.render_line(y).text
+                assert drawn.rstrip() == want[sy + y][sx:sx + width].rstrip(), (t, y)
         # The keys: +10 s, next event, jump to 50 %, play.
         screen.seek(0)
         await pilot.press("right")
@@ -277,6 +288,8 @@ async def test_timeline_selection_seeks(classroom) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert screen.player.time == screen.event_times[run] > 0
+        marks = [e["summary"] for e in screen.events if e["kind"] == "mark"]
+        assert marks == ["typed-by:mary", "typed-by:ada"]  # the recording's own marks
         # Later events (an auditor who replayed it, days on) seek no further than the end.
         last = len(screen.events) - 1
         for _ in range(last - run):

@@ -316,6 +316,15 @@ class TerminalView(ScrollView, can_focus=True):
             self._follow()
         self.refresh()
 
+    def redraw_all(self) -> None:
+        """Draw every row again: the emulation was changed other than through :meth:`feed` (the
+        auditor's replay restores a keyframe when it seeks), so no cached row can be trusted."""
+        self._rows.clear()
+        self._cursor_seen = None
+        if self.follow_cursor:
+            self._follow()
+        self.refresh()
+
     def clear(self) -> None:
         """Blank the view (waiting for a repaint)."""
         self.emulation.reset()

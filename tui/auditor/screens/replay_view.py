@@ -176,6 +176,7 @@ class ReplayScreen(Screen[None]):
         except ControlError as exc:
             self._say(str(exc))
         self.loaded = True
+        self._add_markers()
         self.build_keyframes()
         target = self.recording.duration if self.following else self.start_at
         self.seek(target)
@@ -214,6 +215,17 @@ class ReplayScreen(Screen[None]):
 
     def _say(self, text: str) -> None:
         self.query_one("#replay-status", Static).update(visible(text, keep_newlines=False))
+
+    def _add_markers(self) -> None:
+        """The recording's own marks (a takeover, pairing's ``typed-by``) join the timeline."""
+        rec = self.recording
+        marks = [{"t": rec.times[i], "kind": "mark", "actor": "",
+                  "summary": str(rec.data[i])[:200]}
+                 for i in range(len(rec)) if rec.kinds[i] == "m"]
+        if marks:
+            self.events = sorted(self.events + marks, key=lambda e: float(e.get("t") or 0))
+            self.event_times = [float(e.get("t") or 0) for e in self.events]
+            self._draw_timeline()
 
     def _draw_timeline(self) -> None:
         table = self.query_one("#replay-timeline", DataTable)
@@ -256,7 +268,7 @@ class ReplayScreen(Screen[None]):
         size = Size(*self.view.emulation.size)
         if self.view.virtual_size != size:
             self.view.virtual_size = size
-        self.view.feed(b"")  # the widget's own path: follow the cursor, redraw
+        self.view.redraw_all()  # rows changed behind the widget's back (a seek)
         self._highlight_event()
         self._show_status()
 
