@@ -12,6 +12,7 @@ BENCHES = [
     "bench.bench_check",
     "bench.bench_store",
     "bench.bench_disk",
+    "bench.bench_watch",
 ]
 
 
