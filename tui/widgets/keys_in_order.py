@@ -63,7 +63,9 @@ class KeysInOrder(_Base):
     _focus_moved: tuple[float, Widget] | None = None
     """When a key handled here moved the focus: that key's time and the widget it went to."""
 
-    async def _on_key(self, event: events.Key) -> None:
+    def rerouted(self, event: events.Key) -> bool:
+        """Pass ``event`` on to the widget an earlier key's action gave the focus to (True),
+        or leave it here (False)."""
         if self.app.focused is self:
             self._focus_moved = None  # back here: an old move says nothing about this key
         moved = self._focus_moved
@@ -79,6 +81,11 @@ class KeysInOrder(_Base):
             event.stop()
             event.prevent_default()
             moved[1]._forward_event(events.Key(event.key, event.character))
+            return True
+        return False
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.rerouted(event):
             return
         before = self.app.focused
         for binding in self._own_bindings().key_to_bindings.get(event.key, ()):

@@ -85,6 +85,8 @@ class ExerciseScreen(Screen[None]):
         Binding("f9,alt+s", "stop", "Stop", id="exercise.stop", show=False, priority=True),
         Binding("alt+n", "next_file", "Next file", id="exercise.next_file", priority=True),
         Binding("alt+g", "git", "Git", id="exercise.git", priority=True),
+        Binding("f13,alt+t", "console", "Console", id="exercise.console", priority=True),
+        Binding("f14,alt+p", "preview", "Preview", id="exercise.preview", priority=True),
         Binding("ctrl+s", "save", "Save", id="exercise.save", priority=True),
         Binding("f12,alt+m", "course_map", "Courses", id="exercise.map", priority=True),
         Binding("f1,alt+k", "app.help", "All keys", id="exercise.help", priority=True),
@@ -212,6 +214,8 @@ class ExerciseScreen(Screen[None]):
             shown = [b for b in shown if b.id not in ("exercise.run", "exercise.stop")]
         if len(self.names) < 2:
             shown = [b for b in shown if b.id != "exercise.next_file"]
+        if not any(n.lower().endswith((".html", ".htm")) for n in self.names):
+            shown = [b for b in shown if b.id != "exercise.preview"]
         return shown
 
     def on_resize(self) -> None:
@@ -364,6 +368,7 @@ class ExerciseScreen(Screen[None]):
         saved: list[str] = []
         ok = True
         for editor in self.editors():
+            editor.apply_typed_ahead()
             if not editor.dirty:
                 continue
             text = editor.text
@@ -602,6 +607,33 @@ class ExerciseScreen(Screen[None]):
         await self.save_all()
         if await self.app.push_screen_wait(GitScreen(self.detail)):
             self.reload_files([])
+
+    def action_console(self) -> None:
+        """Save, then open the teaching console (tui/learner/screens/console.py)."""
+        self._console_worker()
+
+    @work(exclusive=True, group="console-screen", description="open the console")
+    async def _console_worker(self) -> None:
+        from tui.learner.screens.console import ConsoleScreen
+
+        await self.save_all()
+        if await self.app.push_screen_wait(ConsoleScreen(self.detail)):
+            self.reload_files([])
+
+    def action_preview(self) -> None:
+        """Save, then show the page rendered as text (tui/learner/screens/preview.py)."""
+        self._preview_worker()
+
+    @work(exclusive=True, group="preview-screen", description="open the page preview")
+    async def _preview_worker(self) -> None:
+        from tui.learner.screens.preview import PreviewScreen, pages_of
+
+        if not pages_of(self.names):
+            self.notify("Page preview shows HTML pages; this exercise has none.")
+            return
+        await self.save_all()
+        name = self.current_editor().file_name
+        await self.app.push_screen_wait(PreviewScreen(self.detail, self.names, name))
 
     def action_course_map(self) -> None:
         """Save and go back to the course map."""
