@@ -504,7 +504,13 @@ def evaluate(
             parsed_page = parse_page(decode_text(page[1], page[0]), page[0])
         except StructureError:
             parsed_page = None  # judged on the stylesheet's text alone
-    sheet.model = CssModel(source.text, parsed_page)
+    try:
+        sheet.model = CssModel(source.text, parsed_page)
+    except RecursionError:
+        raise StructureError(
+            f"{source.name} has brackets nested too deep to check. Look for a ( or {{ that "
+            "is opened many times but never closed."
+        ) from None
     results = []
     for table in asserts:
         key = next(k for k in table if k in VOCABULARY)
