@@ -60,10 +60,11 @@ from server.store import valid_name
 
 log = logging.getLogger("slate.admission")
 
-MAX_DELAY = 3.0
+MAX_DELAY = 2.0
 """Seconds: the longest any answer to a password attempt is held back. It bounds what a guesser
-can make the owner wait; argon2, the handshake and a busy two-core server add one or two more, so
-the owner is in within 5 s."""
+can make the owner wait; argon2, the handshake and a busy two-core server add one to three more,
+so the owner is in within 5 s. It costs a guesser little to keep it short: what bounds a flood is
+the address's connection rate (each check needs a new connection's token), not this delay."""
 
 MAX_TRIES_PER_CONNECTION = 3
 """Password attempts one connection may make (OpenSSH's MaxAuthTries is 6)."""
