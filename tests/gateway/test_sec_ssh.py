@@ -314,7 +314,8 @@ async def test_sec_absurd_terminal_size_is_clamped(server: Server) -> None:
 
 @pytest.fixture
 def default_server(tmp_path: Path):
-    """A gateway with the shipped connection-rate limits (tests usually open them up)."""
+    """A gateway with tight connection-rate limits (2/s, burst 10; shipped: 5/s, burst 30;
+    tests usually open them up)."""
     srv = start_server(tmp_path, auth={"connection_rate": 2.0, "connection_burst": 10})
     yield srv
     stop_server(srv)
