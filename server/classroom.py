@@ -253,6 +253,8 @@ class LiveClass:
         self._queue_dirty = False
         self._flush_handle: asyncio.Handle | None = None
         self._ticker: asyncio.TimerHandle | None = None
+        self.demo: LiveSession | None = None  # the instructor whose screen the class sees
+        self.demo_relays: dict[str, WatchRelay] = {}  # learner name -> relay to them
 
     # -- audit -----------------------------------------------------------------------------------
 
@@ -273,6 +275,8 @@ class LiveClass:
         state.idle = False
         session.keys_locked = state.lock_message is not None  # a lock outlives a reconnect
         self._changed(state.name)
+        if self.demo is not None:
+            self._demo_to(state)
         self._tell_learner(state)
         self._start_ticker()
 
@@ -284,6 +288,8 @@ class LiveClass:
     def session_ended(self, session: LiveSession) -> None:
         """Any session ended: drop it from whatever it took part in."""
         sid = session.session_id
+        if self.demo is session:
+            self.demo_stop(session, reason="instructor left")
         if sid in self.staff:
             self.staff.pop(sid, None)
             for (staff_sid, learner), _relay in list(self.relays.items()):
@@ -302,6 +308,10 @@ class LiveClass:
                 self._stop_watch(watcher, state.name, "learner left")
         if state.paired_with or state.pair_asked_by:
             self._end_pair(state, by=state.name, reason="learner left")
+        relay = self.demo_relays.pop(state.name, None)
+        if relay is not None and self.demo is not None:
+            relay.close()
+            self.demo.observers.discard(relay)
         state.session = None
         self._lower(state.name)
         self._changed(state.name)
@@ -544,6 +554,7 @@ class LiveClass:
                 hand=hand[0] if hand else None,
                 locked=state.lock_message is not None,
                 lock_message=state.lock_message or "",
+                demo_by=self.demo.user if self.demo is not None else None,
             )
         )
 
@@ -760,3 +771,46 @@ class LiveClass:
         if state is None or not state.online:
             raise LookupError(learner)
         return [state]
+
+    # -- demo mode: the class watches the instructor ---------------------------------------------
+
+    def demo_start(self, staff: LiveSession) -> int:
+        """Show ``staff``'s screen to every online learner (and those who log in meanwhile),
+        read-only; returns how many learners see it.
+
+        Raises:
+            PermissionError: another instructor's demo is running.
+        """
+        if self.demo is not None and self.demo is not staff:
+            raise PermissionError(self.demo.user)
+        self.demo = staff
+        for state in self.learners.values():
+            if state.online and state.name not in self.demo_relays:
+                self._demo_to(state, repaint=False)
+                self._tell_learner(state)
+        staff.request_repaint()  # a full picture for everyone
+        self._audit("demo_start", staff, learners=len(self.demo_relays))
+        return len(self.demo_relays)
+
+    def _demo_to(self, state: LearnerState, repaint: bool = True) -> None:
+        assert self.demo is not None and state.session is not None
+        relay = WatchRelay(self.demo, state.session, state.name)
+        self.demo_relays[state.name] = relay
+        self.demo.observers.add(relay)
+        if repaint:  # a learner who joined during the demo needs a full picture
+            self.demo.request_repaint()
+
+    def demo_stop(self, staff: LiveSession, reason: str = "stopped") -> bool:
+        """End demo mode (only the instructor who started it, or their leaving)."""
+        if self.demo is not staff:
+            return False
+        for relay in self.demo_relays.values():
+            relay.close()
+            staff.observers.discard(relay)
+        shown = len(self.demo_relays)
+        self.demo_relays.clear()
+        self.demo = None
+        for state in self.learners.values():
+            self._tell_learner(state)
+        self._audit("demo_end", staff, reason=reason, learners=shown)
+        return True

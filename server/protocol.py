@@ -880,6 +880,23 @@ class PairAnswer(Request):
     accept: bool = False
 
 
+@request
+@dataclass(frozen=True, kw_only=True)
+class DemoStart(Request):
+    """Demo mode: show this instructor's screen to every online learner, read-only."""
+
+    TYPE = "demo_start"
+    REPLY = CountReply
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class DemoStop(Request):
+    """End demo mode."""
+
+    TYPE = "demo_stop"
+
+
 @push
 @dataclass(frozen=True, kw_only=True)
 class RosterUpdate(Push):
@@ -941,6 +958,8 @@ class ClassState(Push):
     hand: int | None = None
     locked: bool = False
     lock_message: str = field(default="", metadata={"max": 2000})
+    demo_by: str | None = opt(NAME)
+    """Demo mode: this instructor's screen is shown to the class (read-only) while set."""
 
 
 # -- the learner's teaching console (H10; server/teaching_console.py) -------------------------

@@ -213,6 +213,8 @@ class StaffDesk:
             protocol.Unlock: self.unlock,
             protocol.LearnerDetail: self.learner_detail,
             protocol.ExportProgress: self.export_progress,
+            protocol.DemoStart: self.demo_start,
+            protocol.DemoStop: self.demo_stop,
         }
 
     async def roster(self, request: protocol.Roster) -> protocol.RosterReply:
@@ -305,6 +307,16 @@ class StaffDesk:
         except LookupError:
             raise RequestError(f"{request.learner} is not online.") from None
         return protocol.CountReply(count=count)
+
+    async def demo_start(self, request: protocol.DemoStart) -> protocol.CountReply:
+        try:
+            return protocol.CountReply(count=self.live.demo_start(self.link))
+        except PermissionError as exc:
+            raise RequestError(f"{exc} is showing a demo now.") from None
+
+    async def demo_stop(self, request: protocol.DemoStop) -> protocol.Reply:
+        self.live.demo_stop(self.link)
+        return protocol.Reply()
 
     async def learner_detail(self, request: protocol.LearnerDetail) -> protocol.DetailReply:
         learner = _learner_name(request.learner)

@@ -301,3 +301,36 @@ async def test_lock_and_unlock_one_or_all_and_a_lock_outlives_a_reconnect(room) 
     log = [(k, d.get("learner"), d.get("count")) for k, _, d in kinds(store)
            if k in ("lock", "unlock")]
     assert log == [("lock", "*", 2), ("unlock", "ada", 1), ("unlock", "*", 1)]
+
+
+async def test_demo_mode_relays_the_instructor_to_every_learner(room) -> None:  # type: ignore[no-untyped-def]
+    live, store, clock = room
+    teacher = FakeSession("teacher", "instructor", size=(100, 30))
+    other = FakeSession("other", "instructor")
+    ada, bo = FakeSession("ada"), FakeSession("bo")
+    for staff in (teacher, other):
+        live.staff_joined(staff)
+    live.learner_joined(ada)
+    assert live.demo_start(teacher) == 1
+    assert teacher.repaints == 1
+    assert ada.of(protocol.ClassState)[-1].demo_by == "teacher"
+    with pytest.raises(PermissionError):
+        live.demo_start(other)  # one demo at a time
+    live.learner_joined(bo)  # joins during the demo: sees it too
+    assert bo.of(protocol.ClassState)[-1].demo_by == "teacher"
+    teacher.output(b"\x1b[2Jnode demo.js")
+    await settle()
+    for learner in (ada, bo):
+        chunks = learner.of(protocol.WatchOutput)
+        assert b"".join(base64.b64decode(c.data) for c in chunks).endswith(b"node demo.js")
+        assert (chunks[-1].learner, chunks[-1].cols, chunks[-1].rows) == ("teacher", 100, 30)
+    assert not live.demo_stop(other)
+    assert live.demo_stop(teacher)
+    assert not teacher.observers
+    assert ada.of(protocol.ClassState)[-1].demo_by is None
+    log = [(k, a, d.get("learners")) for k, a, d in kinds(store) if k.startswith("demo")]
+    assert log == [("demo_start", "teacher", 1), ("demo_end", "teacher", 2)]
+    # The instructor leaving ends the demo.
+    live.demo_start(teacher)
+    live.session_ended(teacher)
+    assert live.demo is None and bo.of(protocol.ClassState)[-1].demo_by is None

@@ -372,3 +372,28 @@ def test_sec_console_requests_are_refused_for_learners_and_auditors(tmp_path: Pa
             "control:watch", "control:roster", "control:pair_keys", "control:lock"}
     assert not services.live_class.relays
     store.close()
+
+
+def test_demo_mode_shows_the_instructors_scratch_screen_never_the_roster(
+    server: Server, terminals: list[Terminal]
+) -> None:
+    learner, lt = learner_in_editor(server, terminals)
+    teacher, it = console(server, terminals)
+    before = len(lt.raw)
+    it.send("t")
+    it.wait_for("DEMO: every online learner sees this screen", timeout=10)
+    lt.wait_for(f"Demo: {teacher}'s screen", timeout=10)
+    lt.wait_for("The class sees this screen", timeout=10)
+    it.send("console.log('kiwi')")
+    lt.wait_for("kiwi", timeout=10)
+    lt.send("typed-in-demo")  # read-only for the class
+    time.sleep(0.5)
+    it.send(F10)
+    wait_gone(lt, "Demo: ", timeout=10)
+    lt.wait_for("DOCTYPE", timeout=10)  # back in their own editor
+    seen = bytes(lt.raw[before:]).decode("utf-8", "replace")
+    assert "hand(s) up" not in seen and "Help queue" not in seen  # the roster never shown
+    assert "typed-in-demo" not in lt.text()
+    start = server.wait_audit("demo_start", actor=teacher)
+    end = server.wait_audit("demo_end", actor=teacher)
+    assert start["id"] < end["id"] and start["detail"]["learners"] >= 1

@@ -38,6 +38,7 @@ class InstructorApp(SessionApp):
         self.model = RosterModel()
         self.roster_screen = RosterScreen()
         self.paired_with: str | None = None
+        self.demo_text: str | None = None
 
     async def session_started(self) -> None:
         """Show the roster and load it."""
@@ -114,6 +115,22 @@ class InstructorApp(SessionApp):
             ),
             group="pair",
         )
+
+    def start_demo(self) -> None:
+        """Demo mode: the class sees a scratch editor on this screen (never the roster)."""
+        self.run_worker(self._start_demo(), group="demo")
+
+    async def _start_demo(self) -> None:
+        from tui.instructor.screens.demo import START, DemoScreen
+
+        # The demo screen is up before the class is connected: they never see the roster.
+        await self.push_screen(DemoScreen(self.demo_text or START))
+        reply = await self.ask(protocol.DemoStart())
+        if reply is None:
+            if isinstance(self.screen, DemoScreen):
+                await self.pop_screen()
+            return
+        self.notify(f"Demo on: {reply.count} learner(s) see this screen.")
 
     def help_done(self, learner: str) -> None:
         """Take a learner off the help queue."""

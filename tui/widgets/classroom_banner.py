@@ -11,21 +11,34 @@ exactly where they were). All of it is driven by the server's ``class_state`` pu
 
 from __future__ import annotations
 
+import base64
+import binascii
+
 from textual import on
 from textual.binding import Binding
+from textual.message import Message
 
 from server import protocol
 from tui.control import ControlClient, ControlError
 from tui.messages import ServerPush
 from tui.safe_text import visible
 from tui.session_app import Identity, SessionApp
-from tui.widgets.classroom_dialogs import HandNote, LockScreen, PairConsent
+from tui.widgets.classroom_dialogs import DemoScreen, HandNote, LockScreen, PairConsent
 
 
 class ClassStateChanged(ServerPush, bubble=False):
     """The learner's classroom state changed (``protocol.ClassState``)."""
 
     push: protocol.ClassState
+
+
+class DemoChunk(ServerPush, bubble=False):
+    """A piece of the instructor's screen in demo mode (``protocol.WatchOutput``)."""
+
+    push: protocol.WatchOutput
+
+    def can_replace(self, message: Message) -> bool:  # every byte counts, in order
+        return False
 
 
 def banner_text(state: protocol.ClassState | None) -> str:
@@ -62,6 +75,7 @@ class ClassroomAware(SessionApp):
         self.class_state: protocol.ClassState | None = None
         self._consent: PairConsent | None = None
         self._lock: LockScreen | None = None
+        self._demo: DemoScreen | None = None
         self._retitle()
 
     def _retitle(self) -> None:
@@ -78,6 +92,9 @@ class ClassroomAware(SessionApp):
         if isinstance(push, protocol.ClassState):
             self.post_message(ClassStateChanged(push))
             return
+        if isinstance(push, protocol.WatchOutput):
+            self.post_message(DemoChunk(push))
+            return
         super()._pushed(push)
 
     @on(ClassStateChanged)
@@ -93,6 +110,16 @@ class ClassroomAware(SessionApp):
             consent, self._consent = self._consent, None
             if consent.is_attached:
                 consent.dismiss(False)
+        # Demo mode: the instructor's screen over everything, until they stop it.
+        if state.demo_by and self._demo is None:
+            self._demo = DemoScreen(state.demo_by)
+            await self.push_screen(self._demo)
+        elif not state.demo_by and self._demo is not None:
+            demo, self._demo = self._demo, None
+            if self.screen is demo:
+                await self.pop_screen()
+            elif demo.is_attached:
+                demo.dismiss(None)
         # The lock: save first, then cover everything; unlocking uncovers it.
         if state.locked and self._lock is None:
             await self.save_everything()
@@ -106,6 +133,17 @@ class ClassroomAware(SessionApp):
                 await self.pop_screen()
             elif lock.is_attached:
                 lock.dismiss(None)
+
+    @on(DemoChunk)
+    def _demo_chunk(self, event: DemoChunk) -> None:
+        push = event.push
+        if self._demo is None or not self._demo.is_attached:
+            return
+        try:
+            data = base64.b64decode(push.data, validate=True)
+        except (binascii.Error, ValueError):
+            return
+        self._demo.feed(data, push.cols, push.rows, push.reset)
 
     def _answered(self, yes: bool | None) -> None:
         if self._consent is None:

@@ -112,3 +112,46 @@ class HandNote(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class DemoScreen(ModalScreen[None]):
+    """Demo mode: the instructor's screen, read-only, until they stop it.
+
+    Their screen arrives as ``watch_output`` pushes and is emulated by :class:`TerminalView`
+    (cells only, every character filtered), exactly as a learner's screen is for staff.
+    """
+
+    DEFAULT_CSS = """
+    DemoScreen { background: $background; }
+    DemoScreen #demo-title { height: 1; padding: 0 1; text-style: bold reverse; }
+    DemoScreen #demo-view { height: 1fr; }
+    """
+    BINDINGS: list[Binding] = []
+
+    def __init__(self, by: str) -> None:
+        super().__init__(id="class-demo")
+        self.by = by
+
+    def compose(self) -> ComposeResult:
+        from tui.widgets.terminal_view import TerminalView
+
+        name = visible(self.by, keep_newlines=False)
+        yield Static(f"Demo: {name}'s screen (you watch; it ends when {name} stops it)",
+                     id="demo-title", markup=False)
+        yield TerminalView(id="demo-view", follow_cursor=True)
+
+    def feed(self, data: bytes, cols: int, rows: int, reset: bool) -> None:
+        """A chunk of the instructor's screen output."""
+        from tui.widgets.terminal_view import TerminalView
+
+        views = self.query("#demo-view")
+        if not views:
+            return
+        view = views.first(TerminalView)
+        if reset:
+            view.clear()
+        view.feed(data, cols, rows)
+
+    async def _on_key(self, event: events.Key) -> None:
+        event.stop()
+        event.prevent_default()

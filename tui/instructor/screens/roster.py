@@ -36,6 +36,7 @@ class RosterScreen(Screen[None]):
         Binding("ctrl+u", "unlock_all", "Unlock all", id="roster.unlock_all"),
         Binding("d", "detail", "Detail", id="roster.detail"),
         Binding("e", "export", "Export", id="roster.export"),
+        Binding("t", "demo", "Demo", id="roster.demo"),
         Binding("s", "sort", "Sort", id="roster.sort"),
         Binding("slash", "filter", "Filter", id="roster.filter"),
         Binding("o", "online_only", "Online only", id="roster.online", show=False),
@@ -224,6 +225,9 @@ class RosterScreen(Screen[None]):
             from tui.instructor.screens.detail import DetailScreen
 
             self.app.push_screen(DetailScreen(name))
+
+    def action_demo(self) -> None:
+        self.app.start_demo()  # type: ignore[attr-defined]
 
     def action_export(self) -> None:
         self.app.export_progress()  # type: ignore[attr-defined]
