@@ -22,6 +22,8 @@ _NAMES = {
     "space": "Space",
     "pageup": "PageUp",
     "pagedown": "PageDown",
+    "f13": "Shift+F1",  # what xterm and the Linux console send for Shift+F1 / Shift+F2
+    "f14": "Shift+F2",
 }
 
 
