@@ -151,6 +151,7 @@ async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
                 "SLATE_RPC_ROLE": "harness",
                 "SLATE_RPC_LOCAL": "\n".join(local),
                 "SLATE_RPC_TIMEOUT": str(_call_timeout(ctx)),
+                "SLATE_RPC_ESM_GUARD": "1" if _may_import(ctx.exercise, course_files) else "0",
             },
             ro_files=asset_binds(ctx.exercise, course_files),
             as_learner=False,
@@ -215,6 +216,18 @@ def _printed_much(learner: Any, ctx: CheckContext) -> bool:
     (a flood: under load it may be stopped, or crash, before it reaches the limit itself)."""
     cap = int(getattr(ctx.limits, "output", 1 << 20))
     return bool(learner.truncated) or len(learner.stdout) + len(learner.stderr) >= cap // 8
+
+
+def _may_import(exercise: Exercise, course_files: list[str]) -> bool:
+    """Whether the course's own files could import anything as an ES module (then the harness
+    loads its import guard; without the word ``import`` or an .mjs file, nothing can)."""
+    for rel in course_files:
+        if rel.endswith(".mjs"):
+            return True
+        text = (exercise.dir / rel).read_text(encoding="utf-8", errors="replace")
+        if re.search(r"\bimport\b", text):
+            return True
+    return False
 
 
 def _grew_much(learner: Any, ctx: CheckContext) -> bool:

@@ -31,6 +31,7 @@ function setUp() {
   const local = new Set(list('SLATE_RPC_LOCAL'));
   const remote = new Set(list('SLATE_RPC_REMOTE'));
   const callTimeout = Number(process.env.SLATE_RPC_TIMEOUT) || 4000;
+  const esmGuard = process.env.SLATE_RPC_ESM_GUARD === '1';
   for (const key of Object.keys(process.env)) {
     if (key.startsWith('SLATE_RPC_')) delete process.env[key];
   }
@@ -65,8 +66,10 @@ function setUp() {
   };
 
   if (role === 'harness') {
-    // ES-module imports of learner files are refused (no proxy exists for them).
-    if (typeof Module.register === 'function') {
+    // ES-module imports of learner files are refused (no proxy exists for them). Only when
+    // the course's files can import at all (the host saw `import` or an .mjs file in them):
+    // the hooks thread costs ~50 ms of every check.
+    if (esmGuard && typeof Module.register === 'function') {
       const { pathToFileURL } = require('url');
       Module.register('./esm_guard.mjs', pathToFileURL(__filename), { data: { local: [...local] } });
     }

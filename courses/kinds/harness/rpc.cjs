@@ -159,6 +159,7 @@ class Channel {
     this.gone = reason || 'closed';
     for (const { reject } of this.pending.values()) reject(new RemoteError(this._goneMessage()));
     this.pending.clear();
+    this.asyncCount = 0;
     this._unrefIfIdle();
     if (this.onGone) {
       try {

@@ -61,10 +61,15 @@ channel.ops.require = function (msg) {
 };
 
 if (mode === 'learner') {
-  const { spawnSync, execFileSync } = require('child_process');
-  const http = require('http');
+  // Loaded when first used: most checks need none of them, and each costs start-up time.
+  const lazy = (name) => {
+    let mod = null;
+    return () => (mod = mod || require(name));
+  };
+  const childProcess = lazy('child_process');
+  const httpModule = lazy('http');
   const fs = require('fs');
-  const os = require('os');
+  const os = lazy('os');
 
   // Run a learner program (the course's test asked for `node <file>`): its exit status and
   // what it printed.
@@ -72,7 +77,7 @@ if (mode === 'learner') {
     const decoded = channel.decode(msg.args);
     const args = Array.isArray(decoded) ? decoded.map(String) : [];
     if (!args.length) throw new RemoteError('which program to run?');
-    const result = spawnSync(process.execPath, args, {
+    const result = childProcess().spawnSync(process.execPath, args, {
       cwd: '/work',
       input: typeof msg.input === 'string' ? msg.input : undefined,
       encoding: 'utf8',
@@ -92,7 +97,7 @@ if (mode === 'learner') {
   // Start an http.Server the learner's code made on a free loopback port; answer the port.
   channel.ops.listen = function (msg) {
     const server = channel._target(msg);
-    if (!(server instanceof http.Server)) throw new RemoteError('not a server');
+    if (!(server instanceof httpModule().Server)) throw new RemoteError('not a server');
     return new Later(
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -103,13 +108,13 @@ if (mode === 'learner') {
 
   channel.ops.close = function (msg) {
     const server = channel._target(msg);
-    if (!(server instanceof http.Server)) throw new RemoteError('not a server');
+    if (!(server instanceof httpModule().Server)) throw new RemoteError('not a server');
     if (typeof server.closeAllConnections === 'function') server.closeAllConnections();
     return new Later(new Promise((resolve) => server.close(() => resolve(true))));
   };
 
   channel.ops.isServer = function (msg) {
-    return channel._target(msg) instanceof http.Server;
+    return channel._target(msg) instanceof httpModule().Server;
   };
 
   // One HTTP request to the learner's server on this sandbox's loopback.
@@ -122,7 +127,7 @@ if (mode === 'learner') {
     const wait = Math.min(Number(msg.timeout) || 2000, 10000);
     return new Later(
       new Promise((resolve, reject) => {
-        const req = http.request(
+        const req = httpModule().request(
           { host: '127.0.0.1', port, method, path: target, agent: false, headers: { Connection: 'close', ...headers } },
           (res) => {
             let data = '';
@@ -146,18 +151,18 @@ if (mode === 'learner') {
 
   channel.ops.tempDir = function (msg) {
     const prefix = String(msg.prefix || 'slate-').replace(/[^A-Za-z0-9_-]/g, '');
-    return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    return fs.mkdtempSync(path.join(os().tmpdir(), prefix));
   };
 
   channel.ops.removeDir = function (msg) {
     const dir = path.resolve(String(msg.path));
-    if (!dir.startsWith(os.tmpdir() + '/')) throw new RemoteError('not a temporary folder');
+    if (!dir.startsWith(os().tmpdir() + '/')) throw new RemoteError('not a temporary folder');
     fs.rmSync(dir, { recursive: true, force: true });
     return true;
   };
 
   channel.ops.sqlite = function (msg) {
-    const output = execFileSync('sqlite3', ['-json', String(msg.db), String(msg.sql)], {
+    const output = childProcess().execFileSync('sqlite3', ['-json', String(msg.db), String(msg.sql)], {
       encoding: 'utf8',
       timeout: 5000,
       maxBuffer: 4 << 20,
