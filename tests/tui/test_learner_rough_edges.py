@@ -269,3 +269,46 @@ async def test_history_screen_shows_the_beginner_diff(fake: FakeServer) -> None:
         assert "In greet.js, from line 1:" in shown
         assert "+ // second" in shown
         assert "@@" not in shown and "+++" not in shown and "---" not in shown
+
+
+async def test_every_editor_key_f1_lists_works(fake: FakeServer) -> None:
+    """F1 lists the editor's keys; each one does what it says."""
+    from tui.learner.screens.help import EDITOR_KEYS
+
+    listed = {keys for keys, _ in EDITOR_KEYS}
+    app = learner_app(fake)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_greet(pilot, fake)
+        editor = screen.current_editor()
+        editor.load_text("one\ntwo\n" + "\n".join(f"line {i}" for i in range(60)))
+        editor.move_cursor((0, 0))
+        assert "Arrow keys" in listed and "Home/End" in listed
+        await pilot.press("down", "right", "end", "X", "home", "Y")
+        assert editor.document.get_line(1) == "YtwoX"
+        assert "PgUp/PgDn" in listed
+        await pilot.press("pagedown")
+        assert editor.cursor_location[0] > 5
+        await pilot.press("pageup", "ctrl+home")
+        assert editor.cursor_location == (0, 0)
+        assert "Shift+arrows" in listed and "Ctrl+X, C, V" in listed
+        await pilot.press("shift+right", "shift+right", "shift+right", "ctrl+c")
+        assert editor.selected_text == "one"
+        await pilot.press("ctrl+end", "ctrl+v")
+        assert editor.text.endswith("line 59one")
+        await pilot.press("ctrl+home", "shift+right", "ctrl+x")
+        assert editor.text.startswith("ne\n")
+        assert "Ctrl+Z" in listed and "Ctrl+Y" in listed
+        await pilot.press("ctrl+z")
+        assert editor.text.startswith("one\n")
+        await pilot.press("ctrl+y")
+        assert editor.text.startswith("ne\n")
+        assert "Tab" in listed
+        await pilot.press("home", "tab")
+        assert editor.text.startswith("  ne\n")  # two spaces in JavaScript
+        assert "Ctrl+A" in listed
+        await pilot.press("ctrl+a")
+        assert editor.selected_text == editor.text
+        assert "Ctrl+S" in listed
+        await pilot.press("ctrl+s")
+        await fake.wait_for("saved", 1)
+        assert fake.file_text("javascript", "greet", "greet.js") == editor.text
