@@ -312,3 +312,23 @@ async def test_every_editor_key_f1_lists_works(fake: FakeServer) -> None:
         await pilot.press("ctrl+s")
         await fake.wait_for("saved", 1)
         assert fake.file_text("javascript", "greet", "greet.js") == editor.text
+
+
+def test_history_entries_say_what_happened_to_the_second() -> None:
+    from datetime import datetime
+
+    from tui.learner.screens.history import version_line
+
+    when = datetime(2026, 11, 30, 14, 5, 7).timestamp()
+    files = ["html/first-page/index.html"]
+    lines = [version_line({"time": when + i, "message": m, "files": files}) for i, m in
+             enumerate(["save", "before run of html/first-page", "git commit in first-commit",
+                        "restored html/first-page to abcdef12", "check html/first-page",
+                        "something new \x1b[2J"])]
+    assert lines[0] == "Mon 30 Nov 14:05:07  You saved: index.html"
+    assert lines[1].endswith("Just before a run: index.html") and "14:05:08" in lines[1]
+    assert "Git: commit" in lines[2]
+    assert "An earlier version put back" in lines[3]
+    assert "When you checked" in lines[4]
+    assert "\x1b" not in lines[5] and "something new" in lines[5]
+    assert len(set(lines)) == len(lines)  # no two entries read the same

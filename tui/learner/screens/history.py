@@ -80,18 +80,46 @@ def diff_text(diff: str) -> Text:
     return text
 
 
+_WHY = [
+    # (how the server's snapshot message starts, what a learner reads)
+    ("save", "You saved"),
+    ("start ", "The starting code"),
+    ("session end", "Saved as you left"),
+    ("before restore of ", "Just before a restore"),
+    ("restored ", "An earlier version put back"),
+    ("before reset of ", "Just before starting again"),
+    ("reset ", "Back to the starting code"),
+    ("before run of ", "Just before a run"),
+    ("after run of ", "After a run (your program may change files)"),
+    ("check ", "When you checked"),
+]
+
+
+def why_words(message: str) -> str:
+    """The server's snapshot message ("save", "before run of html/x", "git commit in x") in a
+    learner's words; anything else is shown as it is."""
+    if message.startswith("git ") and " in " in message:
+        return "Git: " + message[4:].split(" in ", 1)[0].replace("_", " ")
+    for start, words in _WHY:
+        if message == start.strip() or message.startswith(start):
+            return words
+    return message
+
+
 def version_line(version: dict[str, Any]) -> str:
-    """One line per version: when (day and time), why, and which files changed."""
+    """One line per version: when (day and time to the second: saves come seconds apart),
+    why in plain words, and which files changed."""
     when = version.get("time", "")
     if isinstance(when, (int, float)) and not isinstance(when, bool):
-        when = datetime.fromtimestamp(when).strftime("%a %d %b %H:%M")
-    what = visible(str(version.get("message", "")), keep_newlines=False)[:60]
+        when = datetime.fromtimestamp(when).strftime("%a %d %b %H:%M:%S")
+    message = visible(str(version.get("message", "")), keep_newlines=False)
+    what = why_words(message)[:60]
     files = version.get("files")
     names = [str(f).rsplit("/", 1)[-1] for f in files] if isinstance(files, list) else []
     shown = ", ".join(visible(n, keep_newlines=False) for n in names[:3])
     more = f" and {len(names) - 3} more" if len(names) > 3 else ""
     line = f"{visible(str(when), keep_newlines=False)[:24]}  {what}"
-    return f"{line} ({shown}{more})" if shown else line
+    return f"{line}: {shown}{more}" if shown else line
 
 
 class HistoryScreen(Screen[list[str] | None]):
