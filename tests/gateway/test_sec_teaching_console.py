@@ -313,3 +313,46 @@ async def test_console_sqlite_with_input_file_the_run_way(tmp_path: Path) -> Non
 def json_detail(row: Any) -> dict[str, Any]:
     detail = row.detail if hasattr(row, "detail") else row["detail"]
     return json.loads(detail) if isinstance(detail, str) else detail
+
+
+async def test_sec_console_link_to_a_host_file_resolves_inside_the_sandbox(
+    console: Console,
+) -> None:
+    """A link planted in the exercise folder pointing at the server's own store (or a folder
+    swapped for a link to another learner's workspace) is followed only inside the sandbox,
+    where neither exists: cat shows nothing of the host, ls lists nothing of it."""
+    ws = console.desk.ws
+    folder = Path(ws.root) / "git" / "status-and-diff"
+    store_file = Path(ws.root).parent.parent / "slate.db"
+    assert store_file.exists()
+    os.symlink(store_file, folder / "store")
+    other = Path(ws.root).parent / "victim"
+    other.mkdir()
+    (other / "secret.txt").write_text("victim's work\n")
+    os.symlink(other, folder / "elsewhere")
+    reply = await console.type("cat store")
+    assert reply.exit_code != 0 and "No such file" in reply.output
+    assert "SQLite format" not in reply.output
+    reply = await console.type("ls elsewhere")
+    assert "secret.txt" not in reply.output
+    reply = await console.type("rm -r elsewhere")  # removes the link, never what it points to
+    assert (other / "secret.txt").read_text() == "victim's work\n"
+    row = json_detail(console.audit.events(kind="console")[-1])
+    assert row["command"] == "rm"
+
+
+async def test_sec_console_output_flood_is_capped(tmp_path: Path) -> None:
+    """A program printing without end: the Run's output limit stops it, the reply carries at
+    most MAX_OUTPUT bytes, says it was cut, and the limit is audited."""
+    from server.teaching_console import MAX_OUTPUT
+
+    c = Console(tmp_path, "flood")
+    await c.open(JS)
+    c.desk.ws.write_atomic("javascript/values-and-console-log/flood.js",
+                           "for (;;) process.stdout.write('\\x1b[2J' + 'x'.repeat(4096));\n")
+    reply = await c.type("node flood.js", JS)
+    assert reply.truncated
+    assert len(reply.output.encode()) <= MAX_OUTPUT + 500
+    assert reply.limit in ("output", "wall", "cpu")
+    row = json_detail(c.audit.events(kind="console")[-1])
+    assert row["limit"] == reply.limit
