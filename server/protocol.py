@@ -897,6 +897,39 @@ class DemoStop(Request):
     TYPE = "demo_stop"
 
 
+@request
+@dataclass(frozen=True, kw_only=True)
+class ReleaseHint(Request):
+    """Reveal the next hint of the exercise a learner has open (``learner`` None: every
+    online learner, each on their own exercise); they get it as a notification."""
+
+    TYPE = "release_hint"
+    REPLY = CountReply
+    learner: str | None = opt(NAME)
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class LearnerHistory(ExerciseRequest):
+    """The saved versions of one learner's work on an exercise (newest first)."""
+
+    TYPE = "learner_history"
+    REPLY = HistoryReply
+    learner: str = limit(NAME)
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class LearnerDiff(ExerciseRequest):
+    """What changed in a learner's exercise from ``version`` to ``against`` (None: latest)."""
+
+    TYPE = "learner_diff"
+    REPLY = DiffReply
+    learner: str = limit(NAME)
+    version: str = limit(ID)
+    against: str | None = opt(ID)
+
+
 @push
 @dataclass(frozen=True, kw_only=True)
 class RosterUpdate(Push):

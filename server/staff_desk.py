@@ -213,6 +213,9 @@ class StaffDesk:
             protocol.Unlock: self.unlock,
             protocol.LearnerDetail: self.learner_detail,
             protocol.ExportProgress: self.export_progress,
+            protocol.ReleaseHint: self.release_hint,
+            protocol.LearnerHistory: self.learner_history,
+            protocol.LearnerDiff: self.learner_diff,
             protocol.DemoStart: self.demo_start,
             protocol.DemoStop: self.demo_stop,
         }
@@ -307,6 +310,79 @@ class StaffDesk:
         except LookupError:
             raise RequestError(f"{request.learner} is not online.") from None
         return protocol.CountReply(count=count)
+
+    async def release_hint(self, request: protocol.ReleaseHint) -> protocol.CountReply:
+        """The next hint of each target's open exercise, revealed by the server (the learner's
+        own hint ladder: progress counts it) and sent to them as a notification."""
+        if request.learner is not None:
+            state = self.live.learners.get(request.learner)
+            if state is None or not state.online:
+                raise RequestError(f"{request.learner} is not online.")
+            targets = [state]
+        else:
+            targets = [s for s in self.live.learners.values() if s.online]
+        count = 0
+        for state in targets:
+            if not state.course or not state.exercise:
+                continue
+            try:
+                exercise = self.services.catalog().exercise(state.course, state.exercise)
+            except Exception:
+                continue
+            hints = list(exercise.hints)
+            if not hints:
+                continue
+            index = self.services.store.reveal_hint(
+                state.name, state.course, state.exercise, len(hints)
+            )
+            self.live.hint_used(state.name, state.course, state.exercise, index)
+            if state.session is not None:
+                state.session.push(protocol.Notify(
+                    title=f"Hint from {self.link.user}",
+                    text=f"Hint {index} of {len(hints)}: {hints[index - 1]}",
+                    severity="information",
+                ))
+            self.live._audit("hint_released", self.link, learner=state.name,
+                             course=state.course, exercise=state.exercise, index=index)
+            count += 1
+        if request.learner is not None and count == 0:
+            raise RequestError(f"{request.learner} has no exercise with hints open.")
+        return protocol.CountReply(count=count)
+
+    def _history(self, learner: str) -> Any:
+        from jail.history import History
+
+        account = self.services.store.get_account(learner)
+        if account is None or account.role != "learner":
+            raise RequestError(f"There is no learner called {learner}.")
+        root = Path(self.services.config.server.data_dir) / "history" / f"{learner}.git"
+        return History(root)
+
+    async def learner_history(self, request: protocol.LearnerHistory) -> protocol.HistoryReply:
+        """A learner's saved versions of one exercise (the server's own history repository)."""
+        history = self._history(request.learner)
+        prefix = f"{request.course}/{request.exercise}"
+        try:
+            versions = await asyncio.to_thread(history.versions, prefix)
+        except Exception as exc:
+            raise RequestError("That history could not be read.") from exc
+        self.live._audit("learner_history_viewed", self.link, learner=request.learner,
+                         course=request.course, exercise=request.exercise)
+        return protocol.HistoryReply(versions=[
+            {"id": v.id, "time": v.time, "message": sanitize(v.message, 200),
+             "files": [sanitize(f, 255) for f in v.files][:50]}
+            for v in versions[:200]
+        ])
+
+    async def learner_diff(self, request: protocol.LearnerDiff) -> protocol.DiffReply:
+        """The diff between two of a learner's versions (text shown escaped by the console)."""
+        history = self._history(request.learner)
+        prefix = f"{request.course}/{request.exercise}"
+        try:
+            diff = await asyncio.to_thread(history.diff, request.version, request.against, prefix)
+        except Exception as exc:
+            raise RequestError("Those versions could not be compared.") from exc
+        return protocol.DiffReply(diff=diff[:200_000])
 
     async def demo_start(self, request: protocol.DemoStart) -> protocol.CountReply:
         try:

@@ -397,3 +397,30 @@ def test_demo_mode_shows_the_instructors_scratch_screen_never_the_roster(
     start = server.wait_audit("demo_start", actor=teacher)
     end = server.wait_audit("demo_end", actor=teacher)
     assert start["id"] < end["id"] and start["detail"]["learners"] >= 1
+
+
+def test_hint_release_and_code_history_with_a_diff(
+    server: Server, terminals: list[Terminal]
+) -> None:
+    learner, lt = learner_in_editor(server, terminals)
+    teacher, it = console(server, terminals)
+    lt.send("<p>platypus</p>")
+    lt.wait_for("platypus", timeout=10)
+    lt.send(F6)  # a Check snapshots the work into the learner's history
+    server.wait_audit("check", actor=learner)
+    pick(it, learner)
+    it.send("n")
+    lt.wait_for(f"Hint from {teacher}", timeout=10)
+    lt.wait_for("Hint 1 of", timeout=5)
+    released = server.wait_audit("hint_released", actor=teacher, learner=learner)
+    assert released["detail"]["index"] == 1
+    it.send("d")
+    it.wait_for("exercise\\(s\\) done", timeout=10)
+    it.send("h")
+    it.wait_for(r"saved version\(s\), newest first", timeout=10)
+    # The oldest version is the starter; from it to the newest, the learner's line was added.
+    time.sleep(0.5)
+    it.send("\x1b[F")  # End: the oldest
+    time.sleep(0.5)
+    it.send("\r")
+    it.wait_for(r"\+.*platypus", timeout=10)

@@ -103,7 +103,7 @@ class InstructorApp(SessionApp):
     async def _count(self, message: protocol.Request, verb: str) -> None:
         reply = await self.ask(message)
         if reply is not None:
-            self.notify(f"{verb}: {reply.count} screen(s).")
+            self.notify(f"{verb}: {reply.count} learner(s).")
 
     def ask_pair(self, learner: str) -> None:
         """Ask a learner to let us type in their session."""
@@ -131,6 +131,10 @@ class InstructorApp(SessionApp):
                 await self.pop_screen()
             return
         self.notify(f"Demo on: {reply.count} learner(s) see this screen.")
+
+    def release_hint(self, learner: str | None) -> None:
+        """Reveal the next hint of the open exercise to one learner (None: the class)."""
+        self.run_worker(self._count(protocol.ReleaseHint(learner=learner), "Hint sent to"))
 
     def help_done(self, learner: str) -> None:
         """Take a learner off the help queue."""

@@ -31,12 +31,15 @@ class DetailScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="detail.back"),
         Binding("w", "watch", "Watch", id="detail.watch"),
+        Binding("h", "history", "Code history", id="detail.history"),
+        Binding("n", "hint", "Next hint", id="detail.hint"),
         Binding("q", "app.quit", "Quit", id="detail.quit", show=False),
     ]
 
     def __init__(self, learner: str) -> None:
         super().__init__(id="detail")
         self.learner = learner
+        self.latest: tuple[str, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
@@ -73,6 +76,9 @@ class DetailScreen(Screen[None]):
                 Text(_t(p.get("updated"), 19)),
             )
         self.query_one("#detail-progress", Static).update(table)
+        recent = sorted(reply.progress, key=lambda p: str(p.get("updated") or ""))
+        if recent:
+            self.latest = (str(recent[-1].get("course")), str(recent[-1].get("exercise")))
         checks = Table(title="Recent checks (newest first)", expand=True, show_edge=False)
         for column in ("When", "Exercise", "Result", "Summary"):
             checks.add_column(column)
@@ -85,6 +91,22 @@ class DetailScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_history(self) -> None:
+        """The code history of the exercise they have open (else their latest one)."""
+        row = self.app.model.rows.get(self.learner, {})  # type: ignore[attr-defined]
+        where = (row.get("course"), row.get("exercise"))
+        if not all(isinstance(w, str) for w in where):
+            where = self.latest  # type: ignore[assignment]
+        if not where or not all(where):
+            self.app.notify("No exercise to show yet.", severity="warning")
+            return
+        from tui.instructor.screens.timeline import TimelineScreen
+
+        self.app.push_screen(TimelineScreen(self.learner, str(where[0]), str(where[1])))
+
+    def action_hint(self) -> None:
+        self.app.release_hint(self.learner)  # type: ignore[attr-defined]
 
     def action_watch(self) -> None:
         from tui.instructor.screens.watch import WatchScreen

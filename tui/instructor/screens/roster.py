@@ -37,6 +37,8 @@ class RosterScreen(Screen[None]):
         Binding("d", "detail", "Detail", id="roster.detail"),
         Binding("e", "export", "Export", id="roster.export"),
         Binding("t", "demo", "Demo", id="roster.demo"),
+        Binding("n", "hint", "Next hint", id="roster.hint"),
+        Binding("ctrl+n", "hint_all", "Hint to all", id="roster.hint_all", show=False),
         Binding("s", "sort", "Sort", id="roster.sort"),
         Binding("slash", "filter", "Filter", id="roster.filter"),
         Binding("o", "online_only", "Online only", id="roster.online", show=False),
@@ -225,6 +227,14 @@ class RosterScreen(Screen[None]):
             from tui.instructor.screens.detail import DetailScreen
 
             self.app.push_screen(DetailScreen(name))
+
+    def action_hint(self) -> None:
+        name = self._need_selected()
+        if name is not None:
+            self.app.release_hint(name)  # type: ignore[attr-defined]
+
+    def action_hint_all(self) -> None:
+        self.app.release_hint(None)  # type: ignore[attr-defined]
 
     def action_demo(self) -> None:
         self.app.start_demo()  # type: ignore[attr-defined]

@@ -66,6 +66,7 @@ class WatchScreen(Screen[None]):
         Binding("p", "pair", "Pair", id="watch.pair"),
         Binding("m", "message", "Message", id="watch.message"),
         Binding("d", "help_done", "Help done", id="watch.done"),
+        Binding("n", "hint", "Next hint", id="watch.hint"),
         Binding("f", "follow", "Follow cursor", id="watch.follow"),
         Binding("q", "app.quit", "Quit", id="watch.quit", show=False),
     ]
@@ -266,6 +267,9 @@ class WatchScreen(Screen[None]):
                 self.app.send_message(self.learner, text)  # type: ignore[attr-defined]
 
         self.app.push_screen(AskText(f"Message to {self.learner}:"), send)
+
+    def action_hint(self) -> None:
+        self.app.release_hint(self.learner)  # type: ignore[attr-defined]
 
     def action_help_done(self) -> None:
         self.app.help_done(self.learner)  # type: ignore[attr-defined]
