@@ -144,6 +144,10 @@ class SearchIndex:
                            (session,))
         return (int(rows[0][0]), bool(rows[0][1])) if rows else (0, False)
 
+    def finished_sessions(self) -> set[str]:
+        """Sessions whose recording is closed and fully indexed."""
+        return {str(r[0]) for r in self._query("SELECT session FROM recordings WHERE finished")}
+
     def last_event(self) -> int:
         rows = self._query("SELECT value FROM progress WHERE name = 'event'")
         return int(rows[0][0]) if rows else 0
@@ -409,6 +413,9 @@ def _new_saves(data_dir: Path, learner: str, index: SearchIndex
         return [], []
     try:
         history = History(repo)
+        head = history.repo.head.target if not history.repo.head_is_unborn else None
+        if head is None or index.history_done(str(head)):
+            return [], []  # nothing saved since the last pass: no walk, no diff
         fresh = []
         for version in history.versions(""):  # newest first
             if index.history_done(version.id):
@@ -498,9 +505,12 @@ async def index_pass(
         params = (only,)
     sessions = store.query(sql, params)
     starts = {str(r[0]): _parse_started(r[3]) for r in sessions}
+    finished_ids = index.finished_sessions()  # one query, not one per session per pass
     for sid, user, rel, _started, ended in sessions:
+        if sid in finished_ids or (ended_only and ended is None):
+            continue
         offset, finished = index.recording_state(sid)
-        if finished or (ended_only and ended is None):
+        if finished:
             continue
         rel_path = Path(str(rel))
         if rel_path.is_absolute() or ".." in rel_path.parts:
