@@ -424,3 +424,35 @@ def test_hint_release_and_code_history_with_a_diff(
     time.sleep(0.5)
     it.send("\r")
     it.wait_for(r"\+.*platypus", timeout=10)
+
+
+def test_sec_a_learner_flooding_their_screen_does_not_swamp_the_watcher(
+    raw_server: Server, terminals: list[Terminal]
+) -> None:
+    """A watched learner's program prints megabytes: the relay drops what the watcher cannot
+    take (bounded in the server), the instructor's console stays usable, and the learner's own
+    session is unaffected."""
+    learner, password = raw_server.add_user("learner")
+    lt = Terminal(ssh_argv(raw_server, learner, password, "-tt"), 80, 24)
+    terminals.append(lt)
+    lt.wait_for(f"raw-echo {learner}", timeout=30)
+    teacher, it = console(raw_server, terminals)
+    watch(it, learner)
+    chunk = ("flood " * 1000 + "\r\n").encode()  # ~6 KB a line
+    import os
+
+    for _ in range(300):  # ~1.8 MB through the learner's own pty
+        view = memoryview(chunk)
+        while view:
+            try:
+                view = view[os.write(lt.fd, view):]
+            except BlockingIOError:
+                lt.pump(0.01)  # the client's pty is full: read what came back meanwhile
+        lt.pump(0)
+    lt.send("after-the-flood")
+    lt.wait_for("after-the-flood", timeout=60)
+    it.wait_for("after-the-flood", timeout=30)  # the watcher catches up with the newest
+    it.send(ESC)  # and the console still answers keys
+    it.wait_for("learners,", timeout=10)
+    end = raw_server.wait_audit("watch_end", actor=teacher, learner=learner)
+    assert end["detail"]["bytes"] < 3 << 20
