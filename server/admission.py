@@ -314,6 +314,8 @@ class Verifier:
             if job is None:
                 return
             loop, future, fn, args = job
+            if future.cancelled():  # the attempt's connection is gone: spare the CPU
+                continue
             try:
                 result = fn(*args)
             except BaseException as exc:  # handed to the waiting coroutine

@@ -562,3 +562,25 @@ def test_under_attack_marks_names_being_guessed_not_their_classmates(
     classmate = guard.plan("grace", SHARED, 0)
     assert classmate.delay == MAX_DELAY and not classmate.under_attack
     assert guard.plan("grace", SHARED, 1).under_attack  # this connection already failed
+
+
+async def test_verifier_skips_checks_nobody_waits_for() -> None:
+    import threading
+
+    from server.admission import Verifier
+
+    verifier = Verifier(workers=1)
+    gate = threading.Event()
+    ran: list[str] = []
+    try:
+        busy = asyncio.ensure_future(verifier.run(0, gate.wait, 10))
+        await asyncio.sleep(0.05)
+        gone = asyncio.ensure_future(verifier.run(0, ran.append, "gone"))
+        await asyncio.sleep(0)
+        gone.cancel()  # its connection closed while it queued
+        kept = asyncio.ensure_future(verifier.run(0, ran.append, "kept"))
+        gate.set()
+        await asyncio.gather(busy, kept)
+        assert ran == ["kept"]
+    finally:
+        verifier.close()
