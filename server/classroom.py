@@ -72,8 +72,11 @@ class LiveSession(Protocol):
     session_id: str
     user: str
     role: str
-    observers: set[Callable[[bytes], None]]
     keys_locked: bool
+
+    @property
+    def observers(self) -> set[Callable[[bytes], None]]:
+        """Callables that get every chunk of this session's terminal output."""
 
     @property
     def size(self) -> tuple[int, int]:
@@ -295,9 +298,9 @@ class LiveClass:
             for (staff_sid, learner), _relay in list(self.relays.items()):
                 if staff_sid == sid:
                     self._stop_watch(session, learner, "watcher left")
-            for state in self.learners.values():
-                if state.pair_session == sid or state.pair_asked_by == sid:
-                    self._end_pair(state, by=session.user, reason="instructor left")
+            for other in self.learners.values():
+                if other.pair_session == sid or other.pair_asked_by == sid:
+                    self._end_pair(other, by=session.user, reason="instructor left")
             return
         state = self.learners.get(session.user)
         if state is None or state.session is not session:

@@ -49,7 +49,7 @@ class GatewayLink:
 
     @property
     def observers(self) -> set[Callable[[bytes], None]]:
-        return self._session.observers  # type: ignore[no-any-return]
+        return self._session.observers
 
     @property
     def keys_locked(self) -> bool:
