@@ -134,9 +134,10 @@ class Console:
         self.store = store
         self.audit = AuditLog(store)
         account = store.get_account(user)
+        self.room = SimpleNamespace(sessions=set())
+        """The live sessions the desk sees (tests add stand-ins)."""
         services = SimpleNamespace(store=store, audit=self.audit,
-                                   config=load_config(None, data_dir),
-                                   room=SimpleNamespace(sessions=set()))
+                                   config=load_config(None, data_dir), room=self.room)
         self.session = SimpleNamespace(session_id="aud-1",
                                        server=SimpleNamespace(address="127.0.0.1"))
         desk = AuditDesk(services, self.session, account)
@@ -486,3 +487,44 @@ def test_snippet_keeps_the_match_near_the_start_and_escapes_text() -> None:
     assert plain.startswith("…") and plain.index("[Platypus]") < 30
     assert "\x1b" not in plain and "\x07" not in plain
     assert any("reverse" in str(span.style) for span in text.spans)
+
+
+async def test_live_session_is_followed_as_it_is_recorded(tmp_path: Path) -> None:
+    """L on a live session: the replay follows the recording as it grows (new bytes appear on
+    the auditor's screen without a key), and the watch is audited as audit_watch_live."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    store = Store(data_dir / "slate.db",
+                  hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    store.add_account("ada", "learner")
+    store.add_account("alan", "auditor")
+    rel = "recordings/2026/11/s-live.cast"
+    store.start_session("s-live", "ada", recording=rel)
+    cast = data_dir / rel
+    write_cast(cast, [[0.5, "o", "\x1b[1;1Hfirst line"]])
+    console = Console(data_dir, store)
+    class LiveSession:  # what the desk reads of a running gateway session
+        session_id = "s-live"
+        bytes_in = 5
+        bytes_out = 50
+
+    console.room.sessions.add(LiveSession())
+    try:
+        async with console.app.run_test(size=(120, 40)) as pilot:
+            await console.start()
+            await wait_until(pilot, lambda: console.app.session_list.sessions, timeout=20)
+            assert console.app.session_list.sessions[0]["live"] is True
+            await pilot.press("l")
+            await wait_until(pilot, lambda: isinstance(console.app.screen, ReplayScreen))
+            screen = console.app.screen
+            await wait_until(pilot, lambda: screen.loaded)
+            assert screen.following and any("first line" in x for x in screen.view.lines())
+            with open(cast, "a") as handle:  # the learner goes on typing
+                handle.write(json.dumps([1.5, "o", "\x1b[2;1Hsecond line"]) + "\n")
+            await wait_until(pilot, lambda: any("second line" in x
+                                                for x in screen.view.lines()), timeout=10)
+            assert screen.player.time == screen.recording.duration == 1.5
+        watched = console.audit.events(kind="audit_watch_live")
+        assert [(e.actor, e.detail["target_session"]) for e in watched] == [("alan", "s-live")]
+    finally:
+        store.close()
