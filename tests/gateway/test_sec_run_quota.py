@@ -178,7 +178,19 @@ def test_sec_run_through_ssh_cannot_fill_the_host_disk(tmp_path: Path) -> None:
         term.send((CTRL_K + DELETE) * 12)
         time.sleep(0.3)
         term.send(program)
-        time.sleep(2.0)  # autosave
+        saved = (
+            server.data_dir
+            / "workspaces"
+            / name
+            / "javascript"
+            / "values-and-console-log"
+            / "hello.js"
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # autosave (slower on a loaded host)
+            if saved.exists() and "writeFileSync('junk'" in saved.read_text(errors="replace"):
+                break
+            time.sleep(0.2)
         term.send(F5)
         screen = term.wait_for(r"stopped after \d+ ENOSPC", timeout=40)
         count = int(screen.split("stopped after ")[1].split()[0])
