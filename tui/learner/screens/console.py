@@ -49,7 +49,8 @@ class ConsoleScreen(Screen[bool]):
 
     CSS = """
     #console-intro { padding: 0 1; color: $text-muted; height: auto; }
-    #console-log { height: 1fr; border: round $primary; }
+    #console-log { height: 1fr; border: round $primary; scrollbar-gutter: stable;
+                   overflow-x: hidden; }
     #console-line { height: 1; }
     #console-prompt { width: auto; padding: 0 1; }
     #console-input { width: 1fr; border: none; height: 1; padding: 0; }
