@@ -5,16 +5,21 @@ preview saves first)."""
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
-from .conftest import Server, Terminal, signed_in, ssh_argv
+from .conftest import Server, Terminal, processes_of_session, signed_in, ssh_argv
 from .test_learner_git_panel import _keys
+from .test_session import _uid_offset
 
 ALT_P = "\x1bp"
 F3 = "\x1b[13~"
 
 
-def test_page_preview_over_ssh(server: Server, terminals: list[Terminal]) -> None:
+def test_page_preview_over_ssh_renders_in_the_learners_sandbox(
+    server: Server, terminals: list[Terminal]
+) -> None:
     name, password = server.add_user("learner")
     term = Terminal(ssh_argv(server, name, password, "-tt"), 80, 24)
     terminals.append(term)
@@ -34,3 +39,17 @@ def test_page_preview_over_ssh(server: Server, terminals: list[Terminal]) -> Non
     assert "* alpha" in screen and "* beta" in screen
     page = server.data_dir / "workspaces" / name / "html" / "first-page" / "index.html"
     assert "<h2>Preview works</h2>" in page.read_text()  # rendered from the saved file
+    # Where it was rendered: the session's TUI, the learner's own host uid (never root), its
+    # own network namespace (only lo) — the server process never parses the page.
+    session_id = server.wait_audit("session_start", actor=name)["session"]
+    pids = processes_of_session(session_id)
+    assert pids
+    for pid in pids:
+        status = dict(
+            line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+        )
+        uids = {int(u) for u in status["Uid"].split()}
+        assert 0 not in uids
+        if os.geteuid() == 0:
+            assert uids == {3000000 + _uid_offset(server, name)}
+        assert os.readlink(f"/proc/{pid}/ns/net") != os.readlink("/proc/self/ns/net")
