@@ -349,19 +349,31 @@ class StaffDesk:
             raise RequestError(f"{request.learner} has no exercise with hints open.")
         return protocol.CountReply(count=count)
 
-    def _history(self, learner: str) -> Any:
+    def _history(self, request: Any) -> tuple[Any, str]:
+        """The learner's history repository and the exercise prefix, or a refusal (audited)."""
         from jail.history import History
+        from jail.workspace import WorkspaceError, check_name
 
-        account = self.services.store.get_account(learner)
+        account = self.services.store.get_account(request.learner)
+        prefix = f"{request.course}/{request.exercise}"
+        reason = ""
         if account is None or account.role != "learner":
-            raise RequestError(f"There is no learner called {learner}.")
-        root = Path(self.services.config.server.data_dir) / "history" / f"{learner}.git"
-        return History(root)
+            reason = "not a learner"
+        else:
+            try:
+                check_name(prefix)  # the workspace's own name rule: no "..", no absolute path
+            except WorkspaceError:
+                reason = "bad exercise path"
+        if reason:
+            self.live._audit("learner_history_refused", self.link, learner=request.learner,
+                             path=sanitize(prefix, 200), reason=reason)
+            raise RequestError("That history could not be read.")
+        root = Path(self.services.config.server.data_dir) / "history" / f"{request.learner}.git"
+        return History(root), prefix
 
     async def learner_history(self, request: protocol.LearnerHistory) -> protocol.HistoryReply:
         """A learner's saved versions of one exercise (the server's own history repository)."""
-        history = self._history(request.learner)
-        prefix = f"{request.course}/{request.exercise}"
+        history, prefix = self._history(request)
         try:
             versions = await asyncio.to_thread(history.versions, prefix)
         except Exception as exc:
@@ -376,8 +388,7 @@ class StaffDesk:
 
     async def learner_diff(self, request: protocol.LearnerDiff) -> protocol.DiffReply:
         """The diff between two of a learner's versions (text shown escaped by the console)."""
-        history = self._history(request.learner)
-        prefix = f"{request.course}/{request.exercise}"
+        history, prefix = self._history(request)
         try:
             diff = await asyncio.to_thread(history.diff, request.version, request.against, prefix)
         except Exception as exc:

@@ -334,3 +334,64 @@ async def test_demo_mode_relays_the_instructor_to_every_learner(room) -> None:  
     live.demo_start(teacher)
     live.session_ended(teacher)
     assert live.demo is None and bo.of(protocol.ClassState)[-1].demo_by is None
+
+
+async def test_idle_learners_are_pushed_once_when_they_go_idle_and_come_back(room) -> None:  # type: ignore[no-untyped-def]
+    live, store, clock = room
+    teacher = FakeSession("teacher", "instructor")
+    ada = FakeSession("ada")
+    live.staff_joined(teacher)
+    live.learner_joined(ada)
+    await settle()
+    teacher.pushes.clear()
+    live.tick()
+    await settle()
+    assert not teacher.of(protocol.RosterUpdate)  # nothing changed: nothing pushed
+    ada.idle = 6 * 60
+    live.tick()
+    live.tick()
+    await settle()
+    updates = teacher.of(protocol.RosterUpdate)
+    assert len(updates) == 1 and updates[0].learners[0]["idle"] is True
+    ada.idle = 1
+    live.tick()
+    await settle()
+    assert teacher.of(protocol.RosterUpdate)[-1].learners[0]["idle"] is False
+
+
+async def test_sec_learner_history_requests_cannot_leave_the_learners_history(
+    room, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A staff request naming a path outside the exercise, or someone who is not a learner, is
+    refused (the history repository is read only at history/<learner>.git, by prefix)."""
+    from types import SimpleNamespace
+
+    from server.control import RequestError
+    from server.staff_desk import StaffDesk
+
+    live, store, clock = room
+    store.add_account("ada", "learner", "pw-ada-12")
+    store.add_account("mary", "instructor", "pw-mary-1")
+    services = SimpleNamespace(
+        store=store, config=SimpleNamespace(server=SimpleNamespace(data_dir=str(tmp_path))),
+        catalog=lambda: None,
+    )
+    desk = StaffDesk(services, live, FakeSession("teacher", "instructor"))  # type: ignore[arg-type]
+    for learner, course, exercise in (
+        ("ada", "..", "etc"), ("ada", "html", "../../x"), ("mary", "html", "first-page"),
+    ):
+        with pytest.raises(RequestError):
+            await desk.learner_history(
+                protocol.LearnerHistory(learner=learner, course=course, exercise=exercise)
+            )
+        with pytest.raises(RequestError):
+            await desk.learner_diff(protocol.LearnerDiff(
+                learner=learner, course=course, exercise=exercise, version="abcdef0"))
+    refused = [(a, d["learner"], d["reason"]) for k, a, d in kinds(store)
+               if k == "learner_history_refused"]
+    assert refused == [
+        ("teacher", "ada", "bad exercise path"), ("teacher", "ada", "bad exercise path"),
+        ("teacher", "ada", "bad exercise path"), ("teacher", "ada", "bad exercise path"),
+        ("teacher", "mary", "not a learner"), ("teacher", "mary", "not a learner"),
+    ]
+    assert not (tmp_path / "history").exists()  # nothing was even opened
