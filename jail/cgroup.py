@@ -119,12 +119,15 @@ class Cgroup:
         """Create the group(s) with their limits, or return None if cgroups are not usable here.
 
         Args:
-            name: unique name (e.g. "run-<uuid>"); only [A-Za-z0-9._-].
+            name: unique name (e.g. "run-<uuid>"); only [A-Za-z0-9._-]. The directory is
+                ``<name>@<creator pid>``, so :func:`sweep_empty` never removes a group whose
+                creator is alive (it may not have joined it yet).
             memory_bytes: hard memory limit (swap included where the kernel allows).
             pids_max: most tasks (processes + threads) at once.
         """
         if not name or any(not (c.isalnum() or c in "._-") for c in name):
             raise ValueError(f"bad cgroup name {name!r}")
+        name = f"{name}{CREATOR_MARK}{os.getpid()}"
         ver = version()
         if ver is None:
             return None
@@ -284,8 +287,12 @@ class Cgroup:
 def sweep_empty(prefix: str = "run-") -> int:
     """Remove Slate's empty groups whose name starts with ``prefix`` (left by a crash).
 
-    Groups that still hold a process are left alone: they may belong to a server or test that
-    is still running. Call it at server start (e.g. with "run-" and "session-").
+    Left alone: groups that still hold a process, and empty groups whose creator (the pid in
+    ``<name>@<pid>``) is still alive — another server or test may have just made one and not
+    joined it yet (removing it made that run fail with "Exception occurred in preexec_fn").
+    An empty group of a live pid is swept only when older than :data:`SWEEP_ORPHAN_AGE` (a
+    reused pid), one without a creator mark when older than :data:`SWEEP_UNMARKED_AGE`.
+    Call it at server start (e.g. with "run-" and "session-").
 
     Returns:
         How many group directories were removed.
@@ -304,11 +311,33 @@ def sweep_empty(prefix: str = "run-") -> int:
             try:
                 if (child / "cgroup.procs").read_text().strip():
                     continue
+                if not _abandoned(child):
+                    continue
                 child.rmdir()
                 removed += 1
             except OSError:
                 continue
     return removed
+
+
+CREATOR_MARK = "@"
+SWEEP_UNMARKED_AGE = 60.0
+SWEEP_ORPHAN_AGE = 3600.0
+
+
+def _abandoned(group: Path) -> bool:
+    """True if the empty ``group`` can be swept: its creator is gone (or it is old)."""
+    age = time.time() - group.stat().st_mtime
+    mark, sep, pid_text = group.name.rpartition(CREATOR_MARK)
+    if not sep or not mark or not pid_text.isdigit():
+        return age > SWEEP_UNMARKED_AGE
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass  # alive, another user's
+    return age > SWEEP_ORPHAN_AGE
 
 
 def _enable_v2_controllers(base: Path) -> None:

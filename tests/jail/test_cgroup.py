@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import secrets
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from jail import cgroup
 
 from .conftest import IS_ROOT
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(
     not IS_ROOT or cgroup.version() is None, reason="needs root and cgroup memory+pids"
@@ -52,16 +56,40 @@ def test_bad_names_refused() -> None:
             cgroup.Cgroup.create(bad, 64 << 20, 8)
 
 
-def test_sweep_removes_only_empty_groups() -> None:
+def _made_by_a_process_that_is_gone(name: str) -> None:
+    """Create a group from a child process that then exits (a crashed server's leftover)."""
+    code = (
+        "import sys\n"
+        "from jail import cgroup\n"
+        f"assert cgroup.Cgroup.create({name!r}, 64 << 20, 8) is not None\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=60)
+
+
+def test_sweep_removes_only_abandoned_empty_groups() -> None:
     prefix = f"sweep-{secrets.token_hex(4)}-"
-    empty = cgroup.Cgroup.create(prefix + "empty", 64 << 20, 8)
+    _made_by_a_process_that_is_gone(prefix + "left")
     busy = cgroup.Cgroup.create(prefix + "busy", 64 << 20, 8)
-    assert empty is not None and busy is not None
+    # Made by this (live) process and not joined yet: another server's sweep must leave it.
+    fresh = cgroup.Cgroup.create(prefix + "fresh", 64 << 20, 8)
+    assert busy is not None and fresh is not None
     child = subprocess.Popen(["sleep", "60"], preexec_fn=busy.join)  # noqa: PLW1509
     try:
-        assert cgroup.sweep_empty(prefix) == len(empty.dirs)
-        assert all(not d.exists() for d in empty.dirs)
+        left = [d for base in cgroup._base_dirs() for d in base.glob(prefix + "left@*")]
+        assert left
+        assert cgroup.sweep_empty(prefix) >= len(left)
+        assert all(not d.exists() for d in left)
         assert all(d.exists() for d in busy.dirs)
+        assert all(d.exists() for d in fresh.dirs)
+        # The race that made runs fail: the fresh group can still be joined after a sweep.
+        late = subprocess.Popen(["sleep", "60"], preexec_fn=fresh.join)  # noqa: PLW1509
+        assert fresh.pids() == [late.pid]
+        fresh.kill_all()
+        late.wait(5)
     finally:
         busy.remove()
+        fresh.remove()
         child.wait(5)
+        for base in cgroup._base_dirs():
+            for d in base.glob(prefix + "*"):
+                d.rmdir()
