@@ -496,6 +496,8 @@ class LiveClass:
         place and updates the note)."""
         clean = sanitize(text.strip(), MAX_HAND_TEXT)
         existing = self.hand_of(session.user)
+        if existing is not None and existing[1].text == clean:
+            return existing[0]  # the same request again: nothing new to record or push
         if existing is not None:
             existing[1].text = clean
         else:
