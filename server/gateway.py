@@ -142,7 +142,8 @@ class SlateSSHServer(asyncssh.SSHServer):
         # Admission (rate, pre-auth caps) already happened at accept time, before any banner.
         self.conn = conn
 
-    def _uncount(self) -> None:
+    def release_slot(self) -> None:
+        """Give back this connection's pre-auth slot (authenticated, failed or gone)."""
         if self.ticket is not None:
             self.room.doorman.release(self.ticket)
             self.ticket = None
@@ -155,7 +156,7 @@ class SlateSSHServer(asyncssh.SSHServer):
             self.handshake_task.cancel()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._uncount()
+        self.release_slot()
         if self._no_session_timer is not None:
             self._no_session_timer.cancel()
         if self.session is not None:
@@ -259,7 +260,7 @@ class SlateSSHServer(asyncssh.SSHServer):
         self.audit("login_ok", method=method, role=account.role, **detail)
 
     def auth_completed(self) -> None:
-        self._uncount()
+        self.release_slot()
         timeout = self.room.config.session.no_session_timeout
         loop = asyncio.get_running_loop()
         self._no_session_timer = loop.call_later(timeout, self._no_session)
@@ -933,14 +934,14 @@ async def serve(
         except asyncssh.IllegalUserName as exc:
             # asyncssh refuses control characters and huge names before our begin_auth runs.
             ssh_server.audit("login_failed", reason="invalid username", name=str(exc)[:200])
-            ssh_server._uncount()
+            ssh_server.release_slot()
         except (OSError, asyncssh.Error, TimeoutError) as exc:
             ssh_server.log.info("handshake ended: %s", exc)
-            ssh_server._uncount()
+            ssh_server.release_slot()
             with contextlib.suppress(OSError):
                 sock.close()
         except asyncio.CancelledError:  # dropped by the doorman before the transport existed
-            ssh_server._uncount()
+            ssh_server.release_slot()
             with contextlib.suppress(OSError):
                 sock.close()
             raise
