@@ -208,7 +208,7 @@ def _limit(harness: Any, learner: Any, ctx: CheckContext) -> str | None:
     state = _CHANNEL.search(harness.stdout.decode("utf-8", errors="replace"))
     if state and state.group(1) == "timeout":
         return "wall"
-    return harness.limit  # type: ignore[no-any-return]
+    return harness.limit
 
 
 def _printed_much(learner: Any, ctx: CheckContext) -> bool:

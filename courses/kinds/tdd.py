@@ -1,10 +1,10 @@
 """Check kind ``tdd``: the learner's own tests must pass on a correct version and catch bugs.
 
 Owns how test-writing is judged: the learner's test file runs with node's built-in test runner
-(``node --test-reporter=tap <file>``) once against the course's reference implementation and once against each
-*mutant* (a deliberately broken copy described in the manifest). Tests that pass on the
-reference and fail on every mutant are good tests; each mutant they miss is reported in words
-("Your tests did not notice when `total` forgot to add the last price ...").
+(``node --test-reporter=tap <file>``) once against the course's reference implementation and
+once against each *mutant* (a deliberately broken copy described in the manifest). Tests that
+pass on the reference and fail on every mutant are good tests; each mutant they miss is reported
+in words ("Your tests did not notice when `total` forgot to add the last price ...").
 
 Invariants kept here (ARCHITECTURE invariant 3):
 - The learner's tests are the untrusted code. They run in their own sandbox (the learner's

@@ -75,7 +75,8 @@ function walk(dir, depth) {
     if (st.isDirectory()) walk(p, depth + 1); else grab(p);
   }
 }
-for (const d of ['/work', '/slate', '/tmp', '/run', '/home', '/root', '/var/tmp', '/dev/shm']) walk(d, 0);
+const roots = ['/work', '/slate', '/tmp', '/run', '/home', '/root', '/var/tmp', '/dev/shm'];
+for (const d of roots) walk(d, 0);
 for (const pid of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
   for (const f of ['cmdline', 'environ']) grab(`/proc/${pid}/${f}`);
   if (Number(pid) !== process.pid) found.push('sees process ' + pid);
@@ -126,7 +127,9 @@ def _greet_exercise(tmp_path: Path) -> Any:
     return load_catalog(root).exercise("sample", "greet")
 
 
-def check(tmp_path: Path, code: str, course_test: str | None = None, **limits: Any) -> dict[str, Any]:
+def check(
+    tmp_path: Path, code: str, course_test: str | None = None, **limits: Any
+) -> dict[str, Any]:
     ex = _greet_exercise(tmp_path)
     if course_test is not None:
         (ex.dir / "tests" / "greet.test.js").write_text(course_test)
@@ -155,7 +158,8 @@ def test_sec_runner_frames_and_tap_written_everywhere_do_not_pass(tmp_path: Path
     for code in (
         everywhere + "process.exit(0);\n",
         "function greet(n) {\n" + everywhere + "return evidence;\n}\nmodule.exports = { greet };\n",
-        "function greet(n) {\n" + but_the_channel + "return evidence;\n}\nmodule.exports = { greet };\n",
+        "function greet(n) {\n" + but_the_channel + "return evidence;\n}\n"
+        "module.exports = { greet };\n",
     ):
         result = check(tmp_path, code)
         assert failed_everywhere(result), result
@@ -166,7 +170,9 @@ def test_sec_runner_frames_and_tap_written_everywhere_do_not_pass(tmp_path: Path
 
 def test_sec_a_learner_finds_no_secret_and_no_course_file(tmp_path: Path) -> None:
     """No nonce, no harness process, no course file is visible from the learner's sandbox."""
-    code = SNOOP + "function greet(n) {\n" + SNOOP + "return 'nope';\n}\nmodule.exports = { greet };\n"
+    code = (
+        SNOOP + "function greet(n) {\n" + SNOOP + "return 'nope';\n}\nmodule.exports = { greet };\n"
+    )
     result = check(tmp_path, code)
     assert failed_everywhere(result)
     output = "\n".join(t["output"] for t in result["tests"])
@@ -248,7 +254,8 @@ def test_sec_a_flood_into_the_channel_or_output_does_not_pass(tmp_path: Path) ->
         # Garbage, then huge frames, into every fd (the channel among them).
         "const fs = require('fs'); const big = Buffer.alloc(1 << 20, 0x7f);\n"
         "for (let i = 0; i < 64; i++) for (let fd = 3; fd < 32; fd++) {"
-        " try { fs.writeSync(fd, big); } catch (e) {} }\n" + GOOD.replace("`Hello, ${name}!`", "'x'"),
+        " try { fs.writeSync(fd, big); } catch (e) {} }\n"
+        + GOOD.replace("`Hello, ${name}!`", "'x'"),
         # Well-formed answers nobody asked for, as fast as possible.
         "const fs = require('fs');\n"
         "function frame(o) { const b = Buffer.from(JSON.stringify(o)); const h = Buffer.alloc(4);"
@@ -284,12 +291,22 @@ def _tdd(tmp_path: Path, learner_tests: str) -> list[dict[str, str]]:
     (ex_dir / "tests" / "mutants" / "minus.js").write_text(MUTANT)
     (ex_dir / "tests" / "course.test.js").write_text(COURSE_TEST)
     table = {
-        "kind": "tdd", "tests": "total.test.js", "subject": "total.js",
+        "kind": "tdd",
+        "tests": "total.test.js",
+        "subject": "total.js",
         "reference": "tests/reference.js",
         "mutants": [{"file": "tests/mutants/minus.js", "description": "`total` took away"}],
     }
-    exercise = Exercise(course_id="tdd", id="demo", title="Demo", learn="TDD", dir=ex_dir,
-                        files=["total.test.js", "total.js"], hints=["a", "b"], checks=[table])
+    exercise = Exercise(
+        course_id="tdd",
+        id="demo",
+        title="Demo",
+        learn="TDD",
+        dir=ex_dir,
+        files=["total.test.js", "total.js"],
+        hints=["a", "b"],
+        checks=[table],
+    )
     assert tdd_kind.validate(table, exercise) == []
     work = tmp_path / "work"
     shutil.rmtree(work, ignore_errors=True)
@@ -298,8 +315,10 @@ def _tdd(tmp_path: Path, learner_tests: str) -> list[dict[str, str]]:
     (work / "total.js").write_text("module.exports = { total: () => 0 };\n")
     ctx = CheckContext(exercise=exercise, work_dir=work, learner_dir=None, limits=Limits())
     outcomes = asyncio.run(tdd_kind.run(table, ctx))
-    found = [{"name": o.name, "status": o.status, "message": o.message, "output": o.output}
-             for o in outcomes]
+    found = [
+        {"name": o.name, "status": o.status, "message": o.message, "output": o.output}
+        for o in outcomes
+    ]
     assert MARKER not in json.dumps(found), "the reference or a mutant reached the result"
     return found
 
@@ -316,9 +335,15 @@ def test_tdd_good_tests_still_pass(tmp_path: Path) -> None:
 
 
 def test_sec_tdd_tests_cannot_print_the_reference(tmp_path: Path) -> None:
-    leak = TDD_HEAD + SNOOP + r"""
+    leak = (
+        TDD_HEAD
+        + SNOOP
+        + r"""
 const tries = ['SNOOPED ' + JSON.stringify(found)];
-const attempt = (label, fn) => { try { tries.push(label + ': ' + String(fn())); } catch (e) { tries.push(label + ' threw ' + e.message); } };
+const attempt = (label, fn) => {
+  try { tries.push(label + ': ' + String(fn())); }
+  catch (e) { tries.push(label + ' threw ' + e.message); }
+};
 attempt('toString', () => total.toString());
 attempt('Function.prototype.toString', () => Function.prototype.toString.call(total));
 attempt('template', () => `${total}`);
@@ -329,13 +354,15 @@ attempt('names', () => Object.getOwnPropertyNames(total).join());
 attempt('proto', () => Object.getPrototypeOf(total) === Function.prototype);
 attempt('__proto__', () => total.__proto__);
 attempt('error stack', () => { try { total(null); } catch (e) { return e.stack; } });
-attempt('error via getter', () => total({ [Symbol.iterator]() { throw new Error(new Error().stack); } }));
+attempt('error via getter',
+  () => total({ [Symbol.iterator]() { throw new Error(new Error().stack); } }));
 attempt('caller', () => total([{ valueOf() { return String(new Error().stack); } }]));
 attempt('inspect', () => require('util').inspect(total, { showHidden: true, depth: 5 }));
 test('adds', () => assert.strictEqual(total([2, 3]), 5));
 // Fail on purpose, so everything printed is shown in the result.
 test('leak', () => { console.log(JSON.stringify(tries)); assert.fail(JSON.stringify(tries)); });
 """
+    )
     found = _tdd(tmp_path, leak)
     assert found[0]["status"] == "failed", found
     shown = found[0]["output"] + found[0]["message"]
@@ -347,10 +374,14 @@ def test_sec_tdd_tests_cannot_tell_the_reference_from_a_mutant(tmp_path: Path) -
     """Passing on the reference and failing on a mutant needs a test of behaviour: a test file
     that tries to tell the versions apart any other way (files, environment, names, arity,
     run order) sees the same on every run, so it catches nothing or fails everywhere."""
-    sniff = TDD_HEAD + r"""
+    sniff = (
+        TDD_HEAD
+        + r"""
 const fs = require('fs');
 const clues = [];
-for (const d of ['/work', '/tmp', '/slate/harness']) { try { clues.push(fs.readdirSync(d).join()); } catch (e) {} }
+for (const d of ['/work', '/tmp', '/slate/harness']) {
+  try { clues.push(fs.readdirSync(d).join()); } catch (e) {}
+}
 clues.push(JSON.stringify(process.env), total.name, String(total.length), process.cwd());
 try { fs.writeFileSync('/work/seen', 'x'); clues.push('wrote'); } catch (e) { clues.push('ro'); }
 const key = require('crypto').createHash('sha256').update(clues.join('|')).digest('hex');
@@ -360,6 +391,7 @@ test('looks like the reference', () => {
   if (fs.existsSync('/work/tests') || /mutant/i.test(clues.join())) assert.fail('mutant!');
 });
 """
+    )
     found = _tdd(tmp_path, sniff)
     assert not all(f["status"] == "passed" for f in found), found
     assert found[1]["status"] == "failed", found  # the mutant was not "caught"
@@ -411,8 +443,11 @@ def test_sec_the_harness_and_the_learner_are_apart(tmp_path: Path) -> None:
     uid = 3_099_998 if root else None
     result = asyncio.run(run_checks(ex, work, host_uid=uid)).to_dict()
     message = result["tests"][0]["message"]
-    found = re.search(r"learner uid (\d+) pids ([\d,]+)' but the test expected 'harness uid "
-                      r"(\d+) pids ([\d,]+)'", message)
+    found = re.search(
+        r"learner uid (\d+) pids ([\d,]+)' but the test expected 'harness uid "
+        r"(\d+) pids ([\d,]+)'",
+        message,
+    )
     assert found, message
     learner_uid, learner_pids, harness_uid, harness_pids = found.groups()
     # Each sees only its own sandbox's processes (it is pid 1 there): no /proc of the other.

@@ -34,9 +34,19 @@ def test_sec_verdict_suite_in_shared_uid_mode() -> None:
         traversable.open_up()
         proc = subprocess.run(
             [
-                "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                "--basetemp", str(base / "pytest"), "tests/courses/test_sec_verdict.py",
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--basetemp",
+                str(base / "pytest"),
+                "tests/courses/test_sec_verdict.py",
             ],
             cwd=ROOT,
             env={

@@ -24,7 +24,7 @@ FORGER = (
     "const N=['the program prints three lines',\"the first line is 'Hello, Slate!'\","
     "'the second line is the answer to 6 '+'* 7',\"the third line is 'I am learning JavaScript'\"];"
     "fs.writeFileSync('/tmp/f.test.js',\"const t=require('node:test');for(const n of \""
-    "+JSON.stringify(N)+\")t(n,()=>{});\");"
+    '+JSON.stringify(N)+")t(n,()=>{});");'
     "const v8=cp.spawnSync(process.execPath,['/tmp/f.test.js'],"
     "{env:{...process.env,NODE_TEST_CONTEXT:'child-v8'}}).stdout;"
     "const tap=cp.spawnSync(process.execPath,['--test-reporter=tap','/tmp/f.test.js']).stdout;"
