@@ -64,6 +64,9 @@ GIT_CONFIG = (
     "core.editor=true",
     "core.sshCommand=false",
     "safe.directory=*",
+    # A folder the learner filled with HEAD, config, objects/ and refs/ is a "bare repository"
+    # to git, with a config of theirs (diff.external, filters...): git refuses it.
+    "safe.bareRepository=explicit",
     "color.ui=never",
     "protocol.allow=never",
     "advice.detachedHead=false",

@@ -356,3 +356,36 @@ async def test_sec_console_output_flood_is_capped(tmp_path: Path) -> None:
     assert reply.limit in ("output", "wall", "cpu")
     row = json_detail(c.audit.events(kind="console")[-1])
     assert row["limit"] == reply.limit
+
+
+async def test_sec_console_git_ignores_a_planted_bare_repository(tmp_path: Path) -> None:
+    """A learner cannot write .git, but can fill a folder with HEAD, config, objects/ and refs/
+    (through the editor or a Run): git takes it for a bare repository and obeys its config —
+    ``diff.external`` would run a program of theirs in the sandbox that binds the whole
+    workspace (outside the Run's disk bound). The console's git refuses such a repository."""
+    import subprocess
+
+    c = Console(tmp_path, "mallory")
+    await c.open(JS)
+    folder = "javascript/values-and-console-log"
+    ws = c.desk.ws
+    # A real repository with two commits, built here (trusted), then planted file by file.
+    src = tmp_path / "src"
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(src)]
+    subprocess.run(["git", "init", "-q", "-b", "main", str(src)], check=True)
+    for text in ("one\n", "two\n"):
+        (src / "f.txt").write_text(text)
+        subprocess.run([*git, "add", "f.txt"], check=True)
+        subprocess.run([*git, "commit", "-q", "-m", text.strip()], check=True)
+    bare = src / ".git"  # loose objects and refs/heads/main as files
+    for path in bare.rglob("*"):
+        rel = path.relative_to(bare).as_posix()
+        if path.is_file() and not rel.startswith(("hooks/", "config", "index", "logs/")):
+            ws.write_atomic(f"{folder}/{rel}", path.read_bytes())
+    ws.write_atomic(f"{folder}/config", "[core]\n\trepositoryformatversion = 0\n\tbare = true\n"
+                    "[diff]\n\texternal = touch pwned-diff\n")
+    reply = await c.type("git diff HEAD~1 HEAD", JS)
+    assert not ws.lexists(f"{folder}/pwned-diff"), "the planted config ran a program"
+    assert reply.exit_code != 0, reply.output  # not a repository here: HEAD~1 is unknown
+    row = json_detail(c.audit.events(kind="console")[-1])
+    assert row["command"] == "git diff" and row["exit_code"] != 0
