@@ -15,8 +15,8 @@ line boundary; times stay relative to the session start). Output (stdout): JSON 
   last one, escape sequences (arrow keys, mouse reports, bracketed-paste marks) dropped, Enter
   or a pause of :data:`TYPING_GAP` seconds ends a line; its time is just after the last key.
 - ``screen``: the output emulated with pyte; every :data:`SCREEN_WINDOW` seconds of recording
-  (and at the end) the rows whose text changed since they were last emitted, joined by newlines,
-  at the time of the window's last output (the screen shows them then).
+  (and at the end) the rows whose text changed and that this slice has not shown before, joined
+  by newlines, at the time of the window's last output (the screen shows them then).
   A slice starts from a blank screen: rows drawn after the slice's first byte are what it sees.
 """
 
@@ -38,6 +38,8 @@ ECHO_DELAY = 0.3
 SCREEN_WINDOW = 1.0
 MAX_COLS = 500
 MAX_ROWS = 200
+SEEN_LIMIT = 200_000
+"""Distinct screen lines remembered per slice (past this, repeats are indexed again)."""
 MAX_TEXT = 4000
 """Longest text of one emitted item (longer is cut)."""
 
@@ -122,6 +124,7 @@ class ScreenText:
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.Stream(self.screen)
         self.shown: dict[int, str] = {}
+        self.seen: set[str] = set()
         self.window_start: float | None = None
         self.last = 0.0
         self.out: list[dict[str, Any]] = []
@@ -154,7 +157,14 @@ class ScreenText:
             line = self.screen.buffer[row]
             text = "".join(line[col].data for col in range(self.screen.columns)).rstrip()
             if text.strip() and self.shown.get(row) != text:
-                changed.append(text.strip())
+                key = text.strip()
+                # A line this slice already indexed (a status bar flipping back, an editor
+                # line redrawn as the cursor passes) is not indexed again: the first time it
+                # was shown is the hit, and the index stays a fraction of the recordings.
+                if key not in self.seen:
+                    changed.append(key)
+                    if len(self.seen) < SEEN_LIMIT:
+                        self.seen.add(key)
             self.shown[row] = text
         self.screen.dirty.clear()
         if changed:
