@@ -56,7 +56,7 @@ class DiffUpdate(CompositorUpdate):
     def __init__(self, runs: list[tuple[int, int, list[Cell]]]) -> None:
         self.runs = runs
 
-    def __rich_console__(self, console, options):  # type: ignore[no-untyped-def]
+    def __rich_console__(self, console, options):
         for _x, _y, cells in self.runs:  # only used by Rich's console.print, never the driver
             yield from _segments(cells)
 
@@ -167,9 +167,9 @@ class FrameDiff:
                 yield x, y, _cells(line)
         elif isinstance(update, ChopsUpdate):
             for y, x1, x2 in update.spans:
-                line = update.chops[y]
+                chops = update.chops[y]
                 ends = update.chop_ends[y]
-                for end, (x, strip) in zip(ends, line.items(), strict=False):
+                for end, (x, strip) in zip(ends, chops.items(), strict=False):
                     if strip is None or x > x2 or end <= x1:
                         continue
                     cells = _cells([strip])

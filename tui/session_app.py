@@ -86,7 +86,7 @@ class SessionApp(App[None]):
 
     # -- output: send only the cells that changed -------------------------------------------
 
-    def _display(self, screen, renderable) -> None:  # type: ignore[no-untyped-def]
+    def _display(self, screen, renderable) -> None:
         if renderable is not None:
             renderable = self.frame_diff.reduce(renderable)
         super()._display(screen, renderable)
@@ -156,7 +156,7 @@ class SessionApp(App[None]):
         if self.client is None:
             return
         self.client.on_push = self._pushed
-        self.client.on_lost = lambda reason: self.post_message(ConnectionLost(reason))
+        self.client.on_lost = self._lost
         try:
             await self.client.start()
         except OSError as exc:
@@ -188,6 +188,9 @@ class SessionApp(App[None]):
         if self.client is None:
             raise ControlLost("This app was started without a classroom server.")
         return await self.client.request(message)
+
+    def _lost(self, reason: str) -> None:
+        self.post_message(ConnectionLost(reason))
 
     def _pushed(self, push: protocol.Push) -> None:
         """A push from the server becomes its Textual message, posted to the app."""
@@ -237,7 +240,7 @@ class SessionApp(App[None]):
                 handler(event.reason)
         self.notify(event.reason, title="Connection lost", severity="error", timeout=30)
 
-    def notify(  # type: ignore[override]
+    def notify(
         self,
         message: str,
         *,
