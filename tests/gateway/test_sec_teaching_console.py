@@ -353,7 +353,7 @@ async def test_sec_console_output_flood_is_capped(tmp_path: Path) -> None:
     reply = await c.type("node flood.js", JS)
     assert reply.truncated
     assert len(reply.output.encode()) <= MAX_OUTPUT + 500
-    assert reply.limit in ("output", "wall", "cpu")
+    assert reply.limit in ("output", "wall", "cpu", "memory")  # node buffers a pipe it floods
     row = json_detail(c.audit.events(kind="console")[-1])
     assert row["limit"] == reply.limit
 
