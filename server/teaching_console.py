@@ -495,7 +495,10 @@ def _parse_git(args: list[str]) -> Command:
     options, operands, seen = _options(rule, what, args[1:])
     _count(rule, what, operands)
     for operand in operands:
-        check_path(operand)  # `git add .` is fine; git itself never writes into .git's files
+        check_path(operand)  # `git add .` is fine (git never stages its own folder)
+        if any(part.lower() == ".git" for part in operand.split("/")):
+            raise Refused("`.git` is Git's own folder: git commands work on your files, not "
+                          "inside it.", "git_folder")
     if sub == "commit" and not seen & {"-m", "--message"} and not (
         "--amend" in seen and "--no-edit" in seen
     ):

@@ -200,7 +200,9 @@ async def test_sec_console_refuses_sqlite_dot_commands_that_touch_files(
 async def test_sec_console_refuses_writes_to_git_folder_and_whole_folder(console: Console) -> None:
     for line, reason in (("rm -rf .git", "git_folder"), ("mv .git x", "git_folder"),
                          ("rm -r .", "whole_folder"), ("mkdir .git/hooks", "git_folder"),
-                         ("rm *.txt", "wildcard"), ("git add ':(top)'", "magic")):
+                         ("rm *.txt", "wildcard"), ("git add ':(top)'", "magic"),
+                         ("git mv shopping.txt .git/config", "git_folder"),
+                         ("git restore --source=HEAD .git/HEAD", "git_folder")):
         _, row = await console.refused(line)
         assert row["reason"] == reason, line
     assert ran(console) == 0
