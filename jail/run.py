@@ -8,8 +8,15 @@ descriptors and a clean environment. Limits:
 
 - memory and pids: a cgroup (v1 or v2, ``jail.cgroup``) that the child joins *before* it drops
   privileges and execs bwrap, so every process of the run is in it and is killed with it;
-- CPU seconds, file size, open files, core dumps (and process count when bwrap does not run as
-  host root, where the kernel honours it): rlimits set in the child;
+- CPU seconds, file size, open files, core dumps: rlimits set in the child; process count
+  (RLIMIT_NPROC) where the kernel honours it: per-learner uid, set in the child (it counts the
+  learner's own tasks); shared uid (non-root server), set *inside* the run's own user namespace
+  by ``prlimit``, where only that sandbox's tasks count, and watched on the run's own process
+  tree — one learner's fork bomb never ends another's run;
+- disk: the profile's writable folders are sized tmpfs mounts inside the sandbox (Run: a copy
+  of the exercise folder the size of the quota, saved back by :func:`run_in_workspace`
+  through the workspace's safe API within the quota; Check: a copy of the work dir), so a
+  program never writes to a host filesystem (ENOSPC inside is the "disk" limit);
 - wall time, output size (stdout + stderr), and the owner's Stop: enforced here.
 
 When a per-learner ``host_uid`` is given (the server runs as root), bwrap runs as root without
@@ -18,6 +25,7 @@ a user namespace (the kernel refuses those in a chroot, and some hosts disable t
 no_new_privs before the command runs: files it writes belong to the learner, and RLIMIT_NPROC
 (set here, inherited) counts the learner's tasks. Whatever a run leaves behind (``setsid``,
 double forks) dies with its pid namespace and its cgroup before :func:`run_async` returns.
+Which binds, uid and writable folders each kind of run gets is ``jail.profiles``.
 
 Imports nothing of Slate's outside ``jail``.
 """
