@@ -28,9 +28,11 @@ A site keymap (bindings have ids) applies as Textual applies it (``Screen._bindi
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 from textual import events
+from textual.app import App
 from textual.binding import BindingsMap
 
 if TYPE_CHECKING:
@@ -64,25 +66,48 @@ class KeysInOrder(_Base):
     """When a key handled here moved the focus: that key's time and the widget it went to."""
 
     def rerouted(self, event: events.Key) -> bool:
-        """Pass ``event`` on to the widget an earlier key's action gave the focus to (True),
-        or leave it here (False)."""
-        if self.app.focused is self:
-            self._focus_moved = None  # back here: an old move says nothing about this key
+        """Send ``event`` where it belongs when that is not here (True), else False.
+
+        Two cases, both from a key earlier in the same burst having moved the focus:
+
+        * this widget lost the focus to an earlier key's action here: the key was typed after
+          that key, so it goes to the widget that has the focus now;
+        * this widget got the focus from another one that still has older keys queued (the
+          App sent this key here directly, after the move): it goes back behind those, and
+          they all come here in typing order.
+        """
+        app = self.app
+        focused = app.focused
+        if focused is self:
+            self._focus_moved = None  # here now: an old move says nothing about this key
+            handoff = _HANDOFFS.get(app)
+            if (
+                handoff is not None
+                and handoff[1] is self
+                and event.time > handoff[2]
+                and not getattr(event, "_slate_rerouted", False)
+                and handoff[0].is_attached
+                and handoff[0].message_queue_size > 0
+            ):
+                self._pass(event, handoff[0], rerouted=False)
+                return True
+            return False
         moved = self._focus_moved
-        if (
-            moved is not None
-            and event.time > moved[0]
-            and self.app.focused is moved[1]
-            and moved[1] is not self
-        ):
-            # An earlier key of this burst moved the focus on: this one belongs there. (Only
-            # then: keys typed *before* a priority key that moved the focus, such as F6 showing
-            # the output, stay here, where they were typed.)
-            event.stop()
-            event.prevent_default()
-            moved[1]._forward_event(events.Key(event.key, event.character))
+        if moved is not None and event.time > moved[0] and focused is not None:
+            # (Only then: keys typed *before* a priority key that moved the focus, such as F6
+            # showing the output, stay here, where they were typed.)
+            self._pass(event, focused, rerouted=True)
             return True
         return False
+
+    @staticmethod
+    def _pass(event: events.Key, target: Widget, rerouted: bool) -> None:
+        event.stop()
+        event.prevent_default()
+        again = events.Key(event.key, event.character)
+        again.time = event.time  # typing order is decided by this
+        again._slate_rerouted = rerouted  # type: ignore[attr-defined]
+        target._forward_event(again)
 
     async def _on_key(self, event: events.Key) -> None:
         if self.rerouted(event):
@@ -110,3 +135,10 @@ class KeysInOrder(_Base):
         focused = self.app.focused
         if focused is not before and focused is not None and focused is not self:
             self._focus_moved = (event.time, focused)
+            _HANDOFFS[self.app] = (self, focused, event.time)
+
+
+_HANDOFFS: weakref.WeakKeyDictionary[App[object], tuple[Widget, Widget, float]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Per app, the last focus move made by a key: (from widget, to widget, that key's time)."""
