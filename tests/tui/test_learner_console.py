@@ -171,7 +171,8 @@ async def test_console_key_is_in_the_key_bar_and_help(tmp_path: Path) -> None:
 def _console_ready(fake: ConsoleFake):  # type: ignore[no-untyped-def]
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         screen = await _open_console(pilot, fake)
-        await _type(pilot, screen, "git status", "nothing to commit")
+        for _ in range(6):  # enough lines for the scrollbar: wrapped lines must not be cut
+            await _type(pilot, screen, "git status", "nothing to commit")
         await _type(pilot, screen, "curl example.com", "doesn't have `curl`")
         await pilot.press(*"ls")
 
@@ -183,8 +184,9 @@ def test_console_snapshot(snap_compare, tmp_path: Path, size) -> None:  # type: 
     """The teaching console. A reviewer should see: the header "Console: Your first web page";
     one sentence naming the commands (git, node, sqlite3, ls, cat, mkdir, mv, rm) and "no
     shell"; a bordered transcript with "first-page $ git status", git's "On branch main /
-    nothing to commit" lines, then "first-page $ curl example.com" and "Not run: This
-    classroom doesn't have `curl`..."; the prompt "first-page $" with "ls" typed; the key bar
+    nothing to commit" lines (six times, so the transcript scrolls, with its scrollbar), then
+    "first-page $ curl example.com" and "Not run: This classroom doesn't have `curl`. Commands
+    here: ..." wrapped whole, nothing cut at the scrollbar; the prompt "first-page $" with "ls" typed; the key bar
     with Esc, Up, Down, Ctrl+L and F1/Alt+K."""
     app, fake = _app(tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=_console_ready(fake))

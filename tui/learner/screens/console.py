@@ -84,7 +84,7 @@ class ConsoleScreen(Screen[bool]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
         yield Static(INTRO, id="console-intro", markup=False)
-        yield RichLog(id="console-log", max_lines=MAX_LINES, wrap=True, markup=False,
+        yield RichLog(id="console-log", max_lines=MAX_LINES, wrap=True, markup=False, min_width=20,
                       highlight=False, auto_scroll=True)
         with Horizontal(id="console-line"):
             yield Static(self.prompt, id="console-prompt", markup=False)
