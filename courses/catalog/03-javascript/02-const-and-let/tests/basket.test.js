@@ -10,15 +10,30 @@ function code() {
   return source.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' ')).replace(/\/\/.*$/gm, '');
 }
 
+// Run the learner's program once and collect the lines it prints.
+let printed;
 function runBasket() {
-  const result = spawnSync(process.execPath, ['basket.js'], {
-    cwd: __dirname,
-    encoding: 'utf8',
-    timeout: 5000,
-  });
+  if (printed === undefined) {
+    printed = spawnSync(process.execPath, ['basket.js'], {
+      cwd: __dirname,
+      encoding: 'utf8',
+      timeout: 10000,
+    });
+  }
+  const result = printed;
+  if (result.error && result.error.code === 'ETIMEDOUT') {
+    assert.fail('basket.js took too long to finish. Press Run to see what it does.');
+  }
   if (result.status !== 0) {
-    const firstError = (result.stderr || '').split('\n').slice(0, 6).join('\n');
-    assert.fail('basket.js stopped with an error. Press Run to see it.\n' + firstError);
+    const stderr = result.stderr || '';
+    const where = stderr.match(/basket\.js:(\d+)/);
+    const what = stderr.split('\n').find((line) => /^[A-Za-z]*Error\b/.test(line));
+    const line = where ? ` on line ${where[1]}` : '';
+    let words = what ? ` (${what.trim()})` : '';
+    if (what && what.includes('Assignment to constant variable')) {
+      words = ': a const can never change. Make it with let if it changes later';
+    }
+    assert.fail(`basket.js stopped with an error${line}${words}. Press Run to see it.`);
   }
   return result.stdout.split('\n').map((line) => line.trimEnd()).filter((line) => line !== '');
 }

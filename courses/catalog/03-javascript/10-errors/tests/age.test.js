@@ -20,10 +20,21 @@ const MESSAGE = 'Age must be a whole number from 0 to 150';
 
 function expectThrow(text) {
   const { parseAge } = load();
-  assert.throws(
-    () => parseAge(text),
-    (error) => error instanceof Error && error.message === MESSAGE,
-    `parseAge(${JSON.stringify(text)}) should throw new Error("${MESSAGE}")`,
+  const call = `parseAge(${JSON.stringify(text)})`;
+  let thrown;
+  let value;
+  try {
+    value = parseAge(text);
+  } catch (error) {
+    thrown = error;
+  }
+  if (thrown === undefined) {
+    assert.fail(`${call} gave ${JSON.stringify(value)}; it should throw new Error("${MESSAGE}")`);
+  }
+  const said = thrown instanceof Error ? thrown.message : String(thrown);
+  assert.ok(
+    thrown instanceof Error && said === MESSAGE,
+    `${call} threw "${said}"; it should throw new Error("${MESSAGE}") with exactly those words`,
   );
 }
 

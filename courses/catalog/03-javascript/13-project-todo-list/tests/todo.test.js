@@ -90,6 +90,16 @@ test('ids are not reused after a remove', () => {
   list.remove(1);
   const item = list.add('two');
   assert.equal(item && item.id, 2, 'After removing id 1, the next to-do should still get id 2');
+  // remove one in the middle, then add twice: every id stays different
+  list.add('three');
+  list.add('four');
+  list.remove(3);
+  const five = list.add('five');
+  const six = list.add('six');
+  assert.equal(five && five.id, 5, 'After ids 1 to 4, the next to-do should get id 5');
+  assert.equal(six && six.id, 6, 'The one after that should get id 6');
+  const ids = list.all().map((each) => each.id);
+  assert.equal(new Set(ids).size, ids.length, `Two to-dos share an id: ${ids.join(', ')}`);
 });
 
 test('complete and remove throw for an unknown id', () => {

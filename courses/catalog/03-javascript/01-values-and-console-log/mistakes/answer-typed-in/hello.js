@@ -1,0 +1,3 @@
+console.log("Hello, Slate!");
+console.log(42);
+console.log("I am learning JavaScript");
