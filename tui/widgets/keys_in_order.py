@@ -88,6 +88,8 @@ class KeysInOrder(_Base):
                 and not getattr(event, "_slate_rerouted", False)
                 and handoff[0].is_attached
                 and handoff[0].message_queue_size > 0
+                and getattr(handoff[0], "_focus_moved", None) is not None
+                and handoff[0]._focus_moved[1] is self  # type: ignore[attr-defined]
             ):
                 self._pass(event, handoff[0], rerouted=False)
                 return True
