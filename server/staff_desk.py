@@ -122,6 +122,9 @@ def classroom_handlers(
         live.learner_joined(link)
         return LearnerClassDesk(live, link).handlers()
     if account.role in STAFF_ROLES:
+        # Subscribed from the start, so whatever this console does (watch, pair, demo) is
+        # cleaned up when the session ends, even if it never asked for the roster.
+        live.staff_joined(link)
         return StaffDesk(services, live, link).handlers()
     return {}
 

@@ -398,3 +398,30 @@ async def test_sec_learner_history_requests_cannot_leave_the_learners_history(
         ("teacher", "mary", "not a learner"), ("teacher", "mary", "not a learner"),
     ]
     assert not (tmp_path / "history").exists()  # nothing was even opened
+
+
+async def test_a_console_that_ends_leaves_no_relay_behind(room) -> None:  # type: ignore[no-untyped-def]
+    """Watching, pairing and demo state of a console that goes away (however it ends) is
+    dropped: no relay keeps copying a learner's screen to nobody."""
+    from types import SimpleNamespace
+
+    from server.staff_desk import classroom_handlers, classroom_session_ended
+
+    live, store, clock = room
+    services = SimpleNamespace(live_class=live)
+    ada = FakeSession("ada")
+    live.learner_joined(ada)
+    gateway_session = SimpleNamespace(
+        session_id="s-console", control=None, observers=set(), keys_locked=False,
+        cols=80, rows=24, request_repaint=lambda: None, idle_seconds=lambda: 0.0,
+    )
+    account = SimpleNamespace(name="teacher", role="instructor")
+    classroom_handlers(services, gateway_session, account)  # type: ignore[arg-type]
+    link = gateway_session.live_link
+    live.watch(link, "ada")  # watched without ever asking for the roster
+    live.pair_ask(link, "ada")
+    assert ada.observers
+    classroom_session_ended(services, gateway_session)  # type: ignore[arg-type]
+    assert not ada.observers and not live.relays
+    assert live.learners["ada"].pair_asked_by is None
+    assert ada.of(protocol.ClassState)[-1].watched_by == []
