@@ -164,8 +164,8 @@ async def test_console_key_is_in_the_key_bar_and_help(tmp_path: Path) -> None:
         out = Console(width=100, record=True, file=io.StringIO())
         out.print(app.screen.help_table())
         text = out.export_text()
-        assert "Shift+F1/Alt+T" in text and "Console" in text
-        assert "Shift+F2/Alt+P" in text
+        assert "Shift+F1/Alt+T" in text and "Type commands (git, node" in text
+        assert "Shift+F2/Alt+P" in text and "See your web page" in text
 
 
 def _console_ready(fake: ConsoleFake):  # type: ignore[no-untyped-def]

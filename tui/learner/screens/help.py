@@ -35,6 +35,8 @@ NAMES = {
     "Stop": "Stop your program if it runs too long",
     "Next file": "Show the next file, when an exercise has several",
     "Git": "Open the Git panel (Git course)",
+    "Console": "Type commands (git, node, sqlite3, ls...) and see what they print",
+    "Preview": "See your web page as a text browser shows it",
     "Courses": "Go back to the list of courses",
     "All keys": "Show this help",
     "Quit": "Save everything and leave Slate",
