@@ -82,14 +82,7 @@ class GatewayLink:
 
     def pending_bytes(self) -> int:
         control = self._session.control
-        writer = getattr(control, "_writer", None)
-        transport = getattr(writer, "transport", None)
-        if transport is None:
-            return 0
-        try:
-            return int(transport.get_write_buffer_size())
-        except Exception:
-            return 0
+        return int(control.backlog()) if control is not None else 0
 
     def request_repaint(self) -> None:
         self._session.request_repaint()
