@@ -231,8 +231,14 @@ def _show_value(value: Any) -> str:
     return str(value)
 
 
-def _show_row(row: tuple[Any, ...]) -> str:
-    return "(" + ", ".join(_show_value(v) for v in row) + ")"
+def _show_row(row: tuple[Any, ...], columns: list[str] | None = None) -> str:
+    """A row in words: ``name 'Bread', price 1.2`` (each value after its column's name), or
+    the values alone, between bars, when the names are not known."""
+    shown = [_show_value(v) for v in row]
+    if columns and len(columns) == len(row):
+        return ", ".join(f"{safe_text(str(c), limit=40)} {v}" for c, v in zip(columns, shown,
+                                                                             strict=True))
+    return " | ".join(shown)
 
 
 def _plural(n: int, word: str) -> str:
@@ -273,6 +279,8 @@ def explain_sql_error(stderr: str) -> str:
         (r"CHECK constraint failed: (.*)", "a value breaks the rule {0}."),
         (r"(\d+) values for (\d+) columns", "you gave {0} values for {1} columns: each column "
          "named needs exactly one value."),
+        (r"(?:index|table|view|trigger) (\S+) already exists", "that name, {0}, is already "
+         "used. Give each table and index a name of its own."),
         (r"ambiguous column name: (\S+)", "{0} is a column in more than one table. Say which "
          "one you mean, like table.{0}."),
         (r"misuse of aggregate", "COUNT, SUM and friends cannot go in WHERE. Use HAVING after "
@@ -320,9 +328,10 @@ def compare(got: Table, want: Table, *, ordered: bool, column_names: bool
         rows_ok = False
         extra = list((Counter(got.rows) - Counter(want.rows)).elements())
         missing = list((Counter(want.rows) - Counter(got.rows)).elements())
-        rows_msg = (f"You have the right number of rows, but this one is not expected: "
-                    f"{_show_row(extra[0])}, and this one is missing: "
-                    f"{_show_row(missing[0])}. Check which rows and values you select.")
+        rows_msg = (f"You have the right number of rows, but one is not expected ("
+                    f"{_show_row(extra[0], want.columns)}) and one is missing ("
+                    f"{_show_row(missing[0], want.columns)}). Check which rows and values you "
+                    "select.")
     elif not cols_ok:
         rows_ok = False
         rows_msg = "Fix the columns first."
@@ -333,7 +342,8 @@ def compare(got: Table, want: Table, *, ordered: bool, column_names: bool
                          if a != b)
             results.append(("The rows are in the right order", False,
                             f"The rows are right but in the wrong order: row {first + 1} "
-                            f"should be {_show_row(want.rows[first])}. Check your ORDER BY "
+                            f"should be {_show_row(want.rows[first], want.columns)}. Check "
+                            "your ORDER BY "
                             "(ASC is smallest first, DESC is largest first)."))
         else:
             results.append(("The rows are in the right order", rows_ok,

@@ -80,15 +80,15 @@ async def test_wrong_rows_columns_and_order_say_what_to_look_at(tmp_path: Path) 
     values = await _check(tmp_path, exercise, table,
                           "SELECT name, price FROM items WHERE price < 3.5 AND id <> 3;")
     assert values[2][1] == "failed"
-    assert "not expected: ('Jam', 3.1)" in values[2][2]
-    assert "missing: ('Bread', 1.2)" in values[2][2]
+    assert "one is not expected (name 'Jam', price 3.1)" in values[2][2]
+    assert "one is missing (name 'Bread', price 1.2)" in values[2][2]
 
     exercise, table = _exercise(tmp_path, "SELECT name FROM items ORDER BY price DESC;",
                                 ordered=True)
     wrong_order = await _check(tmp_path, exercise, table,
                                "SELECT name FROM items ORDER BY price;")
     assert _statuses(wrong_order) == ["passed", "passed", "passed", "failed"]
-    assert "row 1 should be ('Coffee')" in wrong_order[3][2]
+    assert "row 1 should be name 'Coffee'" in wrong_order[3][2]
     assert "ORDER BY" in wrong_order[3][2]
 
 
@@ -121,7 +121,7 @@ async def test_insert_update_delete_are_judged_by_the_after_query(tmp_path: Path
     assert _statuses(good) == ["passed"] * 4, good
     everyone = await _check(tmp_path, exercise, table, "UPDATE items SET stock = 12;")
     assert everyone[2][1] == "failed"
-    assert "this one is not expected: (1, 'Tea', 12)" in everyone[2][2]
+    assert "one is not expected (" in everyone[2][2] and "'Tea'" in everyone[2][2]
     deleted = await _check(tmp_path, exercise, table, "DELETE FROM items WHERE id > 3;")
     assert "Afterwards the table has 3 rows; 5 were expected." in deleted[2][2]
     dropped = await _check(tmp_path, exercise, table, "DROP TABLE items;")

@@ -19,7 +19,8 @@ INSERT INTO products (id, name, category, price, stock) VALUES
   (7, 'Bananas', 'fruit', 1.10, 45),
   (8, 'Coffee', 'drinks', 4.75, 15),
   (9, 'Tea', 'drinks', 2.60, 22),
-  (10, 'Orange juice', 'drinks', 2.25, 0);
+  (10, 'Orange juice', 'drinks', 2.25, 0),
+  (11, 'Eggs', 'dairy', 2.00, 20);
 
 CREATE TABLE customers (
   id   INTEGER PRIMARY KEY,

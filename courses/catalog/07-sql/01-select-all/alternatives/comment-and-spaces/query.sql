@@ -1,0 +1,3 @@
+-- every product
+SELECT   *
+  FROM   products ;

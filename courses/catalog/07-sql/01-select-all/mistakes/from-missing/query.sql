@@ -1,0 +1,2 @@
+SELECT *
+products;

@@ -1,0 +1,2 @@
+SELECT * FROM products;
+SELECT * FROM products LIMIT 1;

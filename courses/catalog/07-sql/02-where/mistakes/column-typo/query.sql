@@ -1,0 +1,1 @@
+SELECT nme, price FROM products WHERE price < 2;

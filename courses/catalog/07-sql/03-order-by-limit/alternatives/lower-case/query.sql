@@ -1,0 +1,1 @@
+select name, price from products order by price desc limit 3

@@ -1,0 +1,3 @@
+INSERT INTO products (name, category, price, stock) VALUES ('Honey', 'pantry', 3.20, 10);
+UPDATE products SET price = 1.30;
+DELETE FROM products WHERE name = 'Orange juice';

@@ -1,0 +1,1 @@
+SELECT category, COUNT(*) AS products, SUM(stock) AS items FROM products GROUP BY name;

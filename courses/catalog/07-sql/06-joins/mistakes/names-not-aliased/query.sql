@@ -1,0 +1,4 @@
+SELECT customers.name, products.name, orders.quantity
+FROM orders
+JOIN customers ON customers.id = orders.customer_id
+JOIN products ON products.id = orders.product_id;

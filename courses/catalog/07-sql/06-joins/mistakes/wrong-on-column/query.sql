@@ -1,0 +1,4 @@
+SELECT customers.name AS customer, products.name AS product, orders.quantity
+FROM orders
+JOIN customers ON customers.id = orders.id
+JOIN products ON products.id = orders.product_id;
