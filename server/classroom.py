@@ -33,9 +33,6 @@ from typing import Any, Protocol
 from server import protocol
 from server.audit import AuditLog, sanitize
 
-STAFF_ROLES = frozenset({"instructor", "admin"})
-"""Roles that get the instructor console (auditors and learners get none of it)."""
-
 
 @dataclass(frozen=True)
 class StuckRules:

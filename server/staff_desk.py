@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from server import protocol
 from server.audit import sanitize
-from server.classroom import STAFF_ROLES, LiveClass, StuckRules
+from server.classroom import LiveClass, StuckRules
 from server.control import RequestError
+from server.vocabulary import STAFF_ROLES
 
 if TYPE_CHECKING:
     from server.services import SessionServices
