@@ -87,6 +87,7 @@ class ExerciseScreen(Screen[None]):
         Binding("alt+g", "git", "Git", id="exercise.git", priority=True),
         Binding("f13,alt+t", "console", "Console", id="exercise.console", priority=True),
         Binding("f14,alt+p", "preview", "Preview", id="exercise.preview", priority=True),
+        Binding("f15,alt+e", "reference", "Reference", id="exercise.reference", priority=True),
         Binding("ctrl+s", "save", "Save", id="exercise.save", priority=True),
         Binding("f12,alt+m", "course_map", "Courses", id="exercise.map", priority=True),
         Binding("f1,alt+k", "app.help", "All keys", id="exercise.help", priority=True),
@@ -634,6 +635,20 @@ class ExerciseScreen(Screen[None]):
         await self.save_all()
         name = self.current_editor().file_name
         await self.app.push_screen_wait(PreviewScreen(self.detail, self.names, name))
+
+    def action_reference(self) -> None:
+        """Open the offline reference at the word under the editor's cursor
+        (tui/learner/screens/reference.py); entries are read on the first opening."""
+        from tui.learner.screens.reference import ReferenceScreen
+
+        editor = self.current_editor()
+        if self.pane != "editor" and not editor.has_focus:
+            self.app.push_screen(ReferenceScreen())
+            return
+        row, column = editor.cursor_location
+        suffix = "." + editor.file_name.rsplit(".", 1)[-1] if "." in editor.file_name else ""
+        line = editor.document.get_line(row) if row < editor.document.line_count else ""
+        self.app.push_screen(ReferenceScreen.at_cursor(line, column, suffix))
 
     def action_course_map(self) -> None:
         """Save and go back to the course map."""
