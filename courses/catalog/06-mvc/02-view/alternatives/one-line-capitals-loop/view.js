@@ -1,0 +1,36 @@
+// The view: turns data into HTML text. It never changes the data.
+
+function escapeHtml(text) {
+  return String(text)
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;")
+    .replaceAll("'", "&#39;");
+}
+
+function bookListView(books) {
+  if (books.length === 0) {
+    return "<p>No books yet.</p>";
+  }
+  let html = "<UL>";
+  for (const book of books) {
+    html += "<LI>" + escapeHtml(book.title) + " by " + escapeHtml(book.author);
+    if (book.onLoan) {
+      html += " (on loan)";
+    }
+    html += "</LI>";
+  }
+  return html + "</UL>";
+}
+
+// Try it out: press Run.
+if (require.main === module) {
+  console.log(bookListView([
+    { id: 1, title: "Small Island", author: "Andrea Levy", onLoan: false },
+    { id: 2, title: "Matilda", author: "Roald Dahl", onLoan: true },
+  ]));
+  console.log(escapeHtml("<b>Fish & Chips</b>"));
+}
+
+module.exports = { escapeHtml, bookListView };
