@@ -48,3 +48,19 @@ class Room(Protocol):
     def data_dir(self) -> Path: ...
 
     def host_uid(self, account: Any) -> int | None: ...
+
+
+class DeskServices(Protocol):
+    """What a staff or audit desk needs of the server's shared services (server.services
+    implements it); typed loosely so this module imports nothing of the server's."""
+
+    @property
+    def store(self) -> Any: ...
+
+    @property
+    def config(self) -> Any: ...
+
+    @property
+    def live_class(self) -> Any: ...
+
+    def catalog(self) -> Any: ...

@@ -23,16 +23,14 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from server import protocol
 from server.audit import sanitize
 from server.classroom import LiveClass, StuckRules
 from server.control import RequestError
+from server.interfaces import DeskServices
 from server.vocabulary import STAFF_ROLES
-
-if TYPE_CHECKING:
-    from server.services import SessionServices
 
 Handler = Callable[[Any], Awaitable[protocol.Reply]]
 MAX_PAIR_KEYS = 4096
@@ -102,7 +100,7 @@ def _learner_name(value: str | None) -> str:
 
 
 def classroom_handlers(
-    services: SessionServices, session: Any, account: Any
+    services: DeskServices, session: Any, account: Any
 ) -> dict[type[protocol.Request], Handler]:
     """The live-class requests this session's role may use (none for auditors).
 
@@ -149,7 +147,7 @@ def live_class_for(store: Any, audit: Any, section: Any = None) -> LiveClass:
     return LiveClass(audit, rules, cohort_of=cohort_of)
 
 
-def classroom_session_ended(services: SessionServices, session: Any) -> None:
+def classroom_session_ended(services: DeskServices, session: Any) -> None:
     """Tell the live class a session ended (watchers, pairings, queue places are dropped)."""
     link = getattr(session, "live_link", None)
     if link is not None:
@@ -191,7 +189,7 @@ class LearnerClassDesk:
 class StaffDesk:
     """An instructor's or admin's console requests."""
 
-    def __init__(self, services: SessionServices, live: LiveClass, link: GatewayLink) -> None:
+    def __init__(self, services: DeskServices, live: LiveClass, link: GatewayLink) -> None:
         self.services = services
         self.live = live
         self.link = link
@@ -460,7 +458,7 @@ class StaffDesk:
         return protocol.ExportReply(path=str(path), rows=count)
 
 
-def _titles(services: SessionServices) -> dict[tuple[str, str], str]:
+def _titles(services: DeskServices) -> dict[tuple[str, str], str]:
     try:
         catalog = services.catalog()
         return {(ex.course_id, ex.id): ex.title for ex in catalog.exercises()}
