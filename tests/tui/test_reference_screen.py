@@ -1,5 +1,5 @@
 """The offline reference screen (issue 13, tool 3) with the real learner app and a fake server:
-Shift+F3 / Alt+E opens it at the word under the editor's cursor (``margin`` in a style
+Shift+F4 / Alt+E opens it at the word under the editor's cursor (``margin`` in a style
 attribute, ``querySelector`` in a script, ``console.log`` and ``return`` in a .js file), an
 unknown word opens the search with that word typed, typing searches, the list chooses, Esc goes
 back; the entries are not read on the learner's first frame; the key is in the key bar and the
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from textual.binding import Binding
 
 from tests.tui.conftest import SMALL, WIDE, wait_until
 from tests.tui.fake_server import FakeServer
@@ -87,9 +88,9 @@ async def test_word_under_the_cursor_opens_its_entry(tmp_path: Path, size) -> No
         assert ref.query_one("#ref-search").value == "margin"  # type: ignore[attr-defined]
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, ExerciseScreen))
-        # The cursor just after "querySelector" (Shift+F3 = f15): the JavaScript entry.
+        # The cursor just after "querySelector", Shift+F4: the JavaScript entry.
         line = PAGE.split("\n")[4]
-        ref = await _reference_at(pilot, screen, 4, line.index("(\"nav"), key="f15")
+        ref = await _reference_at(pilot, screen, 4, line.index("(\"nav"), key="shift+f4")
         assert ref.shown is not None and ref.shown.name == "document.querySelector"
         assert "querySelectorAll" in ref.entry_shown
         await pilot.press("escape")
@@ -160,13 +161,32 @@ async def test_reference_key_is_in_the_key_bar_and_help(tmp_path: Path) -> None:
     async with app.run_test(size=WIDE) as pilot:
         await _open_exercise(pilot, fake)
         pairs = dict((words, keys) for keys, words in app.screen.query_one(KeyBar).pairs)
-        assert pairs["Reference"] == "Shift+F3/Alt+E"
+        assert pairs["Reference"] == "Shift+F4/Alt+E"
         await pilot.press("f1")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         out = Console(width=100, record=True, file=io.StringIO())
         out.print(app.screen.help_table())  # type: ignore[attr-defined]
         text = out.export_text()
-        assert "Shift+F3/Alt+E" in text and "Look up a tag, CSS property" in text
+        assert "Shift+F4/Alt+E" in text and "Look up a tag, CSS property" in text
+
+
+def test_what_a_terminal_sends_for_shift_f4_is_the_bound_key() -> None:
+    """xterm, PuTTY (xterm mode), GNOME/Konsole/Windows Terminal send ESC[1;2S for Shift+F4:
+    Textual reads it as "shift+f4", the key bound here. (Shift+F3's ESC[1;2R is read as a
+    cursor position report and never reaches a binding, so it is not used.)"""
+    from textual import events
+    from textual._xterm_parser import XTermParser
+
+    def keys(data: str) -> list[object]:
+        parser = XTermParser()
+        return [e.key if isinstance(e, events.Key) else type(e).__name__
+                for e in [*parser.feed(data), *parser.feed("")]]
+
+    assert keys("\x1b[1;2S") == ["shift+f4"]
+    assert keys("\x1b[1;2R") == ["CursorPosition"]
+    bound = {k for b in ExerciseScreen.BINDINGS if isinstance(b, Binding)
+             and b.id == "exercise.reference" for k in b.key.split(",")}
+    assert bound == {"shift+f4", "alt+e"}
 
 
 def _reference_ready(fake: FakeServer):  # type: ignore[no-untyped-def]

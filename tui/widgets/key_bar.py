@@ -24,7 +24,6 @@ _NAMES = {
     "pagedown": "PageDown",
     "f13": "Shift+F1",  # what xterm and the Linux console send for Shift+F1 / Shift+F2
     "f14": "Shift+F2",
-    "f15": "Shift+F3",
 }
 
 

@@ -87,7 +87,9 @@ class ExerciseScreen(Screen[None]):
         Binding("alt+g", "git", "Git", id="exercise.git", priority=True),
         Binding("f13,alt+t", "console", "Console", id="exercise.console", priority=True),
         Binding("f14,alt+p", "preview", "Preview", id="exercise.preview", priority=True),
-        Binding("f15,alt+e", "reference", "Reference", id="exercise.reference", priority=True),
+        Binding(
+            "shift+f4,alt+e", "reference", "Reference", id="exercise.reference", priority=True
+        ),
         Binding("ctrl+s", "save", "Save", id="exercise.save", priority=True),
         Binding("f12,alt+m", "course_map", "Courses", id="exercise.map", priority=True),
         Binding("f1,alt+k", "app.help", "All keys", id="exercise.help", priority=True),

@@ -1,7 +1,7 @@
 """The offline reference: what an HTML element, CSS property, JavaScript built-in, SQL statement
 or git command does, in short plain sentences with an example, searchable with no internet.
 
-Opened from the exercise screen (Shift+F3 / Alt+E) at the word under the editor's cursor: the
+Opened from the exercise screen (Shift+F4 / Alt+E) at the word under the editor's cursor: the
 cursor on ``querySelector`` or ``margin`` opens that entry; an unknown word opens the search
 with that word typed in. The entries are data (``tui/reference/*.toml``) read the first time the
 reference opens, never on the learner's first frame. Every text goes through
