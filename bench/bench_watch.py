@@ -125,7 +125,9 @@ async def type_for(typist: Typist, seconds: float, lags: list[float] | None,
                 if not seen.done() and want in watcher.text():
                     seen.set_result(time.perf_counter())
 
-            def check_own(want: str = want, mine: asyncio.Future = mine) -> None:  # type: ignore[type-arg]
+            def check_own(
+                want: str = want, mine: asyncio.Future = mine, term=term  # type: ignore[type-arg]
+            ) -> None:
                 if not mine.done() and want in term.text():
                     mine.set_result(time.perf_counter())
 

@@ -149,9 +149,9 @@ class WatchRelay:
         self.name = name
         self.seq = 0
         self._buf = bytearray()
-        self._reset = True  # the first push tells the watcher to start from a blank screen
+        self.reset_pending = True  # the first push tells the watcher to start from a blank screen
         self._scheduled: asyncio.TimerHandle | None = None
-        self._last_resync = 0.0
+        self.last_resync = 0.0
         self.dropped = 0
         self.sent = 0
         self.closed = False
@@ -169,14 +169,14 @@ class WatchRelay:
             self._scheduled = asyncio.get_running_loop().call_later(FLUSH_DELAY, self.flush)
 
     def _resync(self) -> None:
-        self._reset = True
+        self.reset_pending = True
         now = time.monotonic()
-        if now - self._last_resync >= RESYNC_INTERVAL:
-            self._last_resync = now
+        if now - self.last_resync >= RESYNC_INTERVAL:
+            self.last_resync = now
             self.learner.request_repaint()
         elif self._scheduled is None:
             # Try again when the interval has passed, so the picture is repaired in the end.
-            delay = RESYNC_INTERVAL - (now - self._last_resync)
+            delay = RESYNC_INTERVAL - (now - self.last_resync)
             self._scheduled = asyncio.get_running_loop().call_later(delay, self.flush)
 
     def flush(self) -> None:
@@ -189,11 +189,11 @@ class WatchRelay:
             self._buf.clear()
             self._resync()
             return
-        if not self._buf and not self._reset:
+        if not self._buf and not self.reset_pending:
             return
         now = time.monotonic()
-        if self._reset and not self._buf and now - self._last_resync >= RESYNC_INTERVAL:
-            self._last_resync = now
+        if self.reset_pending and not self._buf and now - self.last_resync >= RESYNC_INTERVAL:
+            self.last_resync = now
             self.learner.request_repaint()
         cols, rows = self.learner.size
         data = bytes(self._buf)
@@ -210,11 +210,11 @@ class WatchRelay:
                     data=base64.b64encode(chunk).decode("ascii"),
                     cols=cols,
                     rows=rows,
-                    reset=self._reset and first,
+                    reset=self.reset_pending and first,
                 )
             )
             first = False
-        self._reset = False
+        self.reset_pending = False
 
     def close(self) -> None:
         self.closed = True
@@ -244,7 +244,7 @@ class LiveClass:
         self.audit = audit
         self.rules = rules or StuckRules()
         self.clock = clock
-        self.cohort_of = cohort_of or (lambda name: None)
+        self.cohort_of = cohort_of or (lambda _name: None)
         self.learners: dict[str, LearnerState] = {}
         self.staff: dict[str, LiveSession] = {}  # session id -> a subscribed staff session
         self.queue: list[HandRaise] = []
@@ -258,7 +258,7 @@ class LiveClass:
 
     # -- audit -----------------------------------------------------------------------------------
 
-    def _audit(self, kind: str, actor: LiveSession | None, **detail: Any) -> None:
+    def record(self, kind: str, actor: LiveSession | None, **detail: Any) -> None:
         self.audit.append(
             kind,
             actor=actor.user if actor is not None else None,
@@ -270,7 +270,7 @@ class LiveClass:
 
     def learner_joined(self, session: LiveSession) -> None:
         """A learner's session started (a second login replaces the first)."""
-        state = self._state(session.user)
+        state = self.state_of(session.user)
         state.session = session
         state.idle = False
         session.keys_locked = state.lock_message is not None  # a lock outlives a reconnect
@@ -316,7 +316,7 @@ class LiveClass:
         self._lower(state.name)
         self._changed(state.name)
 
-    def _state(self, name: str) -> LearnerState:
+    def state_of(self, name: str) -> LearnerState:
         state = self.learners.get(name)
         if state is None:
             state = self.learners[name] = LearnerState(name=name, cohort=self.cohort_of(name))
@@ -328,7 +328,7 @@ class LiveClass:
         self, learner: str, course: str, exercise: str, title: str, progress: dict[str, Any]
     ) -> None:
         """The learner opened an exercise (its progress so far: attempts, hints, state)."""
-        state = self._state(learner)
+        state = self.state_of(learner)
         if (state.course, state.exercise) != (course, exercise):
             state.course, state.exercise, state.title = course, exercise, title
             state.opened_at = self.clock()
@@ -343,7 +343,7 @@ class LiveClass:
         self, learner: str, course: str, exercise: str, result: dict[str, Any]
     ) -> None:
         """A server-run Check finished with ``result`` (the courses' result schema)."""
-        state = self._state(learner)
+        state = self.state_of(learner)
         if (state.course, state.exercise) != (course, exercise):
             state.course, state.exercise = course, exercise
             state.opened_at = state.opened_at or self.clock()
@@ -366,7 +366,7 @@ class LiveClass:
 
     def hint_used(self, learner: str, course: str, exercise: str, count: int) -> None:
         """The learner revealed a hint (``count`` revealed now on this exercise)."""
-        state = self._state(learner)
+        state = self.state_of(learner)
         if (state.course, state.exercise) == (course, exercise):
             state.hints_here = count
             self._changed(learner)
@@ -499,20 +499,20 @@ class LiveClass:
             existing[1].text = clean
         else:
             self.queue.append(HandRaise(session.user, clean, self.clock()))
-        self._audit("hand_raised", session, text=clean)
+        self.record("hand_raised", session, text=clean)
         self._queue_changed()
         return self.hand_of(session.user)[0]  # type: ignore[index]
 
     def lower_hand(self, session: LiveSession) -> None:
         """The learner no longer needs help."""
         if self._lower(session.user):
-            self._audit("hand_lowered", session)
+            self.record("hand_lowered", session)
 
     def help_done(self, staff: LiveSession, learner: str) -> bool:
         """Staff marked a learner's request as dealt with."""
         if not self._lower(learner):
             return False
-        self._audit("help_done", staff, learner=learner)
+        self.record("help_done", staff, learner=learner)
         return True
 
     def _lower(self, learner: str) -> bool:
@@ -579,7 +579,7 @@ class LiveClass:
         for state in targets:
             assert state.session is not None
             state.session.push(note)
-        self._audit(
+        self.record(
             "message", staff, to=learner if learner is not None else "*", text=clean,
             delivered=len(targets),
         )
@@ -602,15 +602,15 @@ class LiveClass:
             self.relays[key] = relay
             state.session.observers.add(relay)
             state.watchers[staff.session_id] = staff.user
-            self._audit(
+            self.record(
                 "watch_start", staff, learner=learner, learner_session=state.session.session_id
             )
             self._changed(learner)
             self._tell_learner(state)
         # A full picture: the learner's TUI redraws everything once (the hook exists for this).
-        self.relays[key]._reset = True
+        self.relays[key].reset_pending = True
         state.session.request_repaint()
-        self.relays[key]._last_resync = time.monotonic()
+        self.relays[key].last_resync = time.monotonic()
         return state.session.size
 
     def unwatch(self, staff: LiveSession, learner: str) -> bool:
@@ -629,7 +629,7 @@ class LiveClass:
                 state.session.observers.discard(relay)
                 self._tell_learner(state)
             self._changed(learner)
-        self._audit(
+        self.record(
             "watch_end", staff, learner=learner, reason=reason,
             bytes=relay.sent, dropped=relay.dropped,
         )
@@ -656,7 +656,7 @@ class LiveClass:
         if state.pair_session == staff.session_id:
             return
         state.pair_asked_by = staff.session_id
-        self._audit("pair_asked", staff, learner=learner)
+        self.record("pair_asked", staff, learner=learner)
         self._tell_learner(state)
         self._changed(learner)
 
@@ -674,9 +674,9 @@ class LiveClass:
         if accept:
             state.pair_session = staff.session_id
             state.paired_with = staff.user
-            self._audit("pair_start", session, by=staff.user, staff_session=staff.session_id)
+            self.record("pair_start", session, by=staff.user, staff_session=staff.session_id)
         else:
-            self._audit("pair_declined", session, by=staff.user)
+            self.record("pair_declined", session, by=staff.user)
         staff.push(
             protocol.PairState(learner=state.name, state="active" if accept else "declined")
         )
@@ -746,7 +746,7 @@ class LiveClass:
                 self._end_pair(state, by=staff.user, reason="screen locked")
             self._tell_learner(state)
             self._changed(state.name)
-        self._audit(
+        self.record(
             "lock", staff, learner=learner if learner is not None else "*", message=text,
             count=len(targets),
         )
@@ -761,7 +761,7 @@ class LiveClass:
             state.session.keys_locked = False
             self._tell_learner(state)
             self._changed(state.name)
-        self._audit(
+        self.record(
             "unlock", staff, learner=learner if learner is not None else "*", count=len(targets)
         )
         return len(targets)
@@ -791,7 +791,7 @@ class LiveClass:
                 self._demo_to(state, repaint=False)
                 self._tell_learner(state)
         staff.request_repaint()  # a full picture for everyone
-        self._audit("demo_start", staff, learners=len(self.demo_relays))
+        self.record("demo_start", staff, learners=len(self.demo_relays))
         return len(self.demo_relays)
 
     def _demo_to(self, state: LearnerState, repaint: bool = True) -> None:
@@ -814,5 +814,5 @@ class LiveClass:
         self.demo = None
         for state in self.learners.values():
             self._tell_learner(state)
-        self._audit("demo_end", staff, reason=reason, learners=shown)
+        self.record("demo_end", staff, reason=reason, learners=shown)
         return True

@@ -28,7 +28,11 @@ from pathlib import Path
 from typing import Any
 
 import asyncssh
+from typing_extensions import override
 
+from courses.checks import sweep_stale_work_dirs
+from jail.cgroup import sweep_empty
+from jail.reach import other_can
 from server import kex_guess, protocol
 from server.admission import (
     STAGE_ADMITTING,
@@ -43,11 +47,12 @@ from server.admission import (
     valid_username,
 )
 from server.audit import AuditLog, ContextLogger, sanitize
+from server.audit_desk import audit_housekeeping
 from server.config import Config
 from server.control import ControlChannel
 from server.recorder import Recorder, recording_path
 from server.services import SessionServices
-from server.session import MAX_PENDING_INPUT, TuiLaunch, TuiProcess
+from server.session import MAX_PENDING_INPUT, PROJECT_ROOT, TuiLaunch, TuiProcess
 from server.store import Store
 from server.tasks import SessionTasks
 from server.vocabulary import APP_FOR_ROLE
@@ -155,6 +160,7 @@ class SlateSSHServer(asyncssh.SSHServer):
         elif self.handshake_task is not None:
             self.handshake_task.cancel()
 
+    @override
     def connection_lost(self, exc: Exception | None) -> None:
         self.release_slot()
         if self._no_session_timer is not None:
@@ -281,6 +287,7 @@ class SlateSSHServer(asyncssh.SSHServer):
         self.session = SlateSession(self)
         return self.session
 
+    @override
     def connection_requested(self, dest_host: str, dest_port: int, orig_host: str, orig_port: int):
         self.deny("direct-tcpip", f"{dest_host}:{dest_port}")
         return False
@@ -322,11 +329,13 @@ class _AuditedChannel(asyncssh.SSHServerChannel):
         )
         return False
 
+    @override
     def _process_x11_req_request(self, packet: Any) -> bool:
         self.slate_session.server.deny("x11")
         return False
 
     # asyncssh answers this request later (None); refusing now answers at once.
+    @override
     def _process_auth_agent_req_at_openssh_dot_com_request(  # type: ignore[override]
         self, packet: Any
     ) -> bool:
@@ -389,6 +398,7 @@ class SlateSession(asyncssh.SSHServerSession):
         chan.__class__ = _AuditedChannel
         chan.slate_session = self
 
+    @override
     def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int], term_modes):
         self.term = term_type if TERM_RE.fullmatch(term_type or "") else "xterm"
         if self.term != term_type:
@@ -420,6 +430,7 @@ class SlateSession(asyncssh.SSHServerSession):
         until the idle timeout."""
         asyncio.get_running_loop().call_soon(self._say_and_close, self.NO_COMMANDS)
 
+    @override
     def break_received(self, msec: int) -> bool:
         return False
 
@@ -438,6 +449,7 @@ class SlateSession(asyncssh.SSHServerSession):
             return
         self.tasks.spawn(self._start(), name="start")
 
+    @override
     def data_received(self, data: bytes, datatype: Any) -> None:
         if self.process is None or self._closing:
             return
@@ -459,6 +471,7 @@ class SlateSession(asyncssh.SSHServerSession):
     def eof_received(self) -> bool:
         return False
 
+    @override
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
         cols, rows = self._clamp(width, height)
         now = time.monotonic()
@@ -503,6 +516,7 @@ class SlateSession(asyncssh.SSHServerSession):
         if self.process is not None:
             self.process.resume_output()
 
+    @override
     def connection_lost(self, exc: Exception | None) -> None:
         self.connection_gone()
 
@@ -631,7 +645,7 @@ class SlateSession(asyncssh.SSHServerSession):
             self.server.audit("idle_timeout", idle_seconds=int(idle))
             self._closing = True
             self.tasks.spawn(
-                self._end_tui("You were idle too long, so the classroom logged you out."),
+                self.end_tui("You were idle too long, so the classroom logged you out."),
                 name="idle logout",
             )
         elif idle >= cfg.idle_timeout - cfg.idle_warning and not self._warned_idle:
@@ -692,17 +706,17 @@ class SlateSession(asyncssh.SSHServerSession):
                 self.chan.write(text.encode())
                 self.chan.exit(1)
 
-    async def taken_over(self, new_address: str) -> None:
+    async def taken_over(self, _new_address: str) -> None:
         """Another login of the same learner arrived: save, tell this one, close it."""
         self.end_reason = "taken over"
         if self.recorder is not None:
             self.recorder.marker("takeover")
-        await self._end_tui(
+        await self.end_tui(
             "Your session was opened from another terminal, so this one has been closed.",
             close_connection=True,
         )
 
-    async def _end_tui(self, message: str, close_connection: bool = True) -> None:
+    async def end_tui(self, message: str, close_connection: bool = True) -> None:
         """Ask the TUI to save and quit, show ``message``, then close the channel."""
         self._closing = True
         if self.process is not None and self.process.running:
@@ -731,7 +745,7 @@ class SlateSession(asyncssh.SSHServerSession):
         self.chan = None
         if self.process is not None and self.process.running and not self._closing:
             self._closing = True
-            self.tasks.spawn(self._end_tui("", close_connection=False), name="end")
+            self.tasks.spawn(self.end_tui("", close_connection=False), name="end")
         elif self.process is None:
             self._finish()
 
@@ -832,7 +846,7 @@ def prepare_data_dir(data_dir: Path) -> None:
         os.chmod(path, mode)
 
 
-def check_sandbox_reach(data_dir: Path) -> None:
+def check_sandbox_reach() -> None:
     """In per-learner mode, refuse to start if a learner's uid could not reach what its sandbox
     binds (its workspace, the venv, Slate's packages): every sandbox would fail to start.
 
@@ -841,8 +855,6 @@ def check_sandbox_reach(data_dir: Path) -> None:
     """
     if os.geteuid() != 0:
         return
-    from jail.reach import other_can
-    from server.session import PROJECT_ROOT
 
     # bwrap (root) binds the venv and the packages wherever they live; inside, the learner's
     # uid must be able to read them from the bound folder down.
@@ -875,9 +887,7 @@ async def serve(
     """
     data_dir = Path(config.server.data_dir)
     prepare_data_dir(data_dir)
-    check_sandbox_reach(data_dir)
-    from courses.checks import sweep_stale_work_dirs
-    from jail.cgroup import sweep_empty
+    check_sandbox_reach()
 
     swept = await asyncio.to_thread(sweep_stale_work_dirs)
     swept += sum([await asyncio.to_thread(sweep_empty, p) for p in ("run-", "session-")])
@@ -1001,7 +1011,6 @@ async def serve(
         print(f"slate: listening on {host}:{port}", flush=True)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
-    from server.audit_desk import audit_housekeeping  # signed checkpoints, search index (H8)
 
     _housekeeping = loop.create_task(audit_housekeeping(config, store, audit, stop))
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -1017,7 +1026,7 @@ async def serve(
             session.end_reason = "server stopping"
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(
-                    session._end_tui("The classroom server is stopping. Your work is saved."), 5
+                    session.end_tui("The classroom server is stopping. Your work is saved."), 5
                 )
         for task in list(handshakes):
             task.cancel()

@@ -25,8 +25,18 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from courses import gitops
+from courses.catalog import exercise_view, load_catalog
+from courses.checks import run_checks
+from courses.gitops import SANDBOX_FILES
+from courses.model import CheckResult, TestOutcome
+from jail.history import History, HistoryError
+from jail.profiles import SLATE_ROOT, tool_module
+from jail.run import Limits, run_async, run_in_workspace
+from jail.workspace import Workspace, WorkspaceError
 from server import protocol as P
 from server.audit import AuditLog, sanitize
+from server.audit_desk import AuditDesk
 from server.config import Config
 from server.control import Handlers, RequestError
 from server.interfaces import LiveSession, Room
@@ -71,7 +81,6 @@ class SessionServices:
 
     def workspace(self, account: Any, host_uid: int | None) -> Any:
         """The learner's :class:`jail.workspace.Workspace` (provisioned on first use)."""
-        from jail.workspace import Workspace
 
         cfg = self.config.workspace
         ws = Workspace(
@@ -89,11 +98,10 @@ class SessionServices:
 
     def history(self, account: Any) -> Any:
         """The learner's history repository: ``history/<learner>.git``, server-owned."""
-        from jail.history import History
 
         return History(self.data_dir / "history" / f"{account.name}.git")
 
-    def _lock(self, name: str) -> asyncio.Lock:
+    def history_lock(self, name: str) -> asyncio.Lock:
         """The learner's history-repository lock (held only while one snapshot is written)."""
         return self._history_locks.setdefault(name, asyncio.Lock())
 
@@ -145,7 +153,7 @@ class SessionServices:
         Files the snapshot would not read (a planted link, FIFO, device or hardlink) keep their
         last saved content; they are audited when they change, not on every save.
         """
-        async with self._lock(account.name):
+        async with self.history_lock(account.name):
             history = self.history(account)
             version = await asyncio.to_thread(history.snapshot, ws, paths, message)
             refused = tuple(sorted({sanitize(r, 200) for r in history.refused}))[:20]
@@ -159,7 +167,6 @@ class SessionServices:
     def catalog(self) -> Any:
         """The course catalog, loaded once (lazily: CLI paths that don't need it never load it)."""
         if self._catalog is None:
-            from courses.catalog import load_catalog
 
             catalog = load_catalog(strict=False)
             if catalog.problems:
@@ -173,7 +180,7 @@ class SessionServices:
             self._catalog = catalog
         return self._catalog
 
-    def _exercise(self, message: P.ExerciseRequest) -> Any:
+    def exercise_for(self, message: P.ExerciseRequest) -> Any:
         course_id, exercise_id = message.course, message.exercise
         try:
             exercise = self.catalog().exercise(course_id, exercise_id)
@@ -188,7 +195,7 @@ class SessionServices:
     def handlers_for(self, session: LiveSession, account: Any) -> Handlers:
         """The request handlers this session's role may use (everything else is refused)."""
 
-        async def hello(message: P.Hello) -> P.HelloReply:
+        async def hello(_message: P.Hello) -> P.HelloReply:
             return P.HelloReply(
                 user=account.name,
                 role=account.role,
@@ -201,7 +208,6 @@ class SessionServices:
             desk = self._desks[session.session_id] = LearnerDesk(self, session, account)
             handlers.update(desk.handlers())
         if account.role in ("auditor", "admin"):  # read-only audit desk (H8); deny by default
-            from server.audit_desk import AuditDesk
 
             handlers.update(AuditDesk(self, session, account).handlers())
         # The live class: the console for instructor/admin, hand and pairing for learners.
@@ -283,7 +289,7 @@ class LearnerDesk:
 
     # -- catalog and exercises ----------------------------------------------------------------
 
-    async def course_map(self, message: P.CourseMap) -> P.CourseMapReply:
+    async def course_map(self, _message: P.CourseMap) -> P.CourseMapReply:
         """The programme by stage, each exercise with this learner's progress (tui/course_view)."""
         try:
             catalog = self.services.catalog()
@@ -332,7 +338,6 @@ class LearnerDesk:
 
     async def exercise(self, message: P.OpenExercise) -> P.ExerciseReply:
         """Open an exercise: provision its starter files, return the lesson and progress."""
-        from courses.catalog import exercise_view
 
         ex = self._exercise(message)
         rel = self._exercise_dir(ex)
@@ -379,7 +384,7 @@ class LearnerDesk:
         return f"{ex.course_id}/{ex.id}"
 
     def _exercise(self, message: P.ExerciseRequest) -> Any:
-        return self.services._exercise(message)
+        return self.services.exercise_for(message)
 
     async def _provision_or_refuse(self, ws: Any, ex: Any, rel: str, op: str) -> bool:
         """Provision (op "provision") or reset (op "reset") the exercise folder.
@@ -390,7 +395,6 @@ class LearnerDesk:
         by a link they cannot delete. Anything else in the way is refused, audited as
         ``path_refused``, and explained.
         """
-        from jail.workspace import WorkspaceError
 
         cleared: list[str] = []
         try:
@@ -439,7 +443,6 @@ class LearnerDesk:
         ``cleared`` is a list, links and special files standing where the starter goes are
         unlinked first (see :func:`_clear_planted`) and named in it.
         """
-        from jail.workspace import WorkspaceError
 
         if cleared is not None:
             cleared += _clear_planted(ws, [f"{rel}/{name}" for name in [*ex.files, *ex.readonly]])
@@ -457,7 +460,6 @@ class LearnerDesk:
             ws.write_atomic(f"{rel}/{name}", data)
             created = True
         if "git" in ex.check_kinds and (created or force):
-            from courses import gitops
 
             # Git exercises start from a scripted repository (or none: the learner inits one),
             # built in a private folder and installed through descriptors.
@@ -511,13 +513,12 @@ class LearnerDesk:
     async def restore(self, message: P.Restore) -> P.RestoredReply:
         ex = self._exercise(message)
         version, path = message.version, message.path or None
-        from jail.history import HistoryError
 
         ws = self.ws
         rel = self._exercise_dir(ex)
         async with self.services.serial(self.account.name, "restoring a version"):
             await self.services.snapshot(self.account, ws, None, f"before restore of {rel}")
-            async with self.services._lock(self.account.name):
+            async with self.services.history_lock(self.account.name):
                 try:
                     restored = await asyncio.to_thread(
                         self.services.history(self.account).restore, ws, version, rel, path
@@ -560,7 +561,6 @@ class LearnerDesk:
     # -- run and check ------------------------------------------------------------------------
 
     def _limits(self, ex: Any) -> Any:
-        from jail.run import Limits
 
         cfg = self.services.config.limits
         base = Limits(
@@ -574,7 +574,7 @@ class LearnerDesk:
         overrides = {k: v for k, v in (ex.limits or {}).items() if hasattr(base, k)}
         return base.__class__(**{**base.__dict__, **overrides}) if overrides else base
 
-    def _start(self, kind: str) -> tuple[str, asyncio.Event]:
+    def _start(self) -> tuple[str, asyncio.Event]:
         if self.busy:
             raise RequestError("Something is already running. Press Stop first, or wait for it.")
         self.busy = True
@@ -598,7 +598,7 @@ class LearnerDesk:
         ex = self._exercise(message)
         if not ex.run:
             raise RequestError("This exercise has nothing to run; use Check instead.")
-        run_id, stop = self._start("run")
+        run_id, stop = self._start()
         try:  # held until the run's last snapshot (released at the end of _run)
             await self.services.acquire(self.account.name, "your program")
         except RequestError:
@@ -608,7 +608,6 @@ class LearnerDesk:
         return P.RunStarted(run_id=run_id)
 
     async def _run(self, ex: Any, run_id: str, stop: asyncio.Event) -> None:
-        from jail.run import run_in_workspace
 
         rel = self._exercise_dir(ex)
         started = time.monotonic()
@@ -692,7 +691,7 @@ class LearnerDesk:
 
     async def check(self, message: P.Check) -> P.RunStarted:
         ex = self._exercise(message)
-        run_id, stop = self._start("check")
+        run_id, stop = self._start()
         try:  # held until the check is over (released at the end of _check)
             await self.services.acquire(self.account.name, "a check")
         except RequestError:
@@ -702,8 +701,6 @@ class LearnerDesk:
         return P.RunStarted(run_id=run_id)
 
     async def _check(self, ex: Any, run_id: str, stop: asyncio.Event) -> None:
-        from courses.checks import run_checks
-        from courses.model import CheckResult, TestOutcome
 
         rel = self._exercise_dir(ex)
         started = time.monotonic()
@@ -802,9 +799,6 @@ class LearnerDesk:
         """A Git panel operation on the exercise's repository, run by ``courses.gitops`` in a
         fresh sandbox as the learner (their repository is untrusted: a crafted object must not
         cost the server memory, and a swapped folder must not point it anywhere else)."""
-        from courses.gitops import SANDBOX_FILES
-        from jail.profiles import SLATE_ROOT, tool_module
-        from jail.run import Limits, run_async
 
         ex = self._exercise(message)
         op, args = message.op, message.args
@@ -893,7 +887,6 @@ def _clear_planted(ws: Any, paths: list[str]) -> list[str]:
     folder, so a real folder swapped back meanwhile, or anything a link points to, is never
     touched. Returns the workspace-relative paths removed.
     """
-    from jail.workspace import WorkspaceError
 
     cleared: list[str] = []
     for path in paths:

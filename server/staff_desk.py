@@ -25,6 +25,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from jail.history import History
+from jail.workspace import WorkspaceError, check_name
 from server import protocol
 from server.audit import sanitize
 from server.classroom import LiveClass, StuckRules
@@ -172,7 +174,7 @@ class LearnerClassDesk:
     async def raise_hand(self, request: protocol.RaiseHand) -> protocol.HandReply:
         return protocol.HandReply(position=self.live.raise_hand(self.link, request.text))
 
-    async def lower_hand(self, request: protocol.LowerHand) -> protocol.Reply:
+    async def lower_hand(self, _request: protocol.LowerHand) -> protocol.Reply:
         self.live.lower_hand(self.link)
         return protocol.Reply()
 
@@ -181,7 +183,7 @@ class LearnerClassDesk:
             raise RequestError("Nobody is asking to pair with you now.")
         return protocol.Reply()
 
-    async def pair_end(self, request: protocol.PairEnd) -> protocol.Reply:
+    async def pair_end(self, _request: protocol.PairEnd) -> protocol.Reply:
         self.live.pair_end_by_learner(self.link)
         return protocol.Reply()
 
@@ -215,7 +217,7 @@ class StaffDesk:
             protocol.DemoStop: self.demo_stop,
         }
 
-    async def roster(self, request: protocol.Roster) -> protocol.RosterReply:
+    async def roster(self, _request: protocol.Roster) -> protocol.RosterReply:
         self.live.staff_joined(self.link)
         self._add_offline_learners()
         rules = self.live.rules
@@ -238,7 +240,7 @@ class StaffDesk:
             return
         for account in accounts[:2000]:
             if not account.disabled:
-                self.live._state(account.name)
+                self.live.state_of(account.name)
 
     async def watch(self, request: protocol.Watch) -> protocol.WatchReply:
         learner = _learner_name(request.learner)
@@ -337,7 +339,7 @@ class StaffDesk:
                     text=f"Hint {index} of {len(hints)}: {hints[index - 1]}",
                     severity="information",
                 ))
-            self.live._audit("hint_released", self.link, learner=state.name,
+            self.live.record("hint_released", self.link, learner=state.name,
                              course=state.course, exercise=state.exercise, index=index)
             count += 1
         if request.learner is not None and count == 0:
@@ -346,8 +348,6 @@ class StaffDesk:
 
     def _history(self, request: Any) -> tuple[Any, str]:
         """The learner's history repository and the exercise prefix, or a refusal (audited)."""
-        from jail.history import History
-        from jail.workspace import WorkspaceError, check_name
 
         account = self.services.store.get_account(request.learner)
         prefix = f"{request.course}/{request.exercise}"
@@ -360,7 +360,7 @@ class StaffDesk:
             except WorkspaceError:
                 reason = "bad exercise path"
         if reason:
-            self.live._audit("learner_history_refused", self.link, learner=request.learner,
+            self.live.record("learner_history_refused", self.link, learner=request.learner,
                              path=sanitize(prefix, 200), reason=reason)
             raise RequestError("That history could not be read.")
         root = Path(self.services.config.server.data_dir) / "history" / f"{request.learner}.git"
@@ -373,7 +373,7 @@ class StaffDesk:
             versions = await asyncio.to_thread(history.versions, prefix)
         except Exception as exc:
             raise RequestError("That history could not be read.") from exc
-        self.live._audit("learner_history_viewed", self.link, learner=request.learner,
+        self.live.record("learner_history_viewed", self.link, learner=request.learner,
                          course=request.course, exercise=request.exercise)
         return protocol.HistoryReply(versions=[
             {"id": v.id, "time": v.time, "message": sanitize(v.message, 200),
@@ -390,13 +390,13 @@ class StaffDesk:
             raise RequestError("Those versions could not be compared.") from exc
         return protocol.DiffReply(diff=diff[:200_000])
 
-    async def demo_start(self, request: protocol.DemoStart) -> protocol.CountReply:
+    async def demo_start(self, _request: protocol.DemoStart) -> protocol.CountReply:
         try:
             return protocol.CountReply(count=self.live.demo_start(self.link))
         except PermissionError as exc:
             raise RequestError(f"{exc} is showing a demo now.") from None
 
-    async def demo_stop(self, request: protocol.DemoStop) -> protocol.Reply:
+    async def demo_stop(self, _request: protocol.DemoStop) -> protocol.Reply:
         self.live.demo_stop(self.link)
         return protocol.Reply()
 
@@ -435,7 +435,7 @@ class StaffDesk:
             }
             for c in checks
         ]
-        self.live._audit("learner_viewed", self.link, learner=learner)
+        self.live.record("learner_viewed", self.link, learner=learner)
         return protocol.DetailReply(
             learner=learner, cohort=account.cohort, progress=rows, checks=history
         )
@@ -452,7 +452,7 @@ class StaffDesk:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-        self.live._audit(
+        self.live.record(
             "progress_export", self.link, cohort=request.cohort, rows=count, path=str(path)
         )
         return protocol.ExportReply(path=str(path), rows=count)

@@ -6,8 +6,9 @@ decoded into the request's declared reply type and resolve those futures; pushes
 repaint, shutdown, run output, check results, progress) are decoded into their types and
 handed to a callback, which the apps turn into Textual messages. A line from the server that
 does not decode is dropped, never shown. Invariant kept: when the channel drops, every waiting
-request fails at once with :class:`ControlLost` (nobody hangs) and the ``on_lost`` callback fires exactly once, so
-the app can save locally and say so. Wire format and message list: ``server.protocol``.
+request fails at once with :class:`ControlLost` (nobody hangs) and the ``on_lost`` callback
+fires exactly once, so the app can save locally and say so. Wire format and message list:
+``server.protocol``.
 """
 
 from __future__ import annotations

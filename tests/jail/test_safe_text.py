@@ -32,7 +32,10 @@ HOSTILE = {
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_sec_every_hostile_class_is_neutralised_everywhere(name: str) -> None:
     text = "before " + HOSTILE[name] + " after"
-    for shown in (safe_text(text), sanitize(text), visible(text), visible(text, keep_newlines=False)):
+    shown_everywhere = (
+        safe_text(text), sanitize(text), visible(text), visible(text, keep_newlines=False)
+    )
+    for shown in shown_everywhere:
         assert is_safe(shown), (name, shown)
         assert "before " in shown and " after" in shown
 

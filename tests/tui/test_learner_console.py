@@ -186,7 +186,8 @@ def test_console_snapshot(snap_compare, tmp_path: Path, size) -> None:  # type: 
     shell"; a bordered transcript with "first-page $ git status", git's "On branch main /
     nothing to commit" lines (six times, so the transcript scrolls, with its scrollbar), then
     "first-page $ curl example.com" and "Not run: This classroom doesn't have `curl`. Commands
-    here: ..." wrapped whole, nothing cut at the scrollbar; the prompt "first-page $" with "ls" typed; the key bar
+    here: ..." wrapped whole, nothing cut at the scrollbar; the prompt "first-page $" with "ls"
+    typed; the key bar
     with Esc, Up, Down, Ctrl+L and F1/Alt+K."""
     app, fake = _app(tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=_console_ready(fake))

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Input, TextArea
 
 from tests.tui.conftest import SMALL, learner_app, wait_until
 from tests.tui.fake_server import FakeServer
