@@ -51,7 +51,16 @@ async function withServer(createApp, options, fn) {
     assert.fail(`createApp() stopped with an error: ${err.message}`);
   }
   assert.ok(check.isServer(server), 'createApp() should return the server made by http.createServer(...)');
-  const port = await check.listen(server);
+  let port;
+  try {
+    port = await check.listen(server);
+  } catch (err) {
+    if (/more than once|ERR_SERVER_ALREADY_LISTEN|EADDRINUSE/.test(String(err && (err.code || '') + ' ' + err.message))) {
+      assert.fail('createApp() should make the server and give it back without starting it: '
+        + 'the tests (and try.js) call listen themselves. Remove the .listen(...) line from createApp.');
+    }
+    throw err;
+  }
   try {
     return await fn(port);
   } finally {
@@ -62,7 +71,19 @@ async function withServer(createApp, options, fn) {
 
 function expectAnswer(res, what, status, type, body) {
   assert.equal(res.status, status, `${what} should answer with status ${status}`);
-  assert.equal(res.headers['content-type'], `${type}; charset=utf-8`, `${what} should have Content-Type ${type}; charset=utf-8`);
+  const shownType = String(res.headers['content-type'] || '').toLowerCase().replace(/\s+/g, '');
+  assert.equal(shownType, `${type};charset=utf-8`, `${what} should have Content-Type ${type}; charset=utf-8`);
+  if (type === 'application/json') {
+    // JSON is compared by what it means: spaces and key order do not matter.
+    let parsed;
+    try {
+      parsed = JSON.parse(res.body);
+    } catch {
+      assert.fail(`${what} should answer with JSON like ${body}, but the answer is not JSON`);
+    }
+    assert.deepEqual(parsed, JSON.parse(body), `${what} should answer: ${body}`);
+    return;
+  }
   assert.equal(res.body, body, `${what} should answer: ${body}`);
 }
 

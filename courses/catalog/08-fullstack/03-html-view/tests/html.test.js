@@ -20,9 +20,31 @@ function createApp(options) {
   return load('app.js', ['createApp']).createApp(options);
 }
 
-// Spaces and new lines between tags do not matter.
+// HTML compared the way a browser shows it: spaces and new lines between tags, the case of tag
+// names, attributes on a tag and which safe spelling a character has (&#39; = &#x27;) do not
+// matter.
+const NAMED = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const SAFE = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 function tidy(html) {
-  return String(html).replace(/>\s+</g, '><').trim();
+  return String(html)
+    .replace(/<(\/?)([A-Za-z][A-Za-z0-9]*)\b[^>]*>/g, (m, slash, tag) => `<${slash}${tag.toLowerCase()}>`)
+    .replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, name) => {
+      let ch;
+      if (name[0] === '#') {
+        ch = String.fromCodePoint(name[1].toLowerCase() === 'x' ? parseInt(name.slice(2), 16) : Number(name.slice(1)));
+      } else {
+        ch = NAMED[name.toLowerCase()];
+      }
+      return ch !== undefined && SAFE[ch] ? SAFE[ch] : whole;
+    })
+    .replace(/\s+/g, ' ')
+    .replace(/> </g, '><')
+    .trim();
+}
+
+// text/html; charset=utf-8 = text/html;charset=UTF-8
+function contentType(value) {
+  return String(value || '').toLowerCase().replace(/\s+/g, '');
 }
 
 // ---- helpers: start the learner's server and ask it things ----
@@ -64,7 +86,16 @@ async function withServer(createApp, options, fn) {
     assert.fail(`createApp() stopped with an error: ${err.message}`);
   }
   assert.ok(check.isServer(server), 'createApp() should return the server made by http.createServer(...)');
-  const port = await check.listen(server);
+  let port;
+  try {
+    port = await check.listen(server);
+  } catch (err) {
+    if (/more than once|ERR_SERVER_ALREADY_LISTEN|EADDRINUSE/.test(String(err && (err.code || '') + ' ' + err.message))) {
+      assert.fail('createApp() should make the server and give it back without starting it: '
+        + 'the tests (and try.js) call listen themselves. Remove the .listen(...) line from createApp.');
+    }
+    throw err;
+  }
   try {
     return await fn(port);
   } finally {
@@ -77,14 +108,14 @@ test('timetableView makes a page titled Today with one <li> per lesson', () => {
   const { timetableView } = load('view.js', ['timetableView']);
   const html = tidy(timetableView([{ time: '09:00', subject: 'English' }, { time: '11:15', subject: 'Art' }]));
   assert.match(html, /^<!DOCTYPE html>/i, 'timetableView should return a whole page made with page(...)');
-  assert.match(html, /<title>Today<\/title>/, 'The page title should be Today');
+  assert.ok(html.includes('<title>Today</title>'), 'The page title should be Today');
   assert.ok(html.includes('<h1>Today</h1><ul><li>09:00 English</li><li>11:15 Art</li></ul>'),
     'Expected <h1>Today</h1> then <ul><li>09:00 English</li><li>11:15 Art</li></ul>');
 });
 
 test('timetableView escapes the subjects', () => {
   const { timetableView } = load('view.js', ['timetableView']);
-  const html = String(timetableView([{ time: '14:00', subject: 'Fish & <i>Chips</i>' }]));
+  const html = tidy(timetableView([{ time: '14:00', subject: 'Fish & <i>Chips</i>' }]));
   assert.ok(html.includes('<li>14:00 Fish &amp; &lt;i&gt;Chips&lt;/i&gt;</li>'), 'Escape each subject with escapeHtml');
 });
 
@@ -92,7 +123,7 @@ test("helloView('Sam') makes a page with <h1>Hello, Sam!</h1>", () => {
   const { helloView } = load('view.js', ['helloView']);
   const html = tidy(helloView('Sam'));
   assert.match(html, /^<!DOCTYPE html>/i, 'helloView should return a whole page made with page(...)');
-  assert.match(html, /<title>Hello<\/title>/, 'The page title should be Hello');
+  assert.ok(html.includes('<title>Hello</title>'), 'The page title should be Hello');
   assert.ok(html.includes('<h1>Hello, Sam!</h1>'), 'Expected <h1>Hello, Sam!</h1>');
 });
 
@@ -100,7 +131,7 @@ test('GET / answers 200 with the timetable as HTML', async () => {
   await withServer(createApp, undefined, async (port) => {
     const res = await request(port, 'GET', '/');
     assert.equal(res.status, 200, 'GET / should answer with status 200');
-    assert.equal(res.headers['content-type'], 'text/html; charset=utf-8', 'GET / should be text/html; charset=utf-8');
+    assert.equal(contentType(res.headers['content-type']), 'text/html;charset=utf-8', 'GET / should be text/html; charset=utf-8');
     assert.ok(tidy(res.body).includes('<li>09:00 English</li><li>10:30 Maths</li><li>13:00 Web pages</li>'),
       'GET / should show the three lessons from app.js, using timetableView(lessons)');
   });
@@ -110,23 +141,23 @@ test('GET /hello?name=Sam answers with Hello, Sam!', async () => {
   await withServer(createApp, undefined, async (port) => {
     const res = await request(port, 'GET', '/hello?name=Sam');
     assert.equal(res.status, 200, 'GET /hello?name=Sam should answer with status 200');
-    assert.equal(res.headers['content-type'], 'text/html; charset=utf-8', 'GET /hello should be text/html; charset=utf-8');
-    assert.ok(res.body.includes('<h1>Hello, Sam!</h1>'), 'GET /hello?name=Sam should show <h1>Hello, Sam!</h1>');
+    assert.equal(contentType(res.headers['content-type']), 'text/html;charset=utf-8', 'GET /hello should be text/html; charset=utf-8');
+    assert.ok(tidy(res.body).includes('<h1>Hello, Sam!</h1>'), 'GET /hello?name=Sam should show <h1>Hello, Sam!</h1>');
   });
 });
 
 test('GET /hello with no name says Hello, friend!', async () => {
   await withServer(createApp, undefined, async (port) => {
     const res = await request(port, 'GET', '/hello');
-    assert.ok(res.body.includes('<h1>Hello, friend!</h1>'), 'With no name in the query, show <h1>Hello, friend!</h1>');
+    assert.ok(tidy(res.body).includes('<h1>Hello, friend!</h1>'), 'With no name in the query, show <h1>Hello, friend!</h1>');
   });
 });
 
 test('a name with HTML in it is escaped', async () => {
   await withServer(createApp, undefined, async (port) => {
     const res = await request(port, 'GET', '/hello?name=%3Cscript%3Ealert(1)%3C%2Fscript%3E');
-    assert.ok(!res.body.includes('<script>'), 'A name from the address must never reach the page as a real <script>');
-    assert.ok(res.body.includes('Hello, &lt;script&gt;alert(1)&lt;/script&gt;!'), 'The name should appear escaped');
+    assert.ok(!/<script/i.test(res.body), 'A name from the address must never reach the page as a real <script>');
+    assert.ok(tidy(res.body).includes('Hello, &lt;script&gt;alert(1)&lt;/script&gt;!'), 'The name should appear escaped');
   });
 });
 

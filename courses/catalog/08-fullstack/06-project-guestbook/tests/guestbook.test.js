@@ -81,7 +81,16 @@ async function withServer(createApp, options, fn) {
     assert.fail(`createApp() stopped with an error: ${err.message}`);
   }
   assert.ok(check.isServer(server), 'createApp() should return the server made by http.createServer(...)');
-  const port = await check.listen(server);
+  let port;
+  try {
+    port = await check.listen(server);
+  } catch (err) {
+    if (/more than once|ERR_SERVER_ALREADY_LISTEN|EADDRINUSE/.test(String(err && (err.code || '') + ' ' + err.message))) {
+      assert.fail('createApp() should make the server and give it back without starting it: '
+        + 'the tests (and try.js) call listen themselves. Remove the .listen(...) line from createApp.');
+    }
+    throw err;
+  }
   try {
     return await fn(port);
   } finally {

@@ -1,0 +1,12 @@
+const http = require("node:http");
+
+function createApp() {
+  return http.createServer((req, res) => {
+    console.log(req.method, req.url);
+    res.statusCode = 200;
+    res.setHeader("Content-Type", "text/plain; charset=utf-8");
+    res.end("Hello from Slate!");
+  });
+}
+
+module.exports = { createApp };
