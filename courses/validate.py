@@ -57,6 +57,10 @@ INTERNALS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"\bAssertionError\b|\bERR_ASSERTION\b"), "an assertion class name"),
     (
+        re.compile(r"Expected values to be (strictly|loosely|deeply)|\+ actual - expected"),
+        "node's assertion diff",
+    ),
+    (
         re.compile(r"\b(undefined|null) !== |!== (undefined|null)\b|\s!==\s|\s===\s"),
         "a strict-equality dump",
     ),

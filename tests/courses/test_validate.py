@@ -129,6 +129,7 @@ def test_a_case_holds_only_the_files_that_differ(sample_copy: Path) -> None:
         "not ok 1 - adds\n  ---\n  duration_ms: 3\n  ...",
         "Error [ERR_SERVER_ALREADY_LISTEN]: boom",
         "AssertionError: 5 !== 6",
+        "it expects the wrong thing (Expected values to be strictly equal: + actual - expected)",
         'Traceback (most recent call last):\n  File "x.py", line 3',
         "    at Object.<anonymous> (/work/app.js:3:9)\n    at node:internal/main",
         'Parse error near line 2: near "FORM": syntax error',

@@ -1,0 +1,3 @@
+const shout = (text) => `${text.toUpperCase()}!`;
+
+module.exports = { shout };

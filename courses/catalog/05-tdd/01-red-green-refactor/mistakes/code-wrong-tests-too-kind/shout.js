@@ -1,0 +1,5 @@
+function shout(text) {
+  return text + '!';
+}
+
+module.exports = { shout };
