@@ -221,8 +221,8 @@ def _load_course(course_dir: Path, problems: list[str]) -> Course | None:
                 found.append(f"{toml_path}: {name}: must not be empty")
         if data["stage"] not in (1, 2):
             found.append(f"{toml_path}: stage: must be 1 (foundations) or 2 (professional)")
-        if data["order"] < 1:
-            found.append(f"{toml_path}: order: must be 1 or more")
+        if data["order"] < 0:
+            found.append(f"{toml_path}: order: must be 0 (the first-day course) or more")
     problems.extend(found)
     if found:
         return None

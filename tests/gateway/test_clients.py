@@ -192,7 +192,9 @@ def drive_learner_app(term: Terminal, keys: Keymap) -> None:
     term.send(ESC)
     wait_screen(term, "Help: all the keys", present=False)
     wait_screen(term, "Choose an exercise")
-    # Down and Up move the choice on the course map.
+    # Down and Up move the choice on the course map (from the keyboard tutorial, first).
+    term.send(keys.down)
+    wait_screen(term, r">\s*\[.\] Your first web page")
     term.send(keys.down)
     wait_screen(term, r">\s*\[.\] Paragraphs")
     term.send(keys.up)
@@ -303,6 +305,8 @@ def _visit_screens(term: Terminal, keys: Keymap) -> None:
     wait_screen(term, "Help: all the keys")
     term.send(ESC)
     wait_screen(term, "Choose an exercise")
+    term.send(keys.down)  # past the keyboard tutorial (start/keyboard) to HTML's first page
+    wait_screen(term, r">\s*\[.\] Your first web page")
     term.send("\r")
     wait_screen(term, r"F2/Alt\+1")
     term.send(keys.f[8])

@@ -45,6 +45,8 @@ def learner_in_editor(server: Server, terminals: list[Terminal]) -> tuple[str, T
     terminals.append(term)
     term.wait_for(signed_in(name), timeout=30)
     term.wait_for("Your first web page", timeout=20)
+    term.send("\x1b[B")  # Down: past the keyboard tutorial (start/keyboard) to HTML's first page
+    term.wait_for(r"> \[ \] Your first web page", timeout=10)
     term.send("\r")
     term.wait_for("F3/Alt", timeout=20)
     term.send(F3)

@@ -26,6 +26,8 @@ def test_learner_edits_checks_and_passes(server: Server, terminals: list[Termina
     terminals.append(term)
     term.wait_for(signed_in(name), timeout=30)
     term.wait_for("Your first web page", timeout=20)
+    term.send("\x1b[B")  # Down: past the keyboard tutorial (start/keyboard) to HTML's first page
+    term.wait_for(r"> \[ \] Your first web page", timeout=10)
     term.send("\r")  # open the first exercise: the first time, its lesson comes first
     term.wait_for(r"Lesson  F2/Alt", timeout=20)
     term.send("\x1b[13~")  # F3: the code
