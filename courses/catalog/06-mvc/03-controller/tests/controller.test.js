@@ -61,7 +61,13 @@ test("the 'return' action gives the book back", () => {
 test("when the model says no, the answer is 400 with the model's message", () => {
   const { controller } = setUp();
   controller.handle({ action: 'lend', params: { id: '1' } });
-  const again = controller.handle({ action: 'lend', params: { id: '1' } });
+  let again;
+  try {
+    again = controller.handle({ action: 'lend', params: { id: '1' } });
+  } catch (error) {
+    assert.fail(`Lending book 1 twice made handle() stop with the model's error "${error.message}". `
+      + 'Catch it (try ... catch) and answer 400 with errorView(error.message).');
+  }
   expectResponse(again, 400, errorView('That book is already on loan'), 'lending twice');
   const empty = controller.handle({ action: 'add', params: { title: '', author: 'Nobody' } });
   expectResponse(empty, 400, errorView('A book needs a title'), 'adding a book with no title');
