@@ -28,7 +28,7 @@ class LockScreen(ModalScreen[None]):
                             background: $panel; padding: 1 2; }
     LockScreen #lock-title { text-style: bold; margin-bottom: 1; }
     """
-    BINDINGS: list[Binding] = []
+    BINDINGS = []
 
     def __init__(self, message: str) -> None:
         super().__init__(id="class-lock")
@@ -126,7 +126,7 @@ class DemoScreen(ModalScreen[None]):
     DemoScreen #demo-title { height: 1; padding: 0 1; text-style: bold reverse; }
     DemoScreen #demo-view { height: 1fr; }
     """
-    BINDINGS: list[Binding] = []
+    BINDINGS = []
 
     def __init__(self, by: str) -> None:
         super().__init__(id="class-demo")

@@ -8,6 +8,7 @@ the screen's active bindings, so a site keymap that changes keys (bindings have 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual.binding import Binding
@@ -107,6 +108,10 @@ class KeyBar(Widget):
         self.pairs = list(pairs)
         self.refresh(layout=True)
 
-    def show_screen(self, screen: Screen, bindings: list[Binding]) -> None:
-        """Show the shown (``show=True``) ones of ``bindings`` with their current keys."""
-        self.show_keys(grouped_keys(screen, [b for b in bindings if b.show]))
+    def show_screen(
+        self, screen: Screen, bindings: Sequence[Binding | tuple[str, ...]]
+    ) -> None:
+        """Show the shown (``show=True``) ones of ``bindings`` with their current keys (every
+        Slate binding is a ``Binding`` with an id; tuples, Textual's shorthand, are skipped)."""
+        shown = [b for b in bindings if isinstance(b, Binding) and b.show]
+        self.show_keys(grouped_keys(screen, shown))

@@ -201,8 +201,9 @@ class OutputPane(Vertical):
         """Show a check result (courses' result schema) as a PASS/FAIL list."""
         self.remove_class("-run")
         self.add_class("-check")
-        tests = result.get("tests") if isinstance(result.get("tests"), list) else []
-        self.results = [t for t in tests if isinstance(t, dict)][:200]
+        tests = result.get("tests")
+        listed = tests if isinstance(tests, list) else []
+        self.results = [t for t in listed if isinstance(t, dict)][:200]
         self.set_summary(visible(str(result.get("summary") or "The check finished.")))
         view = self.query_one("#check-list", ListView)
         view.clear()

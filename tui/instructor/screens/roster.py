@@ -78,8 +78,8 @@ class RosterScreen(Screen[None]):
         self.query_one("#roster-status", Static).update(text)
 
     @property
-    def model(self):  # type: ignore[no-untyped-def]
-        return self.app.model  # type: ignore[attr-defined]
+    def model(self):
+        return self.app.model
 
     def refresh_rows(self) -> None:
         """Redraw the table from the model, keeping the highlighted learner."""

@@ -212,7 +212,10 @@ class ExerciseScreen(Screen[None]):
         """The keys that work on this exercise (the key bar and F1 both list these): no Run or
         Stop where there is nothing to run, no Git outside the git course, no Next file for a
         single file."""
-        shown = [b for b in self.BINDINGS if b.id != "exercise.git" or self.is_git_course]
+        shown = [
+            b for b in self.BINDINGS
+            if isinstance(b, Binding) and (b.id != "exercise.git" or self.is_git_course)
+        ]
         if not self.detail.can_run:
             shown = [b for b in shown if b.id not in ("exercise.run", "exercise.stop")]
         if len(self.names) < 2:

@@ -261,14 +261,14 @@ class HistoryScreen(Screen[list[str] | None]):
     async def _restore_worker(self, version: str | None, path: str | None, question: str) -> None:
         if not await self.app.push_screen_wait(ConfirmScreen(question)):
             return
-        where = {"course": self.detail.course, "exercise": self.detail.id}
+        course, exercise = self.detail.course, self.detail.id
         request: protocol.Request
         if version is None:
-            request = protocol.Reset(**where)
+            request = protocol.Reset(course=course, exercise=exercise)
             words = "Back to the starting code."
         else:
             rel = self.detail.path_of(path) if path is not None else None
-            request = protocol.Restore(**where, version=version, path=rel)
+            request = protocol.Restore(course=course, exercise=exercise, version=version, path=rel)
             words = "Restored."
         try:
             reply = await self.app.request(request)  # type: ignore[attr-defined]
