@@ -142,6 +142,12 @@ test('Step 7: done on a new line under ready', () => {
       assert.fail('The word done should be on a new line of its own. Put the cursor just ' +
         'after ready, press Enter, then type done.');
     }
+    const below = all.slice(at + 2).map((line) => line.trim().replace(/^>\s?/, '').trim());
+    if (below.includes('ready')) {
+      assert.fail('A new line went in above "> ready" instead of under it. Ctrl+Z takes it ' +
+        'away. Then put the cursor at the end of "> ready" (press End), press Enter, and ' +
+        'type done.');
+    }
     assert.fail(`The line "> ready" was changed to "${typed}". ${UNDO}`);
   }
   const next = (all[at + 2] || '').trim().replace(/^>\s?/, '').trim();
