@@ -71,6 +71,8 @@ async function withServer(createApp, options, fn) {
 // ---- end of helpers ----
 
 const HTML = 'text/html; charset=utf-8';
+// text/html; charset=utf-8 = text/html;charset=UTF-8
+const sameType = (value) => String(value || '').toLowerCase().replace(/\s+/g, '');
 
 test('GET / still shows the form', async () => {
   await withServer(createApp, undefined, async (port) => {
@@ -84,7 +86,7 @@ test("POST /sign with name=Sam answers 200 'Thank you, Sam!'", async () => {
   await withServer(createApp, undefined, async (port) => {
     const res = await postForm(port, '/sign', { name: 'Sam' });
     assert.equal(res.status, 200, 'A good POST /sign should answer 200');
-    assert.equal(res.headers['content-type'], HTML, `The thank-you page should be ${HTML}`);
+    assert.equal(sameType(res.headers['content-type']), sameType(HTML), `The thank-you page should be ${HTML}`);
     assert.equal(res.body, thanksPage('Sam'), "POST /sign with name=Sam should send thanksPage('Sam')");
   });
 });
@@ -105,7 +107,7 @@ test('an empty or missing name answers 400 with the form and a message', async (
       const res = await postForm(port, '/sign', fields);
       const sent = new URLSearchParams(fields).toString() || '(nothing)';
       assert.equal(res.status, 400, `POST /sign with ${sent} should answer 400`);
-      assert.equal(res.headers['content-type'], HTML, `The 400 page should be ${HTML}`);
+      assert.equal(sameType(res.headers['content-type']), sameType(HTML), `The 400 page should be ${HTML}`);
       assert.equal(res.body, formPage('Please give your name'), `POST /sign with ${sent} should send formPage("Please give your name")`);
     }
   });

@@ -41,6 +41,8 @@ function tidy(html) {
 }
 
 const HTML = 'text/html; charset=utf-8';
+// text/html; charset=utf-8 = text/html;charset=UTF-8
+const sameType = (value) => String(value || '').toLowerCase().replace(/\s+/g, '');
 
 // ---- helpers: start the learner's server and ask it things ----
 // During a check the learner's code runs in a sandbox of its own: check.cjs asks that sandbox
@@ -103,7 +105,7 @@ test('GET / on a new guestbook shows the form and no entries', async () => {
   await withGuestbook(async (port) => {
     const res = await request(port, 'GET', '/');
     assert.equal(res.status, 200, 'GET / should answer 200');
-    assert.equal(res.headers['content-type'], HTML, `GET / should be ${HTML}: send the controller's headers`);
+    assert.equal(sameType(res.headers['content-type']), sameType(HTML), `GET / should be ${HTML}: send the controller's headers`);
     assert.match(res.body, /<form[^>]*action="\/sign"/, 'GET / should show the form from view.js');
     assert.ok(res.body.includes('No entries yet. Be the first!'), 'A new guestbook should say No entries yet. Be the first!');
   });
@@ -153,7 +155,7 @@ test('a form with no name answers 400, says why, and stores nothing', async () =
   await withGuestbook(async (port, dbPath) => {
     const res = await sign(port, '   ', 'Who am I?');
     assert.equal(res.status, 400, 'POST /sign with no name should answer 400');
-    assert.equal(res.headers['content-type'], HTML, `The 400 page should be ${HTML}`);
+    assert.equal(sameType(res.headers['content-type']), sameType(HTML), `The 400 page should be ${HTML}`);
     assert.ok(res.body.includes('<p class="error">Please give your name</p>'), 'The 400 page should say Please give your name');
     assert.deepEqual(peek(dbPath, 'SELECT * FROM entries'), [], 'A refused entry should not be stored');
   });
