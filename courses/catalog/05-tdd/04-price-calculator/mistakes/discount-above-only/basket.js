@@ -1,0 +1,12 @@
+function basketTotal(items) {
+  let total = 0;
+  for (const item of items) {
+    total += item.price * item.quantity;
+  }
+  if (total > 50) {
+    total = total * 0.9;
+  }
+  return Math.round(total * 100) / 100;
+}
+
+module.exports = { basketTotal };
