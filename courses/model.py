@@ -228,6 +228,12 @@ class Exercise:
         """The kinds of this exercise's checks, in order, without repeats."""
         return list(dict.fromkeys(str(c.get("kind", "")) for c in self.checks))
 
+    @property
+    def is_git(self) -> bool:
+        """A git exercise: its folder holds the learner's own repository (started from a
+        scripted one), which provisioning, copying for a check and validation must carry."""
+        return "git" in self.check_kinds
+
     def make_limits(self, base: Limits | None = None) -> Limits:
         """``jail.run.Limits`` for this exercise's checks: ``base`` (or the defaults) + overrides.
 

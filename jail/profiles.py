@@ -72,6 +72,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jail.sandbox import Bind, SandboxSpec
+from jail.workspace import DEFAULT_QUOTA_FILES
 
 # -- uids ---------------------------------------------------------------------------------------
 
@@ -168,7 +169,7 @@ class Seed:
     files: dict[str, bytes] | None = None
     source: str | None = None
     collect: bool = False
-    max_files: int = 5000
+    max_files: int = DEFAULT_QUOTA_FILES
 
     def __post_init__(self) -> None:
         for path in (self.folder, self.mount):
@@ -380,7 +381,7 @@ def learner_run(
     size: int,
     limits: Limits,
     host_uid: int | None,
-    max_files: int = 5000,
+    max_files: int = DEFAULT_QUOTA_FILES,
     stdin: bytes | None = None,
     env: dict[str, str] | None = None,
 ) -> RunSpec:

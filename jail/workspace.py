@@ -45,7 +45,10 @@ MAX_NAME = 255  # bytes in one path component (the Linux limit)
 MAX_PATH = 1024  # characters in a whole relative path
 MAX_DEPTH = 32  # folders deep
 DEFAULT_QUOTA_BYTES = 50 << 20
+"""What a learner's workspace may hold by default (the site sets ``[workspace] quota_mb``)."""
 DEFAULT_QUOTA_FILES = 5000
+"""Files and folders a workspace may hold by default (``[workspace] quota_files``); also the
+most files a Run may leave (``jail.profiles``)."""
 DEFAULT_MAX_READ = 1 << 20
 _TMP_PREFIX = ".slate-save-"
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC

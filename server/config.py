@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from jail.workspace import DEFAULT_QUOTA_BYTES, DEFAULT_QUOTA_FILES
+
 DEFAULTS_LABEL = "<defaults>"
 """What error messages call the configuration when no file was given."""
 
@@ -122,8 +124,12 @@ class AuthSection:
 class WorkspaceSection:
     """``[workspace]``: each learner's disk quota."""
 
-    quota_mb: int = _key(50, low=1, high=1024 * 1024, doc="Bytes a workspace may hold (MB).")
-    quota_files: int = _key(2000, low=1, high=10_000_000, doc="Files a workspace may hold.")
+    quota_mb: int = _key(
+        DEFAULT_QUOTA_BYTES >> 20, low=1, high=1024 * 1024, doc="Bytes a workspace may hold (MB)."
+    )
+    quota_files: int = _key(
+        DEFAULT_QUOTA_FILES, low=1, high=10_000_000, doc="Files a workspace may hold."
+    )
 
 
 @dataclass(frozen=True)

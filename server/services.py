@@ -459,7 +459,7 @@ class LearnerDesk:
             data = (ex.starter_dir / name).read_bytes()  # the course's own (trusted) tree
             ws.write_atomic(f"{rel}/{name}", data)
             created = True
-        if "git" in ex.check_kinds and (created or force):
+        if ex.is_git and (created or force):
 
             # Git exercises start from a scripted repository (or none: the learner inits one),
             # built in a private folder and installed through descriptors.
@@ -714,7 +714,7 @@ class LearnerDesk:
                 await asyncio.to_thread(ws.copy_files_to, rel, copy)
                 digest = _tree_digest(copy)
                 repo_copy = None
-                if "git" in ex.check_kinds:
+                if ex.is_git:
                     # The git check reads a copy of the repository made through descriptors,
                     # never the learner's folder itself (a planted link is refused here).
                     repo_copy = Path(tmp) / "repo"

@@ -34,7 +34,7 @@ def test_defaults_without_a_file(tmp_path: Path) -> None:
     assert config.session.no_session_timeout == 10
     assert config.auth.lockout_after == 10 and config.auth.lockout_seconds == 900
     assert config.auth.address_lockout_after == 30 and config.auth.backoff_base == 1.0
-    assert (config.workspace.quota_mb, config.workspace.quota_files) == (50, 2000)
+    assert (config.workspace.quota_mb, config.workspace.quota_files) == (50, 5000)
     assert config.source is None
 
 
