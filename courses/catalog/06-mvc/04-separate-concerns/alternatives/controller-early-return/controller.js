@@ -1,0 +1,28 @@
+// The controller: connects a request to the model and the view.
+const { listView, errorView } = require("./view.js");
+
+function createController(list) {
+  return {
+    addAndShow(name, qty) {
+      let problem = null;
+      try {
+        list.add(name, qty);
+      } catch (e) {
+        problem = e.message;
+      }
+      if (problem !== null) return errorView(problem);
+      return listView(list.items());
+    },
+  };
+}
+
+// Try it out: press Run.
+if (require.main === module) {
+  const { createShoppingList } = require("./model.js");
+  const controller = createController(createShoppingList());
+  console.log(controller.addAndShow("Bread", "2"));
+  console.log(controller.addAndShow("Milk", "100"));
+  console.log(controller.addAndShow("Fish & Chips", "1"));
+}
+
+module.exports = { createController };
