@@ -311,8 +311,8 @@ def _expand(prop: str, value: str) -> dict[str, str]:
             elif _colour(part[0]) is not None:
                 result["text-decoration-color"] = text
             else:
-                line = result["text-decoration-line"]
-                result["text-decoration-line"] = text if line == "none" else f"{line} {text}"
+                kept = result["text-decoration-line"]
+                result["text-decoration-line"] = text if kept == "none" else f"{kept} {text}"
     return result if result is not None else dict.fromkeys(names, whole)
 
 

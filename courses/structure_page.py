@@ -156,7 +156,8 @@ def parse_page(text: str, name: str) -> Page:
         if "}" in tag:  # svg/math children keep a namespace
             tag = tag.split("}", 1)[1]
         if id(node) in places:
-            line = _start_line(lower, line_starts, *places[id(node)], tag)
+            row, col = places[id(node)]
+            line = _start_line(lower, line_starts, row, col, tag)
         else:  # made by the parser (a re-opened <b>, say): where its parent is
             line = parent.line if parent else 1
         el = PageElement(
