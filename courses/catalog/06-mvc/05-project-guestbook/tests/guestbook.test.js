@@ -68,6 +68,35 @@ test('entries() lists the newest first and count() counts them', () => {
 
 // ---- view ----
 
+// The page read the way a browser reads it: tags and their attributes in any order, quoted
+// or not, in any case. Each start tag becomes { name, attrs, end } (end: where it stops).
+function startTags(html) {
+  const found = [];
+  const tag = /<([A-Za-z][A-Za-z0-9]*)((?:\s+[^\s=>\/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*)\s*\/?>/g;
+  let m;
+  while ((m = tag.exec(String(html))) !== null) {
+    const attrs = {};
+    const attr = /([^\s=>\/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g;
+    let a;
+    while ((a = attr.exec(m[2])) !== null) {
+      const name = a[1].toLowerCase();
+      if (!(name in attrs)) attrs[name] = a[2] ?? a[3] ?? a[4] ?? '';
+    }
+    found.push({ name: m[1].toLowerCase(), attrs, end: m.index + m[0].length });
+  }
+  return found;
+}
+
+// The text between a start tag and its end tag, spaces collapsed.
+function textAfter(html, tag) {
+  const rest = String(html).slice(tag.end);
+  const close = rest.search(new RegExp(`</${tag.name}\\s*>`, 'i'));
+  return (close === -1 ? rest : rest.slice(0, close)).replace(/<[^>]*>/g, '').replace(/\s+/g, ' ').trim();
+}
+
+// A link's place: "/sign", "./sign" and "sign" all post to /sign from the home page.
+const samePath = (value) => '/' + String(value || '').trim().replace(/^\.?\//, '');
+
 test('pageView makes a whole page titled Guestbook', () => {
   const { pageView } = load('view.js', ['pageView']);
   const html = String(pageView([]));
@@ -79,13 +108,25 @@ test('pageView makes a whole page titled Guestbook', () => {
 test('pageView has the form that posts to /sign', () => {
   const { pageView } = load('view.js', ['pageView']);
   const html = String(pageView([]));
-  assert.match(html, /<form[^>]*method="post"[^>]*action="\/sign"|<form[^>]*action="\/sign"[^>]*method="post"/i,
-    'The page should have <form method="post" action="/sign">');
-  assert.match(html, /<input[^>]*name="name"/, 'The form should have <input id="name" name="name">');
-  assert.match(html, /<textarea[^>]*name="message"/, 'The form should have <textarea id="message" name="message">');
-  assert.match(html, /<label for="name">/, 'The name box should have <label for="name">');
-  assert.match(html, /<label for="message">/, 'The message box should have <label for="message">');
-  assert.match(html, /<button[^>]*>\s*Sign\s*<\/button>/, 'The form should have a <button>Sign</button>');
+  const tags = startTags(html);
+  const form = tags.find((t) => t.name === 'form');
+  assert.ok(form, 'The page should have <form method="post" action="/sign">');
+  assert.equal(String(form.attrs.method || 'get').toLowerCase(), 'post', 'The form should have method="post"');
+  assert.equal(samePath(form.attrs.action), '/sign', 'The form should have action="/sign"');
+  const box = (field) => tags.find((t) => ['input', 'textarea'].includes(t.name) && t.attrs.name === field);
+  assert.ok(box('name'), 'The form should have a box for the name: <input id="name" name="name">');
+  assert.ok(box('message'), 'The form should have a box for the message: <textarea id="message" name="message">');
+  for (const field of ['name', 'message']) {
+    const id = box(field).attrs.id;
+    const labelFor = id !== undefined && tags.some((t) => t.name === 'label' && t.attrs.for === id);
+    const wrapped = new RegExp(`<label[^>]*>[^]*?name=["']?${field}\\b[^]*?</label>`, 'i').test(html);
+    assert.ok(labelFor || wrapped || box(field).attrs['aria-label'],
+      `The ${field} box should have a label: <label for="${field}"> and id="${field}" on the box`);
+  }
+  const sends = tags.some((t) => (t.name === 'button' && (t.attrs.type || 'submit').toLowerCase() === 'submit'
+      && /^sign$/i.test(textAfter(html, t)))
+    || (t.name === 'input' && String(t.attrs.type).toLowerCase() === 'submit' && /^sign$/i.test(String(t.attrs.value).trim())));
+  assert.ok(sends, 'The form should have a <button>Sign</button>');
 });
 
 test('pageView lists entries as <li><strong>Name</strong>: message</li>', () => {
