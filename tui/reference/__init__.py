@@ -31,6 +31,9 @@ TOPICS = {
 }
 """Topic id (the TOML file's name) -> the name shown to the learner, in display order."""
 
+SHORT_TOPICS = {"html": "HTML", "css": "CSS", "js": "JS", "sql": "SQL", "git": "Git"}
+"""The topic in the list of entries, where room is short."""
+
 TOPIC_OF_SUFFIX = {
     ".html": ("html", "css", "js"),
     ".htm": ("html", "css", "js"),
@@ -74,7 +77,7 @@ class Entry:
     @property
     def label(self) -> str:
         """The line in the list of entries."""
-        return f"{self.name}  ({TOPICS[self.topic]})"
+        return f"{self.name}  ({SHORT_TOPICS[self.topic]})"
 
 
 class ReferenceDataError(ValueError):
@@ -95,7 +98,8 @@ def _entries_of(topic: str, path: Path) -> list[Entry]:
                 words=tuple(str(w) for w in raw.get("words", ())),
             ))
         except KeyError as exc:
-            raise ReferenceDataError(f"{path.name}: an entry has no {exc.args[0]}: {raw!r}") from None
+            missing = exc.args[0]
+            raise ReferenceDataError(f"{path.name}: an entry has no {missing}: {raw!r}") from None
     return out
 
 

@@ -52,7 +52,7 @@ class ReferenceScreen(Screen[None]):
     #ref-intro { padding: 0 1; color: $text-muted; height: auto; }
     #ref-search { height: 3; }
     #ref-body { height: 1fr; }
-    #ref-list { width: 26; height: 1fr; border: round $primary; }
+    #ref-list { width: 28; height: 1fr; border: round $primary; }
     #ref-entry-box { width: 1fr; height: 1fr; border: round $primary; padding: 0 1; }
     ReferenceScreen.-wide #ref-list { width: 36; }
     """
