@@ -139,8 +139,14 @@ async def test_search_list_and_back(tmp_path: Path) -> None:
         box = ref.query_one("#ref-search")
         box.value = "add a row"  # type: ignore[attr-defined]
         await wait_until(pilot, lambda: ref.shown is not None and ref.shown.name == "INSERT INTO")
-        box.value = "qqzzxx"  # type: ignore[attr-defined]
+        # A hostile search (escape sequences, OSC 52, a bidi override) is shown made visible.
+        box.value = "\x1b[2J\x1b]52;c;ZXZpbA==\x07\u202egnp"  # type: ignore[attr-defined]
         await wait_until(pilot, lambda: ref.shown is None)
+        assert "Nothing in the reference matches" in ref.entry_shown
+        for raw in ("\x1b", "\x07", "\u202e"):
+            assert raw not in ref.entry_shown
+        box.value = "qqzzxx"  # type: ignore[attr-defined]
+        await wait_until(pilot, lambda: "qqzzxx" in ref.entry_shown)
         assert 'Nothing in the reference matches "qqzzxx"' in ref.entry_shown
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, ExerciseScreen))
