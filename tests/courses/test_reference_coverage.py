@@ -1,6 +1,6 @@
 """The offline reference (issue 13, tool 3) covers what the courses use.
 
-Scans the catalog's solutions (and the git lessons) for HTML tag names, CSS properties,
+Scans the catalog's solutions (and the git and SQL lessons) for HTML tag names, CSS properties,
 JavaScript built-ins called as methods, SQL statements and git commands, and asserts each has
 an entry of the right topic; plus: at least 150 entries, each with a title, an explanation and
 an example, no two entries of a topic with the same name, and every text already plain
@@ -97,8 +97,14 @@ def test_every_sql_statement_in_the_solutions_has_an_entry(ref: Reference) -> No
                "LIKE", "BETWEEN", "COUNT", "SUM", "AVG", "MIN", "MAX", "PRIMARY KEY",
                "REFERENCES", "NOT NULL", "UNIQUE", "CHECK", "DEFAULT", "EXPLAIN")
     used: set[str] = set()
-    for path in _solution_files(".sql"):
-        text = re.sub(r"--[^\n]*", "", path.read_text(encoding="utf-8")).upper()
+    lessons = [p for p in CATALOG.glob("*/*/lesson.md") if "sql" in p.parent.parent.name]
+    assert lessons
+    for path in [*_solution_files(".sql"), *lessons]:
+        source = path.read_text(encoding="utf-8")
+        if path.suffix == ".md":  # only the SQL in the lesson's code blocks and `code`
+            blocks = re.findall(r"```sql\n(.*?)```", source, re.S)
+            source = "\n".join(blocks + re.findall(r"`([^`\n]+)`", source))
+        text = re.sub(r"--[^\n]*", "", source).upper()
         text = re.sub(r"'[^']*'", "''", text)
         spaced = r"\s+"
         used |= {p for p in phrases if re.search(r"\b" + p.replace(" ", spaced) + r"\b", text)}
