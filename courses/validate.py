@@ -64,6 +64,7 @@ INTERNALS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"\b(undefined|null) !== |!== (undefined|null)\b|\s!==\s|\s===\s"),
         "a strict-equality dump",
     ),
+    (re.compile(r"\bCommand failed: "), "a command line"),
     (
         re.compile(r"Parse error near line|Runtime error near line|\bsqlite3\.\w+Error"),
         "a sqlite3 error line",

@@ -134,6 +134,7 @@ def test_a_case_holds_only_the_files_that_differ(sample_copy: Path) -> None:
         "    at Object.<anonymous> (/work/app.js:3:9)\n    at node:internal/main",
         'Parse error near line 2: near "FORM": syntax error',
         "pragma_table_info('t') returned 3 rows",
+        "The test failed: Command failed: sqlite3 -json /tmp/x/guestbook.db CREATE TABLE",
     ],
 )
 def test_tool_internals_are_recognised(message: str) -> None:

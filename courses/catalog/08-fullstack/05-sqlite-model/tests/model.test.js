@@ -35,8 +35,19 @@ async function withDb(fn) {
 function readyModel(dbPath) {
   const model = load().createModel(dbPath);
   assert.equal(typeof (model && model.setup), 'function', 'createModel(dbPath) should return an object with setup()');
-  model.setup();
+  setUpAgain(model);
   return model;
+}
+
+// setup() runs every time the server starts, so it must work on a file that already has the table.
+function setUpAgain(model) {
+  try {
+    model.setup();
+  } catch (error) {
+    const why = /already exists/.test(String(error && error.message)) ? ' (the table entries already exists)' : '';
+    assert.fail(`setup() stopped with an error on a database that was set up before${why}. `
+      + 'Write CREATE TABLE IF NOT EXISTS, so setup() can run every time the server starts.');
+  }
 }
 
 // ---- helpers: start the learner's server and ask it things ----
@@ -111,7 +122,7 @@ test("quote(\"O'Brien\") doubles the quote inside", () => {
 test('setup() creates the entries table, and running it twice is fine', async () => {
   await withDb(async (dbPath) => {
     const model = readyModel(dbPath);
-    model.setup();
+    setUpAgain(model);
     const tables = peek(dbPath, "SELECT name FROM sqlite_master WHERE type = 'table'").map((row) => row.name);
     assert.ok(tables.includes('entries'), 'setup() should create a table called entries');
     const columns = peek(dbPath, 'PRAGMA table_info(entries)').map((row) => row.name);
