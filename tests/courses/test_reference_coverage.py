@@ -74,8 +74,11 @@ def test_every_css_property_in_the_solutions_has_an_entry(ref: Reference) -> Non
 def test_every_javascript_builtin_called_in_the_solutions_has_an_entry(ref: Reference) -> None:
     called: set[str] = set()
     defined: set[str] = set()  # the learners' own functions and methods are not built-ins
-    for path in _solution_files(".js", ".cjs", ".mjs", ".html"):
+    for path in [*_solution_files(".js", ".cjs", ".mjs", ".html"), *CATALOG.glob("*/*/lesson.md")]:
         text = path.read_text(encoding="utf-8")
+        if path.suffix == ".md":  # the JavaScript in the lessons' code blocks and `code`
+            blocks = re.findall(r"```(?:js|javascript)\n(.*?)```", text, re.S)
+            text = "\n".join(blocks + re.findall(r"`([^`\n]+)`", text))
         called |= set(re.findall(r"\.([A-Za-z_$][\w$]*)\s*\(", text))
         defined |= set(re.findall(r"\bfunction\s+([\w$]+)", text))
         defined |= set(re.findall(r"^\s*(?:async\s+)?([\w$]+)\s*\([^)]*\)\s*\{", text, re.M))
