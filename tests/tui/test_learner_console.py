@@ -191,3 +191,22 @@ def test_console_snapshot(snap_compare, tmp_path: Path, size) -> None:  # type: 
     with Esc, Up, Down, Ctrl+L and F1/Alt+K."""
     app, fake = _app(tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=_console_ready(fake))
+
+
+def test_the_shift_f1_and_shift_f2_bytes_terminals_send_reach_console_and_preview() -> None:
+    """xterm, PuTTY and GNOME send ESC[1;2P / ESC[1;2Q for Shift+F1 / Shift+F2, which Textual
+    reads as shift+f1 / shift+f2 (some terminals send F13/F14 instead): both must be bound."""
+    from textual import events
+    from textual._xterm_parser import XTermParser
+    from textual.binding import Binding
+
+    from tui.learner.screens.exercise import ExerciseScreen
+
+    def keys(data: str) -> list[object]:
+        parser = XTermParser()
+        return [e.key for e in [*parser.feed(data), *parser.feed("")] if isinstance(e, events.Key)]
+
+    assert keys("\x1b[1;2P") == ["shift+f1"] and keys("\x1b[1;2Q") == ["shift+f2"]
+    bound = {b.id: set(b.key.split(",")) for b in ExerciseScreen.BINDINGS if isinstance(b, Binding)}
+    assert {"shift+f1", "f13"} <= bound["exercise.console"]
+    assert {"shift+f2", "f14"} <= bound["exercise.preview"]

@@ -173,7 +173,7 @@ async def test_reference_key_is_in_the_key_bar_and_help(tmp_path: Path) -> None:
         out = Console(width=100, record=True, file=io.StringIO())
         out.print(app.screen.help_table())  # type: ignore[attr-defined]
         text = out.export_text()
-        assert "Shift+F4/Alt+E" in text and "Look up a tag, CSS property" in text
+        assert "Shift+F4/Alt+E" in text and "Look up a word: HTML, CSS, JavaScript" in text
 
 
 def test_what_a_terminal_sends_for_shift_f4_is_the_bound_key() -> None:

@@ -23,7 +23,9 @@ _NAMES = {
     "space": "Space",
     "pageup": "PageUp",
     "pagedown": "PageDown",
-    "f13": "Shift+F1",  # what xterm and the Linux console send for Shift+F1 / Shift+F2
+    # Shift+F1/F2: xterm, PuTTY and GNOME send ESC[1;2P/Q (Textual: shift+f1/f2); some
+    # terminals send them as F13/F14.
+    "f13": "Shift+F1",
     "f14": "Shift+F2",
 }
 

@@ -85,8 +85,8 @@ class ExerciseScreen(Screen[None]):
         Binding("f9,alt+s", "stop", "Stop", id="exercise.stop", show=False, priority=True),
         Binding("alt+n", "next_file", "Next file", id="exercise.next_file", priority=True),
         Binding("alt+g", "git", "Git", id="exercise.git", priority=True),
-        Binding("f13,alt+t", "console", "Console", id="exercise.console", priority=True),
-        Binding("f14,alt+p", "preview", "Preview", id="exercise.preview", priority=True),
+        Binding("shift+f1,f13,alt+t", "console", "Console", id="exercise.console", priority=True),
+        Binding("shift+f2,f14,alt+p", "preview", "Preview", id="exercise.preview", priority=True),
         Binding(
             "shift+f4,alt+e", "reference", "Reference", id="exercise.reference", priority=True
         ),

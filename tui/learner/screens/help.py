@@ -37,8 +37,7 @@ NAMES = {
     "Git": "Open the Git panel (Git course)",
     "Console": "Type commands (git, node, sqlite3, ls...) and see what they print",
     "Preview": "See your web page as a text browser shows it",
-    "Reference": "Look up a tag, CSS property, JavaScript word, SQL or git command "
-                 "(opens at the word under the cursor)",
+    "Reference": "Look up a word: HTML, CSS, JavaScript, SQL, git (opens at the cursor)",
     "Courses": "Go back to the list of courses",
     "All keys": "Show this help",
     "Quit": "Save everything and leave Slate",
