@@ -233,11 +233,6 @@ def find_cases(exercise: Exercise) -> list[CaseReport]:
                     f"{case.label}: expected a folder named with a-z, 0-9 and '-'"
                 )
                 continue
-            if "git" in exercise.check_kinds:
-                case.load_problems.append(
-                    f"{case.label}: git exercises can't have alternatives or mistakes yet"
-                )
-                continue
             case.load_problems += _read_manifest(case)
     return cases
 
