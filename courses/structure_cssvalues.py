@@ -156,7 +156,18 @@ SHORTHANDS: dict[str, list[str]] = {
     "flex-flow": ["flex-direction", "flex-wrap"],
     "overflow": ["overflow-x", "overflow-y"],
     "text-decoration": ["text-decoration-line", "text-decoration-style", "text-decoration-color"],
+    "font": [
+        "font-style",
+        "font-variant",
+        "font-weight",
+        "font-size",
+        "line-height",
+        "font-family",
+    ],
 }
+FONT_SIZES = frozenset(
+    "xx-small x-small small medium large x-large xx-large xxx-large larger smaller".split()
+)
 ALIASES = {"grid-gap": "gap", "grid-row-gap": "row-gap", "grid-column-gap": "column-gap"}
 INITIAL = {
     **{f"{box}-{side}": "0" for box in ("margin", "padding") for side in SIDES},
@@ -180,6 +191,10 @@ INITIAL = {
     "text-decoration-line": "none",
     "text-decoration-style": "solid",
     "text-decoration-color": "currentcolor",
+    "font-style": "normal",
+    "font-variant": "normal",
+    "font-weight": "400",
+    "line-height": "normal",
 }
 
 
@@ -313,7 +328,69 @@ def _expand(prop: str, value: str) -> dict[str, str]:
             else:
                 kept = result["text-decoration-line"]
                 result["text-decoration-line"] = text if kept == "none" else f"{kept} {text}"
+    elif prop == "font":
+        # A font shorthand a browser can't read is dropped whole: it sets nothing.
+        return _font(parts) or {}
     return result if result is not None else dict.fromkeys(names, whole)
+
+
+def _font(parts: list[list[Any]]) -> dict[str, str] | None:
+    """``font: italic bold 16px/1.5 Verdana, sans-serif`` as its longhands (None: unreadable).
+
+    The size is the first part that is a length, a percentage or a size keyword; an optional
+    ``/line-height`` follows it; everything after is the family list.
+    """
+    result = {
+        name: INITIAL[name] for name in ("font-style", "font-variant", "font-weight", "line-height")
+    }
+    for i, part in enumerate(parts):
+        first = part[0]
+        sized = first.type in ("dimension", "percentage") or (
+            first.type == "ident" and first.lower_value in FONT_SIZES
+        )
+        if not sized:
+            text = _tokens_text(part)
+            if text in ("italic", "oblique"):
+                result["font-style"] = text
+            elif text == "small-caps":
+                result["font-variant"] = text
+            elif text in ("bold", "bolder", "lighter") or (
+                first.type == "number" and len(part) == 1
+            ):
+                result["font-weight"] = SAME_AS["font-weight"].get(text, text)
+            elif text != "normal":
+                return None
+            continue
+        rest = parts[i + 1 :]
+        slash = next(
+            (k for k, t in enumerate(part) if t.type == "literal" and t.value == "/"), None
+        )
+        if slash is not None:
+            result["font-size"] = _tokens_text(part[:slash])
+            height = part[slash + 1 :]
+            if not height and rest:
+                height, rest = rest[0], rest[1:]
+            result["line-height"] = _tokens_text(height)
+        else:
+            result["font-size"] = _tokens_text(part)
+            if rest and rest[0][0].type == "literal" and rest[0][0].value == "/":
+                height = rest[0][1:] or (rest[1] if len(rest) > 1 else [])
+                rest = rest[1:] if rest[0][1:] else rest[2:]
+                result["line-height"] = _tokens_text(height)
+        if not rest:
+            return None
+        result["font-family"] = _tokens_text([t for p in rest for t in [*p, _SPACE]][:-1])
+        return result
+    return None
+
+
+class _Space:
+    """A whitespace token, to join the family parts back together."""
+
+    type = "whitespace"
+
+
+_SPACE = _Space()
 
 
 def _list_style(parts: list[list[Any]]) -> dict[str, str] | None:

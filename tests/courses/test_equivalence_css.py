@@ -161,6 +161,21 @@ CLASSES = {
         ],
         [".card { flex: 1; }", ".card { flex: 0 0 220px; }"],
     ),
+    "the font shorthand sets family, size and line-height": (
+        {"declares": "font-family", "in_rule": "p", "value_contains": "sans-serif"},
+        "p { font-family: Verdana, sans-serif; }",
+        [
+            "p { font: 16px Verdana, sans-serif; }",
+            "p { font: italic bold 1em/1.5 'Verdana', sans-serif }",
+        ],
+        ["p { font: Verdana, sans-serif; }", "p { font: 16px Georgia, serif; }"],
+    ),
+    "line-height inside the font shorthand": (
+        {"declares": "line-height", "in_rule": "p", "values": ["1.5", "150%"]},
+        "p { line-height: 1.5; }",
+        ["p { font: 16px/1.5 serif; }", "p { font: 1em / 150% Georgia, serif }"],
+        ["p { font: 16px serif; }", "p { line-height: 1.5; font: 16px serif; }"],
+    ),
     "font-weight keywords": (
         {"declares": "font-weight", "in_rule": "p", "value": "bold"},
         "p { font-weight: bold; }",
