@@ -56,6 +56,11 @@ def owner_logs_in(server: Server, name: str, password: str, bind: str) -> float:
     (the gateway then refuses the pty-less session with its one line). Returns seconds taken."""
     started = time.monotonic()
     result = run_ssh(server, name, password, "-T", bind=bind, timeout=60)
+    if "interactive terminal" not in result.stdout and "Connection reset" in result.stderr:
+        # A shared address under a connection flood: the connection-rate bucket it shares with
+        # the attackers may refuse this connection before the SSH banner; a person retries.
+        # (Known gap, issue 9: the owner is slowed, never locked out.)
+        result = run_ssh(server, name, password, "-T", bind=bind, timeout=60)
     took = time.monotonic() - started
     assert "interactive terminal" in result.stdout, (result.stdout, result.stderr)
     return took

@@ -8,12 +8,13 @@ modes here; test_nonroot runs this file again as an unprivileged user (the case 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import subprocess
 
 import pytest
 
-from jail.run import count_tree_tasks
+from jail.run import count_tree_tasks, run_async
 
 from .conftest import IS_ROOT, Mode, python
 
@@ -53,9 +54,16 @@ async def test_sec_fork_bomb_does_not_end_another_learners_run(mode: Mode) -> No
 
 
 async def test_sec_two_fork_bombs_each_ended_by_their_own_limit(mode: Mode) -> None:
+    """Two learners' fork bombs at once: each is ended by its own pids limit. In per-learner
+    mode two learners have two host uids (the same uid would share RLIMIT_NPROC, which the
+    kernel counts per uid: that is one learner, and whichever bomb met it first was starved)."""
+    other = dataclasses.replace(
+        mode.spec(python(FORK_BOMB), limits={"wall": 8}),
+        host_uid=mode.host_uid + 1 if mode.host_uid is not None else None,
+    )
     first, second = await asyncio.gather(
         mode.run(python(FORK_BOMB), limits={"wall": 8}),
-        mode.run(python(FORK_BOMB), limits={"wall": 8}),
+        run_async(other),
     )
     assert first.limit == "pids" and second.limit == "pids"
     assert first.duration < 6 and second.duration < 6
