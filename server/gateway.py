@@ -136,6 +136,7 @@ class SlateSSHServer(asyncssh.SSHServer):
         self.authenticated = False
         self.ticket: Ticket | None = None  # the doorman's pre-auth slot, until authenticated
         self.auth_failures = 0  # failed password attempts on this connection
+        self.auth_closed = False  # its tries are used up: it is being closed
         self.session: SlateSession | None = None
         self.log = ContextLogger(log, {"conn": self.conn_id})
         self._no_session_timer: asyncio.TimerHandle | None = None
@@ -206,6 +207,8 @@ class SlateSSHServer(asyncssh.SSHServer):
     async def validate_password(self, username: str, password: str) -> bool:
         """Check a password through admission (server/admission.py: always checked, a correct
         one always gets in, the answer waits out the back-off)."""
+        if self.auth_closed:  # a try sent before the close landed: never checked or counted
+            return False
         doorman = self.room.doorman
         if self.ticket is not None:
             doorman.progressed(self.ticket, STAGE_CHECKING)
@@ -232,6 +235,7 @@ class SlateSSHServer(asyncssh.SSHServer):
             return True
         self.auth_failures += 1
         if outcome.close_connection:  # after the failure reply has gone out
+            self.auth_closed = True
             asyncio.get_running_loop().call_later(0.2, self._close_now)
         return False
 
