@@ -148,7 +148,9 @@ async def test_sec_node_output_flood_that_dies_of_its_memory_limit_is_named(mode
         ["node", "-e", "for (let i = 0; ; i++) console.log('line ' + i)"],
         limits={"memory": 128 << 20, "output": 256 << 20, "wall": 40, "cpu": 40},
     )
-    assert result.limit in ("memory", "output"), result
+    # Never unnamed (the bug was limit=None). On a slow or loaded host the CPU limit can come
+    # first: that is the real limit then, and it is named too.
+    assert result.limit in ("memory", "output", "cpu"), result
     if result.signal not in (None, 9):
         assert result.limit == "memory"
         assert result.memory_peak is not None and result.memory_peak >= 64 << 20
