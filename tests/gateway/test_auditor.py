@@ -71,13 +71,15 @@ def test_learner_session_is_indexed_found_exported_and_verified(
     # While the session runs, the typed word becomes searchable (incremental indexing).
     hits = _wait_hits(server, typed, "typed", session, name)
     assert hits[0]["user"] == name and hits[0]["t"] >= 0
-    # A word the screen showed that the learner never typed, taken from the screen that stays
-    # (Enter opened the first exercise; the screen index joins the rows changed in each
-    # window of the recording, so a screen replaced within the same moment is not text).
+    # A word the screen showed that the learner never typed, taken from a screen that stood
+    # still (the screen index joins the rows changed in each window of the recording, so a
+    # screen replaced within the same moment, like the map Enter leaves, is not text).
     deadline = time.monotonic() + 30
-    while "Lesson" not in term.text() and time.monotonic() < deadline:
-        term.pump(0.1)
-    screen = term.text()
+    screen, steady_since = term.text(), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - steady_since < 2.0:
+        term.pump(0.1)  # wait until the screen has stood still longer than one index window
+        if term.text() != screen:
+            screen, steady_since = term.text(), time.monotonic()
     shown = sorted({w for w in re.findall(r"[A-Za-z]{7,}", screen)
                     if w.lower() not in typed and w != name}, key=len)[-1]
     _wait_hits(server, shown, "screen", session, name)
