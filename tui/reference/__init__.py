@@ -229,7 +229,9 @@ def load() -> Reference:
     """Read every topic file (once per process)."""
     entries: list[Entry] = []
     for topic in TOPICS:
-        entries.extend(_entries_of(topic, HERE / f"{topic}.toml"))
+        # ``js.toml`` and any ``js-<more>.toml`` beside it (one file per course that adds words).
+        for path in [HERE / f"{topic}.toml", *sorted(HERE.glob(f"{topic}-*.toml"))]:
+            entries.extend(_entries_of(topic, path))
     return Reference(entries)
 
 
