@@ -23,6 +23,7 @@ from typing import Any
 from courses.fields import check_fields, rel_path_problem
 from courses.kinds import KindError, get_kind
 from courses.model import LIMIT_FIELDS, Exercise
+from jail.safe_text import is_safe
 
 DEFAULT_CATALOG = Path(__file__).resolve().parent / "catalog"
 
@@ -31,6 +32,9 @@ _EXERCISE_DIR = re.compile(r"(\d{2,})-([a-z0-9][a-z0-9-]*)")
 _LESSON_HEADINGS = ("## What you will learn", "## Your task")
 
 COURSE_FIELDS = {"id": str, "title": str, "stage": int, "order": int, "summary": str}
+COURSE_OPTIONAL = {"milestone": str}
+MILESTONE_MAX = 80
+"""Longest milestone title (it is one line of the course map and of the instructor console)."""
 EXERCISE_REQUIRED = {
     "title": str,
     "learn": str,
@@ -60,6 +64,8 @@ class Course:
     summary: str
     dir: Path
     exercises: list[Exercise] = field(default_factory=list)
+    milestone: str | None = None
+    """The title of the milestone this course closes (``course.toml`` ``milestone``), or None."""
 
     def exercise(self, ex_id: str) -> Exercise:
         """The exercise called ``ex_id``.
@@ -71,6 +77,23 @@ class Course:
             if ex.id == ex_id:
                 return ex
         raise KeyError(f"course {self.id!r} has no exercise {ex_id!r}")
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A point in the programme an instructor signs off (``course.toml`` ``milestone``).
+
+    Attributes:
+        id: the id of the course that closes it (stable: sign-offs are stored under it).
+        title: what the learner has reached, e.g. "Foundations: HTML, CSS and JavaScript".
+        stage: the stage it belongs to.
+        courses: the ids of the courses it covers, in programme order (``id`` last).
+    """
+
+    id: str
+    title: str
+    stage: int
+    courses: tuple[str, ...]
 
 
 @dataclass
@@ -101,6 +124,23 @@ class Catalog:
         for course in self.courses:
             yield from course.exercises
 
+    def milestones(self) -> list[Milestone]:
+        """Every milestone, in programme order, with the courses it covers.
+
+        A course with a ``milestone`` closes it: the milestone covers that course and the
+        courses of the same stage before it, back to (not including) the previous milestone's
+        course. Courses after a stage's last milestone belong to no milestone.
+        """
+        found: list[Milestone] = []
+        pending: dict[int, list[str]] = {}
+        for course in self.courses:
+            covered = pending.setdefault(course.stage, [])
+            covered.append(course.id)
+            if course.milestone is not None:
+                found.append(Milestone(course.id, course.milestone, course.stage, tuple(covered)))
+                pending[course.stage] = []
+        return found
+
     def exercise_view(self, ex: Exercise) -> dict[str, Any]:
         """``exercise_view(ex)``, as a method for callers holding the catalog."""
         return exercise_view(ex)
@@ -114,6 +154,7 @@ class Catalog:
                 "stage": c.stage,
                 "order": c.order,
                 "summary": c.summary,
+                "milestone": c.milestone,
                 "exercises": [
                     {
                         "id": ex.id,
@@ -212,7 +253,7 @@ def _load_course(course_dir: Path, problems: list[str]) -> Course | None:
     data = _read_toml(toml_path, problems)
     if data is None:
         return None
-    found = [f"{toml_path}: {p}" for p in check_fields(data, COURSE_FIELDS)]
+    found = [f"{toml_path}: {p}" for p in check_fields(data, COURSE_FIELDS, COURSE_OPTIONAL)]
     if not found:
         if not _ID.fullmatch(data["id"]):
             found.append(f"{toml_path}: id: {data['id']!r} must be lowercase letters, digits, '-'")
@@ -223,6 +264,9 @@ def _load_course(course_dir: Path, problems: list[str]) -> Course | None:
             found.append(f"{toml_path}: stage: must be 1 (foundations) or 2 (professional)")
         if data["order"] < 0:
             found.append(f"{toml_path}: order: must be 0 (the first-day course) or more")
+        if "milestone" in data:
+            bad = _milestone_problems(data["milestone"])
+            found += [f"{toml_path}: milestone: {p}" for p in bad]
     problems.extend(found)
     if found:
         return None
@@ -233,6 +277,7 @@ def _load_course(course_dir: Path, problems: list[str]) -> Course | None:
         order=data["order"],
         summary=data["summary"],
         dir=course_dir,
+        milestone=data["milestone"].strip() if "milestone" in data else None,
     )
     seen: dict[str, Path] = {}
     for sub in sorted(p for p in course_dir.iterdir() if p.is_dir()):
@@ -351,6 +396,18 @@ def _exercise_value_problems(data: dict[str, Any], ex_dir: Path) -> list[str]:
     return found
 
 
+def _milestone_problems(title: str) -> list[str]:
+    """What is wrong with a milestone title (it is shown on one line to learners and staff)."""
+    text = title.strip()
+    if not text:
+        return ["must not be empty (leave it out if this course closes no milestone)"]
+    if len(text) > MILESTONE_MAX:
+        return [f"must be at most {MILESTONE_MAX} characters, not {len(text)}"]
+    if not is_safe(text):
+        return ["must be one line of plain text (no control characters)"]
+    return []
+
+
 def _regular_file(path: Path) -> bool:
     return path.is_file() and not path.is_symlink()
 
@@ -368,7 +425,16 @@ def _lesson_problems(lesson: Path) -> list[str]:
 def _check_unique_courses(courses: list[Course], problems: list[str]) -> None:
     ids: dict[str, Path] = {}
     places: dict[tuple[int, int], Path] = {}
+    milestones: dict[str, Path] = {}
     for course in courses:
+        if course.milestone is not None:
+            key = course.milestone.casefold()
+            if key in milestones:
+                problems.append(
+                    f"{course.dir / 'course.toml'}: milestone: {course.milestone!r} is also the "
+                    f"milestone of {milestones[key] / 'course.toml'} (each must be told apart)"
+                )
+            milestones.setdefault(key, course.dir)
         toml_path = course.dir / "course.toml"
         if course.id in ids:
             problems.append(
