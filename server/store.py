@@ -34,7 +34,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from server.vocabulary import ROLES
+from server.vocabulary import ROLES, STAFF_ROLES
 
 PROGRESS_STATES = ("not_started", "in_progress", "passed")
 
@@ -222,7 +222,37 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             )""",
         ],
     ),
+    (
+        3,
+        [
+            # Milestone sign-offs (course.toml ``milestone``; server/milestones.py). A row is
+            # never deleted: an undo fills the undone_* columns, so the history of who signed
+            # and who took it back stays. The partial unique index allows one current sign-off
+            # per learner and milestone, even when two instructors press the key at once.
+            """CREATE TABLE milestone_signoffs (
+                id INTEGER PRIMARY KEY,
+                account_id INTEGER NOT NULL REFERENCES accounts(id),
+                milestone TEXT NOT NULL,
+                signed_by TEXT NOT NULL,
+                signed_at TEXT NOT NULL,
+                note TEXT NOT NULL DEFAULT '',
+                undone_by TEXT,
+                undone_at TEXT,
+                undo_reason TEXT,
+                CHECK ((undone_by IS NULL) = (undone_at IS NULL))
+            )""",
+            "CREATE UNIQUE INDEX milestone_signoffs_current ON milestone_signoffs"
+            " (account_id, milestone) WHERE undone_at IS NULL",
+        ],
+    ),
 ]
+
+MILESTONE_TEXT_MAX = 300
+"""Longest note or undo reason kept with a sign-off."""
+
+
+class MilestoneError(ValueError):
+    """A sign-off that cannot be made or undone (plain words for the instructor)."""
 
 _ACCOUNT_COLUMNS = (
     "id, name, role, disabled, cohort, uid_offset, created, password_hash IS NOT NULL"
@@ -891,6 +921,118 @@ class Store:
             }
             for r in self.query(sql, tuple(params))
         ]
+
+    # -- milestone sign-offs --------------------------------------------------------------------
+
+    def sign_off_milestone(
+        self, learner: str, milestone: str, by: str, note: str = ""
+    ) -> dict[str, Any]:
+        """Record that staff member ``by`` signed off ``learner``'s ``milestone``.
+
+        Args:
+            learner: a learner account.
+            milestone: the milestone's id (the id of the course that closes it).
+            by: an instructor or admin account (anyone else is refused here too).
+            note: an optional short note (at most ``MILESTONE_TEXT_MAX`` characters).
+
+        Returns:
+            The sign-off (see :meth:`milestone_sign_offs`).
+
+        Raises:
+            MilestoneError: not a learner, not staff, bad id, or already signed off.
+        """
+        acct, _staff = self._milestone_parties(learner, milestone, by)
+        note = _milestone_text("note", note)
+        try:
+            with self.transaction() as db:
+                db.execute(
+                    "INSERT INTO milestone_signoffs (account_id, milestone, signed_by,"
+                    " signed_at, note) VALUES (?, ?, ?, ?, ?)",
+                    (acct.id, milestone, by, utc_now(), note),
+                )
+        except sqlite3.IntegrityError:
+            raise MilestoneError(f"{learner} is already signed off for this milestone") from None
+        return self.milestone_sign_offs(learner)[milestone]
+
+    def undo_milestone_sign_off(
+        self, learner: str, milestone: str, by: str, reason: str
+    ) -> dict[str, Any]:
+        """Take back the current sign-off of ``learner``'s ``milestone`` (kept, marked undone).
+
+        Returns:
+            The sign-off as it was before the undo, with ``undone_by``, ``undone_at`` and
+            ``undo_reason`` filled in.
+
+        Raises:
+            MilestoneError: not a learner, not staff, bad id, no reason, or nothing to undo.
+        """
+        acct, _staff = self._milestone_parties(learner, milestone, by)
+        reason = _milestone_text("reason", reason)
+        if not reason:
+            raise MilestoneError("say why the sign-off is taken back")
+        now = utc_now()
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT id, signed_by, signed_at, note FROM milestone_signoffs"
+                " WHERE account_id = ? AND milestone = ? AND undone_at IS NULL",
+                (acct.id, milestone),
+            ).fetchone()
+            if row is None:
+                raise MilestoneError(f"{learner} is not signed off for this milestone")
+            db.execute(
+                "UPDATE milestone_signoffs SET undone_by = ?, undone_at = ?, undo_reason = ?"
+                " WHERE id = ?",
+                (by, now, reason, row[0]),
+            )
+        return {
+            "milestone": milestone, "signed_by": row[1], "signed_at": row[2], "note": row[3],
+            "undone_by": by, "undone_at": now, "undo_reason": reason,
+        }
+
+    def milestone_sign_offs(self, learner: str | None = None) -> dict[str, Any]:
+        """The current (not undone) sign-offs.
+
+        Returns:
+            For one learner: ``{milestone: {"milestone", "signed_by", "signed_at", "note"}}``.
+            For ``learner=None``: the same, keyed first by learner name.
+        """
+        sql = (
+            "SELECT a.name, m.milestone, m.signed_by, m.signed_at, m.note FROM milestone_signoffs m"
+            " JOIN accounts a ON a.id = m.account_id WHERE m.undone_at IS NULL"
+        )
+        params: tuple[Any, ...] = ()
+        if learner is not None:
+            acct = self.require_account(learner)
+            sql += " AND m.account_id = ?"
+            params = (acct.id,)
+        everyone: dict[str, dict[str, Any]] = {}
+        for name, milestone, signed_by, signed_at, note in self.query(sql + " ORDER BY m.id",
+                                                                      params):
+            everyone.setdefault(name, {})[milestone] = {
+                "milestone": milestone, "signed_by": signed_by, "signed_at": signed_at,
+                "note": note,
+            }
+        return everyone.get(learner or "", {}) if learner is not None else everyone
+
+    def _milestone_parties(self, learner: str, milestone: str, by: str) -> tuple[Account, Account]:
+        try:
+            acct = self.require_account(learner)
+            staff = self.require_account(by)
+            _check_label("milestone", milestone)
+        except ValueError as exc:
+            raise MilestoneError(str(exc)) from None
+        if acct.role != "learner":
+            raise MilestoneError(f"{learner} is not a learner")
+        if staff.role not in STAFF_ROLES or staff.disabled:
+            raise MilestoneError(f"{by} may not sign off milestones")
+        return acct, staff
+
+
+def _milestone_text(what: str, text: str) -> str:
+    text = text.strip()
+    if len(text) > MILESTONE_TEXT_MAX:
+        raise MilestoneError(f"the {what} is longer than {MILESTONE_TEXT_MAX} characters")
+    return text
 
 
 _LABEL_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
