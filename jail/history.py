@@ -10,11 +10,21 @@ hardlinks are ever followed) and never look at the workspace's own ``.git``: a h
 
 Restores write back through the same safe API and are themselves preceded by a snapshot, so a
 restore can be undone. Imports nothing of Slate's outside ``jail``.
+
+The store is bounded (a learner saving huge files, or saving very often, must not fill the
+server's disk): past ``max_versions`` snapshots or ``max_bytes`` of objects, the oldest snapshots
+are dropped (the chain is rewritten from the newest kept one, unreachable loose objects deleted).
+The newest snapshot, which holds every file of the learner's current work, is always kept.
+
+Check results are remembered per content: :meth:`History.record_check` keys the result by the id
+of the checked folder's tree, so every version with that exact content shows it (a file beside
+the repository, ``slate-checks.json``, bounded; rewriting the chain never changes tree ids).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import time
@@ -31,6 +41,12 @@ BRANCH = "refs/heads/main"
 MAX_MESSAGE = 500
 MAX_DIFF = 256 << 10  # characters of diff text returned
 MAX_VERSIONS = 1000
+MAX_SNAPSHOTS = 5000  # snapshots kept before the oldest are dropped
+MAX_BYTES = 512 << 20  # object bytes kept before the oldest snapshots are dropped
+KEEP_FRACTION = 0.75  # a prune keeps at most this much of either bound (room before the next)
+MAX_CHECKS = 4000  # remembered check results
+_USAGE_FILE = "slate-usage.json"
+_CHECKS_FILE = "slate-checks.json"
 _HEX = re.compile(r"[0-9a-f]{7,40}")
 _SIGNATURE = ("Slate history", "history@classroom.invalid")
 _BLOB = pygit2.enums.FileMode.BLOB
@@ -68,12 +84,19 @@ class Version:
         time: when it was taken (Unix seconds).
         message: why it was taken (e.g. "saved index.html").
         files: paths under the prefix that changed in it (added, modified or deleted).
+        added: lines added under the prefix by this snapshot (text files).
+        removed: lines removed under the prefix by this snapshot.
+        check: the result of a check of exactly this content under the prefix (``"passed"``,
+            ``"failed 2 of 5"``...), or "" when none was recorded.
     """
 
     id: str
     time: int
     message: str
     files: list[str]
+    added: int = 0
+    removed: int = 0
+    check: str = ""
 
 
 class History:
@@ -86,8 +109,21 @@ class History:
         HistoryError: the path exists but is not a usable repository.
     """
 
-    def __init__(self, repo_path: Path | str) -> None:
+    def __init__(
+        self,
+        repo_path: Path | str,
+        max_snapshots: int = MAX_SNAPSHOTS,
+        max_bytes: int = MAX_BYTES,
+    ) -> None:
         self.path = Path(repo_path)
+        self.max_snapshots = max(2, max_snapshots)
+        self.max_bytes = max(1, max_bytes)
+        self.pruned = 0
+        """Snapshots the last :meth:`snapshot` dropped to keep the store within its bounds."""
+        self.trim_error = ""
+        """Why the last snapshot could not keep the store within its bounds ("" when it did);
+        the snapshot itself is written either way."""
+        self._new_bytes = 0
         try:
             if (self.path / "HEAD").exists():
                 self.repo = pygit2.Repository(str(self.path))
@@ -128,6 +164,8 @@ class History:
         """
         parent = self._head()
         self.refused = []
+        self.pruned = 0
+        self.trim_error = ""
         index = pygit2.Index()
         if parent is not None:
             index.read_tree(parent.tree)
@@ -141,6 +179,7 @@ class History:
                 except WorkspaceError as exc:
                     raise HistoryError(str(exc)) from exc
                 targets.append(rel.rstrip("/"))
+        self._new_bytes = 0
         for target in targets:
             self._stage(index, workspace, target)
         try:
@@ -160,6 +199,10 @@ class History:
             )
         except pygit2.GitError as exc:
             raise HistoryError(f"The snapshot could not be written: {exc}") from exc
+        try:
+            self._count(commit, self._new_bytes)
+        except (OSError, pygit2.GitError) as exc:
+            self.trim_error = f"The history store could not be trimmed: {exc}"
         return str(commit)
 
     def _stage(self, index: pygit2.Index, workspace: Workspace, target: str) -> None:
@@ -196,6 +239,9 @@ class History:
             # unreadable right now (swapped for a link, grew too big): keep the old one
             self.refused.append(str(exc))
             return
+        blob_id = pygit2.hash(data)
+        if blob_id not in self.repo:
+            self._new_bytes += len(data)
         blob = self.repo.create_blob(data)
         index.add(pygit2.IndexEntry(path, blob, _BLOB))
 
@@ -213,16 +259,128 @@ class History:
         if head is None:
             return []
         found: list[Version] = []
+        checks = self._checks()
         walker = self.repo.walk(head.id, pygit2.enums.SortMode.TOPOLOGICAL)
         for commit in walker:
             old = commit.parents[0].tree if commit.parents else None
             files = _changed(self.repo, old, commit.tree, prefix)
             if files:
                 message = commit.message.rstrip("\n")
-                found.append(Version(str(commit.id), commit.commit_time, message, files))
+                added, removed = _line_counts(self.repo, old, commit.tree, prefix)
+                sub = _subtree(self.repo, commit.tree, prefix)
+                check = checks.get(_check_key(prefix, sub)) if sub is not None else None
+                found.append(Version(str(commit.id), commit.commit_time, message, files,
+                                     added, removed, str(check or "")))
                 if len(found) >= MAX_VERSIONS:
                     break
         return found
+
+    # -- check results ------------------------------------------------------------------------
+
+    @_clean_errors
+    def latest(self) -> str | None:
+        """The newest snapshot's id, or None before the first."""
+        head = self._head()
+        return str(head.id) if head is not None else None
+
+    @_clean_errors
+    def record_check(self, prefix: str, result: str, version: str | None = None) -> None:
+        """Remember ``result`` (short words: "passed", "failed 2 of 5") for the content of
+        ``prefix`` in ``version`` (default: the latest snapshot): every version with that
+        content shows it."""
+        prefix = _check_prefix(prefix)
+        head = self._commit(version) if version is not None else self._head()
+        if head is None:
+            return
+        sub = _subtree(self.repo, head.tree, prefix)
+        if sub is None:
+            return
+        checks = self._checks()
+        key = _check_key(prefix, sub)
+        checks.pop(key, None)
+        checks[key] = "".join(ch for ch in str(result)[:60] if ch.isprintable())
+        while len(checks) > MAX_CHECKS:
+            checks.pop(next(iter(checks)))
+        _write_json(self.path / _CHECKS_FILE, checks)
+
+    def _checks(self) -> dict[str, str]:
+        data = _read_json(self.path / _CHECKS_FILE)
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    # -- bounds -------------------------------------------------------------------------------
+
+    def usage(self) -> tuple[int, int]:
+        """(snapshots, object bytes) of the store, counted from scratch."""
+        head = self._head()
+        count = 0
+        if head is not None:
+            for _commit in self.repo.walk(head.id, pygit2.enums.SortMode.TOPOLOGICAL):
+                count += 1
+        return count, _object_bytes(self.path / "objects")
+
+    def _count(self, commit: pygit2.Oid, new_bytes: int) -> None:
+        """Keep the running usage (one more snapshot, ``new_bytes`` more) and prune past a
+        bound. A missing or damaged usage file is recounted from the repository."""
+        usage = _read_json(self.path / _USAGE_FILE)
+        if (
+            isinstance(usage, dict)
+            and isinstance(usage.get("snapshots"), int)
+            and isinstance(usage.get("bytes"), int)
+        ):
+            count, size = usage["snapshots"] + 1, usage["bytes"] + new_bytes
+        else:
+            count, size = self.usage()
+        if count > self.max_snapshots or size > self.max_bytes:
+            count, size = self._prune(commit)
+        _write_json(self.path / _USAGE_FILE, {"snapshots": count, "bytes": size})
+
+    def _prune(self, head_id: pygit2.Oid) -> tuple[int, int]:
+        """Drop the oldest snapshots until both bounds have room again; the newest snapshot
+        (the learner's current work) always stays. Returns the new (snapshots, bytes)."""
+        chain = [c for c in self.repo.walk(head_id, pygit2.enums.SortMode.TOPOLOGICAL)]
+        total = len(chain)
+        keep = min(total, int(self.max_snapshots * KEEP_FRACTION))
+        size = _object_bytes(self.path / "objects")
+        while True:
+            if keep < total:
+                self._rewrite(chain[:keep])
+                self._delete_unreachable()
+                size = _object_bytes(self.path / "objects")
+            if size <= self.max_bytes * KEEP_FRACTION or keep <= 1:
+                break
+            keep = max(1, keep // 2)
+        self.pruned = total - keep
+        return keep, size
+
+    def _rewrite(self, newest_first: list[pygit2.Commit]) -> None:
+        """Make ``main`` a new chain of the same trees and messages, the oldest kept one first
+        (its parent dropped). The branch moves in one step at the end: a failure before it
+        leaves the old chain whole."""
+        parent: pygit2.Oid | None = None
+        for old in reversed(newest_first):
+            parent = self.repo.create_commit(
+                None, old.author, old.committer, old.message, old.tree_id,
+                [parent] if parent is not None else [],
+            )
+        assert parent is not None
+        self.repo.references.create(BRANCH, parent, force=True)
+
+    def _delete_unreachable(self) -> None:
+        """Delete loose objects no snapshot reaches any more (packs are left alone)."""
+        head = self._head()
+        if head is None:
+            return
+        reachable: set[str] = set()
+        for commit in self.repo.walk(head.id, pygit2.enums.SortMode.TOPOLOGICAL):
+            reachable.add(str(commit.id))
+            _tree_objects(self.repo, commit.tree, reachable)
+        objects = self.path / "objects"
+        for folder in objects.iterdir():
+            if len(folder.name) != 2 or not folder.is_dir():
+                continue
+            for item in folder.iterdir():
+                if folder.name + item.name not in reachable:
+                    item.unlink(missing_ok=True)
 
     @_clean_errors
     def diff(self, version_a: str, version_b: str | None = None, prefix: str = "") -> str:
@@ -376,6 +534,72 @@ class History:
         if not isinstance(obj, pygit2.Commit):
             raise HistoryError(f"There is no saved version {version}.")
         return obj
+
+
+def _check_key(prefix: str, sub: pygit2.Tree | pygit2.Blob) -> str:
+    return f"{prefix}:{sub.id}"
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_json(path: Path, data: object) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _object_bytes(objects: Path) -> int:
+    """Bytes on disk of the repository's objects (loose and packed)."""
+    total = 0
+    for root, _dirs, names in os.walk(objects):
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                continue
+    return total
+
+
+def _tree_objects(repo: pygit2.Repository, tree: pygit2.Tree, into: set[str]) -> None:
+    key = str(tree.id)
+    if key in into:
+        return
+    into.add(key)
+    for entry in tree:
+        if entry.filemode == _TREE:
+            sub = repo.get(entry.id)
+            if isinstance(sub, pygit2.Tree):
+                _tree_objects(repo, sub, into)
+        else:
+            into.add(str(entry.id))
+
+
+def _line_counts(
+    repo: pygit2.Repository, old: pygit2.Tree | None, new: pygit2.Tree, prefix: str
+) -> tuple[int, int]:
+    """(lines added, lines removed) under ``prefix`` from ``old`` to ``new``."""
+    sub_new = _subtree(repo, new, prefix)
+    sub_old = _subtree(repo, old, prefix) if old is not None else None
+    try:
+        if isinstance(sub_new, pygit2.Blob) or isinstance(sub_old, pygit2.Blob):
+            blob_old = sub_old if isinstance(sub_old, pygit2.Blob) else None
+            blob_new = sub_new if isinstance(sub_new, pygit2.Blob) else None
+            patch = pygit2.Patch.create_from(blob_old, blob_new)
+            _context, added, removed = patch.line_stats
+            return added, removed
+        empty = repo.get(repo.TreeBuilder().write())
+        assert isinstance(empty, pygit2.Tree)
+        a = sub_old if isinstance(sub_old, pygit2.Tree) else empty
+        b = sub_new if isinstance(sub_new, pygit2.Tree) else empty
+        stats = a.diff_to_tree(b).stats
+        return stats.insertions, stats.deletions
+    except pygit2.GitError:
+        return 0, 0
 
 
 def _check_prefix(prefix: str) -> str:

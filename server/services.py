@@ -156,6 +156,10 @@ class SessionServices:
         async with self.history_lock(account.name):
             history = self.history(account)
             version = await asyncio.to_thread(history.snapshot, ws, paths, message)
+            if history.pruned:  # the store reached its bound: the oldest snapshots went
+                self.audit.append("history_trimmed", actor=account.name, dropped=history.pruned)
+            if history.trim_error:
+                log.warning("history of %s: %s", account.name, history.trim_error)
             refused = tuple(sorted({sanitize(r, 200) for r in history.refused}))[:20]
             if refused and refused != self._refused_seen.get(account.name):
                 self.audit.append(
@@ -220,6 +224,17 @@ class SessionServices:
         desk = self._desks.pop(session.session_id, None)
         if desk is not None:
             desk.close()
+
+
+def _check_words(result: Any) -> str:
+    """A check result in a few words for the history list ("passed", "2 of 5 tests pass")."""
+    if result.status == "passed":
+        return "passed"
+    tests = list(result.tests or [])
+    if result.status == "error" or not tests:
+        return "could not run"
+    passing = sum(1 for t in tests if t.status == "passed")
+    return f"{passing} of {len(tests)} tests pass"
 
 
 class LearnerDesk:
@@ -490,7 +505,8 @@ class LearnerDesk:
             )
         return P.HistoryReply(
             versions=[
-                {"id": v.id, "time": v.time, "message": sanitize(v.message), "files": v.files}
+                {"id": v.id, "time": v.time, "message": sanitize(v.message), "files": v.files,
+                 "added": v.added, "removed": v.removed, "check": sanitize(v.check, 60)}
                 for v in versions[:200]
             ]
         )
@@ -705,9 +721,12 @@ class LearnerDesk:
         rel = self._exercise_dir(ex)
         started = time.monotonic()
         digest = ""
+        checked: str | None = None
         try:
             ws = self.ws
-            await self.services.snapshot(self.account, ws, None, f"check {rel}")
+            checked = await self.services.snapshot(self.account, ws, None, f"check {rel}")
+            if checked is None:
+                checked = await asyncio.to_thread(self.services.history(self.account).latest)
             with tempfile.TemporaryDirectory(prefix="slate-learner-copy-") as tmp:
                 copy = Path(tmp) / "files"
                 # The safe file API copies regular files only: planted links/FIFOs are refused.
@@ -754,6 +773,13 @@ class LearnerDesk:
         state = self.services.store.record_attempt(
             self.account.name, ex.course_id, ex.id, result.status == "passed", data
         )
+        if checked is not None:  # each history entry of this content shows the result
+            async with self.services.history_lock(self.account.name):
+                with contextlib.suppress(HistoryError):
+                    await asyncio.to_thread(
+                        self.services.history(self.account).record_check,
+                        rel, _check_words(result), checked,
+                    )
         self.push(P.CheckResult(id=run_id, result=data))
         self.services.live_class.check_finished(self.account.name, ex.course_id, ex.id, data)
         view = _progress_view(state)

@@ -313,3 +313,114 @@ def test_sec_restore_never_writes_through_a_planted_link(
         history.restore(ws, v1, "ex")
     assert (outside / "index.html").read_text() == "another learner's page"
     assert sorted(os.listdir(outside)) == ["index.html"]
+
+
+def test_versions_say_how_many_lines_changed(history: History, ws: Workspace) -> None:
+    ws.write_atomic("ex/index.html", "<p>1</p>\n<p>2</p>\n")
+    history.snapshot(ws, None, "start ex")
+    ws.write_atomic("ex/index.html", "<p>1</p>\n<p>two</p>\n<p>3</p>\n<p>4</p>\n")
+    ws.write_atomic("other/x.txt", "not in ex\n")
+    history.snapshot(ws, None, "save")
+    ws.write_atomic("ex/style.css", "a {}\n")
+    ws.write_atomic("ex/index.html", "<p>1</p>\n")
+    history.snapshot(ws, None, "save")
+    newest, middle, first = history.versions("ex")
+    assert (first.added, first.removed) == (2, 0)
+    assert (middle.added, middle.removed) == (3, 1)  # other/x.txt is not counted
+    assert (newest.added, newest.removed) == (1, 3)  # style.css +1, index.html -3
+    one_file = history.versions("ex/index.html")
+    assert [(v.added, v.removed) for v in one_file] == [(0, 3), (3, 1), (2, 0)]
+
+
+def test_a_check_result_shows_on_every_version_with_that_content(
+    history: History, ws: Workspace
+) -> None:
+    ws.write_atomic("ex/a.js", "broken\n")
+    history.snapshot(ws, None, "save")
+    history.record_check("ex", "failed 1 of 2")
+    ws.write_atomic("ex/a.js", "fixed\n")
+    history.snapshot(ws, None, "save")
+    ws.write_atomic("other/b.txt", "elsewhere\n")  # a later snapshot that leaves ex alone
+    history.snapshot(ws, None, "save")
+    history.record_check("ex", "passed")
+    ws.write_atomic("ex/a.js", "broken\n")  # back to the failing content
+    history.snapshot(ws, None, "save")
+    assert [v.check for v in history.versions("ex")] == ["failed 1 of 2", "passed",
+                                                         "failed 1 of 2"]
+    ws.write_atomic("ex/a.js", "new\n")
+    history.snapshot(ws, None, "save")
+    assert history.versions("ex")[0].check == ""  # never checked
+    history.record_check("ex", "passed\x1b[2J")  # control characters never stored
+    assert history.versions("ex")[0].check == "passed[2J"
+
+
+def test_sec_history_is_bounded_in_snapshots_and_keeps_the_current_work(
+    tmp_path: Path, ws: Workspace
+) -> None:
+    """A learner saving fast and often: the store stays bounded, the newest work is whole."""
+    history = History(tmp_path / "h.git", max_snapshots=40)
+    for number in range(200):
+        ws.write_atomic(f"ex/f{number % 7}.txt", f"save {number}\n")
+        assert history.snapshot(ws, None, f"save {number}") is not None
+        assert history.usage()[0] <= 40
+    count, _ = history.usage()
+    assert 20 <= count <= 40
+    latest = history.versions("")[0]
+    assert latest.message == "save 199"
+    for number in range(193, 200):  # every file's last content is there
+        assert history.read(latest.id, f"ex/f{number % 7}.txt") == f"save {number}\n".encode()
+    # older versions still restore; the oldest kept is a root (no dangling parent)
+    oldest = history.versions("")[-1]
+    assert history.repo.get(oldest.id).parents == []
+    history.restore(ws, oldest.id, "ex")
+    assert ws.read_bytes("ex/f0.txt") != b""
+
+
+def test_sec_history_is_bounded_in_bytes_against_huge_saves(
+    tmp_path: Path, ws: Workspace
+) -> None:
+    """Huge incompressible files saved again and again: the objects on disk stay under the
+    bound, loose objects of dropped snapshots are deleted, the last save is whole."""
+    bound = 8 << 20
+    history = History(tmp_path / "h.git", max_bytes=bound)
+    last = b""
+    for number in range(30):
+        last = os.urandom(1 << 20)  # 1 MiB that zlib cannot shrink
+        ws.write_atomic("ex/big.bin", last)
+        ws.write_atomic("ex/note.txt", f"save {number}\n")
+        history.snapshot(ws, None, "save")
+        assert history.usage()[1] <= bound + (2 << 20)  # at most one save past the bound
+    count, size = history.usage()
+    assert size <= bound and count < 30
+    latest = history.versions("")[0].id
+    assert history.read(latest, "ex/big.bin") == last
+    assert history.read(latest, "ex/note.txt") == b"save 29\n"
+    # every object a kept snapshot names is still there (nothing reachable was deleted)
+    for version in history.versions(""):
+        for path in history.files(version.id):
+            history.read(version.id, path)
+
+
+def test_sec_a_damaged_usage_file_is_recounted(tmp_path: Path, ws: Workspace) -> None:
+    history = History(tmp_path / "h.git", max_snapshots=10)
+    for number in range(5):
+        ws.write_atomic("ex/a.txt", f"{number}\n")
+        history.snapshot(ws, None, "save")
+    (tmp_path / "h.git" / "slate-usage.json").write_text('{"snapshots": "lots"')
+    for number in range(5, 30):
+        ws.write_atomic("ex/a.txt", f"{number}\n")
+        history.snapshot(ws, None, "save")
+    assert history.usage()[0] <= 10
+    assert history.read(history.versions("")[0].id, "ex/a.txt") == b"29\n"
+
+
+def test_a_check_result_goes_to_the_version_that_was_checked(
+    history: History, ws: Workspace
+) -> None:
+    ws.write_atomic("ex/a.js", "checked\n")
+    checked = history.snapshot(ws, None, "check ex")
+    assert checked is not None and history.latest() == checked
+    ws.write_atomic("ex/a.js", "saved while the check ran\n")
+    history.snapshot(ws, None, "save")
+    history.record_check("ex", "passed", checked)
+    assert [v.check for v in history.versions("ex")] == ["", "passed"]

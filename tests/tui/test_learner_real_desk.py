@@ -100,3 +100,29 @@ async def test_a_request_the_learner_role_has_no_handler_for_is_refused_by_the_r
                 assert "not available" in str(exc)
             assert reply is None
             assert ("audit_sessions", "request not allowed for this role") in room.denied
+
+
+async def test_real_desk_history_entries_say_lines_changed_and_the_check_result() -> None:
+    """Issue 13: each entry says what changed (+N/-M lines, which file) and how the check of
+    that content went; before, every entry read "save (index.html)"."""
+    async with real_classroom(reachable_dir() / "data") as room:
+        async with room.app.run_test(size=SMALL) as pilot:
+            screen = await open_first_page(pilot)
+            await pilot.press("f6")  # the real check of the starter: fails
+            await wait_until(pilot, lambda: screen.query_one(OutputPane).results, timeout=60)
+            editor = screen.current_editor()
+            editor.load_text(editor.text.replace("<title></title>", "<title>Mine</title>\n"))
+            await screen.save_all()
+            await pilot.press("f8")
+            await wait_until(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen), timeout=30)
+            history = pilot.app.screen
+            await wait_until(pilot, lambda: len(history.versions) >= 2, timeout=30)
+            saved, started = history.versions[0], history.versions[-1]
+            assert (saved["added"], saved["removed"]) == (2, 1)
+            assert saved["check"] == ""  # this content was never checked
+            assert started["check"].endswith("tests pass")  # the starter was: it failed
+            listing = history.query_one("#versions")
+            entries = [str(listing.get_option_at_index(i).prompt)
+                       for i in range(listing.option_count)]
+            assert "You saved: index.html\n  +2/-1 lines" in entries[0]
+            assert "check: " in entries[-1] and "tests pass" in entries[-1]

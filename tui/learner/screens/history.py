@@ -106,9 +106,28 @@ def why_words(message: str) -> str:
     return message
 
 
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
+def change_words(version: dict[str, Any]) -> str:
+    """What a version changed and how its check went, e.g. "+3/-1 lines; check: passed"
+    ("" when the server sent neither)."""
+    parts = []
+    added, removed = _count(version.get("added")), _count(version.get("removed"))
+    if added or removed:
+        unit = "line" if added + removed == 1 else "lines"
+        parts.append(f"+{added}/-{removed} {unit}")
+    check = visible(str(version.get("check") or ""), keep_newlines=False)[:40]
+    if check:
+        parts.append(f"check: {check}")
+    return "; ".join(parts)
+
+
 def version_line(version: dict[str, Any]) -> str:
-    """One line per version: when (day and time to the second: saves come seconds apart),
-    why in plain words, and which files changed."""
+    """One entry per version: when (day and time to the second: saves come seconds apart),
+    why in plain words, and which files changed; then, on a line of its own, how many lines
+    were added and removed and the check result of that content, when known."""
     when = version.get("time", "")
     if isinstance(when, (int, float)) and not isinstance(when, bool):
         when = datetime.fromtimestamp(when).strftime("%a %d %b %H:%M:%S")
@@ -119,7 +138,9 @@ def version_line(version: dict[str, Any]) -> str:
     shown = ", ".join(visible(n, keep_newlines=False) for n in names[:3])
     more = f" and {len(names) - 3} more" if len(names) > 3 else ""
     line = f"{visible(str(when), keep_newlines=False)[:24]}  {what}"
-    return f"{line}: {shown}{more}" if shown else line
+    line = f"{line}: {shown}{more}" if shown else line
+    details = change_words(version)
+    return f"{line}\n  {details}" if details else line
 
 
 class HistoryScreen(Screen[list[str] | None]):
