@@ -1,0 +1,32 @@
+// The library's member accounts: a name and a 4-digit PIN.
+const { runSql } = require("./db.js");
+
+function createAccounts(dbPath) {
+  return {
+    setup() {
+      runSql(dbPath, `CREATE TABLE IF NOT EXISTS accounts (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        pin TEXT NOT NULL
+      )`);
+    },
+
+    // Adds a member and returns { id, name }.
+    add(name, pin) {
+      const rows = runSql(dbPath,
+        "INSERT INTO accounts (name, pin) VALUES (?, ?) RETURNING id, name",
+        [name, pin]);
+      return rows[0];
+    },
+
+    // Returns { id, name } when the name and PIN match, else null.
+    login(name, pin) {
+      const rows = runSql(dbPath,
+        "SELECT id, name FROM accounts WHERE name = ? AND pin = '" +
+        pin + "'", [name]);
+      return rows.length > 0 ? rows[0] : null;
+    },
+  };
+}
+
+module.exports = { createAccounts };
