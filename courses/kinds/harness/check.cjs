@@ -51,4 +51,17 @@ function sqlite(db, sql) {
   return channel.call('sqlite', { db, sql });
 }
 
-module.exports = { isServer, listen, close, request, tempDir, removeDir, sqlite };
+// Serve canned answers on the learner's sandbox's loopback, for the learner's fetch() to reach
+// (routes: see fixture.cjs). Resolves to { url, requests(), close() }: url is the service's
+// base address there, requests() lists what it received ({ method, path, contentType, body }).
+async function fixture(routes) {
+  const plain = JSON.parse(JSON.stringify(routes));
+  const { id, port } = await channel.callAsync('fixture', { action: 'start', routes: plain }, 5000);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests: () => channel.call('fixture', { action: 'log', id }),
+    close: () => channel.callAsync('fixture', { action: 'stop', id }, 5000),
+  };
+}
+
+module.exports = { isServer, listen, close, request, tempDir, removeDir, sqlite, fixture };

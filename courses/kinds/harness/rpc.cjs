@@ -482,7 +482,12 @@ class Channel {
     if (value instanceof Date) return { $: 'd', v: value.getTime() };
     if (value instanceof RegExp) return { $: 're', s: value.source, f: value.flags };
     if (value instanceof Error) return { $: 'e', ...this.encodeError(value) };
-    if (value instanceof Promise) return this._export(value, 'p');
+    if (value instanceof Promise) {
+      // The other side awaits it later (its 'await' arrives over the pipe): mark it handled
+      // now, so a promise that rejects at once is not an unhandled rejection that ends node.
+      Promise.prototype.then.call(value, undefined, () => {});
+      return this._export(value, 'p');
+    }
     if (BUILTIN_PROTOS.has(value)) return { $: 'u' };
     seen.add(value);
     try {

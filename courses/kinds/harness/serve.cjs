@@ -169,4 +169,7 @@ if (mode === 'learner') {
     });
     return output.trim() === '' ? [] : JSON.parse(output);
   };
+
+  // A canned JSON service on this sandbox's loopback for fetch exercises (see fixture.cjs).
+  channel.ops.fixture = (msg) => require('./fixture.cjs').op(msg, { Later, RemoteError });
 }
