@@ -23,6 +23,7 @@ from typing import Any
 
 import pygit2
 from pygit2.enums import (
+    CheckoutNotify,
     CheckoutStrategy,
     FileStatus,
     MergeAnalysis,
@@ -124,6 +125,22 @@ def _describe_status(flags: int) -> tuple[str | None, str | None]:
     elif flags & (FileStatus.WT_RENAMED | FileStatus.WT_TYPECHANGE | FileStatus.WT_UNREADABLE):
         unstaged = "changed"
     return staged, unstaged
+
+
+class _Blocked(pygit2.CheckoutCallbacks):
+    """Collects the paths a checkout would refuse to overwrite (its conflicts)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paths: list[str] = []
+
+    def checkout_notify_flags(self) -> CheckoutNotify:
+        return CheckoutNotify.CONFLICT
+
+    def checkout_notify(self, why: CheckoutNotify, path: str, baseline: Any, target: Any,
+                        workdir: Any) -> None:
+        if why & CheckoutNotify.CONFLICT and path not in self.paths:
+            self.paths.append(path)
 
 
 class ExerciseRepo:
@@ -448,7 +465,12 @@ class ExerciseRepo:
         return {"message": f"Made branch {name}. Switch to it to work there.", "branch": name}
 
     def switch(self, branch: Any) -> dict[str, Any]:
-        """``git switch BRANCH``: move to another branch, refusing to lose uncommitted work."""
+        """``git switch BRANCH``: move to another branch as real git does.
+
+        Uncommitted changes (staged or not, and untracked files) come along when the two
+        branches have the same version of those files; when switching would overwrite one, it
+        refuses, as git does, naming the files, and nothing changes.
+        """
         branch = _check_name(branch, "branch")
         repo = self._open()
         if repo.state() != RepositoryState.NONE:
@@ -459,12 +481,29 @@ class ExerciseRepo:
         if self._current_branch(repo) == branch:
             return {"message": f"You are already on {branch}.", "branch": branch}
         changed = self._changes(repo, untracked=False)
-        if changed:
+        untracked = set(self._changes(repo, untracked=True)) - set(changed)
+        blocked = _Blocked()
+        try:  # a dry run first: which files would be overwritten (git's own rule, libgit2's)
+            # checkout_tree, not checkout: pygit2's checkout moves HEAD even on a dry run
+            repo.checkout_tree(target.peel(pygit2.Commit),
+                               strategy=CheckoutStrategy.SAFE | CheckoutStrategy.DRY_RUN,
+                               callbacks=blocked)
+        except pygit2.GitError:
+            pass  # the conflicts are in ``blocked``
+        if blocked.paths:
+            mine = [p for p in blocked.paths if p not in untracked]
+            new = [p for p in blocked.paths if p in untracked]
+            parts = []
+            if mine:
+                parts.append("your changes to " + ", ".join(show(p) for p in mine[:5])
+                             + " would be overwritten")
+            if new:
+                parts.append(", ".join(show(p) for p in new[:5]) + " (not committed) would be "
+                             "overwritten by the branch's own")
             raise GitOpError(
-                "You have changes that are not committed yet ("
-                + ", ".join(show(p) for p in changed[:5])
-                + "). Commit them, or discard them with restore, before you switch branch, "
-                "so nothing is lost."
+                f"Git will not switch to {branch}: " + "; and ".join(parts) + f". {branch} has a "
+                "different version of that file. Commit your changes (or restore them) first, "
+                "then switch."
             )
         try:
             repo.checkout(target, strategy=CheckoutStrategy.SAFE)
@@ -474,7 +513,13 @@ class ExerciseRepo:
                 "first, then switch."
             ) from exc
         self._give_back()
-        return {"message": f"Switched to branch {branch}.", "branch": branch}
+        carried = sorted(set(changed) | untracked)
+        message = f"Switched to branch {branch}."
+        if changed:
+            message += (" Your changes that are not committed yet came along: "
+                        + ", ".join(show(p) for p in changed[:5])
+                        + (" and more" if len(changed) > 5 else "") + ".")
+        return {"message": message, "branch": branch, "carried": carried}
 
     def merge(self, branch: Any) -> dict[str, Any]:
         """``git merge BRANCH``: bring another branch's commits into the current one.

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import subprocess
 from pathlib import Path
 
 import pygit2
@@ -98,10 +100,10 @@ def test_branches_switch_refuses_to_lose_work_and_fast_forward_merge(tmp_path: P
         repo.create_branch("bad..name")
     assert repo.branches() == {"message": "You are on main.", "current": "main",
                                "branches": ["idea", "main"]}
-    _write(repo, "a.txt", "unsaved\n")
-    with pytest.raises(GitOpError, match=r"not committed yet \(a.txt\)"):
-        repo.switch("idea")
+    _write(repo, "a.txt", "unsaved\n")  # idea has the same a.txt: the change comes along
+    assert "came along: a.txt" in repo.switch("idea")["message"]
     assert (repo.folder / "a.txt").read_text() == "unsaved\n"
+    repo.switch("main")
     repo.restore("a.txt")
     repo.switch("idea")
     _commit(repo, "b.txt", "idea\n", "Add an idea")
@@ -516,3 +518,98 @@ def test_abort_merge_goes_back_to_before_the_conflict(tmp_path: Path) -> None:
     status = repo.status()
     assert status["merging"] is False and status["files"] == []
     repo.switch("other")  # allowed again: nothing in progress
+
+
+# Each case: (what main and "other" hold, the uncommitted state) -> real git's answer.
+SWITCH_CASES = {
+    "modified, same on both branches: carried": (
+        {"a.txt": "one\n"}, {"a.txt": "one\n", "b.txt": "b\n"},
+        {"a.txt": "mine\n"}, [], ["a.txt"]),
+    "modified, other branch differs: refused": (
+        {"a.txt": "one\n"}, {"a.txt": "theirs\n"},
+        {"a.txt": "mine\n"}, [], ["a.txt"]),
+    "staged, same on both: carried and still staged": (
+        {"a.txt": "one\n", "c.txt": "c\n"}, {"a.txt": "one\n", "c.txt": "c\n", "b.txt": "b\n"},
+        {"c.txt": "staged\n"}, ["c.txt"], ["c.txt"]),
+    "staged, other branch differs: refused": (
+        {"a.txt": "one\n"}, {"a.txt": "theirs\n"},
+        {"a.txt": "staged\n"}, ["a.txt"], ["a.txt"]),
+    "untracked, other branch has its own: refused": (
+        {"a.txt": "one\n"}, {"a.txt": "one\n", "u.txt": "theirs\n"},
+        {"u.txt": "mine\n"}, [], ["u.txt"]),
+    "untracked, not on the other branch: carried": (
+        {"a.txt": "one\n"}, {"a.txt": "one\n", "b.txt": "b\n"},
+        {"u.txt": "mine\n"}, [], ["u.txt"]),
+    "new file staged, not on the other branch: carried": (
+        {"a.txt": "one\n"}, {"a.txt": "two\n"},
+        {"n.txt": "new\n"}, ["n.txt"], ["n.txt"]),
+    "one carried, one overwritten: refused, nothing changes": (
+        {"a.txt": "one\n", "c.txt": "c\n"}, {"a.txt": "one\n", "c.txt": "theirs\n"},
+        {"a.txt": "mine\n", "c.txt": "mine\n"}, [], ["c.txt"]),
+}
+
+
+def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin"), "HOME": str(folder.parent),
+           "GIT_CONFIG_NOSYSTEM": "1", "LANG": "C"}
+    return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True,
+                          env=env, check=False)
+
+
+def _files(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.mark.parametrize("case", sorted(SWITCH_CASES))
+def test_switch_carries_or_refuses_uncommitted_changes_as_real_git_does(
+    tmp_path: Path, case: str
+) -> None:
+    """The same repository, switched by the Git panel and by real ``git switch``: both carry
+    the changes along or both refuse; the files and what is staged end up the same."""
+    main, other, edits, staged, named = SWITCH_CASES[case]
+    repo = _repo(tmp_path)
+    repo.init()
+    for rel, text in main.items():
+        _write(repo, rel, text)
+    repo.stage(sorted(main))
+    repo.commit("main", "Sam")
+    repo.create_branch("other")
+    repo.switch("other")
+    for rel in main:
+        if rel not in other:
+            (repo.folder / rel).unlink()
+    for rel, text in other.items():
+        _write(repo, rel, text)
+    repo.stage(sorted(set(main) | set(other)))
+    repo.commit("other", "Sam")
+    repo.switch("main")
+    for rel, text in edits.items():
+        _write(repo, rel, text)
+    if staged:
+        repo.stage(staged)
+    twin = tmp_path / "twin"
+    shutil.copytree(repo.folder, twin)
+    before = _files(repo.folder)
+
+    real = _git(twin, "switch", "other")
+    try:
+        result = repo.switch("other")
+        error = None
+    except GitOpError as exc:
+        result, error = None, str(exc)
+    assert (error is None) == (real.returncode == 0), (real.stderr, error)
+    if error is not None:
+        assert "would be overwritten" in real.stderr
+        for rel in named:
+            assert rel in error and rel in real.stderr
+        assert "Git will not switch to other" in error and "would be overwritten" in error
+        assert _files(repo.folder) == before
+        assert repo.branches()["current"] == "main"
+    else:
+        assert result is not None and repo.branches()["current"] == "other"
+        for rel in named:
+            assert rel in result["carried"]
+    assert _files(repo.folder) == _files(twin)
+    porcelain = _git(twin, "status", "--porcelain").stdout.splitlines()
+    ours = _git(repo.folder, "status", "--porcelain").stdout.splitlines()
+    assert sorted(ours) == sorted(porcelain)
