@@ -12,9 +12,11 @@ PORT ?= 2222
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml .ci/install-system.sh
+$(STAMP): pyproject.toml .ci/install-system.sh .ci/install-node-libs.py .ci/node-libs.lock.json courses/kinds/harness/dom-page.cjs
 	@bash .ci/install-system.sh
 	@test -n "$(PYTHON_SYS)" || { echo "slate: no python3 found" >&2; exit 1; }
+	@# The browser course's DOM (happy-dom, sha512-pinned) into /usr/local/lib/slate: sandboxes see /usr.
+	@$(PYTHON_SYS) .ci/install-node-libs.py
 	@test -x $(BIN)/python || $(PYTHON_SYS) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --upgrade pip
 	@$(BIN)/python -m pip install -q -e '.[dev]'

@@ -170,6 +170,9 @@ if (mode === 'learner') {
     return output.trim() === '' ? [] : JSON.parse(output);
   };
 
+  // The browser course's web pages (dom-serve.cjs: the dom* operations; happy-dom loads on first use).
+  require('./dom-serve.cjs').install(channel);
+
   // A canned JSON service on this sandbox's loopback for fetch exercises (see fixture.cjs).
   channel.ops.fixture = (msg) => require('./fixture.cjs').op(msg, { Later, RemoteError });
 }
