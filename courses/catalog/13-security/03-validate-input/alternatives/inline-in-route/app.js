@@ -1,0 +1,86 @@
+// The computer room's booking server. The page has a form, but
+// anyone can send anything to POST /book, so the server checks.
+const http = require("node:http");
+
+const DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"];
+
+// Checks a form. Returns { error } or { booking } with clean values.
+function validateBooking(form) {
+  if (typeof form.name !== "string" || form.name.trim() === "") {
+    return { error: "Please give your name" };
+  }
+  const name = form.name.trim();
+  if (name.length > 40) {
+    return { error: "Your name can be at most 40 characters" };
+  }
+  const day = form.day;
+  if (!DAYS.includes(day)) {
+    return { error: "Please choose a day from Monday to Friday" };
+  }
+  const hourText = String(form.hour ?? "");
+  const hour = Number(hourText);
+  if (!/^[0-9]+$/.test(hourText) || hour < 9 || hour > 16) {
+    return { error: "The hour must be a whole number from 9 to 16" };
+  }
+  return { booking: { name, day, hour } };
+}
+
+function sendJson(res, status, data) {
+  res.writeHead(status, { "Content-Type": "application/json" });
+  res.end(JSON.stringify(data));
+}
+
+// Reads the body of a request, up to limit bytes. (Given.)
+function readBody(req, limit) {
+  return new Promise((resolve, reject) => {
+    let body = "";
+    let size = 0;
+    req.setEncoding("utf8");
+    req.on("data", (chunk) => {
+      size = size + Buffer.byteLength(chunk);
+      if (size <= limit) {
+        body = body + chunk;
+      }
+    });
+    req.on("end", () => {
+      if (size > limit) {
+        reject(new Error("That is too much text"));
+      } else {
+        resolve(body);
+      }
+    });
+    req.on("error", reject);
+  });
+}
+
+function createApp() {
+  const bookings = [];
+  return http.createServer(async (req, res) => {
+    const url = new URL(req.url, "http://localhost");
+    if (req.method === "GET" && url.pathname === "/bookings") {
+      return sendJson(res, 200, bookings);
+    }
+    if (req.method === "POST" && url.pathname === "/book") {
+      let form;
+      try {
+        form = Object.fromEntries(new URLSearchParams(
+          await readBody(req, 10000)));
+      } catch (error) {
+        return sendJson(res, 413, { error: error.message });
+      }
+      const { error, booking } = validateBooking(form);
+      if (error !== undefined) {
+        res.statusCode = 400;
+        res.setHeader("Content-Type", "application/json; charset=utf-8");
+        return res.end(JSON.stringify({ error }));
+      }
+      bookings.push(booking);
+      res.statusCode = 201;
+      res.setHeader("Content-Type", "application/json; charset=utf-8");
+      return res.end(JSON.stringify(booking));
+    }
+    sendJson(res, 404, { error: "Not found" });
+  });
+}
+
+module.exports = { createApp, validateBooking };
