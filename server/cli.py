@@ -1010,13 +1010,19 @@ def progress_export(ctx: click.Context, as_csv: bool, cohort: str | None,
     from server.staff_desk import progress_csv
 
     titles: dict[tuple[str, str], str] = {}
+    catalog = None
     with contextlib.suppress(Exception):  # titles are a courtesy: ids are enough
         from courses.catalog import load_catalog
 
-        titles = {(ex.course_id, ex.id): ex.title
-                  for ex in load_catalog(strict=False).exercises()}
+        catalog = load_catalog(strict=False)
+        titles = {(ex.course_id, ex.id): ex.title for ex in catalog.exercises()}
     with _state(ctx).store() as (store, audit):
-        text, rows = progress_csv(store, titles, cohort)
+        milestones: dict[tuple[str, str], list[str]] = {}
+        if catalog is not None:
+            from server.milestones import export_columns
+
+            milestones = export_columns(store, catalog)
+        text, rows = progress_csv(store, titles, cohort, milestones)
         audit.append("progress_export", actor=os_actor(), cohort=cohort, rows=rows,
                      path=str(output) if output else "-", **_actor_detail())
     if output is None:

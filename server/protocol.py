@@ -1017,3 +1017,79 @@ class ConsoleCommand(ExerciseRequest):
     TYPE = "console"
     REPLY = ConsoleReply
     line: str = limit(1000)
+
+
+# -- milestones: staff sign off a learner's block of courses (server/milestones.py) -------------
+# The staff requests are registered only for instructor/admin sessions (server/staff_desk.py);
+# a learner's course map carries each stage's milestones in its ``stages`` (tui/course_view).
+
+NOTE = 300
+"""Length limit of a sign-off note or an undo reason."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class MilestonesReply(Reply):
+    milestones: list[dict[str, Any]] = field(default_factory=list)
+    """Every milestone in programme order: ``id``, ``title``, ``stage``, ``courses``, ``total``."""
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    """One per learner and milestone they have started: ``learner``, ``cohort``, ``milestone``,
+    ``title``, ``done``, ``total``, ``state`` (not_reached|ready|signed), ``signed_by``,
+    ``signed_at``, ``note``; ready rows first."""
+    truncated: bool = False
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class Milestones(Request):
+    """Learners' milestone states for the console (``cohort`` None: everyone)."""
+
+    TYPE = "milestones"
+    REPLY = MilestonesReply
+    cohort: str | None = opt(ID)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MilestoneReply(Reply):
+    learner: str = limit(NAME)
+    milestone: str = limit(ID)
+    state: str = limit(ID)
+    signed_by: str | None = opt(NAME)
+    signed_at: str | None = opt(ID)
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class MilestoneSignOff(Request):
+    """Sign off a learner who is ready for a milestone (refused, and audited, otherwise)."""
+
+    TYPE = "milestone_sign_off"
+    REPLY = MilestoneReply
+    learner: str = limit(NAME)
+    milestone: str = limit(ID)
+    note: str = field(default="", metadata={"max": NOTE})
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class MilestoneUndo(Request):
+    """Take back a sign-off; the reason is required and kept."""
+
+    TYPE = "milestone_undo"
+    REPLY = MilestoneReply
+    learner: str = limit(NAME)
+    milestone: str = limit(ID)
+    reason: str = field(default="", metadata={"max": NOTE})
+
+
+@push
+@dataclass(frozen=True, kw_only=True)
+class MilestoneUpdate(Push):
+    """A milestone sign-off was made or undone (to the learner, and to staff consoles)."""
+
+    TYPE = "milestone_update"
+    learner: str = limit(NAME)
+    milestone: str = limit(ID)
+    title: str = limit(200)
+    state: str = limit(ID)
+    by: str = limit(NAME)
+    at: str = limit(ID)

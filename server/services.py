@@ -40,6 +40,8 @@ from server.audit_desk import AuditDesk
 from server.config import Config
 from server.control import Handlers, RequestError
 from server.interfaces import LiveSession, Room
+from server.milestones import add_to_stages
+from server.milestones import statuses as milestone_statuses
 from server.staff_desk import classroom_handlers, classroom_session_ended, live_class_for
 from server.store import Store
 from server.tasks import SessionTasks
@@ -346,8 +348,11 @@ class LearnerDesk:
                     "exercises": exercises,
                 }
             )
+        stage_list = [stages[k] for k in sorted(stages)]
+        sign_offs = self.services.store.milestone_sign_offs(self.account.name)
+        add_to_stages(stage_list, milestone_statuses(catalog, progress, sign_offs))
         return P.CourseMapReply(
-            stages=[stages[k] for k in sorted(stages)],
+            stages=stage_list,
             last={"course": last[1], "exercise": last[2]} if last else None,
         )
 

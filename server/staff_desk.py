@@ -32,6 +32,7 @@ from server.audit import sanitize
 from server.classroom import LiveClass, StuckRules
 from server.control import RequestError
 from server.interfaces import DeskServices
+from server.milestones import MilestoneDesk, export_columns
 from server.vocabulary import STAFF_ROLES
 
 Handler = Callable[[Any], Awaitable[protocol.Reply]]
@@ -215,6 +216,7 @@ class StaffDesk:
             protocol.LearnerDiff: self.learner_diff,
             protocol.DemoStart: self.demo_start,
             protocol.DemoStop: self.demo_stop,
+            **MilestoneDesk(self.services, self.live, self.link).handlers(),
         }
 
     async def roster(self, _request: protocol.Roster) -> protocol.RosterReply:
@@ -442,7 +444,8 @@ class StaffDesk:
 
     async def export_progress(self, request: protocol.ExportProgress) -> protocol.ExportReply:
         text, count = await asyncio.to_thread(
-            progress_csv, self.services.store, _titles(self.services), request.cohort
+            progress_csv, self.services.store, _titles(self.services), request.cohort,
+            _milestone_cells(self.services),
         )
         folder = Path(self.services.config.server.data_dir) / "exports"
         folder.mkdir(mode=0o700, exist_ok=True)
@@ -466,6 +469,13 @@ def _titles(services: DeskServices) -> dict[tuple[str, str], str]:
         return {}
 
 
+def _milestone_cells(services: DeskServices) -> dict[tuple[str, str], list[str]]:
+    try:
+        return export_columns(services.store, services.catalog())
+    except Exception:
+        return {}
+
+
 # -- progress export ----------------------------------------------------------------------------
 
 EXPORT_COLUMNS = [
@@ -480,6 +490,10 @@ EXPORT_COLUMNS = [
     "checks_passed",
     "hints_used",
     "last_activity_utc",
+    "milestone",
+    "milestone_state",
+    "milestone_signed_by",
+    "milestone_signed_utc",
 ]
 
 
@@ -492,7 +506,10 @@ def _cell(value: object) -> str:
 
 
 def progress_csv(
-    store: Any, titles: dict[tuple[str, str], str], cohort: str | None = None
+    store: Any,
+    titles: dict[tuple[str, str], str],
+    cohort: str | None = None,
+    milestones: dict[tuple[str, str], list[str]] | None = None,
 ) -> tuple[str, int]:
     """Every learner's progress as CSV text; returns (text, data rows).
 
@@ -500,7 +517,10 @@ def progress_csv(
         store: the :class:`server.store.Store`.
         titles: exercise titles by (course, exercise), from the catalog.
         cohort: only learners of this cohort (None: everyone).
+        milestones: per (learner, course) the milestone columns
+            (:func:`server.milestones.export_columns`); None: left empty.
     """
+    milestones = milestones or {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
@@ -511,7 +531,7 @@ def progress_csv(
         progress = store.progress(account.name)
         if not progress:
             writer.writerow([_cell(account.name), _cell(account.cohort)] + [""] * 4
-                            + ["no", "0", "0", "0", ""])
+                            + ["no", "0", "0", "0", ""] + [""] * 4)
             count += 1
             continue
         for course in sorted(progress):
@@ -530,6 +550,7 @@ def progress_csv(
                         str(entry["passes"]),
                         str(entry["hints_revealed"]),
                         _cell(entry["updated"]),
+                        *[_cell(v) for v in milestones.get((account.name, course), [""] * 4)],
                     ]
                 )
                 count += 1
