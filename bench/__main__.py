@@ -9,6 +9,7 @@ BENCHES = [
     "bench.bench_gateway",
     "bench.bench_jail",
     "bench.bench_keystroke",
+    "bench.bench_class",
     "bench.bench_check",
     "bench.bench_store",
     "bench.bench_disk",
