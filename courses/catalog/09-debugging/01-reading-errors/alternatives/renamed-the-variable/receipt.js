@@ -1,0 +1,14 @@
+// A till receipt: adds up the prices and prints the total.
+
+function total(prices) {
+  let summ = 0;
+  for (const price of prices) {
+    summ = summ + price;
+  }
+  return summ;
+}
+
+console.log("Total:", total([1.2, 0.85, 2]));
+
+// This line shares your function with the tests. Leave it as it is.
+module.exports = { total };
