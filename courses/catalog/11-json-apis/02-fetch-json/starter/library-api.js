@@ -2,6 +2,9 @@
 // It runs on this computer only (address 127.0.0.1), while try.js
 // runs, and stops with it. You do not need to change this file:
 // read it to see what an API server looks like from the inside.
+//
+// To practise with problems: book 13 answers 500 (a server error),
+// book 42 sends broken JSON, /slow waits 3 seconds before answering.
 const http = require("node:http");
 
 const books = [
@@ -19,6 +22,11 @@ function handle(req, res, body) {
   const match = req.url.match(/^\/books\/(\d+)$/);
   if (req.method === "GET" && req.url === "/books") {
     send(res, 200, books);
+  } else if (req.method === "GET" && match && match[1] === "13") {
+    send(res, 500, { error: "Book 13 always breaks the server" });
+  } else if (req.method === "GET" && match && match[1] === "42") {
+    res.writeHead(200, { "Content-Type": "application/json" });
+    res.end('{"id": 42, "title": "Half a bo');
   } else if (req.method === "GET" && match) {
     const book = books.find((b) => b.id === Number(match[1]));
     if (book) send(res, 200, book);
