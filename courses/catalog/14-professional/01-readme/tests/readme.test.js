@@ -128,7 +128,8 @@ test('The run command in the README really works', () => {
   assert.ok(tally, `The command on line ${found[0].item.line}, ${found[0].words.join(' ')}, should run the program tally.js`);
   const { item, words } = tally;
   const args = words.slice(1).map((word) => (placeholder(word) ? 'notes.txt' : word));
-  const result = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 5000 });
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 15000 });
+  assert.ok(!result.signal, `The command on line ${item.line}, ${words.join(' ')}, took too long to finish`);
   assert.ok(result.status === 0 && /has \d+ words/.test(result.stdout || ''),
     `The command on line ${item.line}, ${words.join(' ')}, did not count any words when we ran it. ` +
     'Try it yourself: does the program need the name of a text file after it?');
