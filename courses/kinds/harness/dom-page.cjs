@@ -144,6 +144,16 @@ class Page {
     });
     this.window = window;
     this.document = window.document;
+    // happy-dom's innerText setter needs a string; a browser turns any value into text.
+    const inner = Object.getOwnPropertyDescriptor(window.HTMLElement.prototype, 'innerText');
+    if (inner && inner.set) {
+      Object.defineProperty(window.HTMLElement.prototype, 'innerText', {
+        ...inner,
+        set(value) {
+          inner.set.call(this, value === null ? '' : String(value));
+        },
+      });
+    }
     window.alert = (message) => push('log')(`(a message box) ${message === undefined ? '' : message}`);
     window.confirm = () => false;
     window.prompt = () => null;
@@ -318,6 +328,25 @@ class Page {
         const form = el.tagName === 'FORM' ? el : el.form || el.closest('form');
         if (!form) throw new Error(`${selector} is not inside a form.`);
         form.requestSubmit();
+        break;
+      }
+      case 'call': {
+        // A function the page's script declared at its top level (function name() {...}),
+        // called with plain data: the tests give it other data than the page's own.
+        const name = String(selector);
+        const fn = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? this.window[name] : undefined;
+        if (typeof fn !== 'function') {
+          let message = `Your script has no function called ${name}. Declare it at the top level: function ${name}(...) { ... }`;
+          if (this.errors.length) message += ` (Your script stopped with an error first: ${this.errors[0]})`;
+          throw new Error(clip(message, 480));
+        }
+        const args = Array.isArray(arg) ? arg : [];
+        try {
+          fn.apply(window, vm.runInContext('(json) => JSON.parse(json)', window)(JSON.stringify(args)));
+        } catch (err) {
+          this.addError(err);
+          throw new Error(`${name}(...) stopped with an error: ${this.errors[this.errors.length - 1]}`);
+        }
         break;
       }
       default:

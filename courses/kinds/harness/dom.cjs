@@ -90,6 +90,11 @@ class Page {
   select(selector, value) { return this._act('select', selector, String(value)); }
   key(selector, key) { return this._act('key', selector, String(key)); }
   submit(selector) { return this._act('submit', selector); }
+  // Call a function the page's script declared at its top level, with plain data (JSON)
+  // made in the page's own world: e.g. page.call('renderBooks', [{ title: 'Emma' }]).
+  call(name, ...args) {
+    return ask('domAct', { page: this.id, action: 'call', selector: String(name), arg: JSON.parse(JSON.stringify(args)) }, 'act');
+  }
 }
 
 // The learner's page, freshly loaded: a new page for every call (like reloading the browser).
