@@ -8,6 +8,8 @@ from the server passes through :func:`tui.safe_text.visible` before it reaches a
 Expected shapes (the server's ``course_map`` and ``exercise`` handlers produce them)::
 
     course_map -> {"stages": [{"stage": 1, "title": "Foundations",
+                               "milestones": [{"id", "title", "done", "total", "state",
+                                               "signed_by", "signed_at"}],
                                "courses": [{"id", "title", "summary",
                                             "exercises": [{"id", "title", "state",
                                                            "attempts", "hints_used"}]}]}],
@@ -17,7 +19,9 @@ Expected shapes (the server's ``course_map`` and ``exercise`` handlers produce t
                                 "next": {"course", "exercise"} | null},
                    "progress": {"state", "attempts", "hints_used", "hints": [revealed texts]}}
 
-``state`` is ``"not_started"``, ``"in_progress"`` or ``"passed"``.
+``state`` is ``"not_started"``, ``"in_progress"`` or ``"passed"``; a milestone's ``state`` is
+``"not_reached"``, ``"ready"`` (for sign-off) or ``"signed"``; its ``id`` is the id of the course
+that closes it (server/milestones.py).
 """
 
 from __future__ import annotations
@@ -116,6 +120,41 @@ class CourseEntry:
     summary: str
     exercises: list[ExerciseEntry] = field(default_factory=list)
 
+    @property
+    def done(self) -> int:
+        """How many of its exercises are passed."""
+        return sum(e.state == "passed" for e in self.exercises)
+
+
+MILESTONE_STATES = ("not_reached", "ready", "signed")
+MILESTONE_MARKS = {"not_reached": "[ ]", "ready": "[!]", "signed": "[*]"}
+
+
+@dataclass
+class MilestoneEntry:
+    """A milestone an instructor signs off, closing a block of courses of a stage."""
+
+    id: str
+    title: str
+    done: int = 0
+    total: int = 0
+    state: str = "not_reached"
+    signed_by: str = ""
+    signed_at: str = ""
+
+    def line(self) -> str:
+        """The map line: a mark readable without colour and the title."""
+        return f"{MILESTONE_MARKS[self.state]} Milestone: {self.title}"
+
+    def where(self) -> str:
+        """Where the learner stands, in words (the map's second line)."""
+        if self.state == "signed":
+            when = f" on {self.signed_at[:10]}" if self.signed_at else ""
+            return f"signed off by {self.signed_by or 'your instructor'}{when}"
+        if self.state == "ready":
+            return f"all {self.total} exercises done: ready for sign-off, ask your instructor"
+        return f"not reached yet: {self.done} of {self.total} exercises done"
+
 
 @dataclass
 class Stage:
@@ -124,6 +163,29 @@ class Stage:
     number: int
     title: str
     courses: list[CourseEntry] = field(default_factory=list)
+    milestones: list[MilestoneEntry] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        """How many exercises of the stage are passed."""
+        return sum(c.done for c in self.courses)
+
+    @property
+    def total(self) -> int:
+        """How many exercises the stage has."""
+        return sum(len(c.exercises) for c in self.courses)
+
+    def heading(self) -> str:
+        """The stage line: number, title and completion (plain ASCII, no colour needed)."""
+        title = f"Stage {self.number}" + (f": {self.title}" if self.title else "")
+        return f"{title} - {self.done} of {self.total} done"
+
+    def milestone_after(self, course_id: str) -> MilestoneEntry | None:
+        """The milestone the course ``course_id`` closes, if any."""
+        for milestone in self.milestones:
+            if milestone.id == course_id:
+                return milestone
+        return None
 
 
 @dataclass
@@ -187,8 +249,30 @@ def parse_course_map(reply: dict[str, Any]) -> CourseMap:
                     )
                 )
             stage.courses.append(course)
+        stage.milestones = _milestones(raw.get("milestones"))
         stages.append(stage)
     return CourseMap(stages, _ref(reply.get("last")))
+
+
+def _milestones(value: Any) -> list[MilestoneEntry]:
+    """The stage's milestones; a malformed one is left out (it is a courtesy, not a lesson)."""
+    found: list[MilestoneEntry] = []
+    for raw in value if isinstance(value, list) else []:
+        if not isinstance(raw, dict) or not raw.get("id") or not raw.get("title"):
+            continue
+        state = raw.get("state")
+        found.append(
+            MilestoneEntry(
+                id=str(raw["id"]),
+                title=_text(raw, "title"),
+                done=_int(raw, "done"),
+                total=_int(raw, "total"),
+                state=state if state in MILESTONE_STATES else "not_reached",
+                signed_by=_text(raw, "signed_by"),
+                signed_at=_text(raw, "signed_at"),
+            )
+        )
+    return found
 
 
 @dataclass

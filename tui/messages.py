@@ -70,6 +70,12 @@ class ProgressChanged(ServerPush, bubble=False):
     push: protocol.Progress
 
 
+class MilestoneChanged(ServerPush, bubble=False):
+    """A milestone sign-off was made or undone (``protocol.MilestoneUpdate``)."""
+
+    push: protocol.MilestoneUpdate
+
+
 PUSH_MESSAGES: dict[type[protocol.Push], type[ServerPush]] = {
     protocol.Notify: Notified,
     protocol.Repaint: RepaintAsked,
@@ -78,6 +84,7 @@ PUSH_MESSAGES: dict[type[protocol.Push], type[ServerPush]] = {
     protocol.RunEnd: RunEnded,
     protocol.CheckResult: CheckFinished,
     protocol.Progress: ProgressChanged,
+    protocol.MilestoneUpdate: MilestoneChanged,
 }
 """Which Textual message each push becomes (a push with no entry is ignored by the TUI)."""
 

@@ -2,7 +2,9 @@
 
 Owns choosing what to work on: arrows + Enter open an exercise, one key ("C") continues where the
 learner left off. States are shown as text marks (``[ ]`` not started, ``[~]`` started, ``[x]``
-done) so they read the same without colour.
+done) so they read the same without colour. Each stage line says how much of it is done; after
+the course that closes a milestone comes the milestone's line (``[ ]`` not reached, ``[!]`` ready
+for sign-off, ``[*]`` signed off by whom and when), updated when an instructor signs it off.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.course_view import CourseMap, ExerciseEntry
-from tui.messages import ExerciseChosen
+from tui.messages import ExerciseChosen, MilestoneChanged
+from tui.safe_text import visible
 from tui.widgets.key_bar import KeyBar
 
 INTRO = (
@@ -58,14 +61,21 @@ class CourseMapScreen(Screen[None]):
         options: list[Option] = []
         self.entries = {}
         for stage in course_map.stages:
-            title = f"Stage {stage.number}" + (f": {stage.title}" if stage.title else "")
-            options.append(Option(Text(title, style="bold"), disabled=True))
+            options.append(Option(Text(stage.heading(), style="bold"), disabled=True))
             for course in stage.courses:
-                options.append(Option(Text(f"  {course.title}", style="underline"), disabled=True))
+                heading = Text(f"  {course.title}", style="underline")
+                heading.append(f"  ({course.done} of {len(course.exercises)} done)")
+                options.append(Option(heading, disabled=True))
                 for entry in course.exercises:
                     key = f"{entry.course}/{entry.id}"
                     self.entries[key] = entry
                     options.append(Option(self._prompt(entry, False), id=key))
+                milestone = stage.milestone_after(course.id)
+                if milestone is not None:
+                    style = "bold" if milestone.state != "not_reached" else ""
+                    text = Text(f"  {milestone.line()}\n", style=style)
+                    text.append(f"      {milestone.where()}")
+                    options.append(Option(text, disabled=True, id=f"milestone:{milestone.id}"))
         listing = self.query_one("#map-list", OptionList)
         previous = listing.highlighted_option.id if listing.highlighted_option else None
         listing.clear_options()
@@ -96,6 +106,24 @@ class CourseMapScreen(Screen[None]):
         for key, chosen in ((previous, False), (self._chosen, True)):
             if key in self.entries:
                 listing.replace_option_prompt(key, self._prompt(self.entries[key], chosen))
+
+    @on(MilestoneChanged)
+    def _milestone_changed(self, event: MilestoneChanged) -> None:
+        """An instructor signed off a milestone (or took it back): say so, and redraw the map
+        if it is on screen (otherwise it is reloaded when the learner comes back to it)."""
+        push = event.push
+        title = visible(push.title, keep_newlines=False)
+        by = visible(push.by, keep_newlines=False)
+        if push.state == "signed":
+            self.app.notify(f"{by} signed off your milestone: {title}.",
+                            title="Milestone signed off", timeout=12)
+        else:
+            self.app.notify(f"{by} took back the sign-off of {title}. Ask them why.",
+                            title="Milestone", severity="warning", timeout=12)
+        if self.app.screen is self:
+            loader = getattr(self.app, "load_course_map", None)
+            if loader is not None:
+                loader()
 
     def show_problem(self, text: str) -> None:
         """Say why the map could not be shown."""
