@@ -4,7 +4,8 @@
 // read it to see what an API server looks like from the inside.
 //
 // To practise with problems: book 13 answers 500 (a server error),
-// book 42 sends broken JSON, /slow waits 3 seconds before answering.
+// book 42 sends broken JSON, and /slow/books is /books but
+// 3 seconds later.
 const http = require("node:http");
 
 const books = [
@@ -31,13 +32,10 @@ function handle(req, res, body) {
     const book = books.find((b) => b.id === Number(match[1]));
     if (book) send(res, 200, book);
     else send(res, 404, { error: "No book with that id" });
-  } else if (req.method === "GET" && req.url === "/broken") {
-    res.writeHead(200, { "Content-Type": "application/json" });
-    res.end("{ this is not JSON");
-  } else if (req.method === "GET" && req.url === "/crash") {
-    send(res, 500, { error: "The server broke" });
-  } else if (req.method === "GET" && req.url === "/slow") {
-    setTimeout(() => send(res, 200, books), 3000);
+  } else if (req.url.startsWith("/slow/")) {
+    // /slow/books is /books, 3 seconds later.
+    req.url = req.url.slice("/slow".length);
+    setTimeout(() => handle(req, res, body), 3000);
   } else if (req.method === "POST" && req.url === "/books") {
     let book;
     try {
