@@ -37,6 +37,7 @@ from typing import Any
 
 from courses.kinds import _pair as pair
 from courses.model import CheckContext, Exercise, TestOutcome
+from courses.tap import parse_tap as parse_tap_tree
 
 KIND = "tdd"
 
@@ -51,6 +52,8 @@ _OK_RE = re.compile(r"^\s*(?:not )?ok \d+ - (.*)$")
 _SIGNAL_RE = re.compile(r"^\s+signal: '(SIG[A-Z]+)'\s*$", re.MULTILINE)
 SIGNAL_LIMITS = {"SIGXCPU": "cpu", "SIGKILL": "wall", "SIGXFSZ": "disk"}
 FILE_SUFFIXES = (".js", ".mjs", ".cjs")
+# Lines that are node's TAP itself (results, plans, comments, YAML blocks, which are indented)
+_TAP_LINE_RE = re.compile(r"^(?:\s|#|ok |not ok |TAP version |1\.\.|Bail out!)")
 
 
 def _mutant_tables(check: dict[str, Any]) -> list[dict[str, str]]:
@@ -269,7 +272,43 @@ async def _judge(ctx: CheckContext, tests: str, subject: str, version: Path) -> 
         return Verdict(passed=False, tests=count or 0, limit=limit, output=stderr[-800:])
     passed = result.exit_code == 0 and (failed or 0) == 0
     return Verdict(passed=passed, tests=count or 0, failure=failure,
-                   output=(stdout[-1500:] + stderr[-500:]).strip())
+                   output=readable_results(stdout, stderr))
+
+
+def readable_results(stdout: str, stderr: str = "") -> str:
+    """Node's TAP told for a learner: one line per test (``passed``/``FAILED`` and its name,
+    the error under a failed one), then what the tests printed. Never the raw TAP."""
+    report = parse_tap_tree(stdout)
+    lines = []
+    for leaf in report.leaves():
+        if leaf.name.strip().endswith(FILE_SUFFIXES):
+            continue  # node's entry for the test *file* (a crash), not a test
+        name = " > ".join(part for part in leaf.path.split(" > ") if not
+                          part.strip().endswith(FILE_SUFFIXES))
+        if leaf.directive:
+            lines.append(f"  skipped  {name}")
+        elif leaf.ok:
+            lines.append(f"  passed   {name}")
+        else:
+            lines.append(f"  FAILED   {name}")
+            error = leaf.diag.get("error", "").strip().strip("'\"")
+            if error:
+                lines.append("           " + " ".join(error.split())[:300])
+    printed = [line for line in report.output if line.strip()]
+    # run in-process (no --test), console.log goes straight to stdout between the TAP lines
+    printed += [line for line in stdout.splitlines() if line.strip() and not
+                _TAP_LINE_RE.match(line)]
+    out = []
+    if lines:
+        out.append("Your tests:")
+        out += lines[-40:]
+    if printed:
+        out.append("What your tests printed:")
+        out += ["  " + line for line in printed[-20:]]
+    errors = stderr.strip()
+    if errors:
+        out.append(errors[-500:])
+    return "\n".join(out)[-2500:]
 
 
 def _text(data: bytes | str) -> str:
@@ -288,7 +327,8 @@ async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
 
     test_file = ctx.work_dir / tests
     if not test_file.is_file():
-        return [TestOutcome(good_name, "failed", f"{tests} is missing. Write your tests in it.")]
+        return [TestOutcome(f"{tests} is missing", "failed",
+                            f"{tests} is missing. Write your tests in it.")]
     # The subject is bound over this path; make sure the mount point exists.
     target = ctx.work_dir / subject
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -310,6 +350,7 @@ async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
     outcomes: list[TestOutcome] = []
     ref_ok = False
     if ref.limit:
+        good_name = "Your tests did not finish"
         message = (
             "Your tests took too long to finish. Is there a loop that never ends, or a "
             "test that waits for something that never happens?"
@@ -319,12 +360,15 @@ async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
         outcomes.append(TestOutcome(good_name, "failed", message, output=ref.output))
     elif not ref.passed:
         if ref.failure is not None:
+            good_name = f"Your tests fail on a correct {subject}"
             message = explain_failure(ref.failure, subject)
         else:
+            good_name = "Your test file stopped with an error"
             message = (f"Your test file stopped with an error before its tests finished. Look "
                        f"at the output below: is there a typo in {tests}?")
         outcomes.append(TestOutcome(good_name, "failed", message, output=ref.output))
     elif ref.tests < min_tests:
+        good_name = f"Not enough tests in {tests}"
         need = "a test" if min_tests == 1 else f"at least {min_tests} tests"
         found = ("has no tests that ran" if not ref.tests else
                  f"has only {ref.tests} test{'s' if ref.tests > 1 else ''}")
@@ -336,15 +380,17 @@ async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
         ref_ok = True
         outcomes.append(TestOutcome(good_name, "passed"))
     for mutant, verdict in zip(mutants, rest, strict=True):
+        # the title says what happened: caught, missed, or not tried yet
         name = f"Your tests catch the bug: {mutant['description']}"
         if not ref_ok:
             outcomes.append(
-                TestOutcome(name, "failed", f"First make your tests pass on the correct {subject}.")
+                TestOutcome(f"Not tried yet, the bug: {mutant['description']}", "failed",
+                            f"First make your tests pass on the correct {subject}.")
             )
         elif verdict.passed:
             outcomes.append(
                 TestOutcome(
-                    name,
+                    f"Your tests missed the bug: {mutant['description']}",
                     "failed",
                     f"Your tests did not notice when {mutant['description']} — add a test that "
                     "would catch that.",

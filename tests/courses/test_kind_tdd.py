@@ -203,3 +203,81 @@ async def test_too_few_tests_is_counted(tmp_path: Path) -> None:
     results = await tdd_kind.run(table, ctx)
     assert results[0].status == "failed"
     assert results[0].message.startswith("total.test.js has only 2 tests. Write at least 3")
+
+
+async def test_result_titles_say_what_happened_and_output_is_not_raw_tap(tmp_path: Path) -> None:
+    """Issue 13: a failed result never carries a title that says it passed ("FAIL  Your tests
+    pass on a correct total.js"), and the output shown under it is read, not node's TAP."""
+    wrong = (HEAD + "test('two prices make six', () => { assert.strictEqual(total([2, 3]), 6); "
+             "});\ntest('one price', () => { console.log('hi there'); "
+             "assert.strictEqual(total([4]), 4); });\n")
+    exercise, table = _exercise(tmp_path)
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "total.test.js").write_text(wrong)
+    from jail.run import Limits
+
+    ctx = CheckContext(exercise=exercise, work_dir=work, learner_dir=None, limits=Limits())
+    outcomes = await tdd_kind.run(table, ctx)
+    assert [o.name for o in outcomes][0] == "Your tests fail on a correct total.js"
+    assert all(o.name.startswith("Not tried yet, the bug: ") for o in outcomes[1:])
+    shown = outcomes[0].output
+    for raw in ("TAP version", "not ok", "# Subtest", "---", "duration_ms", "..."):
+        assert raw not in shown, (raw, shown)
+    assert "  FAILED   two prices make six" in shown
+    assert "5 !== 6" in shown
+    assert "  passed   one price" in shown
+    assert "What your tests printed:\n  hi there" in shown
+
+    only_two = HEAD + "test('two prices', () => { assert.strictEqual(total([2, 3]), 5); });\n"
+    names = [n for n, _, _ in await _check(tmp_path, only_two)]
+    assert names[0] == "Your tests pass on a correct total.js"
+    assert names[2] == "Your tests missed the bug: `total` gave null for an empty list"
+    names = [n for n, _, _ in await _check(tmp_path, HEAD + "// no tests yet\n")]
+    assert names[0] == "Not enough tests in total.test.js"
+    endless = HEAD + "test('spins', () => { while (true) {} });\n"
+    names = [n for n, _, _ in await _check(tmp_path, endless, wall=3, cpu=2)]
+    assert names[0] == "Your tests did not finish"
+
+
+def test_readable_results_from_real_node_tap_shapes() -> None:
+    tap = """TAP version 13
+# Subtest: sums
+    # Subtest: two
+    ok 1 - two
+      ---
+      duration_ms: 0.5
+      ...
+    # Subtest: three
+    not ok 2 - three
+      ---
+      duration_ms: 0.4
+      failureType: 'testCodeFailure'
+      error: |-
+        Expected values to be strictly equal:
+        
+        5 !== 6
+        
+      code: 'ERR_ASSERTION'
+      ...
+    1..2
+not ok 1 - sums
+  ---
+  duration_ms: 2
+  ...
+# printed by me
+# not ok 9 - forged
+1..1
+# tests 2
+# pass 1
+# fail 1
+"""
+    text = tdd_kind.readable_results(tap)
+    assert text.splitlines()[:4] == [
+        "Your tests:",
+        "  passed   sums > two",
+        "  FAILED   sums > three",
+        "           Expected values to be strictly equal: 5 !== 6",
+    ]
+    assert "  printed by me" in text and "  not ok 9 - forged" in text  # output, not a result
+    assert "# tests" not in text and "TAP" not in text
