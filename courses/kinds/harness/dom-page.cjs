@@ -144,13 +144,17 @@ class Page {
     });
     this.window = window;
     this.document = window.document;
-    // happy-dom's innerText setter needs a string; a browser turns any value into text.
-    const inner = Object.getOwnPropertyDescriptor(window.HTMLElement.prototype, 'innerText');
-    if (inner && inner.set) {
-      Object.defineProperty(window.HTMLElement.prototype, 'innerText', {
-        ...inner,
+    // happy-dom's text setters want a string (textContent = 0 gave ''); a browser turns any
+    // value into text, and null into nothing.
+    for (const [cls, prop] of [['Node', 'textContent'], ['Element', 'textContent'], ['HTMLElement', 'textContent'],
+      ['CharacterData', 'textContent'], ['HTMLElement', 'innerText'], ['Element', 'innerHTML'], ['CharacterData', 'data']]) {
+      const proto = window[cls] && window[cls].prototype;
+      const own = proto && Object.getOwnPropertyDescriptor(proto, prop);
+      if (!own || !own.set) continue;
+      Object.defineProperty(proto, prop, {
+        ...own,
         set(value) {
-          inner.set.call(this, value === null ? '' : String(value));
+          own.set.call(this, value === null ? '' : String(value));
         },
       });
     }

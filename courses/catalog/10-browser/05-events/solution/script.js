@@ -1,0 +1,30 @@
+const display = document.querySelector('#count');
+const plus = document.querySelector('#plus');
+const minus = document.querySelector('#minus');
+const reset = document.querySelector('#reset');
+
+let count = 0;
+
+function show() {
+  display.textContent = count;
+}
+
+// 1. When #plus is clicked, add one and show the new number.
+plus.addEventListener('click', () => {
+  count = count + 1;
+  show();
+});
+
+// 2. When #minus is clicked, take one away, but never go below 0.
+minus.addEventListener('click', () => {
+  if (count > 0) {
+    count = count - 1;
+  }
+  show();
+});
+
+// 3. When #reset is clicked, go back to 0.
+reset.addEventListener('click', () => {
+  count = 0;
+  show();
+});
