@@ -1,0 +1,8 @@
+function countWords(text) {
+  const words = text.trim().split(/ +/);
+  return words[0] === "" ? 0 : words.length;
+}
+function readingTime(text) {
+  return Math.ceil(countWords(text) / 200);
+}
+module.exports = { countWords, readingTime };
