@@ -124,9 +124,9 @@ def add_to_stages(stages: list[dict[str, Any]], found: list[MilestoneStatus]) ->
     for stage in stages:
         stage.setdefault("milestones", [])
     for status in found:
-        stage = by_stage.get(status.stage)
-        if stage is not None:
-            stage["milestones"].append(status.view())
+        home = by_stage.get(status.stage)
+        if home is not None:
+            home["milestones"].append(status.view())
 
 
 def class_rows(

@@ -36,6 +36,7 @@ class RosterScreen(Screen[None]):
         Binding("ctrl+u", "unlock_all", "Unlock all", id="roster.unlock_all"),
         Binding("d", "detail", "Detail", id="roster.detail"),
         Binding("e", "export", "Export", id="roster.export"),
+        Binding("f", "milestones", "Milestones", id="roster.milestones"),
         Binding("t", "demo", "Demo", id="roster.demo"),
         Binding("n", "hint", "Next hint", id="roster.hint"),
         Binding("ctrl+n", "hint_all", "Hint to all", id="roster.hint_all", show=False),
@@ -220,6 +221,12 @@ class RosterScreen(Screen[None]):
 
     def action_unlock_all(self) -> None:
         self.app.unlock(None)  # type: ignore[attr-defined]
+
+    def action_milestones(self) -> None:
+        """Who is ready for a milestone sign-off (and who is signed off)."""
+        from tui.instructor.screens.milestones import MilestonesScreen
+
+        self.app.push_screen(MilestonesScreen())
 
     def action_detail(self) -> None:
         name = self._need_selected()
