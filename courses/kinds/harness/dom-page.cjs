@@ -338,9 +338,17 @@ class Page {
         // A function the page's script declared at its top level (function name() {...}),
         // called with plain data: the tests give it other data than the page's own.
         const name = String(selector);
-        const fn = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? this.window[name] : undefined;
+        let fn;
+        if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name)) {
+          try {
+            // A name as the page's scripts see it: function declarations and top-level const/let.
+            fn = vm.runInContext(`typeof ${name} === 'function' ? ${name} : undefined`, window);
+          } catch (err) {
+            fn = undefined;
+          }
+        }
         if (typeof fn !== 'function') {
-          let message = `Your script has no function called ${name}. Declare it at the top level: function ${name}(...) { ... }`;
+          let message = `Your script has no function called ${name}. Write it at the top level of the script: function ${name}(...) { ... }`;
           if (this.errors.length) message += ` (Your script stopped with an error first: ${this.errors[0]})`;
           throw new Error(clip(message, 480));
         }

@@ -1,0 +1,27 @@
+const shelf = [
+  { title: 'Things Fall Apart', author: 'Chinua Achebe', pages: 209 },
+  { title: 'Middlemarch', author: 'George Eliot', pages: 880 },
+  { title: 'The Old Man and the Sea', author: 'Ernest Hemingway', pages: 127 },
+];
+
+const list = document.querySelector('#books');
+const total = document.querySelector('#total');
+
+// Show every book in the array it is given:
+// - empty #books first, so nothing old is left;
+// - one <li> per book that says "Middlemarch by George Eliot";
+// - a book with more than 300 pages gets the class long;
+// - #total says how many books there are: "3 books".
+function renderBooks(books) {
+  const items = [];
+  for (let i = 0; i < books.length; i++) {
+    const li = document.createElement('li');
+    li.textContent = `${books[i].title} by ${books[i].author}`;
+    if (books[i].pages > 300) li.className = 'long';
+    items.push(li);
+  }
+  list.replaceChildren(...items);
+  document.getElementById('total').textContent = `${items.length} books`;
+}
+
+renderBooks(shelf);
