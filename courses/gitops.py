@@ -57,6 +57,7 @@ SANDBOX_FILES = (
     "courses/git/ops.py",
     "courses/git/render.py",
     "courses/git/authoring.py",
+    "courses/git/remote.py",
 )
 
 __all__ = [

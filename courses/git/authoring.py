@@ -10,6 +10,7 @@ root (invariant 8).
 
 from __future__ import annotations
 
+import os
 import shutil
 import tomllib
 from pathlib import Path
@@ -24,7 +25,12 @@ MAX_STEPS = 200
 # Scripted steps: building a starter repository, or the solved one for `slate course check`
 # --------------------------------------------------------------------------------------------
 
-STEP_OPS = {*OP_ARGS, "write", "delete"}
+STEP_OPS = {*OP_ARGS, "write", "delete", "server_init", "exclude", "remove_folder"}
+# Authoring-only ops (never the panel's): ``server_init`` (path) makes a bare repository, the
+# team's server; ``exclude`` (text) adds lines to the repository's .git/info/exclude;
+# ``remove_folder`` (path) deletes a helper folder (a teammate's clone) from the build.
+# Any step may say ``repo = "sub/folder"``: it then works in that repository (a clone).
+_AUTHOR_ARGS = {"server_init": ("path",), "exclude": ("text",), "remove_folder": ("path",)}
 
 
 def load_steps(path: Path) -> list[dict[str, Any]]:
@@ -59,7 +65,13 @@ def validate_steps(steps: list[Any]) -> list[str]:
         if op not in STEP_OPS:
             problems.append(f"step {number}: op {op!r} is not one of {sorted(STEP_OPS)}")
             continue
-        allowed = {"op", "expect"} | set(OP_ARGS.get(op, ()))
+        allowed = {"op", "expect", "repo"} | set(OP_ARGS.get(op, ())) | set(
+            _AUTHOR_ARGS.get(op, ()))
+        if "repo" in step and not isinstance(step["repo"], str):
+            problems.append(f"step {number}: repo must be a folder name")
+        for key in _AUTHOR_ARGS.get(op, ()):
+            if not isinstance(step.get(key), str):
+                problems.append(f"step {number}: {op} needs {key} text")
         if op == "write":
             allowed |= {"path", "text"}
             if not isinstance(step.get("path"), str) or not isinstance(step.get("text"), str):
@@ -92,20 +104,40 @@ def run_steps(folder: Path, steps: list[dict[str, Any]], *, author: str = "Slate
     problems = validate_steps(steps)
     if problems:
         raise GitOpError("; ".join(problems))
-    repo = ExerciseRepo(folder)
     results = []
     for number, step in enumerate(steps, 1):
         op = step["op"]
-        args = {k: v for k, v in step.items() if k not in ("op", "expect")}
+        args = {k: v for k, v in step.items() if k not in ("op", "expect", "repo")}
         try:
-            if op == "write":
+            repo = ExerciseRepo(Path(folder) / _check_path(step["repo"])) if step.get(
+                "repo") else ExerciseRepo(folder)
+            repo.remote_root = Path(folder)
+            if op == "server_init":
+                import pygit2
+
+                target = Path(folder) / _check_path(args["path"])
+                pygit2.init_repository(str(target), bare=True, initial_head="main")
+                result: dict[str, Any] = {"message": f"made the server {args['path']}"}
+            elif op == "exclude":
+                info = Path(repo.folder) / ".git" / "info"
+                info.mkdir(parents=True, exist_ok=True)
+                with open(info / "exclude", "a", encoding="utf-8") as handle:
+                    handle.write(args["text"].rstrip("\n") + "\n")
+                result = {"message": "excluded"}
+            elif op == "remove_folder":
+                target = Path(folder) / _check_path(args["path"])
+                if target.is_symlink() or not target.is_dir():
+                    raise GitOpError(f"{args['path']} is not a folder")
+                shutil.rmtree(target)
+                result = {"message": f"removed {args['path']}"}
+            elif op == "write":
                 rel = _check_path(args["path"])
                 target = Path(repo.folder) / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if target.is_symlink():
                     raise GitOpError(f"{rel} is a link")
                 target.write_text(args["text"], encoding="utf-8")
-                result: dict[str, Any] = {"message": f"wrote {rel}"}
+                result = {"message": f"wrote {rel}"}
             elif op == "delete":
                 rel = _check_path(args["path"])
                 (Path(repo.folder) / rel).unlink()
@@ -202,5 +234,16 @@ def provision(exercise: Any, workspace: Any, rel: str, *, reset: bool = False) -
         build = Path(tmp) / "repo"
         build.mkdir()
         build_starter(exercise, build)
+        # Folders the steps made beside the files (the team's server, team.git): a learner's
+        # own copy is kept (it holds their pushes) unless this is a reset, which starts over.
+        starter = {str(n).split("/", 1)[0] for n in [*getattr(exercise, "files", []),
+                                                   *getattr(exercise, "readonly", [])]}
+        extra = [n for n in sorted(os.listdir(build)) if n != ".git" and n not in starter]
+        if extra and not reset and any(workspace.lexists(f"{rel}/{n}") for n in extra):
+            return False
+        if reset:
+            for name in extra:
+                if workspace.lexists(f"{rel}/{name}"):
+                    workspace.remove_tree(f"{rel}/{name}")
         workspace.install_tree(rel, build)
     return True

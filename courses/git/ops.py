@@ -32,6 +32,7 @@ from pygit2.enums import (
 )
 
 from courses.git.render import render
+from courses.git.remote import REMOTE_OP_ARGS, RemoteOps
 from courses.git.safety import (
     CONTROL_RE,
     GitOpError,
@@ -143,7 +144,7 @@ class _Blocked(pygit2.CheckoutCallbacks):
             self.paths.append(path)
 
 
-class ExerciseRepo:
+class ExerciseRepo(RemoteOps):
     """The Git panel's view of one exercise folder (which is the repository's working tree).
 
     Each operation re-opens and re-checks the repository, so a folder changed between two
@@ -761,6 +762,7 @@ OP_ARGS: dict[str, tuple[str, ...]] = {
     "revert": ("commit",),
     "diff": (),
 }
+OP_ARGS.update(REMOTE_OP_ARGS)  # clone, remote, fetch, pull, push (courses.git.remote)
 
 
 def _operation(op: str) -> Callable[..., dict[str, Any]]:

@@ -62,10 +62,17 @@ ASSERTIONS: dict[str, tuple[str, ...]] = {
     "merged": ("merge_commit",),
     "tag_exists": (),
     "clean": (),
-    "file_in_head": ("contains", "not_contains", "branch"),
+    "file_in_head": ("contains", "not_contains", "branch", "matches"),
     "no_conflict_markers": (),
+    # Git with others (issue 14): the team's server is a bare repository in the exercise.
+    "remote_url": ("remote",),
+    "pushed": ("server",),
+    "pulled": ("server",),
+    "changed_only": ("branch",),
 }
-COMMON = ("name", "message")
+# Every assertion may name the repository it looks at: ``repo = "shop"`` (a clone in a
+# sub-folder) or ``repo = "team.git"`` (the team's server, bare); default: the exercise folder.
+COMMON = ("name", "message", "repo")
 CHECK_FIELDS = ("kind", "name", "setup", "assert")
 _MARKER_RE = re.compile(rb"^(<{7}|={7}|>{7})(\s|$)", re.MULTILINE)
 
@@ -124,6 +131,10 @@ def validate(check: dict[str, Any], exercise: Exercise) -> list[str]:
         elif key in ("clean", "no_conflict_markers"):
             if value is not True:
                 problems.append(f"{where}: write {key} = true")
+        elif key == "changed_only":
+            if not (isinstance(value, list) and value
+                    and all(isinstance(v, str) and v for v in value)):
+                problems.append(f"{where}: changed_only must be a list of file names")
         elif not isinstance(value, str) or not value:
             problems.append(f"{where}: {key} must be non-empty text")
         elif key == "message_matches":
@@ -135,7 +146,17 @@ def validate(check: dict[str, Any], exercise: Exercise) -> list[str]:
                 problems.append(f"{where}: commit must be \"latest\", \"any\" or \"all\"")
         if "branch" in table and not (isinstance(table["branch"], str) and table["branch"]):
             problems.append(f"{where}: branch must be a branch name")
-        for qual in ("contains", "not_contains"):
+        for qual in ("repo", "server"):
+            where_to = table.get(qual)
+            if where_to is not None and (not isinstance(where_to, str) or where_to.startswith(
+                    "/") or ".." in where_to.split("/")):
+                problems.append(f"{where}: {qual} must be a folder inside the exercise")
+        if "matches" in table:
+            try:
+                re.compile(str(table["matches"]))
+            except re.error as exc:
+                problems.append(f"{where}: matches is not a valid pattern: {exc}")
+        for qual in ("contains", "not_contains", "remote"):
             if qual in table and not (isinstance(table[qual], str) and table[qual]):
                 problems.append(f"{where}: {qual} must be non-empty text")
         for flag in ("merge_commit", "case_sensitive"):
@@ -150,9 +171,10 @@ def validate(check: dict[str, Any], exercise: Exercise) -> list[str]:
 class _Repo:
     """What the assertions need from one opened repository, computed lazily and bounded."""
 
-    def __init__(self, repo: pygit2.Repository, folder: Path) -> None:
+    def __init__(self, repo: pygit2.Repository, folder: Path, root: Path | None = None) -> None:
         self.repo = repo
         self.folder = folder
+        self.root = root if root is not None else folder  # the exercise folder
         self._history: dict[str | None, list[pygit2.Commit]] = {}
 
     def head(self, branch: str | None = None) -> pygit2.Commit | None:
@@ -339,6 +361,130 @@ def _file_in_head(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
                        "the file, save, stage and commit it.")
     if "not_contains" in t and t["not_contains"].lower() in text.lower():
         return False, f"{path} in {where} still contains \"{t['not_contains']}\"."
+    if "matches" in t and not re.search(t["matches"], text, re.IGNORECASE | re.MULTILINE):
+        return False, (f"{path} in {where} does not say what the task asks for yet. Read the "
+                       "task again, edit the file, save, stage and commit it.")
+    return True, ""
+
+
+# ---- Git with others: the team's server -------------------------------------------------------
+
+
+def _sub(folder: Path, rel: str) -> Path:
+    parts = [p for p in rel.split("/") if p not in ("", ".")]
+    if any(p == ".." for p in parts) or rel.startswith("/"):
+        raise gitops.GitOpError("This check names a folder outside the exercise. Please tell "
+                                "your instructor.")
+    return folder.joinpath(*parts) if parts else folder
+
+
+def _open_any(folder: Path, rel: str) -> _Repo:
+    """The repository at ``rel`` in the exercise folder: a working one, or a bare server."""
+    from courses.git import remote
+
+    path = _sub(folder, rel)
+    info = os.lstat(path) if os.path.lexists(path) else None
+    if info is None:
+        raise gitops.GitOpError(f"There is no folder called {gitops.show(rel, 40)} yet. Make "
+                                "it with git clone, as the task says.")
+    if not stat.S_ISDIR(info.st_mode):
+        raise gitops.GitOpError(f"{gitops.show(rel, 40)} is not a plain folder.")
+    if not (path / ".git").exists() and (path / "HEAD").is_file():
+        return _Repo(remote.open_server(path), path)
+    if not (path / ".git").exists() and rel not in ("", "."):
+        raise gitops.GitOpError(f"There is no repository in {gitops.show(rel, 40)} yet. "
+                                "Make it with git clone, as the task says.")
+    return _Repo(gitops.open_repo(path), path)
+
+
+def _server_tip(r: _Repo, t: dict[str, Any], branch: str) -> tuple[Any, str]:
+    """(the tip of ``branch`` on the server or None, a message when the server is unusable)."""
+    from courses.git import remote
+
+    server_rel = t.get("server") or "team.git"
+    try:
+        server = remote.open_server(_sub(r.root, server_rel))
+    except gitops.GitOpError as exc:
+        return None, str(exc)
+    ref = server.references.get(f"refs/heads/{branch}")
+    return (ref.target if ref is not None else None), ""
+
+
+def _remote_url(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
+    from courses.git import remote
+
+    name = t.get("remote") or "origin"
+    want = t["remote_url"]
+    if name not in r.repo.remotes.names():
+        return False, (f"Your repository has no remote called {name}. git clone sets it up; "
+                       f"or add it with: git remote add {name} {want}")
+    url = r.repo.remotes[name].url or ""
+    try:
+        _, got = remote._inside(r.root.resolve(), r.folder.resolve(), remote.check_url(url))
+    except gitops.GitOpError as exc:
+        return False, f"The remote {name} points somewhere Slate cannot use: {exc}"
+    _, expected = remote._inside(r.root.resolve(), r.root.resolve(), remote.check_url(want))
+    if got != expected:
+        return False, (f"The remote {name} points at {gitops.show(url, 60)}, not at the "
+                       f"team's server ({want}).")
+    return True, ""
+
+
+def _pushed(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
+    branch = t["pushed"]
+    local = r.repo.branches.local.get(branch)
+    if local is None:
+        return False, f"There is no branch called {branch} in your repository."
+    mine = local.peel(pygit2.Commit).id
+    tip, problem = _server_tip(r, t, branch)
+    if problem:
+        return False, problem
+    if tip is None:
+        return False, (f"The team's server has no {branch} branch yet. Send yours with: "
+                       f"git push")
+    if tip == mine or (tip in r.repo and r.repo.descendant_of(tip, mine)):
+        return True, ""
+    return False, (f"The team's server does not have your latest commit on {branch} yet "
+                   f"(\"{_summary(local.peel(pygit2.Commit))}\"). Send it with: git push")
+
+
+def _pulled(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
+    branch = t["pulled"]
+    tip, problem = _server_tip(r, t, branch)
+    if problem:
+        return False, problem
+    if tip is None:
+        return False, f"The team's server has no {branch} branch."
+    head = r.head()
+    if head is None:
+        return False, "There are no commits in your repository yet."
+    if head.id == tip or (tip in r.repo and r.repo.descendant_of(head.id, tip)):
+        return True, ""
+    return False, (f"Your {r.branch() or 'branch'} does not have the team's latest commit "
+                   f"yet. Bring it in with: git pull")
+
+
+def _changed_only(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
+    if r.missing_branch(t):
+        return False, r.missing_branch(t)
+    head = r.head(t.get("branch"))
+    if head is None:
+        return False, "There are no commits yet."
+    allowed = set(t["changed_only"])
+    if head.parents:
+        diff = r.repo.diff(head.parents[0], head)
+    else:
+        diff = head.tree.diff_to_tree(swap=True)
+    changed = sorted({d.delta.new_file.path for d in diff} | {d.delta.old_file.path
+                                                              for d in diff})
+    if not changed:
+        return False, "Your latest commit changes no file at all."
+    extra = [p for p in changed if p not in allowed]
+    if extra:
+        shown = ", ".join(gitops.show(p, 40) for p in extra[:5])
+        return False, (f"Your latest commit also changes {shown}. A focused commit holds one "
+                       f"change: only {', '.join(sorted(allowed))}. Restore the other files "
+                       "(git restore) before you commit.")
     return True, ""
 
 
@@ -402,6 +548,10 @@ EVALUATORS: dict[str, Callable[[_Repo, dict[str, Any]], tuple[bool, str]]] = {
     "clean": _clean,
     "file_in_head": _file_in_head,
     "no_conflict_markers": _no_conflict_markers,
+    "remote_url": _remote_url,
+    "pushed": _pushed,
+    "pulled": _pulled,
+    "changed_only": _changed_only,
 }
 
 
@@ -423,26 +573,46 @@ def default_name(table: dict[str, Any]) -> str:
         "file_in_head": f"{value} is saved in the latest commit"
         + (f" on {table['branch']}" if table.get("branch") else ""),
         "no_conflict_markers": "No conflict markers are left",
+        "remote_url": f"The remote {table.get('remote') or 'origin'} is the team's server",
+        "pushed": f"The team's server has your commits on {value}",
+        "pulled": f"Your repository has the team's latest commits on {value}",
+        "changed_only": "The latest commit changes only "
+        + (", ".join(value) if isinstance(value, list) else "the right files"),
     }
     return names.get(key, "Git check")
 
 
 def evaluate(folder: Path, asserts: list[dict[str, Any]]) -> list[TestOutcome]:
     """Evaluate the assertions against the repository in ``folder`` (blocking; read-only)."""
-    try:
-        repo = _Repo(gitops.open_repo(folder), folder)
-        repo.head()
-    except gitops.GitOpError as exc:
-        return [TestOutcome(t.get("name") or default_name(t), "failed", str(exc))
-                for t in asserts]
-    except (pygit2.GitError, KeyError, ValueError) as exc:
-        message = "Git could not read your repository; it may be damaged. Ask your instructor."
-        return [TestOutcome(t.get("name") or default_name(t), "failed", message,
-                            output=gitops.show(str(exc), 200)) for t in asserts]
+    repos: dict[str, _Repo | TestOutcome] = {}
+
+    def opened(rel: str, name: str) -> _Repo | TestOutcome:
+        if rel not in repos:
+            try:
+                if rel == ".":
+                    found = _Repo(gitops.open_repo(folder), folder)
+                else:
+                    found = _open_any(folder, rel)
+                    found.root = folder
+                found.head()
+                repos[rel] = found
+            except gitops.GitOpError as exc:
+                repos[rel] = TestOutcome(name, "failed", str(exc))
+            except (pygit2.GitError, KeyError, ValueError) as exc:
+                repos[rel] = TestOutcome(
+                    name, "failed", "Git could not read your repository; it may be damaged. "
+                    "Ask your instructor.", output=gitops.show(str(exc), 200))
+        return repos[rel]
+
     outcomes = []
     for table in asserts:
         key = _assertion_key(table)
         name = table.get("name") or default_name(table)
+        rel = str(table.get("repo") or ".")
+        repo = opened(rel, name)
+        if isinstance(repo, TestOutcome):
+            outcomes.append(TestOutcome(name, repo.status, repo.message, repo.output))
+            continue
         if key is None:
             outcomes.append(TestOutcome(name, "error", "This check is set up wrongly. Please "
                                         "tell your instructor."))

@@ -191,7 +191,7 @@ def test_run_dispatches_and_rejects_unknown_ops_and_args(tmp_path: Path) -> None
     repo = _repo(tmp_path)
     assert repo.run("init")["branch"] == "main"
     with pytest.raises(GitOpError, match="Unknown Git action"):
-        repo.run("push")
+        repo.run("rebase")
     with pytest.raises(GitOpError, match="does not take force"):
         repo.run("stage", {"paths": ["a"], "force": True})
     with pytest.raises(GitOpError, match="missing some details"):
@@ -233,8 +233,8 @@ expect = "up-to-date"
     bad = [{"op": "merge", "branch": "b", "expect": "conflict"}]
     with pytest.raises(GitOpError, match="step 1 .merge.: expected 'conflict'"):
         run_steps(folder, bad)
-    with pytest.raises(GitOpError, match="op 'push' is not one of"):
-        run_steps(folder, [{"op": "push"}])
+    with pytest.raises(GitOpError, match="op 'rebase' is not one of"):
+        run_steps(folder, [{"op": "rebase"}])
 
 
 # ---- hostile repositories -------------------------------------------------------------------
@@ -495,7 +495,7 @@ def test_command_line_entry_runs_one_op_as_json(tmp_path: Path) -> None:
         return json.loads(out.stdout)
 
     assert call('{"op": "init"}')["result"]["branch"] == "main"
-    assert call('{"op": "push"}') == {"ok": False, "error": "Unknown Git action 'push'."}
+    assert call('{"op": "rebase"}') == {"ok": False, "error": "Unknown Git action 'rebase'."}
     assert call("not json")["ok"] is False
     assert call('{"op": "log", "args": {"n": 3}}')["result"]["commits"] == []
 
