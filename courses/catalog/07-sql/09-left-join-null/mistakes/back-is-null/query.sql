@@ -1,0 +1,4 @@
+SELECT members.name
+FROM members
+LEFT JOIN loans ON loans.member_id = members.id
+WHERE loans.back IS NULL;
