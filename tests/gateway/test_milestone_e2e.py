@@ -70,7 +70,7 @@ def test_instructor_signs_off_a_ready_learner_who_sees_it_live(
 
     # The learner is told at once, and the map (redrawn by the push) says who and when.
     lt.wait_for("Milestone signed off", timeout=10)
-    lt.wait_for(rf"\[\*\] Milestone: Foundations: HTML, CSS and JavaScript", timeout=10)
+    lt.wait_for(r"\[\*\] Milestone: Foundations: HTML, CSS and JavaScript", timeout=10)
     lt.wait_for(rf"signed off by {teacher} on 20\d\d-\d\d-\d\d", timeout=10)
 
     out = server.slate("progress", "export", "--csv").stdout.decode()
