@@ -34,8 +34,11 @@ from server.vocabulary import STAFF_ROLES
 log = logging.getLogger(__name__)
 
 STATES = ("not_reached", "ready", "signed")
-MAX_ROWS = 2000
-"""Console rows in one reply (ready learners first, so they are never the ones cut)."""
+MAX_ROWS = 1000
+"""Console rows in one reply (ready learners first, so they are never the ones cut); with
+``ROW_NOTE`` this keeps the reply well under the control channel's 1 MiB line."""
+ROW_NOTE = 120
+"""Characters of a sign-off note carried in a console row (the store keeps it whole)."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,7 @@ def class_rows(
             row.pop("courses")
             row["learner"] = account.name
             row["cohort"] = account.cohort
+            row["note"] = row["note"][:ROW_NOTE]
             rows.append(row)
     order = {"ready": 0, "signed": 1, "not_reached": 2}
     rows.sort(key=lambda r: (order[r["state"]], -r["done"] / max(r["total"], 1), r["learner"]))

@@ -254,3 +254,22 @@ async def test_export_has_the_milestone_columns(services: SessionServices, store
     assert ",Foundations,signed,teach,20" in ada_html
     bo_html = next(line for line in lines if line.startswith("bo,,html,page"))
     assert bo_html.endswith(",Foundations,not_reached,,")
+
+
+async def test_a_full_console_reply_fits_one_control_line(services: SessionServices,
+                                                          store: Store) -> None:
+    """The most rows, each with the longest names, cohort and note the store allows, still
+    encode under the control channel's line limit (ready rows are the ones kept)."""
+    import dataclasses
+
+    from server import milestones
+
+    rows = [{"learner": "l" * 32, "cohort": "c" * 64, "milestone": "m" * 64, "title": "t" * 80,
+             "stage": 1, "done": 999, "total": 999, "state": "signed", "signed_by": "s" * 32,
+             "signed_at": "2026-11-30T19:40:00.000000+00:00", "note": "n" * milestones.ROW_NOTE}
+            ] * milestones.MAX_ROWS
+    reply = protocol.MilestonesReply(rows=rows, milestones=[], truncated=True)
+    assert len(protocol.encode(dataclasses.replace(reply, id=1))) < protocol.MAX_LINE
+    store.sign_off_milestone("ada", "js", "teach", note="x" * 300)
+    got, _ = milestones.class_rows(store, catalog())
+    assert len(next(r for r in got if r["learner"] == "ada")["note"]) == milestones.ROW_NOTE
