@@ -161,6 +161,8 @@ class Seed:
             work dir, which the server made itself). Check profile.
         collect: send the folder's regular files back at the end (``RunResult.files``).
         max_files: most files sent back.
+        with_git: the folder's ``.git`` is seeded and sent back too (a teaching-console git
+            command run the Run way); otherwise it is never sent back.
     """
 
     folder: str
@@ -170,6 +172,7 @@ class Seed:
     source: str | None = None
     collect: bool = False
     max_files: int = DEFAULT_QUOTA_FILES
+    with_git: bool = False
 
     def __post_init__(self) -> None:
         for path in (self.folder, self.mount):
@@ -384,6 +387,7 @@ def learner_run(
     max_files: int = DEFAULT_QUOTA_FILES,
     stdin: bytes | None = None,
     env: dict[str, str] | None = None,
+    with_git: bool = False,
 ) -> RunSpec:
     """A learner's Run of their exercise folder: nothing of the host is bound. The folder is
     ``/workspace/<folder>`` on a ``size``-byte tmpfs seeded with ``files`` (read by the caller
@@ -405,6 +409,7 @@ def learner_run(
             files=files,
             collect=True,
             max_files=max_files,
+            with_git=with_git,
         ),
     )
 

@@ -496,6 +496,7 @@ def _sandbox_spec(
                 "out_fd": files_fd,
                 "limit": seed.size,
                 "max_files": seed.max_files,
+                "with_git": seed.with_git,
             }
             argv = [
                 profiles.SYSTEM_PYTHON, "-I", "-S", "-c", _seedbox_source(),
@@ -1024,6 +1025,7 @@ async def run_in_workspace(
     stop: asyncio.Event | None = None,
     stdin: bytes | None = None,
     env: dict[str, str] | None = None,
+    with_git: bool = False,
 ) -> RunResult:
     """A learner's Run of ``folder`` in their workspace, with disk bounded *while* it runs.
 
@@ -1040,8 +1042,12 @@ async def run_in_workspace(
         folder: the exercise folder, relative to the workspace.
         argv, limits, host_uid, on_output, stop, stdin, env: as :class:`RunSpec` and
             :func:`run_async`.
+        with_git: the folder's ``.git`` is in the copy and its changes are saved back too (a
+            teaching-console git command): objects first, the files that point at them
+            (index, refs) last, and none of those once a save was refused, so a full
+            workspace never leaves a ref to a missing object.
     """
-    seed = await asyncio.to_thread(_read_seed, ws, folder)
+    seed = await asyncio.to_thread(_read_seed, ws, folder, with_git)
     # Only digests are kept here: the content goes to the sandbox (run_async consumes it).
     digests = {rel: _digest(data) for rel, data in seed.items()}
     spec = profiles.learner_run(
@@ -1056,13 +1062,14 @@ async def run_in_workspace(
         max_files=ws.quota_files,
         stdin=stdin,
         env=env,
+        with_git=with_git,
     )
     result = await run_async(spec, on_output=on_output, stop=stop)
     if result.exit_code == seedbox.SEED_FAILED and result.files is None:
         raise JailError(result.stderr.decode("utf-8", "replace").strip()[:300])
     if result.files is not None:
         refused = await asyncio.to_thread(
-            _write_back, ws, folder, digests, result.files, result.files_complete
+            _write_back, ws, folder, digests, result.files, result.files_complete, with_git
         )
         if refused or not result.files_complete:
             result.disk_refused = refused or ["(files past your space)"]
@@ -1071,11 +1078,12 @@ async def run_in_workspace(
     return result
 
 
-def _read_seed(ws: Workspace, folder: str) -> dict[str, bytes]:
-    """The folder's regular files (``.git`` left out), through the safe API, at most a quota."""
+def _read_seed(ws: Workspace, folder: str, with_git: bool = False) -> dict[str, bytes]:
+    """The folder's regular files (``.git`` left out unless ``with_git``), through the safe
+    API, at most a quota."""
     files: dict[str, bytes] = {}
     room = ws.quota_bytes
-    for rel in ws.list_files(folder):
+    for rel in ws.list_files(folder, include_git=with_git):
         try:
             data = ws.read_bytes(f"{folder}/{rel}", limit=room)
         except WorkspaceError:
@@ -1091,36 +1099,52 @@ def _write_back(
     seed: dict[str, str],
     final: dict[str, bytes],
     complete: bool,
+    with_git: bool = False,
 ) -> list[str]:
     """Save what the program changed (see :func:`run_in_workspace`); return refused paths."""
     refused: list[str] = []
     written = 0
-    for rel in sorted(final):
+    not_saved = tuple(n for n in _NOT_SAVED if not (with_git and n == ".git"))
+    most = ws.quota_files if with_git else MAX_WRITE_BACK
+
+    def order(rel: str) -> tuple[int, str]:  # git objects, then files, then what points at them
+        if rel.startswith(".git/objects/"):
+            return (0, rel)
+        return (2 if rel.startswith(".git/") else 1, rel)
+
+    for rel in sorted(final, key=order):
         data = final[rel]
         before = seed.get(rel)
         if _digest(data) == before:
             continue
         parts = rel.split("/")
-        if any(part in _NOT_SAVED or part in ("", ".", "..") for part in parts):
+        if any(part in not_saved or part in ("", ".", "..") for part in parts):
             continue  # the stream is the sandbox's (untrusted): only plain relative paths
+        if with_git and ".git" in parts[1:]:
+            continue  # only the folder's own repository, never one nested deeper
         shown = "".join(ch if ch.isprintable() else "?" for ch in rel)[:200]
+        if with_git and refused and order(rel)[0] == 2:
+            refused.append(shown)  # an index or ref naming an object that was not kept: not
+            continue  # written, the repository stays as it was
         try:
             if _current(ws, f"{folder}/{rel}") != before:
                 continue  # the learner saved it meanwhile: their save wins
-            if written >= MAX_WRITE_BACK:
+            if written >= most:
                 refused.append(shown)
                 continue
-            ws.write_atomic(f"{folder}/{rel}", data)
+            ws.write_atomic(f"{folder}/{rel}", data, into_git=order(rel)[0] != 1)
             written += 1
         except WorkspaceError:
             refused.append(shown)
-    if complete:
+    if complete and not (with_git and refused):
         for rel, digest in seed.items():
-            if rel in final or any(part in _NOT_SAVED for part in rel.split("/")):
+            if rel in final or any(part in not_saved for part in rel.split("/")):
+                continue
+            if with_git and ".git" in rel.split("/")[1:]:
                 continue
             with contextlib.suppress(WorkspaceError):
                 if _current(ws, f"{folder}/{rel}") == digest:
-                    ws.remove(f"{folder}/{rel}")
+                    ws.remove(f"{folder}/{rel}", into_git=rel.startswith(".git/"))
     return refused
 
 

@@ -90,8 +90,11 @@ def _write_seed(fd: int, folder: str) -> None:
             out.write(body)
 
 
-def _send_folder(fd: int, folder: str, limit: int, max_files: int) -> None:
-    """Send the regular files under ``folder`` (links and special files are not followed)."""
+def _send_folder(
+    fd: int, folder: str, limit: int, max_files: int, skip: tuple[str, ...] = SKIP_DIRS
+) -> None:
+    """Send the regular files under ``folder`` (links and special files are not followed;
+    folders named in ``skip`` are left out)."""
     sent = 0
     count = 0
     truncated = False
@@ -110,7 +113,7 @@ def _send_folder(fd: int, folder: str, limit: int, max_files: int) -> None:
                 except OSError:
                     continue
                 if stat.S_ISDIR(info.st_mode):
-                    if entry.name not in SKIP_DIRS:
+                    if entry.name not in skip:
                         stack.append(rel)
                     continue
                 if not stat.S_ISREG(info.st_mode):
@@ -219,7 +222,8 @@ def main(argv: list[str]) -> int:
         if code < 0:
             code = 128 - code
     try:
-        _send_folder(out_fd, folder, config["limit"], config["max_files"])
+        skip = () if config.get("with_git") else SKIP_DIRS
+        _send_folder(out_fd, folder, config["limit"], config["max_files"], skip)
     except OSError:
         pass
     return code

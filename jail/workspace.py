@@ -356,8 +356,9 @@ class Workspace:
                 found.append((rel, kind, size))
         return found
 
-    def list_files(self, rel_dir: str = "") -> list[str]:
-        """Regular files under ``rel_dir``, as paths relative to it, sorted; ``.git`` skipped.
+    def list_files(self, rel_dir: str = "", *, include_git: bool = False) -> list[str]:
+        """Regular files under ``rel_dir``, as paths relative to it, sorted; ``.git`` skipped
+        unless ``include_git`` (a console git command's copy of the folder).
 
         Links, special files and names that :func:`check_name` refuses (control characters...)
         are left out: they could not be opened through this API anyway.
@@ -369,7 +370,7 @@ class Workspace:
         found: list[str] = []
         budget = self.quota_files * 2 + 1000
         with self._dir(parts) as dfd:
-            for rel, entry_mode, _ in self._walk(dfd, "", budget):
+            for rel, entry_mode, _ in self._walk(dfd, "", budget, include_git=include_git):
                 if stat.S_ISREG(entry_mode) and _acceptable(rel):
                     found.append(rel)
         return sorted(found)
@@ -445,11 +446,13 @@ class Workspace:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def write_atomic(self, rel: str, data: bytes | str) -> None:
+    def write_atomic(self, rel: str, data: bytes | str, *, into_git: bool = False) -> None:
         """Save ``data`` to ``rel``: a temp file, fsync, rename over the old one, fsync the folder.
 
         Missing folders are created. A save that would grow the workspace past its quota is
-        refused; one that does not grow it (or shrinks it) always succeeds.
+        refused; one that does not grow it (or shrinks it) always succeeds. ``into_git``: the
+        path is inside a ``.git`` (a console git command's changes saved back, within the
+        quota); otherwise ``.git`` is refused.
 
         Raises:
             WorkspaceError: bad name, the target is not a regular file (link, FIFO, device,
@@ -457,7 +460,7 @@ class Workspace:
         """
         if isinstance(data, str):
             data = data.encode("utf-8")
-        parts = check_name(rel, for_write=True)
+        parts = _git_parts(rel) if into_git else check_name(rel, for_write=True)
         name = parts[-1]
         with self._dir(parts[:-1], create=True) as dfd:
             old_size = 0
@@ -476,17 +479,19 @@ class Workspace:
                         "Delete it first, or save under another name."
                     )
                 old_size, is_new = info.st_size, False
-            self._check_quota(rel, len(data) - old_size, 1 if is_new else 0)
+            # git's own files do not count as entries (Usage.files), their bytes do
+            self._check_quota(rel, len(data) - old_size, 1 if is_new and not into_git else 0)
             self._save_at(dfd, name, data, rel)
             os.fsync(dfd)
 
-    def remove(self, rel: str) -> None:
-        """Delete the file ``rel`` (a link or special file there is removed, never followed).
+    def remove(self, rel: str, *, into_git: bool = False) -> None:
+        """Delete the file ``rel`` (a link or special file there is removed, never followed);
+        ``into_git`` as :meth:`write_atomic`.
 
         Raises:
             WorkspaceError: bad name, missing, or a folder.
         """
-        parts = check_name(rel, for_write=True)
+        parts = _git_parts(rel) if into_git else check_name(rel, for_write=True)
         with self._dir(parts[:-1]) as dfd:
             try:
                 os.unlink(parts[-1], dir_fd=dfd)
@@ -867,6 +872,14 @@ class Workspace:
                 f"(the limit is {_kb(self.quota_bytes)}). Delete files you do not need, or make "
                 "this file smaller; saves that do not make it bigger still work."
             )
+
+
+def _git_parts(rel: str) -> list[str]:
+    """The components of a path that must lie inside a ``.git`` folder."""
+    parts = check_name(rel)
+    if ".git" not in [part.lower() for part in parts[:-1]]:
+        raise WorkspaceError(f"{printable(rel)} is not inside a .git folder.")
+    return parts
 
 
 class _TooMany(WorkspaceError):

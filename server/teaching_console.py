@@ -13,12 +13,15 @@ server, never the network, the per-learner lock held):
 - programs that may write any amount (``node``, ``sqlite3``) run the Run way:
   ``jail.run.run_in_workspace`` — a quota-sized tmpfs copy of the exercise folder, changes
   saved back through the workspace API within the quota;
-- fixed-effect commands (``git``, ``ls``, ``cat``, ``mkdir``, ``mv``, ``rm``) need what the
-  Run copy leaves out (the learner's ``.git``, empty folders) and run in the Run profile with
+- ``git`` runs the Run way too, with the folder's ``.git`` in the copy (``with_git``): objects
+  past the quota fail inside, and an index or ref naming an object that was not kept is not
+  saved back, so the repository stays whole (issue 9);
+- the other fixed-effect commands (``ls``, ``cat``, ``mkdir``, ``mv``, ``rm``) need what the
+  Run copy leaves out (empty folders, other folders) and run in the Run profile with
   the learner's *whole* workspace bound at /workspace, as the Git panel's sandbox does (a
   folder swapped for a link resolves inside the sandbox, never on the host). Their allowlisted
-  arguments bound what they can write: git writes objects for files already within the quota,
-  the others move, delete or create folders; RLIMIT_FSIZE caps any one file, and the workspace
+  arguments bound what they can write: they move, delete or create folders; RLIMIT_FSIZE
+  caps any one file, and the workspace
   usage is measured afterwards (``quota_exceeded``). git gets no system or global config, no
   hooks, no fsmonitor, no pager, no editor and no prompt.
 
@@ -651,12 +654,22 @@ async def run_line(ctx: ConsoleContext, line: str) -> Outcome:
                 ctx.workspace, ctx.folder, command.argv, limits=LIMITS, host_uid=ctx.host_uid,
                 on_output=on_output, stdin=stdin,
             )
+        elif command.argv[0] == "git":
+            # The author is always the logged-in learner. git runs the Run way too, on a
+            # quota-sized copy of the folder *with* its .git: objects it writes past the
+            # quota fail inside, and what comes back is saved within the quota (issue 9).
+            who = {"NAME": ctx.learner, "EMAIL": f"{ctx.learner}@classroom.invalid"}
+            command.env.update({f"GIT_{role}_{k}": v for role in ("AUTHOR", "COMMITTER")
+                                for k, v in who.items()})
+            result = await run_in_workspace(
+                ctx.workspace, ctx.folder, command.argv, limits=LIMITS, host_uid=ctx.host_uid,
+                on_output=on_output, env=command.env, with_git=True,
+            )
         else:
-            if command.argv[0] == "git":  # the author is always the logged-in learner
-                who = {"NAME": ctx.learner, "EMAIL": f"{ctx.learner}@classroom.invalid"}
-                command.env.update({f"GIT_{role}_{k}": v for role in ("AUTHOR", "COMMITTER")
-                                    for k, v in who.items()})
             result = await run_async(bound_spec(ctx, command), on_output=on_output)
+        if result.disk_refused:
+            ctx.audit("quota_exceeded", op="console", command=command.shown,
+                      refused=len(result.disk_refused))
         changed = command.how == "program" or command.writes_git or command.shown in (
             "mkdir", "mv", "rm")
         if changed:
