@@ -1,0 +1,11 @@
+BEGIN TRANSACTION;
+INSERT INTO loans (member_id, book_id, lent, back)
+  VALUES (4, 10, '2026-11-30', NULL);
+UPDATE loans SET back = '2026-11-30'
+  WHERE member_id = 3 AND book_id = 10;
+END TRANSACTION;
+
+BEGIN TRANSACTION;
+DELETE FROM loans WHERE NOT back IS NULL;
+SELECT * FROM loans;
+ROLLBACK TRANSACTION;
