@@ -12,7 +12,8 @@ function runSql(dbPath, sql, params = []) {
   const values = JSON.stringify(params.map((v) => v ?? null));
   const script = [
     ".parameter init",
-    "INSERT INTO temp.sqlite_parameters (key, value)",
+    "INSERT INTO temp.sqlite_parameters",
+    "  (key, value)",
     "  SELECT '?' || (key + 1), value",
     "  FROM json_each('" + values.replaceAll("'", "''") + "');",
     sql,

@@ -1,0 +1,46 @@
+// The views: data in, HTML text out. Every value is escaped.
+function escapeHtml(text) {
+  const codes = { "&": "&amp;", "<": "&lt;", ">": "&gt;",
+    '"': "&quot;", "'": "&#39;" };
+  return String(text).replace(/[&<>"']/g, (c) => codes[c]);
+}
+
+function layout(content) {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Lost property</title></head>
+<body>
+<h1>Lost property</h1>
+${content}
+</body>
+</html>`;
+}
+
+function form(what, place) {
+  return `<form method="post" action="/report">
+<label>What was found? <input name="what" value="${escapeHtml(what)}"></label>
+<label>Where? <input name="place" value="${escapeHtml(place)}"></label>
+<button>Hand it in</button>
+</form>`;
+}
+
+// The board: the form, then every item, newest first.
+function boardView(items) {
+  if (items.length === 0) {
+    return layout(form("", "") + "<p>Nothing handed in yet.</p>");
+  }
+  let list = "<ul>\n";
+  for (const { what, place } of items) {
+    list += "  <li><strong>" + escapeHtml(what) + "</strong> found in " +
+      escapeHtml(place) + "</li>\n";
+  }
+  return layout(form("", "") + list + "</ul>");
+}
+
+// The form again, with the problem above it and what was typed kept.
+function errorView(message, what, place) {
+  return layout(`<p class="error">${escapeHtml(message)}</p>` +
+    form(what, place));
+}
+
+module.exports = { escapeHtml, boardView, errorView };
