@@ -424,8 +424,11 @@ def explain(leaf: TapResult, learner_files: list[str]) -> str:
     """A beginner's sentence for one failed test."""
     diag = leaf.diag
     error = diag.get("error", "").strip()
-    if error.startswith("'") and error.endswith("'"):
-        error = error[1:-1].replace("''", "'")
+    if len(error) >= 2 and error[0] == error[-1] and error[0] in "'\"`":
+        # node quotes a one-line message as util.inspect does: '...', or "..." when it holds
+        # a ', or `...` when it holds both, with \ before a quote or \ inside. Other escapes
+        # (\x1b...) stay as they are: visible text, never a control character.
+        error = re.sub(r"\\([\\'\"`])", r"\1", error[1:-1])
     failure_type = diag.get("failureType", "").strip("'")
     code = diag.get("code", "").strip("'")
     if failure_type == "testTimeoutFailure":
