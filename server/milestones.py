@@ -133,18 +133,22 @@ def add_to_stages(stages: list[dict[str, Any]], found: list[MilestoneStatus]) ->
 
 
 def class_rows(
-    store: Any, catalog: Any, cohort: str | None = None
+    store: Any, catalog: Any, cohort: str | None = None, learner: str | None = None
 ) -> tuple[list[dict[str, Any]], bool]:
     """The console's rows: each (enabled) learner's milestones they have started or reached,
-    ready ones first, then signed, then the nearest to ready. Returns (rows, truncated)."""
+    ready ones first, then signed, then the nearest to ready. Returns (rows, truncated).
+
+    With ``learner``: that learner's rows only, every milestone (none if not a learner)."""
     everyone = store.milestone_sign_offs()
     rows: list[dict[str, Any]] = []
     for account in store.list_accounts("learner"):
         if account.disabled or (cohort is not None and account.cohort != cohort):
             continue
+        if learner is not None and account.name != learner:
+            continue
         progress = store.progress(account.name)
         for status in statuses(catalog, progress, everyone.get(account.name, {})):
-            if status.state == "not_reached" and status.done == 0:
+            if status.state == "not_reached" and status.done == 0 and learner is None:
                 continue
             row = status.view()
             row["milestone"] = row.pop("id")
@@ -154,7 +158,9 @@ def class_rows(
             row["note"] = row["note"][:ROW_NOTE]
             rows.append(row)
     order = {"ready": 0, "signed": 1, "not_reached": 2}
-    rows.sort(key=lambda r: (order[r["state"]], -r["done"] / max(r["total"], 1), r["learner"]))
+    if learner is None:  # one learner's rows stay in programme order
+        rows.sort(key=lambda r: (order[r["state"]], -r["done"] / max(r["total"], 1),
+                                 r["learner"]))
     return rows[:MAX_ROWS], len(rows) > MAX_ROWS
 
 
@@ -224,7 +230,9 @@ class MilestoneDesk:
         self._staff_only("milestones")
         catalog = self._catalog()
         store = self.services.store
-        rows, truncated = await asyncio.to_thread(class_rows, store, catalog, request.cohort)
+        rows, truncated = await asyncio.to_thread(
+            class_rows, store, catalog, request.cohort, request.learner
+        )
         found = [
             {
                 "id": m.id,

@@ -1041,11 +1041,13 @@ class MilestonesReply(Reply):
 @request
 @dataclass(frozen=True, kw_only=True)
 class Milestones(Request):
-    """Learners' milestone states for the console (``cohort`` None: everyone)."""
+    """Learners' milestone states for the console (``cohort`` None: everyone; ``learner``: only
+    theirs, every milestone, started or not)."""
 
     TYPE = "milestones"
     REPLY = MilestonesReply
     cohort: str | None = opt(ID)
+    learner: str | None = opt(NAME)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -182,3 +182,40 @@ def test_milestones_view(snap_compare, tmp_path: Path, size,  # type: ignore[no-
     room = _room(tmp_path)
     app = room.app()
     assert snap_compare(app, terminal_size=size, run_before=_ready(room))
+
+
+async def test_a_learner_becoming_ready_appears_without_a_key(room: MilestoneRoom) -> None:
+    """cy passes her last Foundations exercise: the roster push makes the open milestone view
+    reload, and she is listed READY (nobody pressed anything)."""
+    app = room.app()
+    async with app.run_test(size=SMALL) as pilot:
+        await _open(pilot, app)
+        assert "cy" not in [r[0] for r in rows(app)]
+        for course, exercise in STAGE_1[1:]:
+            room.store.record_attempt("cy", course, exercise, True, {"status": "passed"})
+        room.live.exercise_opened("cy", "javascript", "loops", "loops", {})
+        room.live.check_finished("cy", "javascript", "loops", {"status": "passed", "tests": []})
+        await wait_until(pilot, lambda: any(r[0] == "cy" and r[4] == "READY for sign-off"
+                                            for r in rows(app)), timeout=5)
+
+
+async def test_learner_detail_lists_every_milestone_in_programme_order(
+    room: MilestoneRoom,
+) -> None:
+    from textual.widgets import Static
+
+    from tui.instructor.screens.detail import DetailScreen
+
+    app = room.app()
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_until(pilot, lambda: app.model.rows)
+        await app.push_screen(DetailScreen("dee"))
+        box = app.screen.query_one("#detail-milestones", Static)
+        await wait_until(pilot, lambda: "Milestones" in str(box.render()))
+        text = str(box.render())
+        first = text.index("Foundations: HTML, CSS and JavaScript: 3/3 done, signed boss")
+        second = text.index("Working with care: Git and tests: 1/2 done, not reached")
+        assert first < second
+    viewed = [json.loads(d) for (d,) in room.store.query(
+        "SELECT detail FROM audit_events WHERE kind = 'learner_viewed'")]
+    assert viewed and viewed[-1]["learner"] == "dee"

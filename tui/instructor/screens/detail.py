@@ -45,6 +45,7 @@ class DetailScreen(Screen[None]):
         yield Header(show_clock=False, icon="")
         with VerticalScroll(id="detail-body"):
             yield Static(f"{self.learner}: loading…", id="detail-title", markup=False)
+            yield Static("", id="detail-milestones", markup=False)
             yield Static("", id="detail-progress")
             yield Static("", id="detail-checks")
         yield KeyBar(id="keys")
@@ -88,6 +89,20 @@ class DetailScreen(Screen[None]):
                 Text("pass" if c.get("passed") else "FAIL"), Text(_t(c.get("summary"), 80)),
             )
         self.query_one("#detail-checks", Static).update(checks)
+        await self._load_milestones()
+
+    async def _load_milestones(self) -> None:
+        """One line per milestone: where the learner stands (F on the roster signs off)."""
+        from tui.instructor.screens.milestones import state_words
+
+        reply = await self.app.ask(protocol.Milestones(learner=self.learner))  # type: ignore[attr-defined]
+        if reply is None or not reply.rows:
+            return
+        lines = ["Milestones (F on the roster signs off):"]
+        for row in reply.rows:
+            lines.append(f"  {_t(row.get('title'), 80)}: {row.get('done', 0)}/"
+                         f"{row.get('total', 0)} done, {state_words(row)}")
+        self.query_one("#detail-milestones", Static).update("\n".join(lines))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from server import protocol
+from tui.instructor.messages import RosterChanged
 from tui.instructor.screens.ask_text import AskText
 from tui.messages import MilestoneChanged
 from tui.safe_text import visible
@@ -64,6 +65,7 @@ class MilestonesScreen(Screen[None]):
         self.show_all = False
         self.truncated = False
         self.problem = ""
+        self._reload_soon = False
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
@@ -151,6 +153,18 @@ class MilestonesScreen(Screen[None]):
     @on(MilestoneChanged)
     def _changed(self, _event: MilestoneChanged) -> None:
         self.action_reload()  # another console (or this one) signed or took one back
+
+    @on(RosterChanged)
+    def _roster_changed(self, event: RosterChanged) -> None:
+        """A learner passed a Check: they may be ready now. Reload, at most once a second."""
+        passed = any(isinstance(r, dict) and r.get("passed") for r in event.push.learners)
+        if passed and not self._reload_soon:
+            self._reload_soon = True
+            self.set_timer(1.0, self._reload_now, name="milestones reload")
+
+    def _reload_now(self) -> None:
+        self._reload_soon = False
+        self.action_reload()
 
     def selected(self) -> dict[str, Any] | None:
         """The highlighted row."""
