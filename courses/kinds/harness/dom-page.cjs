@@ -163,6 +163,7 @@ class Page {
     window.prompt = () => null;
     this.document.write(html);
     quiet = false;
+    this.addStyleSheets();
     window.addEventListener('error', (event) => {
       this.addError(event && event.error !== undefined ? event.error : event && event.message);
     });
@@ -177,6 +178,27 @@ class Page {
       } catch (err) {
         this.addError(err);
       }
+    }
+  }
+
+  // The page's own stylesheets (<link rel="stylesheet" href="style.css">), so a class that
+  // hides something in the CSS hides it here too: each file's text goes in a <style> after
+  // its link (happy-dom loads no files itself).
+  addStyleSheets() {
+    for (const link of [...this.document.querySelectorAll('link[rel~="stylesheet" i][href]')]) {
+      const rel = link.getAttribute('href').trim().replace(/^\.\//, '');
+      const full = path.resolve(this.dir, rel);
+      if (/^[a-z]+:/i.test(rel) || !full.startsWith(path.resolve(this.dir) + path.sep)) continue;
+      let css;
+      try {
+        css = fs.readFileSync(full, 'utf8');
+      } catch (err) {
+        continue;
+      }
+      const style = this.document.createElement('style');
+      style.setAttribute('data-slate-from', rel);
+      style.textContent = css;
+      link.after(style);
     }
   }
 
