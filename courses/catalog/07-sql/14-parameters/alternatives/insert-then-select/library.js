@@ -1,0 +1,31 @@
+// The library's questions, asked from node.
+// These build SQL by gluing text together. Change every one of them
+// to use ? placeholders and a list of values instead.
+const { runSql } = require("./db.js");
+
+// The books by one author: [{ title, year }, ...], oldest first.
+function booksBy(db, author) {
+  return runSql(db,
+    "SELECT title, year FROM books WHERE author = ? ORDER BY year",
+    [author]);
+}
+
+// Adds a member; gives back the new row: { id, name, wing }.
+function addMember(db, name, wing) {
+  const [row] = runSql(db,
+    "INSERT INTO members (wing, name) VALUES (?, ?); " +
+    "SELECT id, name, wing FROM members WHERE id = last_insert_rowid();",
+    [wing, name]);
+  return row;
+}
+
+// The titles of the books from one year to another (both included),
+// oldest first: ["Hard Times", ...].
+function booksBetween(db, from, to) {
+  const rows = runSql(db,
+    "SELECT title FROM books WHERE year BETWEEN ? AND ? ORDER BY year",
+    [from, to]);
+  return rows.map((row) => row.title);
+}
+
+module.exports = { booksBy, addMember, booksBetween };
