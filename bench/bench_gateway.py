@@ -39,13 +39,17 @@ class Gateway:
     users: list[tuple[str, str]]
 
 
-def start_gateway(tmp: Path, app: str, users: int) -> Gateway:
+def start_gateway(tmp: Path, app: str, users: int, *, default_auth: bool = False) -> Gateway:
     data_dir = tmp / app
     config = tmp / f"{app}.toml"
     config.write_text(
         f'[server]\nlisten_host = "127.0.0.1"\nlisten_port = 0\ndata_dir = "{data_dir}"\n'
-        "[auth]\nmax_unauth_per_address = 100\naddress_lockout_after = 1000\n"
-        "connection_rate = 1000.0\nconnection_burst = 1000\n"
+        + (
+            ""
+            if default_auth  # the shipped admission settings (the lockout bench)
+            else "[auth]\nmax_unauth_per_address = 100\naddress_lockout_after = 1000\n"
+            "connection_rate = 1000.0\nconnection_burst = 1000\n"
+        )
     )
     env = dict(os.environ)
     if app == "raw-echo":

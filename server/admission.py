@@ -10,20 +10,23 @@ who shares their address: same address, any client, any timing. The one differen
 owner knows the password. So:
 
 - **A password is always checked**, during back-off and during a lock, and a correct one always
-  gets in. Back-off only delays the *answer*, and no answer is delayed more than
-  :data:`MAX_DELAY` seconds, so the owner is in within about five seconds whatever anyone else
-  on their address is doing.
+  gets in, answered at once: back-off only delays the answer to a *wrong* password (at most
+  :data:`MAX_DELAY` seconds, :data:`LOCKED_DELAY` on a locked pair). A right answer ends the
+  guessing, so holding it back would only slow the owner.
 - **Failures are counted per (name as typed, address) pair**, per connection, and per address.
   Failures from another address never slow the owner's own address. Ten failures on a pair lock
-  it: every later attempt on it is answered after :data:`MAX_DELAY`, and a connection gets only
-  one attempt on a locked pair. Locks live in SQLite (``login_throttle``), so a restart does not
-  clear them; ``slate user unlock NAME`` does.
+  it: every later wrong attempt on it is answered after :data:`LOCKED_DELAY`, and a connection
+  gets only one attempt on a locked pair. Locks live in SQLite (``login_throttle``), so a
+  restart does not clear them; ``slate user unlock NAME`` does.
 - **A connection gets** :data:`MAX_TRIES_PER_CONNECTION` **password attempts**, each answered
   later than the one before.
 - What bounds a guesser on a shared address is therefore the address's connection rate
   (``connection_rate``: every password check needs a new connection's token, and every
-  connection gets few tries) and its pre-auth slots, each waiting :data:`MAX_DELAY` per guess
-  once backed off. The audit log records every failure, lock and refusal, so staff see it.
+  connection gets few tries) and its pre-auth slots, each waiting out its back-off per guess.
+  Over the rate, new connections **wait for their token in arrival order** (up to
+  :data:`MAX_RATE_WAIT`) instead of being refused, so the owner waits behind at most one
+  connection per guesser and never loses a race for tokens. The audit log records every
+  failure, lock, queueing and refusal, so staff see it.
 - **argon2 checks run on a pool of their own** (:class:`Verifier`) that serves names with no
   recent failures first, so a flood aimed at one account does not slow the rest of the class.
 - **Pre-auth slots are shared fairly**: when an address has used all of its slots, a new
@@ -31,9 +34,8 @@ owner knows the password. So:
   waiting out its back-off (the guesser loses an answer; the failure is already counted), then
   the one that has longest not asked to log in, then the one longest at the login prompt.
   Connections that have not asked to log in within :data:`PREAUTH_IDLE` seconds are dropped
-  anyway. A password being checked, and a *right* password waiting out its back-off, are never
-  dropped. Idle connections, slow handshakes and a guesser's own waits therefore cost only
-  their sender their slots.
+  anyway. A password being checked is never dropped. Idle connections, slow handshakes and a
+  guesser's own waits therefore cost only their sender their slots.
 
 Unknown and known names take the same path (one argon2 verification, the same counters, the
 same delays), so neither the reply nor its timing tells whether a name exists. Time comes from an
@@ -61,10 +63,15 @@ from server.store import valid_name
 log = logging.getLogger("slate.admission")
 
 MAX_DELAY = 2.0
-"""Seconds: the longest any answer to a password attempt is held back. It bounds what a guesser
-can make the owner wait; argon2, the handshake and a busy two-core server add one to three more,
-so the owner is in within 5 s. It costs a guesser little to keep it short: what bounds a flood is
-the address's connection rate (each check needs a new connection's token), not this delay."""
+"""Seconds: the longest back-off of a wrong password's answer (per pair, per connection, or for
+a throttled address), apart from a locked pair's :data:`LOCKED_DELAY`. A right password is never
+held back. Kept short because people behind a classroom's shared address mistype too."""
+
+LOCKED_DELAY = 5.0
+"""Seconds a *wrong* password for a locked (name, address) pair waits for its answer. A right
+password is answered at once, so this costs the owner nothing; it makes each guess at a locked
+name hold the guesser's connection longer, so fewer of their connections queue for the
+address's tokens ahead of the owner's (see :data:`MAX_RATE_WAIT`)."""
 
 MAX_TRIES_PER_CONNECTION = 3
 """Password attempts one connection may make (OpenSSH's MaxAuthTries is 6)."""
@@ -77,6 +84,16 @@ REFUSAL_HOLD = 2.0
 reconnects in a loop the moment it is refused would otherwise take every connection token of its
 address as soon as one frees, starving everyone behind that address; held, it gets no further
 than the people it shares the address with."""
+
+MAX_RATE_WAIT = 12.0
+"""Seconds a new connection may be held, before its SSH banner, for its address's next
+connection token. Over the rate, connections queue in arrival order rather than being refused:
+a person behind a classroom's shared address waits their turn behind a guesser's (each sequential
+guesser has at most one connection waiting), instead of losing a race for tokens and retrying.
+Beyond this wait the connection is refused, as before."""
+
+MAX_RATE_WAITERS = 1024
+"""Connections held for a token at once, all addresses together (bounded fds)."""
 
 MAX_HELD_REFUSALS = 256
 """Refused connections held at once (beyond this they are closed at once: bounded fds)."""
@@ -237,7 +254,7 @@ class AuthGuard:
         delay = max(
             self._backoff(failures, self.cfg.failures_before_backoff),
             self._backoff(connection_failures, 1),
-            MAX_DELAY if locked else 0.0,
+            LOCKED_DELAY if locked else 0.0,
             MAX_DELAY
             if self._address_failures(address, now) >= self.cfg.address_lockout_after
             else 0.0,
@@ -247,7 +264,7 @@ class AuthGuard:
             locked or failures >= self.cfg.failures_before_backoff or connection_failures > 0
         )
         return Attempt(
-            delay=min(delay, MAX_DELAY),
+            delay=LOCKED_DELAY if locked else min(delay, MAX_DELAY),
             locked=locked,
             last_try=last_try,
             under_attack=under_attack,
@@ -357,7 +374,8 @@ class PasswordOutcome:
     close_connection: bool
     """Refused, and the connection gets no further attempt (close it after the reply)."""
     delay: float
-    """The back-off the answer waited for (from the start of the attempt)."""
+    """The back-off the answer waited for (from the start of the attempt; 0 when the password
+    was right)."""
     pair_locked: bool
     """The (name, address) pair was locked when the attempt came (or this failure locked it)."""
 
@@ -378,9 +396,10 @@ async def check_password(
     """Check one password attempt and answer no sooner than the guard says.
 
     The password is always checked — during back-off and during a lock — and a correct one is
-    always let in. Unknown, malformed, disabled and known names take the same path: the same
-    store reads and writes, one argon2 verification, the same delays and the same audit rows
-    (the reason in the row may differ; the reply never does).
+    always let in, at once (only wrong answers wait out the back-off). Unknown, malformed,
+    disabled and known names take the same path: the same store reads and writes, one argon2
+    verification, the same delays and the same audit rows (the reason in the row may differ;
+    the reply never does).
 
     Args:
         guard: the auth guard (its store calls run in a worker thread).
@@ -416,9 +435,13 @@ async def check_password(
     if verified is not None:
         verified(ok)
     if ok:
+        # A right password is answered at once, even during back-off or a lock: the wait is
+        # there to slow guessers, and a right answer ends the guessing. It gives a guesser
+        # nothing: a wrong answer still waits, so no reply within the check's time does not
+        # tell them more than the reply would, and their rate stays bound by the tries per
+        # connection (one while the pair is locked) and the address's connection rate.
         await loop.run_in_executor(None, guard.succeeded, key, address)
-        await _wait_out(plan.delay, started, clock, sleep)
-        return PasswordOutcome(account, False, plan.delay, plan.locked)
+        return PasswordOutcome(account, False, 0.0, plan.locked)
     failure = await loop.run_in_executor(None, guard.failed, key, address)
     if not name:
         reason = "invalid username"
@@ -533,6 +556,7 @@ class Doorman:
         # (kind, address, reason) -> (when the last row was written, events since then)
         self._noted: dict[tuple[str, str, str], tuple[float, int]] = {}
         self.held_refusals = 0
+        self.rate_waiters = 0
 
     # counts
 
@@ -546,12 +570,47 @@ class Doorman:
 
     # the door
 
-    def admit(self, address: str, close: Callable[[], None]) -> Ticket | str:
+    def reserve(self, address: str) -> float | None:
+        """Take ``address``'s next connection token for a new connection: the seconds it must
+        wait for it (0: at once; then call :meth:`admit` with ``reserved=True`` when the wait is
+        over and :meth:`waited` once it has), or None when the wait would pass
+        :data:`MAX_RATE_WAIT` (refused, audited: the connection gets the refusal line).
+
+        Tokens are handed out in arrival order: the bucket may go into debt by the tokens of
+        the connections already waiting, and each newcomer waits for its own.
+        """
+        now = self.clock.monotonic()
+        cfg = self.cfg
+        rate, burst = float(cfg.connection_rate), float(cfg.connection_burst)
+        tokens, last = self._buckets.get(address, (burst, now))
+        tokens = min(burst, tokens + (now - last) * rate)
+        wait = 0.0 if tokens >= 1.0 else (1.0 - tokens) / rate
+        if wait > MAX_RATE_WAIT or (wait > 0 and self.rate_waiters >= MAX_RATE_WAITERS):
+            self._buckets[address] = (tokens, now)
+            self._note("connection_refused", address, "connection rate", now)
+            return None
+        self._buckets[address] = (tokens - 1.0, now)
+        if len(self._buckets) > 10000:  # forget the quiet ones
+            self._buckets = {a: v for a, v in self._buckets.items() if now - v[1] < 60}
+        if wait > 0:
+            self.rate_waiters += 1
+            self._note("connection_queued", address, "connection rate", now)
+        return wait
+
+    def waited(self) -> None:
+        """A connection :meth:`reserve` held has had its wait (admitted or gone)."""
+        self.rate_waiters = max(0, self.rate_waiters - 1)
+
+    def admit(
+        self, address: str, close: Callable[[], None], *, reserved: bool = False
+    ) -> Ticket | str:
         """Let a new connection from ``address`` in (returns its ticket) or say why not.
 
         Args:
             address: the client's address.
             close: how to end this connection if it is dropped later.
+            reserved: its connection token was taken by :meth:`reserve` (the caller waited
+                for it); without it, a connection over the rate is refused at once.
         """
         now = self.clock.monotonic()
         self.sweep()
@@ -559,7 +618,7 @@ class Doorman:
         rate, burst = float(cfg.connection_rate), float(cfg.connection_burst)
         tokens, last = self._buckets.get(address, (burst, now))
         tokens = min(burst, tokens + (now - last) * rate)
-        if tokens < 1.0:
+        if not reserved and tokens < 1.0:
             self._buckets[address] = (tokens, now)
             self._note("connection_refused", address, "connection rate", now)
             return "connection rate"
@@ -575,9 +634,10 @@ class Doorman:
             if not self._drop_one(busiest, "the server's pre-auth connections are all in use", now):
                 self._note("connection_refused", address, "too many pre-auth connections", now)
                 return "too many unauthenticated connections"
-        self._buckets[address] = (tokens - 1.0, now)
-        if len(self._buckets) > 10000:  # forget the quiet ones
-            self._buckets = {a: v for a, v in self._buckets.items() if now - v[1] < 60}
+        if not reserved:
+            self._buckets[address] = (tokens - 1.0, now)
+            if len(self._buckets) > 10000:  # forget the quiet ones
+                self._buckets = {a: v for a, v in self._buckets.items() if now - v[1] < 60}
         ticket = Ticket(address=address, opened=now, close=close, since=now)
         self._tickets.setdefault(address, []).append(ticket)
         return ticket

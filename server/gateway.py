@@ -983,21 +983,37 @@ async def serve(
                     continue
                 raise
             address = str(peer[0])
-            ssh_server = SlateSSHServer(room)
-            ssh_server.address = address
-            ticket = doorman.admit(address, ssh_server.drop)
-            if isinstance(ticket, str):
-                hold = doorman.hold_refusal()
-                if hold:  # a client reconnecting in a loop must not take every token
-                    loop.call_later(hold, refuse, sock, True)
-                else:
-                    refuse(sock, False)
-                continue
-            ssh_server.ticket = ticket
-            task = loop.create_task(handshake(sock, ssh_server))
-            ssh_server.handshake_task = task
-            handshakes.add(task)
-            task.add_done_callback(handshakes.discard)
+            wait = doorman.reserve(address)
+            if wait is None:
+                refuse_held(sock)
+            elif wait > 0:  # over the address's rate: wait for its token, in arrival order
+                loop.call_later(wait, start_waited, sock, address)
+            else:
+                start(sock, address, reserved=True)
+
+    def refuse_held(sock: socket.socket) -> None:
+        hold = doorman.hold_refusal()
+        if hold:  # a client reconnecting in a loop must not take every token
+            loop.call_later(hold, refuse, sock, True)
+        else:
+            refuse(sock, False)
+
+    def start_waited(sock: socket.socket, address: str) -> None:
+        doorman.waited()
+        start(sock, address, reserved=True)
+
+    def start(sock: socket.socket, address: str, *, reserved: bool) -> None:
+        ssh_server = SlateSSHServer(room)
+        ssh_server.address = address
+        ticket = doorman.admit(address, ssh_server.drop, reserved=reserved)
+        if isinstance(ticket, str):
+            refuse_held(sock)
+            return
+        ssh_server.ticket = ticket
+        task = loop.create_task(handshake(sock, ssh_server))
+        ssh_server.handshake_task = task
+        handshakes.add(task)
+        task.add_done_callback(handshakes.discard)
 
     accepting = loop.create_task(accept_loop())
     sweeping = loop.create_task(sweep_loop())

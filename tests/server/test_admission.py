@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from server.admission import (
+    LOCKED_DELAY,
     MAX_DELAY,
     MAX_TRIES_PER_CONNECTION,
     PREAUTH_IDLE,
@@ -96,7 +97,7 @@ def test_lock_after_ten_then_expiry(store: Store, clock: FakeClock) -> None:
     newly = [guard.failed("ada", OTHER).newly_locked for _ in range(12)]
     assert newly == [False] * 9 + [True, False, False]
     plan = guard.plan("ada", OTHER, 0)
-    assert plan.locked and plan.last_try and plan.delay == MAX_DELAY
+    assert plan.locked and plan.last_try and plan.delay == LOCKED_DELAY
     clock.advance(899)
     assert guard.plan("ada", OTHER, 0).locked
     clock.advance(2)  # lockout_seconds=900 after the locking failure, and quiet as long
@@ -124,7 +125,7 @@ def test_lock_survives_a_restart(tmp_path: Path, clock: FakeClock) -> None:
             guard.failed("ada", OTHER)
     with Store(tmp_path / "slate.db") as second:  # a new process: nothing in memory
         plan = guard_for(second, clock).plan("ada", OTHER, 0)
-        assert plan.locked and plan.delay == MAX_DELAY
+        assert plan.locked and plan.delay == LOCKED_DELAY
         assert second.login_locks(clock.now) == [("ada", OTHER, 10, clock.now + 900)]
 
 
@@ -325,6 +326,35 @@ def test_rate_refusals_are_audited_in_summaries(clock: FakeClock) -> None:
     assert isinstance(door.admit(SHARED, lambda: None), Ticket)  # tokens came back
 
 
+def test_over_the_rate_connections_wait_their_turn_in_arrival_order(clock: FakeClock) -> None:
+    """Past its burst, an address's new connections are held for their own token in the order
+    they came (a person behind a guesser waits one turn per connection ahead, and never loses
+    a race for tokens); a wait longer than MAX_RATE_WAIT is refused, audited, and takes no
+    token from the people queued."""
+    from server.admission import MAX_RATE_WAIT
+
+    audit = FakeAudit()
+    door = Doorman(AuthSection(connection_rate=2.0, connection_burst=2), audit, clock)
+    waits = [door.reserve(SHARED) for _ in range(2 + int(MAX_RATE_WAIT * 2))]
+    assert waits[:2] == [0.0, 0.0]
+    queued = waits[2:]
+    assert queued == sorted(queued) and len(set(queued)) == len(queued)  # one turn each
+    assert queued[0] == pytest.approx(0.5) and queued[-1] <= MAX_RATE_WAIT
+    assert door.reserve(SHARED) is None  # the next would wait too long: refused
+    assert audit.kinds("connection_refused")[0]["reason"] == "connection rate"
+    assert audit.kinds("connection_queued")[0]["address"] == SHARED
+    assert door.reserve(OTHER) == 0.0  # another address has its own tokens
+    # A waited connection is admitted without a second token; the refusal took none.
+    clock.advance(queued[0])
+    door.waited()
+    assert isinstance(door.admit(SHARED, lambda: None, reserved=True), Ticket)
+    clock.advance(MAX_RATE_WAIT)
+    for _ in queued[1:]:
+        door.waited()
+    assert door.rate_waiters == 0
+    assert door.reserve(SHARED) == 0.0  # the debt is paid: tokens again
+
+
 # -- slate user unlock -------------------------------------------------------------------------
 
 
@@ -413,9 +443,11 @@ async def _try(guard: AuthGuard, store: Store, typed: str, pw: str, address: str
     return outcome, audit, sleep
 
 
-async def test_right_password_gets_in_during_a_lock_after_the_delay(
+async def test_right_password_gets_in_during_a_lock_at_once(
     accounts: Store, clock: FakeClock
 ) -> None:
+    """The back-off slows wrong answers only: the owner's right password is answered as soon
+    as it is checked, even while guessers keep the pair locked at the owner's address."""
     guard = guard_for(accounts, clock)
     for i in range(12):
         outcome, audit, _ = await _try(guard, accounts, "ada", f"guess{i}", SHARED)
@@ -423,8 +455,12 @@ async def test_right_password_gets_in_during_a_lock_after_the_delay(
     assert audit.kinds("login_failed")[0]["pair_locked"] is True
     outcome, audit, sleep = await _try(guard, accounts, "ada", "ada-right-pw", SHARED)
     assert outcome.account is not None and outcome.account.name == "ada"
-    assert outcome.pair_locked and outcome.delay == MAX_DELAY
-    assert sum(sleep.waited) <= MAX_DELAY and not audit.rows  # login_ok is the gateway's
+    assert outcome.pair_locked and outcome.delay == 0 and not sleep.waited
+    assert not audit.rows  # login_ok is the gateway's
+    # ...while a wrong one on the same locked pair still waits the longest delay.
+    outcome, _, sleep = await _try(guard, accounts, "ada", "guess-again", SHARED)
+    assert outcome.account is None and outcome.delay == LOCKED_DELAY
+    assert sum(sleep.waited) == pytest.approx(LOCKED_DELAY, abs=0.05)
     # ...and from another address, at once.
     outcome, _, sleep = await _try(guard, accounts, "ada", "ada-right-pw", OTHER)
     assert outcome.account is not None and outcome.delay == 0 and not sleep.waited
@@ -525,7 +561,8 @@ async def test_verified_is_told_before_the_wait_and_rows_survive_a_dropped_wait(
         guard, accounts, "ada", "ada-right-pw", OTHER, 0, audit.append,
         verified=told.append, sleep=sleep,
     )  # fmt: skip
-    assert told == [True] and outcome.account is not None and sleep.waited
+    # A right password (this pair has backed off) is answered at once.
+    assert told == [True] and outcome.account is not None and not sleep.waited
 
 
 async def test_verifier_checks_clean_names_first() -> None:
