@@ -219,3 +219,20 @@ async def test_learner_detail_lists_every_milestone_in_programme_order(
     viewed = [json.loads(d) for (d,) in room.store.query(
         "SELECT detail FROM audit_events WHERE kind = 'learner_viewed'")]
     assert viewed and viewed[-1]["learner"] == "dee"
+
+
+async def test_the_roster_says_how_many_are_ready(room: MilestoneRoom) -> None:
+    from textual.widgets import Static
+
+    app = room.app()
+    async with app.run_test(size=SMALL) as pilot:
+        status = app.roster_screen.query_one("#roster-status", Static)
+        await wait_until(pilot, lambda: "2 ready for a milestone sign-off (F)."
+                         in str(status.render()))
+        room.store.sign_off_milestone("ada", "javascript", "teacher")
+        # Another console's sign-off reaches this one as a push: the count follows.
+        room.link.push(protocol.MilestoneUpdate(learner="ada", milestone="javascript",
+                                                title="Foundations", state="signed",
+                                                by="teacher", at="now"))
+        await wait_until(pilot, lambda: "1 ready for a milestone sign-off (F)."
+                         in str(status.render()))

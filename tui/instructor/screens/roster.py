@@ -8,14 +8,16 @@ are recomputed here once a second (no request is sent for that).
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
+from server import protocol
 from tui.instructor.messages import RosterChanged
 from tui.instructor.roster_model import COLUMNS
+from tui.messages import MilestoneChanged
 from tui.widgets.inputs import PlainInput
 from tui.widgets.key_bar import KeyBar
 
@@ -71,6 +73,30 @@ class RosterScreen(Screen[None]):
         table.focus()
         self.query_one(KeyBar).show_screen(self, self.BINDINGS)
         self.set_interval(1.0, self.refresh_rows, name="roster clock")
+        self.count_milestones()
+
+    # -- milestones ready for a sign-off (the count in the status line; F opens the list) --------
+
+    ready_for_sign_off = 0
+    _recount_soon = False
+
+    @work(exclusive=True, group="roster-milestones", description="count milestone sign-offs")
+    async def count_milestones(self) -> None:
+        """How many learners are ready for a milestone sign-off (a courtesy: no error shown)."""
+        self._recount_soon = False
+        try:
+            reply = await self.app.request(protocol.Milestones())  # type: ignore[attr-defined]
+        except Exception:
+            return
+        rows = getattr(reply, "rows", [])
+        self.ready_for_sign_off = sum(
+            1 for r in rows if isinstance(r, dict) and r.get("state") == "ready"
+        )
+        self.refresh_rows()
+
+    @on(MilestoneChanged)
+    def _milestone_changed(self, _event: MilestoneChanged) -> None:
+        self.count_milestones()
 
     # -- drawing --------------------------------------------------------------------------------
 
@@ -115,6 +141,8 @@ class RosterScreen(Screen[None]):
             status += f' Filter: "{model.filter}".'
         if model.online_only:
             status += " Online only."
+        if self.ready_for_sign_off:
+            status += f" {self.ready_for_sign_off} ready for a milestone sign-off (F)."
         self.query_one("#roster-status", Static).update(status)
         line = "Help queue: " + (model.queue_summary() or "nobody is waiting.")
         self.query_one("#roster-queue", Static).update(line)
@@ -122,6 +150,10 @@ class RosterScreen(Screen[None]):
     @on(RosterChanged)
     def _changed(self, event: RosterChanged) -> None:
         self.refresh_rows()
+        passed = any(isinstance(r, dict) and r.get("passed") for r in event.push.learners)
+        if passed and not self._recount_soon:  # someone may be ready now: count again, calmly
+            self._recount_soon = True
+            self.set_timer(2.0, self.count_milestones, name="milestone recount")
 
     def selected(self) -> str | None:
         """The highlighted learner's name."""
