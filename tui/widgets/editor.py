@@ -8,6 +8,8 @@ last saved (or loaded), so the saved/unsaved mark never lies.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Region
@@ -131,10 +133,130 @@ class SlateEditor(KeysInOrder, TextArea):
         self._highlights_stale = True
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        if self._repaint_pending:
+            self._find_changed_rows()
+        elif self._frame_inputs is None:  # a full repaint: every row drawn from now
+            self._highlights_up_to_date()
+            self._frame_inputs = self._frame_key()
+            self._row_inputs = self._row_keys()
+        self._highlights_up_to_date()
+        return super().render_lines(crop)
+
+    def _highlights_up_to_date(self) -> None:
         if self._highlights_stale:
             self._highlights_stale = False
             super()._build_highlight_map()
-        return super().render_lines(crop)
+
+    # -- repaint only the rows that changed ---------------------------------------------------
+    # TextArea asks for a repaint of the whole widget on every key (the selection is a reactive
+    # that repaints), so every visible row was rendered again (~16-22 rows at 80x24, most of the
+    # CPU of a keystroke). Instead, a whole-widget repaint is noted, and when the frame is drawn
+    # each visible row's inputs (its text, highlights, cursor, selection, bracket match; and for
+    # all rows: size, scroll, focus, styles...) are compared with those it was last drawn from:
+    # only rows whose inputs differ are repainted. Anything not covered by a row's inputs is in
+    # the "frame" part, and a change there repaints everything, as before.
+
+    _repaint_pending = False
+    _frame_inputs: tuple[object, ...] | None = None
+    _row_inputs: list[object] = []
+    _style_generation = 0
+
+    def notify_style_update(self) -> None:
+        self._style_generation += 1
+        super().notify_style_update()
+
+    def _set_dirty(self, *regions: Region) -> None:
+        if regions:
+            # Rows repainted from elsewhere (cursor blink, bracket match): their inputs are
+            # unknown now, so they are compared as changed next time.
+            rows = self._row_inputs
+            for region in regions:  # rows of the content, as refresh_lines gives them
+                for y in region.line_range:
+                    if 0 <= y < len(rows):
+                        rows[y] = _UNKNOWN
+            super()._set_dirty(*regions)
+        elif self._frame_inputs is None or not self.is_mounted:
+            self._frame_inputs = None  # drawn afresh: inputs noted at the next render
+            super()._set_dirty()
+        else:
+            self._repaint_pending = True
+
+    def _exchange_repaint_regions(self) -> Collection[Region]:
+        if self._repaint_pending:
+            self._find_changed_rows()
+        return super()._exchange_repaint_regions()
+
+    def _frame_key(self) -> tuple[object, ...]:
+        return (
+            self.size,
+            self.scroll_offset,
+            self.scrollable_content_region.size,
+            self.virtual_size,
+            self.content_offset,
+            self.theme,
+            self.soft_wrap,
+            self.show_line_numbers,
+            self.line_number_start,
+            self.gutter_width,
+            self.indent_width,
+            self.read_only,
+            self.show_cursor,
+            self.highlight_cursor_line,
+            self.match_cursor_bracket,
+            self.has_focus,
+            self.suggestion,
+            self._style_generation,
+            bool(self.placeholder) and not self.document.line_count > 1
+            and not self.document.get_line(0),
+        )
+
+    def _row_keys(self) -> list[object]:
+        """What each visible row is drawn from (see _render_line), row by row."""
+        wrapped = self.wrapped_document
+        offsets = wrapped._offset_to_line_info
+        document = self.document
+        highlights = self._highlights
+        start, end = self.selection
+        top, bottom = sorted((start, end))
+        cursor_row, cursor_column = end
+        bracket = self._matching_bracket_location
+        cursor = (cursor_column, self._draw_cursor, self._cursor_visible, bracket)
+        scroll_y = self.scroll_offset.y
+        keys: list[object] = []
+        for y in range(scroll_y, scroll_y + self.size.height):
+            if y >= len(offsets) or offsets[y] is None:
+                keys.append(None)
+                continue
+            line_index, section = offsets[y]
+            keys.append((
+                line_index,
+                section,
+                document.get_line(line_index),
+                tuple(wrapped.get_offsets(line_index)),
+                _highlight_key(highlights.get(line_index, ())),
+                cursor if line_index == cursor_row else None,
+                (top, bottom) if start != end and top[0] <= line_index <= bottom[0] else None,
+                bracket if bracket is not None and bracket[0] == line_index else None,
+            ))
+        return keys
+
+    def _find_changed_rows(self) -> None:
+        """Mark as dirty only the rows whose inputs changed since they were drawn."""
+        self._repaint_pending = False
+        self._highlights_up_to_date()
+        frame = self._frame_key()
+        rows = self._row_keys()
+        if frame != self._frame_inputs or len(rows) != len(self._row_inputs):
+            self._frame_inputs = frame
+            self._row_inputs = rows
+            super()._set_dirty()
+            return
+        old = self._row_inputs
+        width = self.size.width
+        changed = [Region(0, y, width, 1) for y, key in enumerate(rows) if key != old[y]]
+        self._row_inputs = rows
+        if changed:
+            super()._set_dirty(*changed)
 
     def action_document_start(self) -> None:
         """Ctrl+Home: the start of the file."""
@@ -157,3 +279,17 @@ class SlateEditor(KeysInOrder, TextArea):
         """Load new content from disk (after a restore), keeping it marked as saved."""
         self.saved_text = text
         self.load_text(text)
+
+
+def _highlight_key(highlights: list[tuple[int, int | None, str]]) -> tuple[object, ...]:
+    """A line's highlights as they look when drawn: styles are applied name by name (in the order
+    the names come), and the ranges of one name in any order give the same line (tree-sitter
+    returns them in an order that changes from one parse to the next)."""
+    groups: dict[str, list[tuple[int, int]]] = {}
+    for start, end, name in highlights:
+        groups.setdefault(name, []).append((start, -1 if end is None else end))
+    return tuple((name, tuple(sorted(ranges))) for name, ranges in groups.items())
+
+
+_UNKNOWN = object()
+"""A row input that equals nothing: the row is repainted next time."""

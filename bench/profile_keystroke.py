@@ -1,0 +1,150 @@
+"""CPU per keystroke inside one TUI process, and where it goes (cProfile), load-proof.
+
+Runs an app on its own 80x24 pty (as ``bench_keystroke`` does: a plain Textual
+``TextArea.code_editor`` or Slate's learner app on the exercise screen, talking to the test
+suite's fake control server), moves to the middle of a 40-line JavaScript file and types KEYS
+characters one at a time, each alone (the next one only after the frame is done, as a person
+typing at 4 keys/s). CPU is the app process's time on a CPU over the typing (all its threads,
+/proc schedstat), divided by the keys: robust to a busy machine, unlike wall-clock time.
+With PROFILE=1 the app runs under cProfile for the typing only (started and stopped by
+signals) and the top functions are printed; ``_render_line`` calls per key are printed too.
+
+Run: ``.venv/bin/python -m bench.profile_keystroke [plain|slate] ...``;
+env KEYS=60 PROFILE=1 TOP=25 LANGUAGE=javascript|text.
+"""
+
+from __future__ import annotations
+
+import os
+import pstats
+import signal
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.bench_class import proc_cpu
+from bench.bench_keystroke import PLAIN_APP, FakeServerThread, PtyApp, _to_middle
+
+KEYS = int(os.environ.get("KEYS", "60"))
+PROFILE = os.environ.get("PROFILE", "0") == "1"
+TOP = int(os.environ.get("TOP", "25"))
+
+# Runs the app with a profiler switched on by SIGUSR1 and dumped by SIGUSR2 (main thread only:
+# that is where Textual's event loop, compositor and widgets run).
+WRAPPER = """
+import cProfile, os, runpy, signal, sys
+prof = cProfile.Profile()
+out = os.environ["PROFILE_OUT"]
+signal.signal(signal.SIGUSR1, lambda *a: prof.enable())
+def _dump(*a):
+    prof.disable()
+    prof.dump_stats(out)
+signal.signal(signal.SIGUSR2, _dump)
+target = sys.argv[1]
+if target == "-c":
+    code = sys.argv[2]
+    sys.argv = ["-c"]
+    exec(compile(code, "<plain>", "exec"), {"__name__": "__main__"})
+else:
+    sys.argv = [target, *sys.argv[2:]]
+    runpy.run_module(target, run_name="__main__", alter_sys=True)
+"""
+
+
+def _env() -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        "TERM": "xterm-256color",
+    }
+
+
+def _argv(app_args: list[str], prof_out: str | None) -> list[str]:
+    if prof_out is None:
+        return [sys.executable, *app_args]
+    return [sys.executable, "-c", WRAPPER, *app_args]
+
+
+def _type(app: PtyApp, prof_out: str | None) -> tuple[float, int]:
+    """Type KEYS characters, one frame each; (CPU seconds, keys)."""
+    for _ in range(3):  # warm up (first-use imports, caches)
+        app.send(b"x")
+        app.read_until_quiet(quiet=0.15)
+    if prof_out:
+        os.kill(app.proc.pid, signal.SIGUSR1)
+        time.sleep(0.05)
+    cpu0 = proc_cpu(app.proc.pid)
+    for i in range(KEYS):
+        app.send(b"abcdefghijklmnopqrstuvwxyz"[i % 26 : i % 26 + 1])
+        app.read_until_quiet(quiet=0.12)
+    cpu = proc_cpu(app.proc.pid) - cpu0
+    if prof_out:
+        os.kill(app.proc.pid, signal.SIGUSR2)
+        for _ in range(50):
+            time.sleep(0.1)
+            if os.path.exists(prof_out) and os.path.getsize(prof_out) > 0:
+                break
+        time.sleep(0.3)
+    return cpu, KEYS
+
+
+def run_plain(prof_out: str | None) -> tuple[float, int]:
+    app = PtyApp(_argv(["-c", PLAIN_APP], prof_out), {**_env(), "PROFILE_OUT": prof_out or ""})
+    try:
+        app.wait_for_text("step5")
+        _to_middle(app)
+        return _type(app, prof_out)
+    finally:
+        app.close()
+
+
+def run_slate(prof_out: str | None) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        fake = FakeServerThread(Path(tmp))
+        env = {
+            **_env(),
+            "SLATE_CONTROL_FD": str(fake.client_fd),
+            "SLATE_WORKSPACE": tmp,
+            "SLATE_USER": "sam",
+            "SLATE_SESSION": "bench",
+            "PROFILE_OUT": prof_out or "",
+        }
+        app = PtyApp(
+            _argv(["tui", "learner"] if prof_out else ["-m", "tui", "learner"], prof_out),
+            env,
+            pass_fds=(fake.client_fd,),
+        )
+        try:
+            app.wait_for_text("Say hello")
+            app.send(b"c")  # continue where I left off -> the 40-line file
+            app.wait_for_text("step5")
+            _to_middle(app)
+            return _type(app, prof_out)
+        finally:
+            app.close()
+            fake.close()
+
+
+def main() -> None:
+    which = sys.argv[1:] or ["plain", "slate"]
+    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nCPU per keystroke in the app process ({KEYS} keys, one frame each; load {load})")
+    for name in which:
+        prof_out = tempfile.mktemp(prefix=f"prof-{name}-", suffix=".prof") if PROFILE else None
+        cpu, keys = (run_plain if name == "plain" else run_slate)(prof_out)
+        print(f"  {name:8} {cpu / keys * 1000:6.2f} ms CPU per key")
+        if prof_out and os.path.exists(prof_out):
+            stats = pstats.Stats(prof_out)
+            render = sum(
+                v[1] for k, v in stats.stats.items() if k[2] == "_render_line"  # type: ignore[attr-defined]
+            )
+            print(f"  {name:8} _render_line calls per key: {render / keys:.1f}  (profile: {prof_out})")
+            stats.sort_stats("cumulative").print_stats(TOP)
+            stats.sort_stats("tottime").print_stats(TOP)
+
+
+if __name__ == "__main__":
+    main()
