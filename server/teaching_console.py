@@ -213,6 +213,18 @@ RULES: dict[str, Rule] = {
     "git mv": Rule(flags="nv", min_operands=2, writes=True,
                    needs="Say what to move and where: `git mv old.txt new.txt`."),
     "git tag": Rule(flags="adlv", valued="m", text=_f("-m"), operands="names", writes=True),
+    # Git with others (issue 14): these run as Git panel operations (courses.git.remote,
+    # pygit2 only: no git binary, no upload-pack or receive-pack, no hooks) in the panel's
+    # tool sandbox; a remote is only a folder inside the exercise (see _parse_git_remote).
+    "git clone": Rule(how="gitop", min_operands=1, max_operands=2, writes=True,
+                      needs="Say what to copy and where: `git clone team.git cafe`."),
+    "git push": Rule(how="gitop", flags="u", long=_f("--set-upstream"), operands="names",
+                     max_operands=2, writes=True),
+    "git pull": Rule(how="gitop", long=_f("--no-rebase", "--ff"), operands="names",
+                     max_operands=2, writes=True),
+    "git fetch": Rule(how="gitop", operands="names", max_operands=1, writes=True),
+    "git remote": Rule(how="gitop", flags="v", long=_f("--verbose"), operands="names",
+                       max_operands=3, writes=True),
 }
 """The one table of what the console runs: a program or ``git <subcommand>`` not here is refused."""
 
@@ -232,7 +244,16 @@ GIT_REFUSALS = {
     "pull": "There is no network here, so `git pull` cannot reach anything.",
     "push": "There is no network here, so `git push` cannot reach anything.",
     "remote": "There is no network here, so remotes are not available.",
+    "--upload-pack": "`--upload-pack` runs another program. It is not available here.",
+    "--receive-pack": "`--receive-pack` runs another program. It is not available here.",
+    "--exec": "`--exec` runs another program. It is not available here.",
+    "--reference": "`--reference` borrows another repository. It is not available here.",
+    "--shared": "`--shared` borrows another repository. It is not available here.",
+    "--separate-git-dir": "`--separate-git-dir` puts .git elsewhere. It is not available here.",
+    "--config": "`--config` changes how git behaves. Git's settings are fixed in this classroom.",
 }
+GIT_REMOTE_OPS = ("clone", "push", "pull", "fetch", "remote")
+"""git subcommands that run as Git panel operations (courses.git.remote), never as git."""
 
 _SHELL_WORDS = {
     ";": "`;` runs one command after another in a shell",
@@ -268,6 +289,7 @@ class Command:
     shown: str = ""
     writes_git: bool = False
     env: dict[str, str] = field(default_factory=dict)
+    gitop: dict[str, Any] | None = None  # how == "gitop": {"op": ..., "args": {...}}
 
 
 def _programs_list() -> str:
@@ -490,6 +512,8 @@ def _parse_git(args: list[str]) -> Command:
         name = sub.partition("=")[0]
         raise Refused(GIT_REFUSALS.get(name, f"`git {_name(name)}` is not available here. "
                       "Start with a git command, like `git status`."), "git_option")
+    if sub in GIT_REMOTE_OPS:
+        return _parse_git_remote(sub, args[1:])
     rule = RULES.get(f"git {sub}")
     if rule is None:
         raise Refused(GIT_REFUSALS.get(sub, f"`git {_name(sub)}` is not available in this "
@@ -513,6 +537,104 @@ def _parse_git(args: list[str]) -> Command:
         argv += ["-c", setting]
     argv += [sub, *options, *operands]
     return Command(argv=argv, how="bound", shown=what, writes_git=rule.writes, env=dict(GIT_ENV))
+
+
+def check_remote(token: str) -> str:
+    """A ``git clone`` source or ``git remote add`` address: a folder inside the exercise.
+
+    Raises:
+        Refused: a network address (``scheme://``, ``host:path``, ``user@host``, ``ext::``),
+            then everything :func:`check_path` refuses, and any ``.git`` part.
+    """
+    if "://" in token or ":" in token or "@" in token:
+        raise Refused(f"`{_name(token)}` is a network address. This classroom has no network: "
+                      "the team's server is a folder here, like `team.git`.", "remote_url")
+    check_path(token)
+    if any(part.lower() == ".git" for part in token.split("/")):
+        raise Refused("`.git` is Git's own folder, not a server. The team's server is a "
+                      "folder like `team.git`.", "git_folder")
+    return token
+
+
+def _parse_git_remote(sub: str, args: list[str]) -> Command:
+    """``git clone/push/pull/fetch/remote``: judged here, run as a Git panel operation."""
+    what = f"git {sub}"
+    rule = RULES[what]
+    options, operands, seen = _options(rule, what, args)
+    _count(rule, what, operands)
+    gitop: dict[str, Any]
+    if sub == "clone":
+        for operand in operands:
+            check_remote(operand)
+        gitop = {"op": "clone", "args": {"source": operands[0]}}
+        if len(operands) == 2:
+            gitop["args"]["dest"] = operands[1]
+    elif sub == "remote":
+        if operands and operands[0] != "add":
+            raise Refused(f"`git remote {_name(operands[0])}` is not available here. Use "
+                          "`git remote -v` to list remotes, or `git remote add origin "
+                          "team.git`.", "git_command")
+        if operands and len(operands) != 3:
+            raise Refused("Give a name and a folder: `git remote add origin team.git`.",
+                          "operand")
+        if operands:
+            check_path(operands[1])
+            check_remote(operands[2])
+            gitop = {"op": "remote", "args": {"name": operands[1], "url": operands[2]}}
+        else:
+            gitop = {"op": "remote", "args": {}}
+    else:
+        for operand in operands:
+            check_path(operand)
+        keys = ("remote",) if sub == "fetch" else ("remote", "branch")
+        gitop = {"op": sub, "args": dict(zip(keys, operands, strict=False))}
+    del seen
+    return Command(argv=["git", sub, *options, *operands], how="gitop", shown=what,
+                   writes_git=sub != "remote" or bool(operands), gitop=gitop)
+
+
+def gitop_spec(ctx: ConsoleContext, command: Command) -> RunSpec:
+    """A remote command: the Git panel's tool sandbox (``python -I -m courses.gitops``, only
+    gitops' files and the runtime bound, the whole workspace at /workspace, as the learner)."""
+    import json
+    import sys
+
+    from courses.gitops import SANDBOX_FILES
+    from jail.profiles import SLATE_ROOT, tool_module
+
+    request = dict(command.gitop or {})
+    if request.get("op") == "pull":  # a merge commit is the logged-in learner's
+        request["args"] = {**request.get("args", {}), "author_name": ctx.learner}
+    return tool_module(
+        "courses.gitops",
+        [f"{SANDBOX_WORKSPACE}/{ctx.folder}"],
+        files=[SLATE_ROOT / name for name in SANDBOX_FILES],
+        workspace=Path(ctx.workspace.root),
+        cwd="/",
+        isolated=True,
+        limits=Limits(wall=20, cpu=10, memory=256 << 20, output=1 << 20),
+        host_uid=ctx.host_uid,
+        prefix=Path(sys.prefix),
+        stdin=json.dumps(request).encode(),
+    )
+
+
+def gitop_output(stdout: bytes | str | None) -> tuple[str, int]:
+    """The learner's text and an exit status from a Git panel operation's JSON answer."""
+    import json
+
+    try:
+        reply = json.loads(stdout or b"")
+    except (ValueError, TypeError):
+        reply = None
+    if not isinstance(reply, dict):
+        return "Git could not finish that. Your files are safe; try again.", 1
+    if not reply.get("ok"):
+        return str(reply.get("error") or "Git could not do that."), 1
+    result = reply.get("result")
+    text = str(result.get("output") or result.get("message") or "") if isinstance(
+        result, dict) else str(result)
+    return text, 0
 
 
 def _git_list() -> str:
@@ -648,7 +770,14 @@ async def run_line(ctx: ConsoleContext, line: str) -> Outcome:
         size[0] += len(data)
 
     async with ctx.serial(ctx.learner, "a console command", LOCK_WAIT):
-        if command.how == "program":
+        if command.how == "gitop":
+            result = await run_async(gitop_spec(ctx, command))
+            said, code = gitop_output(result.stdout)
+            chunks.append(said.encode()[:MAX_OUTPUT])
+            size[0] = len(said.encode())
+            if result.limit is None and result.exit_code == 0:
+                result.exit_code = code
+        elif command.how == "program":
             await ctx.snapshot(None, f"before console {command.shown} in {ctx.folder}")
             result = await run_in_workspace(
                 ctx.workspace, ctx.folder, command.argv, limits=LIMITS, host_uid=ctx.host_uid,

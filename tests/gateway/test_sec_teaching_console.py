@@ -153,8 +153,8 @@ async def test_sec_console_refuses_git_options_that_change_git(console: Console)
         "git hook run pre-commit": "git_command",
         "git log --output=/tmp/x": "option",
         "git diff --output=notes.txt": "option",
-        "git clone /x": "git_command",
-        "git push": "git_command",
+        "git clone /x": "absolute",  # remotes: tests/gateway/test_sec_console_remote.py
+        "git push --receive-pack=id": "git_option",
         "git commit --template=/etc/passwd -m x": "option",
         "git status --porcelain --ignore-submodules": "option",
     }
