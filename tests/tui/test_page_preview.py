@@ -14,7 +14,7 @@ from tests.tui.fake_server import FakeServer
 from tui.control import ControlClient
 from tui.learner.app import LearnerApp
 from tui.learner.screens.exercise import ExerciseScreen
-from tui.learner.screens.preview import PreviewScreen, render_page
+from tui.learner.screens.preview import PagePreview, PreviewScreen, render_page
 from tui.session_app import Identity
 
 PAGE = """<!doctype html>
@@ -64,16 +64,27 @@ def _app(tmp_path: Path) -> tuple[LearnerApp, FakeServer]:
     return LearnerApp(client, Identity("sam", "learner", "s-test"), workspace=workspace), fake
 
 
-async def _open_preview(pilot, fake: FakeServer, key: str = "alt+p") -> PreviewScreen:  # type: ignore[no-untyped-def]
+def shown_preview(app: LearnerApp) -> PagePreview | None:
+    """The preview on screen: its own screen below 120 columns, a pane beside the editor from
+    120 columns."""
+    if isinstance(app.screen, PreviewScreen):
+        return app.screen.preview
+    found = app.screen.query("#preview-pane")
+    return found.first(PagePreview) if found else None
+
+
+async def _open_preview(pilot, fake: FakeServer, key: str = "alt+p") -> PagePreview:  # type: ignore[no-untyped-def]
     app = pilot.app
     await fake.start()
     await wait_until(pilot, lambda: app.map_screen.entries)
     app.open_exercise("html", "first-page")
     await wait_until(pilot, lambda: isinstance(app.screen, ExerciseScreen))
     await pilot.press(key)
-    await wait_until(pilot, lambda: isinstance(app.screen, PreviewScreen)
-                     and "About me" in app.screen.rendered)
-    return app.screen  # type: ignore[no-any-return]
+    await wait_until(pilot, lambda: (shown := shown_preview(app)) is not None
+                     and "About me" in shown.rendered)
+    preview = shown_preview(app)
+    assert preview is not None
+    return preview
 
 
 @pytest.mark.parametrize("size", [SMALL, WIDE], ids=["80x24", "120x40"])
@@ -97,10 +108,13 @@ async def test_preview_shows_the_saved_page_and_follows_saves(tmp_path: Path, si
         editor.move_cursor((5, 0))
         await pilot.press(*"<p>typed just now</p>", "enter")
         await pilot.press("f14")  # Shift+F2 on xterm and the Linux console
-        await wait_until(pilot, lambda: isinstance(app.screen, PreviewScreen)
-                         and "typed just now" in app.screen.rendered)
-        screen = app.screen
-        assert isinstance(screen, PreviewScreen)
+        await wait_until(pilot, lambda: (shown := shown_preview(app)) is not None
+                         and "typed just now" in shown.rendered)
+        screen = shown_preview(app)
+        assert screen is not None
+        wide = size == WIDE
+        # from 120 columns a pane beside the editor (the lesson's place); below, a screen
+        assert isinstance(app.screen, ExerciseScreen if wide else PreviewScreen)
         assert "[1]: cats.html" in screen.rendered
         # Saved again from elsewhere (the console, a restore): the preview follows.
         page = fake.folder(("html", "first-page")) / "index.html"
@@ -109,8 +123,32 @@ async def test_preview_shows_the_saved_page_and_follows_saves(tmp_path: Path, si
         await wait_until(pilot, lambda: "All about me" in screen.rendered, timeout=8)
         assert "\x1b" not in screen.rendered and "\u202e" not in screen.rendered
         assert "\x07" not in screen.rendered
-        await pilot.press("escape")
-        await wait_until(pilot, lambda: isinstance(app.screen, ExerciseScreen))
+        if not wide:
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: isinstance(app.screen, ExerciseScreen))
+            return
+        editor = exercise_screen.current_editor()
+        assert editor.has_focus  # typing goes on beside the preview
+        assert screen.region.right <= editor.region.x  # side by side, preview on the left
+        assert screen.region.width >= 60 and editor.region.width >= 50
+        assert not exercise_screen.query_one("#lesson-pane").display
+        await pilot.press(*"<p>and more</p>", "ctrl+s")
+        await wait_until(pilot, lambda: "and more" in screen.rendered, timeout=8)
+        await pilot.press("f14")  # the key again closes it: the lesson is back
+        await wait_until(pilot, lambda: shown_preview(app) is None)
+        assert exercise_screen.query_one("#lesson-pane").display
+
+
+async def test_preview_pane_gives_way_to_a_screen_below_120_columns(tmp_path: Path) -> None:
+    app, fake = _app(tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await _open_preview(pilot, fake)
+        exercise_screen = app.screen
+        assert isinstance(exercise_screen, ExerciseScreen)
+        await pilot.resize_terminal(*SMALL)
+        await wait_until(pilot, lambda: not exercise_screen.query("#preview-pane"))
+        await pilot.press("alt+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, PreviewScreen))
 
 
 async def test_preview_of_a_missing_page_says_so(tmp_path: Path) -> None:
@@ -130,7 +168,9 @@ def _preview_ready(fake: FakeServer):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("size", [SMALL, WIDE], ids=["80x24", "120x40"])
 def test_preview_snapshot(snap_compare, tmp_path: Path, size) -> None:  # type: ignore[no-untyped-def]
-    """The page preview. A reviewer should see: the header "Preview: index.html"; a sentence
+    """The page preview. 80x24: its own screen; 120x40: a pane titled "Preview: index.html"
+    on the left, beside "Your code" and "Output" (the lesson's place). A reviewer should see:
+    the header or pane title "Preview: index.html"; a sentence
     saying links are numbered and it changes on save; in a bordered box "# About me", the
     paragraph with "[cats][1]" and "[maps][2]", "## Things I made" with two "*" items, a
     table with Day/Hours and Monday/2, "[image: A photo of me]", and (scrolling, at 120x40

@@ -235,11 +235,15 @@ class ExerciseScreen(Screen[None]):
             self.query_one(f"#{pane}-pane").set_class(pane == self.pane, "-active")
         # Narrow: the editor and output column takes no room while the lesson is shown.
         self.query_one("#work-column").display = wide or self.pane != "lesson"
+        if not wide and self.query("#preview-pane"):
+            self._close_preview_pane()  # the pane needs the room: the preview key opens a screen
 
     def action_show_pane(self, pane: str) -> None:
         """Show (at 80 columns) and focus one pane: "lesson", "editor" or "output"."""
         if pane not in PANES:
             return
+        if pane == "lesson" and self.query("#preview-pane"):
+            self._close_preview_pane()  # the lesson comes back in its place
         self.pane = pane
         self._apply_layout(self.size.width)
         target: Widget
@@ -627,18 +631,37 @@ class ExerciseScreen(Screen[None]):
             self.reload_files([])
 
     def action_preview(self) -> None:
-        """Save, then show the page rendered as text (tui/learner/screens/preview.py)."""
+        """Save, then show the page rendered as text (tui/learner/screens/preview.py): from
+        WIDE columns as a pane beside the editor, in the lesson's place (the key again, or the
+        lesson's key, closes it); below that on a screen of its own."""
+        if self.query("#preview-pane"):
+            self._close_preview_pane()
+            return
         self._preview_worker()
+
+    def _close_preview_pane(self) -> None:
+        for pane in self.query("#preview-pane"):
+            pane.remove()
+        self.query_one("#lesson-pane").styles.clear_rule("display")
 
     @work(exclusive=True, group="preview-screen", description="open the page preview")
     async def _preview_worker(self) -> None:
-        from tui.learner.screens.preview import PreviewScreen, pages_of
+        from tui.learner.screens.preview import PagePreview, PreviewScreen, pages_of
 
         if not pages_of(self.names):
             self.notify("Page preview shows HTML pages; this exercise has none.")
             return
         await self.save_all()
         name = self.current_editor().file_name
+        if self.size.width >= WIDE:
+            if not self.query("#preview-pane"):
+                pane = PagePreview(self.detail, self.names, name, id="preview-pane",
+                                   classes="pane")
+                pane.styles.width = "2fr"
+                pane.styles.min_width = 64
+                self.query_one("#lesson-pane").display = False
+                await self.query_one("#panes").mount(pane, before="#work-column")
+            return
         await self.app.push_screen_wait(PreviewScreen(self.detail, self.names, name))
 
     def action_reference(self) -> None:

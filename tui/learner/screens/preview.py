@@ -3,7 +3,9 @@
 Owns rendering a saved page to text with html2text (a maintained renderer, pinned in
 pyproject.toml): headings, lists, tables, links numbered with their addresses listed below,
 images as their alt text, form fields as boxes. The page is re-read and re-rendered whenever
-its saved file changes (every save, and changes made by the console or a restore).
+its saved file changes (every save, and changes made by the console or a restore). From 120
+columns it is a pane beside the editor (:class:`PagePreview`, in the lesson's place); below, a
+screen of its own (:class:`PreviewScreen`).
 
 Where it runs: in this TUI process, which is already the learner's own sandbox (their uid, no
 network, only their workspace writable, the course catalog hidden). The page is the learner's
@@ -22,7 +24,7 @@ import html2text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
@@ -138,8 +140,11 @@ def render_page(html: str, width: int = 76) -> str:
     return text.strip("\n") + "\n"
 
 
-class PreviewScreen(Screen[None]):
+class PagePreview(Vertical):
     """The rendered page, scrollable, re-rendered when its saved file changes.
+
+    Shown on its own screen (:class:`PreviewScreen`, below 120 columns) or as a pane beside the
+    editor (the exercise screen mounts it from 120 columns).
 
     Args:
         detail: the exercise.
@@ -147,19 +152,15 @@ class PreviewScreen(Screen[None]):
         current: the file shown in the editor (shown first if it is a page).
     """
 
-    CSS = """
-    #preview-note { padding: 0 1; color: $text-muted; height: auto; }
-    #preview-scroll { height: 1fr; border: round $primary; padding: 0 1; }
+    DEFAULT_CSS = """
+    PagePreview { height: 1fr; }
+    PagePreview #preview-note { padding: 0 1; color: $text-muted; height: auto; }
+    PagePreview #preview-scroll { height: 1fr; padding: 0 1; }
     """
 
-    BINDINGS = [
-        Binding("escape", "back", "Back to the exercise", id="preview.back"),
-        Binding("alt+n,tab", "next_page", "Next page", id="preview.next"),
-        Binding("f1,alt+k", "app.help", "All keys", id="preview.help"),
-    ]
-
-    def __init__(self, detail: ExerciseDetail, names: list[str], current: str = "") -> None:
-        super().__init__(id="preview")
+    def __init__(self, detail: ExerciseDetail, names: list[str], current: str = "",
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.detail = detail
         self.pages = pages_of(names)
         self.page = current if current in self.pages else (self.pages or [""])[0]
@@ -167,18 +168,12 @@ class PreviewScreen(Screen[None]):
         self._seen: tuple[int, int] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False, icon="")
         yield Static("", id="preview-note", markup=False)
         with VerticalScroll(id="preview-scroll"):
             yield Static("", id="preview-page", markup=False)
-        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
-        """List the keys, render the page, and watch its file for saves."""
-        keys = [b for b in self.BINDINGS if isinstance(b, Binding)
-                and (len(self.pages) > 1 or b.id != "preview.next")]
-        self.query_one(KeyBar).show_screen(self, keys)
-        self.query_one("#preview-scroll").focus()
+        """Render the page, and watch its file for saves."""
         self.show_page()
         self.set_interval(POLL_SECONDS, self._look_for_save)
 
@@ -197,7 +192,7 @@ class PreviewScreen(Screen[None]):
         return (info.st_mtime_ns, info.st_size) if info is not None else None
 
     def on_resize(self) -> None:
-        """Lines are wrapped to the screen: render again at the new width."""
+        """Lines are wrapped to the pane: render again at the new width."""
         if self.is_mounted:
             self.show_page()
 
@@ -205,12 +200,18 @@ class PreviewScreen(Screen[None]):
         if self._page_stamp() != self._seen:
             self.show_page()
 
+    @property
+    def heading(self) -> str:
+        """What is shown: "Preview: index.html" (made visible)."""
+        return visible(f"Preview: {self.page}", keep_newlines=False)
+
     def show_page(self) -> None:
         """Read the saved page and render it (in a worker thread)."""
-        self.title = visible(f"Preview: {self.page}", keep_newlines=False)
+        self.border_title = self.heading
         self._seen = self._page_stamp()
-        width = max(20, self.app.size.width - 6)  # the box's border, padding and scrollbar
-        self._render_page(width)
+        # the box's border, padding and scrollbar
+        room = self.size.width if self.size.width > 0 else self.app.size.width
+        self._render_page(max(20, room - 6))
 
     @work(exclusive=True, thread=True, group="preview", description="render the page")
     def _render_page(self, width: int) -> None:
@@ -236,15 +237,64 @@ class PreviewScreen(Screen[None]):
         self.app.call_from_thread(self._show_rendered, visible(note), visible(text))
 
     def _show_rendered(self, note: str, text: str) -> None:
+        if not self.is_mounted:
+            return
         self.rendered = text
         self.query_one("#preview-note", Static).update(note)
         self.query_one("#preview-page", Static).update(text)
 
-    def action_next_page(self) -> None:
+    def next_page(self) -> None:
         """The next HTML page of the exercise."""
         if len(self.pages) > 1:
             self.page = self.pages[(self.pages.index(self.page) + 1) % len(self.pages)]
             self.show_page()
+
+
+class PreviewScreen(Screen[None]):
+    """The page preview on a screen of its own (below 120 columns).
+
+    Args:
+        detail: the exercise.
+        names: the exercise's files (the HTML ones are the pages).
+        current: the file shown in the editor (shown first if it is a page).
+    """
+
+    CSS = """
+    #preview-scroll { border: round $primary; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "back", "Back to the exercise", id="preview.back"),
+        Binding("alt+n,tab", "next_page", "Next page", id="preview.next"),
+        Binding("f1,alt+k", "app.help", "All keys", id="preview.help"),
+    ]
+
+    def __init__(self, detail: ExerciseDetail, names: list[str], current: str = "") -> None:
+        super().__init__(id="preview")
+        self.preview = PagePreview(detail, names, current, id="preview-body")
+
+    @property
+    def rendered(self) -> str:
+        """The page as shown now (made visible)."""
+        return self.preview.rendered
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="")
+        yield self.preview
+        yield KeyBar(id="keys")
+
+    def on_mount(self) -> None:
+        """List the keys and scroll with the arrows."""
+        keys = [b for b in self.BINDINGS if isinstance(b, Binding)
+                and (len(self.preview.pages) > 1 or b.id != "preview.next")]
+        self.query_one(KeyBar).show_screen(self, keys)
+        self.query_one("#preview-scroll").focus()
+        self.title = self.preview.heading
+
+    def action_next_page(self) -> None:
+        """The next HTML page of the exercise."""
+        self.preview.next_page()
+        self.title = self.preview.heading
 
     def action_back(self) -> None:
         """Back to the exercise."""
