@@ -693,18 +693,17 @@ class LearnerDesk:
             finally:  # whatever failed above, the learner's next request is never locked out
                 self.services.release(self.account.name)
 
-    async def _after_run_usage(self) -> None:
-        """A program writes into the workspace directly (only the per-file size limit applies
-        while it runs): if it left the workspace over its quota, say so and record it. Nothing
-        is deleted: the learner decides what goes."""
+    async def _after_run_usage(self, who: str = "Your program") -> None:
+        """After a Run or a Git action (``who`` wrote): if the workspace is over its quota, say
+        so and record it. Nothing is deleted: the learner decides what goes."""
         ws = self.ws
         usage = await asyncio.to_thread(ws.usage)
         if usage.bytes > ws.quota_bytes or usage.files > ws.quota_files:
-            self.audit("quota_exceeded", bytes=usage.bytes, files=usage.files)
+            self.audit("quota_exceeded", bytes=usage.bytes, files=usage.files, by=who)
             self.push(
                 P.Notify(
                     title="Your workspace is full",
-                    text="Your program wrote more than your space allows. Saving new files will "
+                    text=f"{who} wrote more than your space allows. Saving new files will "
                     "not work until you delete some; your existing files are safe.",
                     severity="warning",
                 )
@@ -864,6 +863,10 @@ class LearnerDesk:
             )
             raise RequestError("Git could not finish that. Your files are safe; try again.")
         self.audit("git", course=ex.course_id, exercise=ex.id, op=op, ok=bool(reply.get("ok")))
+        # A Git action writes into the workspace (objects, a checked-out branch): each file is
+        # bounded by the tool sandbox's limits, and the whole is measured against the quota
+        # here, as after a Run (audited, the learner told; nothing deleted).
+        await self._after_run_usage("Git")
         if not reply.get("ok"):
             raise RequestError(str(reply.get("error") or "Git could not do that."))
         if op in {"commit", "merge", "switch", "restore", "revert", "init", "abort_merge"}:

@@ -8,6 +8,7 @@ sandbox, and once through a real SSH session with the real OpenSSH client."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -208,3 +209,32 @@ def test_sec_run_through_ssh_cannot_fill_the_host_disk(tmp_path: Path) -> None:
         if term is not None:
             term.close()
         stop_server(server)
+
+
+async def test_sec_git_action_that_takes_the_workspace_past_its_quota_is_reported(
+    tmp_path: Path,
+) -> None:
+    """Issue 9.4 for the Git panel: a Git action writes into the workspace (here Init and a
+    commit add the repository's files), and the result is measured against the quota like a
+    Run's: the learner is told in plain words, the event is audited, nothing is deleted."""
+    desk, audit, pushes = _desk(tmp_path, "gitfull", "quota_files = 12")
+    await desk.exercise(protocol.OpenExercise(id=1, course="git", exercise="first-commit"))
+    ws = desk.ws
+    rel = "git/first-commit/story.txt"
+    ws.write_atomic(rel, "Once upon a time there was a repository.\n")
+    before = ws.usage().files
+    assert before < 12, before
+    for op, args in (("init", {}), ("stage", {"paths": ["story.txt"]}),
+                     ("commit", {"message": "Start my story"})):  # fmt: skip
+        with contextlib.suppress(Exception):  # a full workspace may refuse a later step
+            await desk.git(
+                protocol.Git(id=2, course="git", exercise="first-commit", op=op, args=args)
+            )
+        if audit.events(kind="quota_exceeded"):
+            break
+    assert ws.usage().files > 12  # git wrote past the file quota...
+    rows = audit.events(kind="quota_exceeded")
+    assert rows, "...and the overflow is in the audit log"
+    notes = [p for p in pushes if p["type"] == "notify"]
+    assert notes and "full" in notes[0]["title"] and "Git" in notes[0]["text"]
+    assert "Once upon a time" in ws.read_text(rel)  # nothing of the learner's was deleted
