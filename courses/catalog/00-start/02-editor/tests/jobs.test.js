@@ -104,10 +104,12 @@ test('Job 4: three lines that say Thank you!', () => {
   }
   if (count === 1) {
     assert.fail('There is still one Thank you! line. Select it (Home, then Shift+Down), ' +
-      'press Ctrl+C to copy, then Ctrl+V twice to paste it two times.');
+      'press Ctrl+C to copy, press Home once (so the selection goes away), then ' +
+      'Ctrl+V twice to paste it two times.');
   }
   if (count === 2) {
-    assert.fail('There are two Thank you! lines: paste it once more (Ctrl+V).');
+    assert.fail('There are two Thank you! lines: paste it once more (Ctrl+V). A paste ' +
+      'while a line is selected replaces it, so press Home before each Ctrl+V.');
   }
   if (count > 3) {
     assert.fail(`There are ${count} Thank you! lines: three are enough. Delete the ` +
