@@ -397,17 +397,18 @@ def _open_any(folder: Path, rel: str) -> _Repo:
     return _Repo(gitops.open_repo(path), path)
 
 
-def _server_tip(r: _Repo, t: dict[str, Any], branch: str) -> tuple[Any, str]:
-    """(the tip of ``branch`` on the server or None, a message when the server is unusable)."""
+def _server_tip(r: _Repo, t: dict[str, Any], branch: str) -> tuple[Any, str, Any]:
+    """(the tip of ``branch`` on the server or None, a message when the server is unusable,
+    the server repository or None)."""
     from courses.git import remote
 
     server_rel = t.get("server") or "team.git"
     try:
         server = remote.open_server(_sub(r.root, server_rel))
     except gitops.GitOpError as exc:
-        return None, str(exc)
+        return None, str(exc), None
     ref = server.references.get(f"refs/heads/{branch}")
-    return (ref.target if ref is not None else None), ""
+    return (ref.target if ref is not None else None), "", server
 
 
 def _remote_url(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
@@ -436,13 +437,14 @@ def _pushed(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
     if local is None:
         return False, f"There is no branch called {branch} in your repository."
     mine = local.peel(pygit2.Commit).id
-    tip, problem = _server_tip(r, t, branch)
+    tip, problem, server = _server_tip(r, t, branch)
     if problem:
         return False, problem
     if tip is None:
         return False, (f"The team's server has no {branch} branch yet. Send yours with: "
                        f"git push")
-    if tip == mine or (tip in r.repo and r.repo.descendant_of(tip, mine)):
+    # The server has my commit when its branch is it, or comes after it.
+    if tip == mine or (mine in server and server.descendant_of(tip, mine)):
         return True, ""
     return False, (f"The team's server does not have your latest commit on {branch} yet "
                    f"(\"{_summary(local.peel(pygit2.Commit))}\"). Send it with: git push")
@@ -450,7 +452,7 @@ def _pushed(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
 
 def _pulled(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
     branch = t["pulled"]
-    tip, problem = _server_tip(r, t, branch)
+    tip, problem, _ = _server_tip(r, t, branch)
     if problem:
         return False, problem
     if tip is None:

@@ -309,3 +309,20 @@ def test_provision_installs_the_server_keeps_it_and_reset_starts_over(tmp_path: 
     assert tip.message == "Add jacket potatoes\n" and first is not None
     assert pygit2.Repository(str(root)).head.target == tip.id
     assert pygit2.Repository(str(root)).status() == {}
+
+
+def test_pushed_passes_when_the_server_is_ahead_and_fails_when_mine_is_new(
+    tmp_path: Path,
+) -> None:
+    """The server "has my commit" when its branch is my commit or comes after it — judged in
+    the server's own history (the clone may not have the teammate's newer commit yet)."""
+    folder = _team(tmp_path)
+    ExerciseRepo(folder).run("clone", {"source": "team.git", "dest": "sam"})
+    ExerciseRepo(folder).run("clone", {"source": "team.git", "dest": "lee"})
+    lee = ExerciseRepo(folder / "lee")
+    lee.remote_root = folder
+    _commit(lee, "menu.txt", MENU + "- Flan\n", "Add flan")
+    lee.run("push")
+    out = evaluate(folder, [{"pushed": "main", "repo": "sam"}, {"pulled": "main", "repo": "sam"}])
+    assert [o.status for o in out] == ["passed", "failed"]
+    assert "git pull" in out[1].message
