@@ -236,3 +236,55 @@ async def test_sec_a_remote_address_planted_in_the_config_is_checked_on_use(
         assert reply.exit_code == 1 and words in reply.output, (url, reply.output)
     assert all(r["exit_code"] == 1 for r in ran(c))
     assert not any("pwned" in n for n in c.desk.ws.list_files("git-team/push"))
+
+
+async def test_console_conflict_after_pull_resolved_with_real_git_commit(tmp_path: Path) -> None:
+    """The lesson's path, command by command: push rejected, pull conflicts (pygit2), the
+    learner fixes the file and finishes with git add and git commit (the git binary), pushes,
+    and the exercise's own check passes."""
+    where = ("git-team", "conflict-after-pull")
+    c = Console(tmp_path)
+    await c.open(where)
+    folder = "/".join(where)
+    ws = c.desk.ws
+    reply = await c.type("git push", where)
+    assert reply.exit_code == 1 and "Rejected" in reply.output
+    reply = await c.type("git pull", where)
+    assert reply.exit_code == 0 and "Conflict!" in reply.output, reply.output
+    text = ws.read_bytes(f"{folder}/menu.txt").decode()
+    assert "<<<<<<< HEAD\nOpen 8am to 3pm\n=======\nOpen 9am to 4pm\n>>>>>>> origin/main" in text
+    reply = await c.type("git status", where)
+    assert "menu.txt" in reply.output
+    fixed = text.replace("<<<<<<< HEAD\nOpen 8am to 3pm\n=======\nOpen 9am to 4pm\n"
+                         ">>>>>>> origin/main\n", "Open 8am to 4pm\n")
+    ws.write_atomic(f"{folder}/menu.txt", fixed)
+    assert (await c.type("git add menu.txt", where)).exit_code == 0
+    reply = await c.type('git commit -m "Open from 8am to 4pm"', where)
+    assert reply.exit_code == 0, reply.output
+    reply = await c.type("git push", where)
+    assert reply.exit_code == 0, reply.output
+    tip = server(c, where).references["refs/heads/main"].peel(pygit2.Commit)
+    assert len(tip.parents) == 2, "git commit finished the merge pygit2 started"
+    ex = c.desk.services.catalog().exercise(*where)
+    outcomes = await checked(c, where, ex.checks[0]["assert"])
+    assert [o.status for o in outcomes] == ["passed"] * len(outcomes), outcomes
+
+
+async def test_console_review_reads_the_diff_with_show_and_cat_n(tmp_path: Path) -> None:
+    where = ("git-team", "review")
+    c = Console(tmp_path)
+    await c.open(where)
+    folder = "/".join(where)
+    assert (await c.type("git pull", where)).exit_code == 0
+    reply = await c.type("git show", where)
+    assert "+  for (let i = 0; i <= prices.length; i++) {" in reply.output
+    reply = await c.type("cat -n basket.js", where)
+    line = next(int(row.split()[0]) for row in reply.output.splitlines() if "<=" in row)
+    c.desk.ws.write_atomic(f"{folder}/REVIEW.md", f"# Review\n\nBug on line: {line}\n\n"
+                           "What goes wrong: one price too many.\n\nFix: i < prices.length\n")
+    await c.type("git add REVIEW.md", where)
+    assert (await c.type('git commit -m "Review the average"', where)).exit_code == 0
+    assert (await c.type("git push", where)).exit_code == 0
+    ex = c.desk.services.catalog().exercise(*where)
+    outcomes = await checked(c, where, ex.checks[0]["assert"])
+    assert [o.status for o in outcomes] == ["passed"] * len(outcomes), outcomes
