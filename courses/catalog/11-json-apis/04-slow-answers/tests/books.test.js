@@ -50,8 +50,8 @@ async function within(seconds, promise) {
 test('loadBooks gives { ok: true, books } when the server answers quickly', async () => {
   const { loadBooks } = load();
   await withServer([{ path: '/books', json: BOOKS }], async (server) => {
-    const result = await within(4, loadBooks(server.url, 2000));
-    assert.notEqual(result, STILL_WAITING, 'loadBooks(baseUrl, 2000) never finished, although the server answered at once');
+    const result = await within(6, loadBooks(server.url, 3000));
+    assert.notEqual(result, STILL_WAITING, 'loadBooks(baseUrl, 3000) never finished, although the server answered at once');
     assert.deepEqual(result, { ok: true, books: BOOKS }, 'loadBooks should give back { ok: true, books } with the books from GET /books');
   });
 });
@@ -71,7 +71,7 @@ test('loadBooks gives up on a server that is too slow', async () => {
 test('loadBooks waits as long as it is told to', async () => {
   const { loadBooks } = load();
   await withServer([{ path: '/books', json: BOOKS, delay: 800 }], async (server) => {
-    const result = await within(8, loadBooks(server.url, 5000));
+    const result = await within(6, loadBooks(server.url, 5000));
     assert.notEqual(result, STILL_WAITING, 'loadBooks(baseUrl, 5000) never finished, although the server answered after 0.8 seconds');
     assert.deepEqual(result, { ok: true, books: BOOKS },
       'The server answered after 0.8 seconds and loadBooks was told to wait 5 seconds (5000 ms): '
@@ -83,7 +83,7 @@ test('No server at all gives { ok: false, message: "Could not reach the library 
   const { loadBooks } = load();
   const gone = await check.fixture([]);
   await gone.close();
-  const result = await within(4, loadBooks(gone.url, 2000));
+  const result = await within(6, loadBooks(gone.url, 3000));
   assert.notEqual(result, STILL_WAITING, 'loadBooks never finished when no server was there');
   assert.deepEqual(result, { ok: false, message: 'Could not reach the library server' },
     'Nothing answered, which is not the same as too slow: look at error.name, which is "AbortError" only for your own abort');
