@@ -27,9 +27,8 @@ from pathlib import Path, PurePosixPath
 LOCK = Path(__file__).resolve().parent / "node-libs.lock.json"
 DEFAULT_DEST = Path("/usr/local/lib/slate")
 # Files the harness installs beside the libraries (the browser course's page runner).
-EXTRA = {
-    Path(__file__).resolve().parent.parent / "courses" / "kinds" / "harness" / "dom-page.cjs": "dom-page.cjs",
-}
+HARNESS = Path(__file__).resolve().parent.parent / "courses" / "kinds" / "harness"
+EXTRA = {HARNESS / "dom-page.cjs": "dom-page.cjs"}
 
 
 def installed_version(folder: Path) -> str | None:
@@ -46,7 +45,8 @@ def fetch(url: str, integrity: str) -> bytes:
     with urllib.request.urlopen(url, timeout=60) as response:
         data = response.read()
     if base64.b64encode(hashlib.sha512(data).digest()).decode() != digest:
-        raise SystemExit(f"slate: {url}: the download does not match its pinned sha512; not installed")
+        raise SystemExit(f"slate: {url}: the download does not match its pinned sha512; "
+                         "not installed")
     return data
 
 
@@ -80,7 +80,9 @@ def main(argv: list[str]) -> int:
     dest = Path(argv[1]) if len(argv) > 1 else DEFAULT_DEST
     lock = json.loads(LOCK.read_text("utf-8"))
     modules = dest / "node_modules"
-    pending = [p for p in lock["packages"] if installed_version(modules / p["name"]) != p["version"]]
+    pending = [
+        p for p in lock["packages"] if installed_version(modules / p["name"]) != p["version"]
+    ]
     stale_extra = [
         (src, name) for src, name in EXTRA.items()
         if not (dest / name).exists() or (dest / name).read_bytes() != src.read_bytes()
