@@ -32,6 +32,10 @@ function handle(req, res, body) {
     const book = books.find((b) => b.id === Number(match[1]));
     if (book) send(res, 200, book);
     else send(res, 404, { error: "No book with that id" });
+  } else if (req.method === "GET" && req.url.startsWith("/search?")) {
+    const words = new URL(req.url, "http://library").searchParams.get("q");
+    const wanted = String(words || "").toLowerCase();
+    send(res, 200, books.filter((b) => b.title.toLowerCase().includes(wanted)));
   } else if (req.url.startsWith("/slow/")) {
     // /slow/books is /books, 3 seconds later.
     req.url = req.url.slice("/slow".length);
