@@ -20,10 +20,18 @@ function peek(dbPath, sql) {
 
 async function withDb(fn) {
   const folder = check.tempDir('slate-lost-');
+  let failed = false;
   try {
     return await fn(path.join(folder, 'lost.db'));
+  } catch (err) {
+    failed = true;
+    throw err;
   } finally {
-    check.removeDir(folder);
+    try {
+      check.removeDir(folder);
+    } catch (err) {
+      if (!failed) throw err;
+    }
   }
 }
 
@@ -100,10 +108,18 @@ async function withServer(createApp, options, fn) {
     }
     throw err;
   }
+  let failed = false;
   try {
     return await fn(port);
+  } catch (err) {
+    failed = true;
+    throw err;
   } finally {
-    await check.close(server);
+    // When the test already failed, its message is the one to show,
+    // even if a broken server can no longer be closed.
+    await check.close(server).catch((err) => {
+      if (!failed) throw err;
+    });
   }
 }
 // ---- end of helpers ----
@@ -184,8 +200,16 @@ test('an answer over 60 letters is refused, and 60 is fine', async () => {
 test('quotes and SQL in the form are stored as plain text', async () => {
   await withBoard(async (port, dbPath) => {
     const sneaky = "x', 'y'); DROP TABLE items; --";
-    await report(port, "Pat O'Brien's hat", sneaky);
-    assert.deepEqual(items(dbPath), [{ what: "Pat O'Brien's hat", place: sneaky }],
+    let rows;
+    try {
+      await report(port, "Pat O'Brien's hat", sneaky);
+      rows = items(dbPath);
+    } catch (err) {
+      if (err instanceof assert.AssertionError) throw err;
+      assert.fail("Handing in Pat O'Brien's hat stopped the server: the quote in it broke the SQL. " +
+        'Use ? placeholders in the model, never glue values into SQL');
+    }
+    assert.deepEqual(rows, [{ what: "Pat O'Brien's hat", place: sneaky }],
       'What was typed should be stored exactly: use ? placeholders in the model, never glue values into SQL');
   });
 });
