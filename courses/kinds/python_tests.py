@@ -1,12 +1,16 @@
 """The ``pytest`` check kind: Python exercises, tested with pytest or, without it, unittest.
 
-Owns running the course's Python test files in a fresh sandbox through a small driver
-(``pytest_driver.py.in``, bound read-only) and turning its report into outcomes.
+Owns running the course's Python test files and turning their report into outcomes. Like
+node-test (issue 9), a check is two sandboxes joined by pipes (``courses/kinds/_pair.py``): the
+course's tests run in ``harness/pyharness.py`` under the jail's unprivileged uid, with no learner
+file in reach, and ``import <module>`` of the learner's file gives a proxy to
+``harness/pyserve.py``, which holds the learner's module under the learner's uid and answers
+calls with values as data (``harness/pyrpc.py``).
 
 Invariants kept here:
-- Results are read only from the driver's report line, which starts with a random nonce the
-  driver reads from stdin before any learner code is imported; a learner's prints can't
-  produce it by accident or by copying earlier output.
+- The verdict is read only from the harness's output; nothing the learner's code does (print,
+  exit, write to any fd, patch anything, return hostile objects) reaches that process: their
+  values cross as data, everything else as handles the harness can only ask questions about.
 - Every test the course wrote (``def test_...`` found in the test files) must have run and
   passed; tests that never ran fail with a plain reason (endless loop, crash while loading).
 """
@@ -15,18 +19,17 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
-from pathlib import Path
 from typing import Any
 
 from courses.assets import asset_binds, placement_problems, work_relative
 from courses.fields import check_fields
+from courses.kinds import _pair as pair
 from courses.model import CheckContext, Exercise, TestOutcome
 
 KIND = "pytest"
 
-DRIVER = Path(__file__).resolve().parent / "pytest_driver.py.in"
-DRIVER_IN_SANDBOX = "/slate/pytest_driver.py"
+MARKER = "@@slate-py-result"
+"""What starts the harness's one result line (harness/pyharness.py)."""
 
 _TEST_DEF = re.compile(r"^(?P<indent>[ \t]*)def (?P<name>test\w*)\s*\(", re.MULTILINE)
 _CLASS_DEF = re.compile(r"^(?P<indent>[ \t]*)class (?P<name>\w+)", re.MULTILINE)
@@ -80,30 +83,55 @@ def expected_names(exercise: Exercise, check: dict[str, Any]) -> list[str]:
     return names
 
 
+def learner_modules(exercise: Exercise) -> list[str]:
+    """The module names the tests may import from the learner: their top-level ``.py`` files."""
+    names = []
+    for rel in [*exercise.files, *exercise.readonly]:
+        if "/" not in rel and rel.endswith(".py") and rel[:-3].isidentifier():
+            names.append(rel[:-3])
+    return names
+
+
 async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
-    """Run the course's Python tests against the learner's copy in a fresh sandbox."""
+    """Run the course's Python tests in a harness sandbox (not the learner's uid, no learner
+    file in it), with the learner's module served from a second sandbox under the learner's
+    uid: the verdict is read from the harness only (see ``harness/pyharness.py``)."""
     tests: list[str] = check["tests"]
-    ro_files = asset_binds(ctx.exercise, tests + check.get("support", []))
-    ro_files[str(DRIVER)] = DRIVER_IN_SANDBOX
-    nonce = "@@slate-" + secrets.token_hex(16)
-    argv = ["python3", "-B", DRIVER_IN_SANDBOX, *[work_relative(t) for t in tests]]
-    result = await ctx.run(argv, ro_files=ro_files, stdin=(nonce + "\n").encode())
-    stdout = result.stdout.decode("utf-8", errors="replace")
+    course_files = tests + check.get("support", [])
+    local = [work_relative(t) for t in course_files]
+    modules = ",".join(learner_modules(ctx.exercise))
+    folder = pair.make_folder(ctx, None, local)  # the course's files only
+    try:
+        harness = pair.Side(
+            argv=["python3", "-I", "-B", f"{pair.HARNESS_IN_SANDBOX}/pyharness.py",
+                  *[work_relative(t) for t in tests]],  # fmt: skip
+            env={"SLATE_PY_MODULES": modules},
+            ro_files=asset_binds(ctx.exercise, course_files),
+            as_learner=False,
+            work=folder,
+            work_writable=False,
+        )
+        subject = pair.Side(
+            argv=["python3", "-I", "-B", f"{pair.HARNESS_IN_SANDBOX}/pyserve.py"],
+            env={"SLATE_PY_MODULES": modules},
+            ro_files={},
+            as_learner=True,
+        )
+        both = await pair.run_pair(ctx, harness, subject)
+    finally:
+        pair.remove_folder(folder)
+    result, learner = both.proxy, both.server
     reported: list[dict[str, Any]] = []
-    own_output: list[str] = []
-    for line in stdout.splitlines():
-        if line.startswith(nonce + " "):
+    for line in result.stdout.decode("utf-8", errors="replace").splitlines():
+        if line.startswith(MARKER + " "):
             try:
-                reported = json.loads(line[len(nonce) + 1 :])
+                reported = json.loads(line[len(MARKER) + 1 :])
             except ValueError:
                 reported = []
-        else:
-            own_output.append(line)
-    stderr = result.stderr.decode("utf-8", errors="replace").strip()
-    output = "\n".join(own_output).strip()
-    if stderr:
-        output = f"{output}\n{stderr}".strip()
-    return outcomes_from_report(reported, expected_names(ctx.exercise, check), result.limit, output)
+    # Shown: only what the learner's own code printed (the harness's output is the course's).
+    output = (learner.stdout + learner.stderr).decode("utf-8", errors="replace").strip()
+    limit = result.limit or learner.limit
+    return outcomes_from_report(reported, expected_names(ctx.exercise, check), limit, output)
 
 
 def outcomes_from_report(
