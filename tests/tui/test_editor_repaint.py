@@ -8,11 +8,12 @@ mid-file renders one row, not the whole editor (the CPU of a keystroke, issue 15
 
 from __future__ import annotations
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.widget import Widget
 from textual.widgets import Static, TextArea
 
-from tui.widgets.editor import SlateEditor
+from tui.widgets.editor import SlateEditor, _highlight_key
 
 FILE = "/*\nlet kept = 1;\n*/\n" + "".join(
     f"function step{i}(total) {{ return total + {i}; }} // line {i + 1}\n" for i in range(40)
@@ -107,3 +108,46 @@ async def test_typing_a_character_renders_one_row() -> None:
         assert "abcdefghij" in editor.document.get_line(10)
         # One row per key (the edited one), where a plain TextArea draws all ~22 rows.
         assert count.calls <= 12, count.calls
+
+
+def _highlight_rows(editor: SlateEditor) -> dict[int, object]:
+    editor._highlights_up_to_date()
+    return {row: _highlight_key(h) for row, h in editor._highlights.items() if h}
+
+
+async def test_highlights_queried_for_edited_rows_equal_a_whole_file_query(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    partial: list[set[int]] = []
+    query_rows = SlateEditor._query_rows
+
+    def counting(editor: SlateEditor, query: object, rows: set[int]) -> None:
+        partial.append(set(rows))
+        query_rows(editor, query, rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SlateEditor, "_query_rows", counting)
+    app = EditorApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor = app.query_one(SlateEditor)
+        editor.focus()
+        await pilot.pause()
+        steps: list[list[str]] = [
+            ["down"] * 6 + ["end"],
+            ["x", "y"],  # inside a comment
+            ["home", "quotation_mark"],  # a string opened at the start of a line
+            ["backspace"],
+            ["ctrl+home", "delete", "delete"],  # the comment of rows 0-2 is gone
+            ["slash", "asterisk"],  # and back
+            ["down", "down", "down", "home", "grave_accent"],  # a template string
+            ["ctrl+z", "ctrl+z"],
+            ["down", "end", "space", "f", "o", "o"],
+        ]
+        for keys in steps:
+            for key in keys:
+                await pilot.press(key)
+            await pilot.pause(0.05)
+            incremental = _highlight_rows(editor)
+            editor._build_highlight_map()  # the whole file, from scratch
+            assert incremental == _highlight_rows(editor), f"after {keys}"
+        # Most edits above were queried row by row, not as a whole file.
+        assert len(partial) > 5 and all(len(rows) < 20 for rows in partial[:3]), partial

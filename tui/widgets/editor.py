@@ -9,15 +9,21 @@ last saved (or loaded), so the saved/unsaved mark never lies.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.binding import Binding
+from textual.document._document import EditResult
+from textual.document._edit import Edit
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import TextArea
 
 from tui.course_view import language_for
 from tui.widgets.keys_in_order import KeysInOrder
+
+if TYPE_CHECKING:
+    from tree_sitter import Query
 
 MAX_HIGHLIGHT_CHARS = 200_000
 """Above this size a file is shown without syntax highlighting (parsing it would lag typing)."""
@@ -125,12 +131,43 @@ class SlateEditor(KeysInOrder, TextArea):
     # every line, ~5 ms for 40 lines) after every single edit. A burst of keys (a paste without
     # bracketed paste: one edit per character) then costs seconds. Only rendering reads the
     # map, so it is rebuilt when a frame is drawn, at most once per frame.
+    # And only for the rows that can have changed: an edit that keeps the number of lines
+    # re-queries its own rows and those whose syntax changed (tree-sitter's changed ranges: a
+    # quote or comment opened on one line that colours the lines below); anything else (a new
+    # line, loading a file, a new theme or language) rebuilds the whole map, as before.
+    # Each row's highlights are kept in the query's capture order, so a row queried alone and
+    # the same row in a whole-file query are drawn the same.
 
     _highlights_stale = False
+    _stale_rows: set[int] | None = None
+    """Rows whose highlights must be queried again; None: the whole file."""
 
     def _build_highlight_map(self) -> None:
         self._line_cache.clear()
         self._highlights_stale = True
+        self._stale_rows = None
+
+    def edit(self, edit: Edit) -> EditResult:
+        stale = self._stale_rows if self._highlights_stale else set()
+        document = self.document
+        old_tree = getattr(document, "_syntax_tree", None)
+        lines = document.line_count
+        result = super().edit(edit)  # calls _build_highlight_map (above): all rows stale
+        new_tree = getattr(document, "_syntax_tree", None)
+        if (
+            stale is None
+            or old_tree is None
+            or new_tree is None
+            or new_tree is old_tree
+            or document.line_count != lines
+        ):
+            return result  # the whole map
+        rows = set(stale)
+        rows.update(range(edit.top[0], max(edit.bottom[0], result.end_location[0]) + 1))
+        for changed in old_tree.changed_ranges(new_tree):
+            rows.update(range(changed.start_point[0], changed.end_point[0] + 1))
+        self._stale_rows = rows
+        return result
 
     def render_lines(self, crop: Region) -> list[Strip]:
         if self._repaint_pending:
@@ -143,9 +180,56 @@ class SlateEditor(KeysInOrder, TextArea):
         return super().render_lines(crop)
 
     def _highlights_up_to_date(self) -> None:
-        if self._highlights_stale:
-            self._highlights_stale = False
+        if not self._highlights_stale:
+            return
+        self._highlights_stale = False
+        rows, self._stale_rows = self._stale_rows, None
+        query = self._highlight_query
+        if rows is None or not query:
             super()._build_highlight_map()
+            rows = set(self._highlights)
+        else:
+            self._query_rows(query, rows)
+        rank = self._capture_rank(query)
+        highlights = self._highlights
+        for row in rows:
+            if row in highlights:
+                highlights[row].sort(key=lambda h: rank.get(h[2], len(rank)))
+
+    def _query_rows(self, query: Query, rows: set[int]) -> None:
+        """Query the highlights of ``rows`` again (as TextArea._build_highlight_map does)."""
+        highlights = self._highlights
+        last = self.document.line_count - 1
+        for first, end in _spans(sorted(r for r in rows if 0 <= r <= last)):
+            for row in range(first, end + 1):
+                highlights.pop(row, None)
+            captures = self.document.query_syntax_tree(query, (first, 0), (end + 1, 0))
+            for name, nodes in captures.items():
+                for node in nodes:
+                    start_row, start_column = node.start_point
+                    end_row, end_column = node.end_point
+                    for row in range(max(start_row, first), min(end_row, end) + 1):
+                        if start_row == end_row:
+                            highlights[row].append((start_column, end_column, name))
+                        elif row == start_row:
+                            highlights[row].append((start_column, None, name))
+                        elif row == end_row:
+                            highlights[row].append((0, end_column, name))
+                        else:
+                            highlights[row].append((0, None, name))
+
+    _rank: tuple[Query | None, dict[str, int]] = (None, {})
+
+    def _capture_rank(self, query: Query | None) -> dict[str, int]:
+        """Capture name -> its place in the query (the order its styles are applied in)."""
+        if query is None:
+            return {}
+        if self._rank[0] is not query:
+            rank: dict[str, int] = {}
+            for index in range(query.capture_count):
+                rank.setdefault(query.capture_name(index), index)
+            self._rank = (query, rank)
+        return self._rank[1]
 
     # -- repaint only the rows that changed ---------------------------------------------------
     # TextArea asks for a repaint of the whole widget on every key (the selection is a reactive
@@ -279,6 +363,17 @@ class SlateEditor(KeysInOrder, TextArea):
         """Load new content from disk (after a restore), keeping it marked as saved."""
         self.saved_text = text
         self.load_text(text)
+
+
+def _spans(rows: list[int]) -> list[tuple[int, int]]:
+    """Sorted row numbers as (first, last) runs of consecutive rows."""
+    spans: list[tuple[int, int]] = []
+    for row in rows:
+        if spans and row == spans[-1][1] + 1:
+            spans[-1] = (spans[-1][0], row)
+        else:
+            spans.append((row, row))
+    return spans
 
 
 def _highlight_key(highlights: list[tuple[int, int | None, str]]) -> tuple[object, ...]:
