@@ -11,7 +11,7 @@ function escapeHtml(text) {
     .replaceAll(">", "&gt;");
 }
 
-// The address of a search: {baseUrl}/search?q=<the words>, with the
+// The address of a search: {baseUrl}/search?q=WORDS, with the
 // words encoded so that spaces, & and ? arrive as they were typed.
 function searchUrl(baseUrl, words) {
   // your code here
