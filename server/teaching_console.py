@@ -32,15 +32,25 @@ command needs (:class:`ConsoleContext`).
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import shlex
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jail.profiles import SANDBOX_WORKSPACE, Limits, RunSpec, workspace_command
+from courses.gitops import SANDBOX_FILES
+from jail.profiles import (
+    SANDBOX_WORKSPACE,
+    SLATE_ROOT,
+    Limits,
+    RunSpec,
+    tool_module,
+    workspace_command,
+)
 from jail.run import run_async, run_in_workspace
 from jail.workspace import WorkspaceError
 from server.audit import sanitize
@@ -596,12 +606,6 @@ def _parse_git_remote(sub: str, args: list[str]) -> Command:
 def gitop_spec(ctx: ConsoleContext, command: Command) -> RunSpec:
     """A remote command: the Git panel's tool sandbox (``python -I -m courses.gitops``, only
     gitops' files and the runtime bound, the whole workspace at /workspace, as the learner)."""
-    import json
-    import sys
-
-    from courses.gitops import SANDBOX_FILES
-    from jail.profiles import SLATE_ROOT, tool_module
-
     request = dict(command.gitop or {})
     if request.get("op") == "pull":  # a merge commit is the logged-in learner's
         request["args"] = {**request.get("args", {}), "author_name": ctx.learner}
@@ -621,8 +625,6 @@ def gitop_spec(ctx: ConsoleContext, command: Command) -> RunSpec:
 
 def gitop_output(stdout: bytes | str | None) -> tuple[str, int]:
     """The learner's text and an exit status from a Git panel operation's JSON answer."""
-    import json
-
     try:
         reply = json.loads(stdout or b"")
     except (ValueError, TypeError):

@@ -33,10 +33,10 @@ import pygit2
 from pygit2.enums import CheckoutStrategy, MergeAnalysis, RepositoryOpenFlag, RepositoryState
 
 from courses.git.safety import (
+    CONTROL_RE,
     MAX_CONFIG_BYTES,
     MAX_GIT_BYTES,
     MAX_GIT_ENTRIES,
-    CONTROL_RE,
     GitOpError,
     configure_libgit2,
     lstat_or_none,
