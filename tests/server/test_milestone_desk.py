@@ -273,3 +273,24 @@ async def test_a_full_console_reply_fits_one_control_line(services: SessionServi
     store.sign_off_milestone("ada", "js", "teach", note="x" * 300)
     got, _ = milestones.class_rows(store, catalog())
     assert len(next(r for r in got if r["learner"] == "ada")["note"]) == milestones.ROW_NOTE
+
+
+async def test_sec_hostile_names_are_refused_and_logged_neutralised(
+    services: SessionServices, store: Store
+) -> None:
+    """A staff request naming a learner or milestone with escape sequences and bidi controls is
+    refused; neither the reply nor the audit row carries the raw control characters."""
+    async with Served(services, store.get_account("teach"), Session("s-teach")) as console:
+        with pytest.raises(ControlError) as info:
+            await console.client.request(protocol.MilestoneSignOff(
+                learner="\x1b]52;c;aGk=\x07\u202eada", milestone="js"))
+        assert "\x1b" not in str(info.value) and "\u202e" not in str(info.value)
+        with pytest.raises(ControlError, match="no such milestone"):
+            await console.client.request(protocol.MilestoneUndo(
+                learner="ada", milestone="js\x1b[2J", reason="x"))
+    rows = store.query("SELECT detail FROM audit_events WHERE kind = 'milestone_refused'")
+    assert len(rows) == 2
+    for (detail,) in rows:
+        assert "\x1b" not in json.loads(detail)["learner"] + json.loads(detail)["milestone"]
+        assert "\u202e" not in json.loads(detail)["learner"]
+    assert store.milestone_sign_offs() == {}
