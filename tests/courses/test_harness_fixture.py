@@ -99,7 +99,7 @@ module.exports = { titles, post, within, failsAtOnce };
 """
 
 
-def exercise(tmp_path: Path):
+def exercise(tmp_path: Path, tests: str = TESTS):
     root = tmp_path / "catalog"
     write(root / "demo" / "course.toml", COURSE)
     make_exercise(
@@ -108,14 +108,14 @@ def exercise(tmp_path: Path):
         toml=TOML,
         starter={"api.js": "module.exports = {};\n"},
         solution={"api.js": GOOD},
-        tests={"api.test.js": TESTS},
+        tests={"api.test.js": tests},
         lesson=LESSON,
     )
     return load_catalog(root).exercise("demo", "fetch")
 
 
-def check(tmp_path: Path, code: str):
-    ex = exercise(tmp_path)
+def check(tmp_path: Path, code: str, tests: str = TESTS):
+    ex = exercise(tmp_path, tests)
     work = tmp_path / "learner"
     work.mkdir(exist_ok=True)
     (work / "api.js").write_text(code)
@@ -154,3 +154,47 @@ def test_sec_learner_stopping_the_fixture_cannot_pass(tmp_path: Path) -> None:
     result = check(tmp_path, code)
     assert result.status == "failed"
     assert [t.status for t in result.tests][:3] == ["failed", "failed", "failed"]
+
+
+FLOOD_TESTS = r"""
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const check = require('/slate/harness/check.cjs');
+const api = require('./api.js');
+
+test('a flood of requests and a huge body leave the log bounded', async () => {
+  const server = await check.fixture([{ method: 'POST', path: '/books', status: 201, json: { id: 1 } }]);
+  try {
+    assert.equal(await api.flood(server.url), 'done');
+    const log = server.requests();
+    assert.equal(log.length, 200);
+    assert.ok(log.every((r) => r.body.length <= 64 * 1024));
+  } finally {
+    await server.close();
+  }
+});
+
+test('too many routes are refused in plain words', async () => {
+  const routes = Array.from({ length: 201 }, (_, i) => ({ path: `/r${i}` }));
+  await assert.rejects(check.fixture(routes), { message: 'routes must be a list' });
+});
+"""
+
+FLOOD = r"""
+async function flood(url) {
+  const big = 'x'.repeat(1 << 20);
+  await fetch(`${url}/books`, { method: 'POST', body: big });
+  for (let round = 0; round < 5; round++) {
+    const all = [];
+    for (let i = 0; i < 50; i++) all.push(fetch(`${url}/books`, { method: 'POST', body: String(i) }).then((r) => r.text()));
+    await Promise.all(all);
+  }
+  return 'done';
+}
+module.exports = { flood };
+"""
+
+
+def test_sec_fixture_log_and_routes_are_bounded(tmp_path: Path) -> None:
+    result = check(tmp_path, FLOOD, FLOOD_TESTS)
+    assert result.status == "passed", result.to_dict()
