@@ -27,7 +27,7 @@ import re
 import stat
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pygit2
 from pygit2.enums import CheckoutStrategy, MergeAnalysis, RepositoryOpenFlag, RepositoryState
@@ -180,6 +180,15 @@ class RemoteOps:
 
     # -- helpers ---------------------------------------------------------------------------
 
+    if TYPE_CHECKING:  # provided by courses.git.ops.ExerciseRepo
+
+        def _open(self, *, worktree: bool = True) -> pygit2.Repository: ...
+        def _current_branch(self, repo: pygit2.Repository) -> str | None: ...
+        def _changes(self, repo: pygit2.Repository, *, untracked: bool) -> list[str]: ...
+        def _conflicts(self, repo: pygit2.Repository) -> list[str]: ...
+        def _label_conflicts(self, paths: list[str], oid: pygit2.Oid, label: str) -> None: ...
+        def _give_back(self) -> None: ...
+
     def _root(self) -> Path:
         return Path(os.path.abspath(self.remote_root or self.folder)).resolve()
 
@@ -260,7 +269,7 @@ class RemoteOps:
             tracking = repo.references.get(f"refs/remotes/{DEFAULT_REMOTE}/{branch}")
             count = 0
             if tracking is not None:
-                commit = repo.get(tracking.target).peel(pygit2.Commit)
+                commit = tracking.peel(pygit2.Commit)
                 local = repo.branches.local.create(branch, commit)
                 local.upstream = repo.branches.remote[f"{DEFAULT_REMOTE}/{branch}"]
                 repo.checkout_tree(commit, strategy=CheckoutStrategy.FORCE)
@@ -283,6 +292,8 @@ class RemoteOps:
         if name is None and url is None:
             lines = []
             for remote_name in repo.remotes.names():
+                if remote_name is None:
+                    continue
                 shown = show(repo.remotes[remote_name].url or "", 80)
                 lines += [f"{show(remote_name, 40)}\t{shown} (fetch)",
                           f"{show(remote_name, 40)}\t{shown} (push)"]
@@ -336,7 +347,7 @@ class RemoteOps:
             raise GitOpError(f"The server has no branch called {show(want, 40)}.")
         label = f"{name}/{want}"
         try:
-            theirs = repo.get(ref.target).peel(pygit2.Commit)
+            theirs = ref.peel(pygit2.Commit)
             if repo.head_is_unborn:
                 repo.checkout_tree(theirs, strategy=CheckoutStrategy.SAFE)
                 repo.references.create(f"refs/heads/{current}", theirs.id, force=True)

@@ -477,8 +477,8 @@ def _changed_only(r: _Repo, t: dict[str, Any]) -> tuple[bool, str]:
         diff = r.repo.diff(head.parents[0], head)
     else:
         diff = head.tree.diff_to_tree(swap=True)
-    changed = sorted({d.delta.new_file.path for d in diff} | {d.delta.old_file.path
-                                                              for d in diff})
+    changed = sorted({d.new_file.path for d in diff.deltas} | {d.old_file.path
+                                                                for d in diff.deltas})
     if not changed:
         return False, "Your latest commit changes no file at all."
     extra = [p for p in changed if p not in allowed]
