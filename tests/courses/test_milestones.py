@@ -88,3 +88,6 @@ def test_the_built_in_catalog_marks_its_milestones() -> None:
     assert foundations.courses[:4] == ("start", "html", "css", "javascript")
     assert by_id["fullstack"].courses[-3:] == ("mvc", "sql", "fullstack")
     assert all(m.stage == catalog.course(m.id).stage for m in by_id.values())
+    covered = [c for m in catalog.milestones() for c in m.courses]
+    assert sorted(covered) == sorted(c.id for c in catalog.courses), (
+        "every course counts towards a milestone (courses/FORMAT.md, Milestones)")
