@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import shutil
 import stat
 import time
 from pathlib import Path
@@ -156,7 +157,12 @@ def _server_branch(server: pygit2.Repository) -> str:
     except (pygit2.GitError, KeyError):
         return "main"
     if isinstance(target, str) and target.startswith("refs/heads/"):
-        return target[len("refs/heads/"):]
+        from courses.git.ops import _check_name
+
+        try:
+            return _check_name(target[len("refs/heads/"):], "branch")
+        except GitOpError:
+            return "main"  # a HEAD the learner crafted: the usual branch instead
     return "main"
 
 
@@ -261,6 +267,7 @@ class RemoteOps:
         if src == target or src in target.parents:
             raise GitOpError("Put the copy beside the server, not inside it.")
         branch = _server_branch(server)
+        made = st is None
         try:
             repo = pygit2.init_repository(str(target), bare=False, initial_head=branch)
             repo.config["core.symlinks"] = False
@@ -275,7 +282,14 @@ class RemoteOps:
                 repo.checkout_tree(commit, strategy=CheckoutStrategy.FORCE)
                 repo.set_head(f"refs/heads/{branch}")
                 count = sum(1 for _ in repo.walk(commit.id))
-        except pygit2.GitError as exc:
+        except (pygit2.GitError, GitOpError) as exc:
+            # Leave nothing half-made behind (the folder is new: nobody else's work is in it).
+            if made:
+                shutil.rmtree(target, ignore_errors=True)
+            else:
+                shutil.rmtree(target / ".git", ignore_errors=True)
+            if isinstance(exc, GitOpError):
+                raise
             raise GitOpError(f"Git could not clone: {show(str(exc), 120)}") from exc
         self._give_back()
         if count:

@@ -326,3 +326,27 @@ def test_pushed_passes_when_the_server_is_ahead_and_fails_when_mine_is_new(
     out = evaluate(folder, [{"pushed": "main", "repo": "sam"}, {"pulled": "main", "repo": "sam"}])
     assert [o.status for o in out] == ["passed", "failed"]
     assert "git pull" in out[1].message
+
+
+def test_sec_authoring_ops_are_not_panel_ops_and_a_clone_never_goes_inside_the_server(
+    tmp_path: Path,
+) -> None:
+    folder = _team(tmp_path)
+    ex = ExerciseRepo(folder)
+    for op, args in (("server_init", {"path": "x.git"}), ("remove_folder", {"path": "team.git"}),
+                     ("exclude", {"text": "*"})):
+        with pytest.raises(GitOpError, match="Unknown Git action"):
+            ex.run(op, args)
+    assert (folder / "team.git" / "HEAD").is_file()
+    with pytest.raises(GitOpError, match="beside the server"):
+        ex.run("clone", {"source": "team.git", "dest": "team.git/inside"})
+    assert not (folder / "team.git" / "inside").exists()
+    # A crafted HEAD on the server: refused in plain words, nothing half-made is left.
+    (folder / "team.git" / "HEAD").write_text("ref: refs/heads/../../../x\n")
+    with pytest.raises(GitOpError, match="could not fetch"):
+        ex.run("clone", {"source": "team.git", "dest": "sam"})
+    assert not (folder / "sam").exists()
+    (folder / "empty").mkdir()
+    with pytest.raises(GitOpError, match="could not fetch"):
+        ex.run("clone", {"source": "team.git", "dest": "empty"})
+    assert (folder / "empty").is_dir() and not (folder / "empty" / ".git").exists()
