@@ -361,3 +361,17 @@ def processes_of_session(session_id: str) -> list[int]:
             if f"SLATE_SESSION={session_id}".encode() in (entry / "environ").read_bytes():
                 found.append(int(entry.name))
     return found
+
+
+def exercises_before(course_id: str) -> int:
+    """How many exercises come before ``course_id``'s first on the learner's course map (the
+    Down presses from the first exercise there), counted from the built-in catalog, so adding
+    an exercise to an earlier course never breaks a test that opens a later one."""
+    from courses.catalog import load_catalog
+
+    rows = 0
+    for course in load_catalog(strict=False).courses:
+        if course.id == course_id:
+            return rows
+        rows += len(course.exercises)
+    raise AssertionError(f"no {course_id} course in the catalog")

@@ -17,7 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Server, Terminal, signed_in, ssh_argv, start_server, stop_server
+from .conftest import (
+    Server,
+    Terminal,
+    exercises_before,
+    signed_in,
+    ssh_argv,
+    start_server,
+    stop_server,
+)
 
 F3 = "\x1b[13~"
 F6 = "\x1b[17~"
@@ -45,7 +53,7 @@ def learner_in_editor(server: Server, terminals: list[Terminal]) -> tuple[str, T
     terminals.append(term)
     term.wait_for(signed_in(name), timeout=30)
     term.wait_for("Your first web page", timeout=20)
-    term.send("\x1b[B")  # Down: past the keyboard tutorial (start/keyboard) to HTML's first page
+    term.send("\x1b[B" * exercises_before("html"))  # Down: past the start course to HTML
     term.wait_for(r"> \[ \] Your first web page", timeout=10)
     term.send("\r")
     term.wait_for("F3/Alt", timeout=20)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pygit2
 
-from .conftest import Server, Terminal, signed_in, ssh_argv
+from .conftest import Server, Terminal, exercises_before, signed_in, ssh_argv
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTION = ROOT / "courses/catalog/01-html/01-first-page/solution/index.html"
@@ -26,7 +26,7 @@ def test_learner_edits_checks_and_passes(server: Server, terminals: list[Termina
     terminals.append(term)
     term.wait_for(signed_in(name), timeout=30)
     term.wait_for("Your first web page", timeout=20)
-    term.send("\x1b[B")  # Down: past the keyboard tutorial (start/keyboard) to HTML's first page
+    term.send("\x1b[B" * exercises_before("html"))  # Down: past the start course to HTML
     term.wait_for(r"> \[ \] Your first web page", timeout=10)
     term.send("\r")  # open the first exercise: the first time, its lesson comes first
     term.wait_for(r"Lesson  F2/Alt", timeout=20)

@@ -9,7 +9,14 @@ import os
 import time
 from pathlib import Path
 
-from .conftest import Server, Terminal, processes_of_session, signed_in, ssh_argv
+from .conftest import (
+    Server,
+    Terminal,
+    exercises_before,
+    processes_of_session,
+    signed_in,
+    ssh_argv,
+)
 from .test_learner_git_panel import _keys
 from .test_session import _uid_offset
 
@@ -25,7 +32,7 @@ def test_page_preview_over_ssh_renders_in_the_learners_sandbox(
     terminals.append(term)
     term.wait_for(signed_in(name), timeout=30)
     term.wait_for("Your first web page", timeout=20)
-    _keys(term, "\x1b[B")  # Down: past the keyboard tutorial (start/keyboard)
+    _keys(term, *["\x1b[B"] * exercises_before("html"))  # Down: past the start course
     term.wait_for(r"> \[ \] Your first web page", timeout=10)
     _keys(term, "\r")
     term.wait_for("Lesson  F2/Alt", timeout=20)
