@@ -22,8 +22,8 @@ pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="needs node
 MESSAGES = {
     "plain": "Plain words: check line 3.",
     "apostrophe": "Check the loop's condition.",
-    "both": "It's called \"total\" here.",
-    "all-three": "It's \"total\" and `sum`.",
+    "both": 'It\'s called "total" here.',
+    "all-three": 'It\'s "total" and `sum`.',
     "backslash": "A path like a\\b is fine, isn't it?",
 }
 
@@ -35,7 +35,10 @@ def _explained(tmp_path: Path, messages: dict[str, str]) -> dict[str, str]:
     (tmp_path / "m.test.js").write_text("\n".join(lines) + "\n")
     out = subprocess.run(
         ["node", "--test", "--test-reporter=tap", "m.test.js"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
     ).stdout
     return {leaf.name: explain(leaf, []) for leaf in parse_tap(out).leaves()}
 

@@ -33,9 +33,7 @@ class Learner(Console):
         return reply.output
 
     async def check(self) -> dict[str, Any]:
-        started = await self.desk.check(
-            protocol.Check(id=3, course=WHERE[0], exercise=WHERE[1])
-        )
+        started = await self.desk.check(protocol.Check(id=3, course=WHERE[0], exercise=WHERE[1]))
         for _ in range(600):
             for message in self.pushed:
                 if isinstance(message, protocol.CheckResult) and message.id == started.run_id:
@@ -52,14 +50,23 @@ async def test_the_lesson_commands_pass_and_a_reopen_only_brings_junk_back(tmp_p
     learner = Learner(tmp_path)
     await learner.open(WHERE)
     assert (await learner.says("ls")).split() == [
-        "cake.txt", "junk.txt", "notes.txt", "shopping.txt", "soup.txt",
+        "cake.txt",
+        "junk.txt",
+        "notes.txt",
+        "shopping.txt",
+        "soup.txt",
     ]
     first = await learner.check()
     assert first["status"] == "failed"
 
-    for line in ("mkdir lists", "mv shopping.txt lists/", "mkdir recipes",
-                 "mv soup.txt cake.txt recipes/", "mv recipes/cake.txt recipes/apple-cake.txt",
-                 "rm junk.txt"):
+    for line in (
+        "mkdir lists",
+        "mv shopping.txt lists/",
+        "mkdir recipes",
+        "mv soup.txt cake.txt recipes/",
+        "mv recipes/cake.txt recipes/apple-cake.txt",
+        "rm junk.txt",
+    ):
         assert await learner.says(line) == "", line  # silence means success
     assert (await learner.says("ls recipes")).split() == ["apple-cake.txt", "soup.txt"]
     assert (await learner.says("cat lists/shopping.txt")).startswith("Shopping list")
