@@ -138,10 +138,9 @@ def main() -> None:
         print(f"  {name:8} {cpu / keys * 1000:6.2f} ms CPU per key")
         if prof_out and os.path.exists(prof_out):
             stats = pstats.Stats(prof_out)
-            render = sum(
-                v[1] for k, v in stats.stats.items() if k[2] == "_render_line"  # type: ignore[attr-defined]
-            )
-            print(f"  {name:8} _render_line calls per key: {render / keys:.1f}  (profile: {prof_out})")
+            table = stats.stats  # type: ignore[attr-defined]
+            render = sum(v[1] for k, v in table.items() if k[2] == "_render_line")
+            print(f"  {name:8} _render_line calls per key: {render / keys:.1f}  ({prof_out})")
             stats.sort_stats("cumulative").print_stats(TOP)
             stats.sort_stats("tottime").print_stats(TOP)
 

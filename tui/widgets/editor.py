@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.document._document import EditResult
 from textual.document._edit import Edit
 from textual.geometry import Region
+from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import TextArea
 
@@ -177,7 +178,15 @@ class SlateEditor(KeysInOrder, TextArea):
             self._frame_inputs = self._frame_key()
             self._row_inputs = self._row_keys()
         self._highlights_up_to_date()
-        return super().render_lines(crop)
+        # TextArea.render_lines applies the CSS to the theme (~1 ms) on every frame; here only
+        # when the styles it reads from may have changed, or another editor applied its own.
+        theme = self._theme
+        if theme is not None:
+            applied = (self, self._style_generation, self.rich_style, self.app.current_theme)
+            if getattr(theme, "_slate_applied", None) != applied:
+                theme.apply_css(self)
+                theme._slate_applied = applied  # type: ignore[attr-defined]
+        return ScrollView.render_lines(self, crop)
 
     def _highlights_up_to_date(self) -> None:
         if not self._highlights_stale:
@@ -288,6 +297,7 @@ class SlateEditor(KeysInOrder, TextArea):
             self.highlight_cursor_line,
             self.match_cursor_bracket,
             self.has_focus,
+            self.rich_style,  # colours inherited from the panes around (focus, theme)
             self.suggestion,
             self._style_generation,
             bool(self.placeholder) and not self.document.line_count > 1

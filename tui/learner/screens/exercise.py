@@ -116,6 +116,7 @@ class ExerciseScreen(Screen[None]):
         self._last_edit = 0.0
         self._passed_before = False
         self._saved_mark: str | None = None
+        self._editors: list[SlateEditor] = []  # made once, in compose (a query per key cost ~1 ms)
 
     @property
     def slate(self) -> LearnerApp:
@@ -270,7 +271,9 @@ class ExerciseScreen(Screen[None]):
 
     def editors(self) -> list[SlateEditor]:
         """Every file's editor."""
-        return list(self.query(SlateEditor))
+        if not self._editors:
+            self._editors = list(self.query(SlateEditor))
+        return list(self._editors)
 
     def current_editor(self) -> SlateEditor:
         """The editor of the file shown now."""
