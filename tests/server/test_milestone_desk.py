@@ -294,3 +294,23 @@ async def test_sec_hostile_names_are_refused_and_logged_neutralised(
         assert "\x1b" not in json.loads(detail)["learner"] + json.loads(detail)["milestone"]
         assert "\u202e" not in json.loads(detail)["learner"]
     assert store.milestone_sign_offs() == {}
+
+
+@pytest.mark.parametrize("change", ["demoted", "disabled"])
+async def test_sec_an_open_console_of_a_demoted_or_disabled_instructor_cannot_sign(
+    services: SessionServices, store: Store, change: str
+) -> None:
+    """The console was opened while 'teach' was an instructor; the account changes while the
+    session stays open. The store checks the signer on every sign-off, so it is refused and
+    audited, and nothing is stored."""
+    async with Served(services, store.get_account("teach"), Session("s-teach")) as console:
+        if change == "demoted":
+            store.set_role("teach", "learner")
+        else:
+            store.set_disabled("teach", True)
+        with pytest.raises(ControlError, match="may not sign off"):
+            await console.client.request(protocol.MilestoneSignOff(learner="ada", milestone="js"))
+    assert store.milestone_sign_offs() == {}
+    refused = kinds(store, "milestone_refused")
+    assert [(r["actor"], r["learner"], r["reason"]) for r in refused] == [
+        ("teach", "ada", "teach may not sign off milestones")]
