@@ -20,6 +20,7 @@ from textual.containers import Vertical
 from textual.widgets import Label, ListItem, ListView, Log, Static
 
 from tui.safe_text import MAX_LINE_CHARS, visible
+from tui.widgets.ordered import OrderedListView, OrderedLog
 
 MAX_CHARS = 200_000
 MAX_LINES = 2_000
@@ -91,8 +92,8 @@ class OutputPane(Vertical):
             "Nothing here yet. Run your program or check your work.", id="output-summary",
             markup=False,
         )
-        yield Log(id="run-log", max_lines=MAX_LINES, auto_scroll=True)
-        yield ListView(id="check-list")
+        yield OrderedLog(id="run-log", max_lines=MAX_LINES, auto_scroll=True)
+        yield OrderedListView(id="check-list")
         yield Static("", id="check-detail", markup=False)
 
     def on_mount(self) -> None:

@@ -9,6 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tui.widgets.ordered import OrderedButton
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Ask before doing something that replaces the learner's work (returns True for yes)."""
@@ -29,8 +31,8 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(self.question, id="confirm-question", markup=False)
             yield Static("Press Y for yes, or N (or Esc) for no.", classes="dialog-keys")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(f"{self.yes} (Y)", id="confirm-yes", variant="warning")
-                yield Button(f"{self.no} (N)", id="confirm-no", variant="primary")
+                yield OrderedButton(f"{self.yes} (Y)", id="confirm-yes", variant="warning")
+                yield OrderedButton(f"{self.no} (N)", id="confirm-no", variant="primary")
 
     def on_mount(self) -> None:
         """Start on the safe answer."""

@@ -24,6 +24,7 @@ from tui.course_view import ExerciseDetail
 from tui.safe_text import visible
 from tui.widgets.inputs import PlainInput
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.ordered import OrderedRichLog
 
 MAX_LINES = 3000
 """Lines of transcript kept on screen (a program can print much more)."""
@@ -84,8 +85,8 @@ class ConsoleScreen(Screen[bool]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
         yield Static(INTRO, id="console-intro", markup=False)
-        yield RichLog(id="console-log", max_lines=MAX_LINES, wrap=True, markup=False, min_width=20,
-                      highlight=False, auto_scroll=True)
+        yield OrderedRichLog(id="console-log", max_lines=MAX_LINES, wrap=True, markup=False,
+                             min_width=20, highlight=False, auto_scroll=True)
         with Horizontal(id="console-line"):
             yield Static(self.prompt, id="console-prompt", markup=False)
             yield PlainInput("type a command, then Enter", id="console-input", max_length=1000)

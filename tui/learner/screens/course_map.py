@@ -21,6 +21,7 @@ from tui.course_view import CourseMap, ExerciseEntry
 from tui.messages import ExerciseChosen, MilestoneChanged
 from tui.safe_text import visible
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.ordered import OrderedOptionList
 
 INTRO = (
     "Choose an exercise: move with the Up and Down arrow keys, then press Enter to open it. "
@@ -48,7 +49,7 @@ class CourseMapScreen(Screen[None]):
         yield Header(show_clock=False, icon="")
         yield Static(INTRO, id="map-intro", markup=False)
         yield Static("Loading your courses…", id="map-status", markup=False)
-        yield OptionList(id="map-list")
+        yield OrderedOptionList(id="map-list")
         yield KeyBar(id="keys")
 
     def on_mount(self) -> None:

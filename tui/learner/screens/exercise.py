@@ -37,6 +37,7 @@ from tui.learner.screens.passed import PassedScreen
 from tui.messages import ExerciseChosen
 from tui.widgets.editor import SlateEditor
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.ordered import OrderedScroll, OrderedTabs
 from tui.widgets.output import OutputPane
 from tui.workspace_files import FileProblem, write_atomic
 
@@ -135,7 +136,7 @@ class ExerciseScreen(Screen[None]):
         yield Header(show_clock=False, icon="")
         yield Static("", id="offline", markup=False)
         with Horizontal(id="panes"):
-            with VerticalScroll(id="lesson-pane", classes="pane"):
+            with OrderedScroll(id="lesson-pane", classes="pane"):
                 if not d.lesson.lstrip().startswith("# "):  # the lesson has its own title
                     yield Static(d.title, id="lesson-title", markup=False)
                 if d.learn and d.learn not in d.lesson and not _says_what_you_learn(d.lesson):
@@ -148,7 +149,7 @@ class ExerciseScreen(Screen[None]):
                     with Horizontal(id="editor-top"):
                         tabs = [Tab(Text(self._tab_label(n)), id=self._tab_id(n))
                                 for n in self.names]
-                        yield Tabs(*tabs, id="file-tabs")
+                        yield OrderedTabs(*tabs, id="file-tabs")
                         yield Static("Saved", id="save-mark", markup=False)
                     with ContentSwitcher(id="editors", initial=self._editor_id(self.names[0])):
                         for name in self.names:

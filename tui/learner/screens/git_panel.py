@@ -13,7 +13,7 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Button, Header, Static
 
@@ -24,6 +24,7 @@ from tui.safe_text import visible
 from tui.widgets.inputs import PlainInput
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.keys_in_order import KeysInOrder
+from tui.widgets.ordered import OrderedScroll
 
 OPS: dict[str, tuple[str, str]] = {
     # button id: (label, panel operation)
@@ -118,7 +119,7 @@ class GitScreen(Screen[bool]):
         with Horizontal(id="git-buttons"):
             for button, (label, _) in OPS.items():
                 yield PanelButton(label, id=f"git-{button}", compact=True)
-        with VerticalScroll(id="git-output-scroll"):
+        with OrderedScroll(id="git-output-scroll"):
             yield Static("", id="git-output", markup=False)
         yield KeyBar(id="keys")
 

@@ -6,9 +6,11 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from tui.widgets.ordered import OrderedScroll
 
 EDITOR_KEYS = [
     ("Arrow keys", "Move the cursor"),
@@ -85,7 +87,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box", classes="dialog"):
             yield Static("Help: all the keys", id="help-title")
-            with VerticalScroll(id="help-scroll"):
+            with OrderedScroll(id="help-scroll"):
                 yield Static(self.help_table(), id="help-text")
             yield Static("Up and Down scroll this list. Press Esc to close it.",
                          classes="dialog-keys")

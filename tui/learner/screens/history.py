@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
@@ -28,6 +28,7 @@ from tui.course_view import ExerciseDetail
 from tui.learner.screens.confirm import ConfirmScreen
 from tui.safe_text import visible
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.ordered import OrderedOptionList, OrderedScroll
 
 MAX_DIFF_CHARS = 60_000
 
@@ -178,8 +179,8 @@ class HistoryScreen(Screen[list[str] | None]):
             markup=False,
         )
         with Horizontal(id="history-body"):
-            yield OptionList(id="versions")
-            with VerticalScroll(id="diff-scroll"):
+            yield OrderedOptionList(id="versions")
+            with OrderedScroll(id="diff-scroll"):
                 yield Static("Loading…", id="diff", markup=False)
         yield KeyBar(id="keys")
 

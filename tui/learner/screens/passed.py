@@ -9,6 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tui.widgets.ordered import OrderedButton
+
 
 class PassedScreen(ModalScreen[bool]):
     """"Well done" — returns True when the learner wants the next exercise.
@@ -44,15 +46,16 @@ class PassedScreen(ModalScreen[bool]):
                     classes="dialog-keys",
                 )
                 with Horizontal(classes="dialog-buttons"):
-                    yield Button("Next exercise (Enter)", id="passed-next", variant="success")
-                    yield Button("Stay here (Esc)", id="passed-stay")
+                    yield OrderedButton("Next exercise (Enter)", id="passed-next",
+                                        variant="success")
+                    yield OrderedButton("Stay here (Esc)", id="passed-stay")
             else:
                 yield Static(
                     "That was the last exercise. Press Esc to look back over your work.",
                     classes="dialog-keys",
                 )
                 with Horizontal(classes="dialog-buttons"):
-                    yield Button("Stay here (Esc)", id="passed-stay")
+                    yield OrderedButton("Stay here (Esc)", id="passed-stay")
 
     def on_mount(self) -> None:
         """Focus the most likely choice."""

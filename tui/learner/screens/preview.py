@@ -24,13 +24,14 @@ import html2text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from tui.course_view import ExerciseDetail
 from tui.safe_text import visible
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.ordered import OrderedScroll
 
 MAX_PAGE = 512 << 10
 """Largest page rendered (bytes); a bigger one is cut here and the learner told."""
@@ -169,7 +170,7 @@ class PagePreview(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="preview-note", markup=False)
-        with VerticalScroll(id="preview-scroll"):
+        with OrderedScroll(id="preview-scroll"):
             yield Static("", id="preview-page", markup=False)
 
     def on_mount(self) -> None:

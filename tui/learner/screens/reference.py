@@ -23,6 +23,7 @@ from tui.reference import TOPICS, Entry, Reference, load
 from tui.safe_text import visible
 from tui.widgets.inputs import PlainInput
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.ordered import OrderedOptionList, OrderedScroll
 
 INTRO = "Type a word to search: an HTML tag, a CSS property, a JavaScript name, SQL or git."
 
@@ -83,8 +84,8 @@ class ReferenceScreen(Screen[None]):
         yield Static(INTRO, id="ref-intro", markup=False)
         yield PlainInput("type a word, e.g. margin", id="ref-search", max_length=60)
         with Horizontal(id="ref-body"):
-            yield OptionList(id="ref-list")
-            with VerticalScroll(id="ref-entry-box"):
+            yield OrderedOptionList(id="ref-list")
+            with OrderedScroll(id="ref-entry-box"):
                 yield Static("", id="ref-entry", markup=False)
         yield KeyBar(id="keys")
 
