@@ -216,8 +216,17 @@ class MilestoneDesk:
         return RequestError(says)
 
     def _staff_only(self, what: str, **detail: Any) -> None:
+        """The session's role, and the account as it is now (demoted or disabled since the
+        session began: refused), must be staff."""
         if self.link.role not in STAFF_ROLES:  # the control channel already refuses; and again
             raise self._refuse(what, "not staff", "That is not available here.", **detail)
+        try:
+            account = self.services.store.get_account(self.link.user)
+        except Exception:
+            account = None
+        if account is None or account.role not in STAFF_ROLES or account.disabled:
+            raise self._refuse(what, "account no longer staff",
+                               "Your account may no longer do this.", **detail)
 
     def _catalog(self) -> Any:
         try:

@@ -297,20 +297,25 @@ async def test_sec_hostile_names_are_refused_and_logged_neutralised(
 
 
 @pytest.mark.parametrize("change", ["demoted", "disabled"])
-async def test_sec_an_open_console_of_a_demoted_or_disabled_instructor_cannot_sign(
+async def test_sec_an_open_console_of_a_demoted_or_disabled_instructor_is_refused(
     services: SessionServices, store: Store, change: str
 ) -> None:
     """The console was opened while 'teach' was an instructor; the account changes while the
-    session stays open. The store checks the signer on every sign-off, so it is refused and
-    audited, and nothing is stored."""
+    session stays open. The desk checks the account as it is now (and the store the signer),
+    so the sign-off and even the listing are refused and audited, and nothing is stored."""
     async with Served(services, store.get_account("teach"), Session("s-teach")) as console:
         if change == "demoted":
             store.set_role("teach", "learner")
         else:
             store.set_disabled("teach", True)
-        with pytest.raises(ControlError, match="may not sign off"):
+        with pytest.raises(ControlError, match="may no longer"):
             await console.client.request(protocol.MilestoneSignOff(learner="ada", milestone="js"))
+        with pytest.raises(ControlError, match="may no longer"):
+            await console.client.request(protocol.Milestones())
     assert store.milestone_sign_offs() == {}
     refused = kinds(store, "milestone_refused")
-    assert [(r["actor"], r["learner"], r["reason"]) for r in refused] == [
-        ("teach", "ada", "teach may not sign off milestones")]
+    assert [(r["actor"], r["request"], r["reason"]) for r in refused] == [
+        ("teach", "milestone_sign_off", "account no longer staff"),
+        ("teach", "milestones", "account no longer staff")]
+    with pytest.raises(Exception, match="may not sign off"):  # and the store on its own
+        store.sign_off_milestone("ada", "js", "teach")
