@@ -57,6 +57,7 @@ def test_instructor_signs_off_a_ready_learner_who_sees_it_live(
     it.wait_for(r"\d+ ready for sign-off", timeout=10)
     it.wait_for(rf"{learner}\s+Foundations: HTML, CSS and Ja~\s+{total}/{total}\s+READY",
                 timeout=10)
+    print(f"--- the instructor's Milestones view over ssh at 80x24 ---\n{it.text()}")
     it.send("s")
     it.wait_for("for the record", timeout=10)
     it.send("ready for the browser course\r")
@@ -72,6 +73,8 @@ def test_instructor_signs_off_a_ready_learner_who_sees_it_live(
     lt.wait_for("Milestone signed off", timeout=10)
     lt.wait_for(r"\[\*\] Milestone: Foundations: HTML, CSS and JavaScript", timeout=10)
     lt.wait_for(rf"signed off by {teacher} on 20\d\d-\d\d-\d\d", timeout=10)
+    print(f"--- the learner's course map over ssh at 120x40, live after the sign-off ---\n"
+          f"{lt.text()}")
 
     out = server.slate("progress", "export", "--csv").stdout.decode()
     rows = [r for r in csv.DictReader(io.StringIO(out)) if r["learner"] == learner]
