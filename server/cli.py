@@ -985,6 +985,8 @@ def course_list(path: Path | None) -> None:
                    f"({len(c.exercises)} exercises)")
         for ex in c.exercises:
             click.echo(f"        {sanitize(ex.id, 40):<28} {sanitize(ex.title, 60)}")
+        if c.milestone is not None:
+            click.echo(f"        milestone: {sanitize(c.milestone, 80)} (instructors sign off)")
 
 
 # -- progress -----------------------------------------------------------------------------------

@@ -91,3 +91,19 @@ def test_the_built_in_catalog_marks_its_milestones() -> None:
     covered = [c for m in catalog.milestones() for c in m.courses]
     assert sorted(covered) == sorted(c.id for c in catalog.courses), (
         "every course counts towards a milestone (courses/FORMAT.md, Milestones)")
+
+
+def test_slate_course_list_names_each_milestone(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from server import cli
+
+    root = tmp_path / "cat"
+    course(root, "01-a", "a", 1, 10)
+    course(root, "02-b", "b", 1, 20, '"Web pages"')
+    result = CliRunner().invoke(cli.main, ["--data-dir", str(tmp_path / "data"), "course",
+                                           "list", str(root)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[-1].strip() == "milestone: Web pages (instructors sign off)"
+    assert sum("milestone:" in line for line in lines) == 1
