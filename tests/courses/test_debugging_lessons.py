@@ -44,15 +44,15 @@ PROGRAMS: dict[str, dict[str, str]] = {
     "03-stack-trace": {
         "bus.js": (
             "function minutesLeft(bus) {\n"
-            "  return bus.leaves - bus.now;\n"
+            "  return bus.leaves - bus.now;                  // line 2\n"
             "}\n"
             "\n"
             "function board(stop) {\n"
-            '  return "Next bus in " + minutesLeft(stop.next) + " min";\n'
+            '  return "Next bus in " + minutesLeft(stop.next) + " min";  // 6\n'
             "}\n"
             "\n"
-            'const stop = { name: "Park Road", buses: [] };\n'
-            "console.log(board(stop));\n"
+            'const stop = { name: "Park Road", buses: [] };  // line 9\n'
+            "console.log(board(stop));                       // line 10\n"
         ),
         "names.js": (
             "function initial(name) {\n"
@@ -175,6 +175,8 @@ SHOWN_WHOLE = {
     ("04-console-log", "bags.js"),
     ("04-console-log", "age.js"),
     ("05-off-by-one", "days.js"),
+    ("03-stack-trace", "bus.js"),
+    ("03-stack-trace", "names.js"),
     ("05-off-by-one", "best.js"),
     ("06-empty-input", "longest.js"),
     ("07-bug-hunt", "dear.js"),
