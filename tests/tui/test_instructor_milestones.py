@@ -236,3 +236,18 @@ async def test_the_roster_says_how_many_are_ready(room: MilestoneRoom) -> None:
                                                 by="teacher", at="now"))
         await wait_until(pilot, lambda: "1 ready for a milestone sign-off (F)."
                          in str(status.render()))
+
+
+def test_milestones_view_monochrome_ascii(snap_compare, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """NO_COLOR and ASCII drawing at 80x24 (a VT100): the same table, states in words only
+    ("READY for sign-off", "signed boss 2026-11-30"), every character ASCII."""
+    from server import store as store_module
+    from tui.terminal_caps import TerminalCaps
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setattr(store_module, "utc_now", lambda: "2026-11-30T19:40:00.000000+00:00")
+    room = _room(tmp_path)
+    app = room.app()
+    TerminalCaps(term="vt100", ascii_only=True, latin1=False, colour=False).apply(app)
+    assert snap_compare(app, terminal_size=SMALL, run_before=_ready(room))
