@@ -330,8 +330,14 @@ class Page {
         const el = this.one(selector, 'type into');
         if (el.value === undefined) throw new Error(`${selector} is not a box you can type into.`);
         if (typeof el.focus === 'function') el.focus();
-        el.value = String(arg);
+        // As a person types: a key goes down, the box changes (input), the key comes up; then
+        // change, as when they leave the box. (The whole text at once, the last key named.)
+        const text = String(arg);
+        const keyInit = { key: text ? text[text.length - 1] : 'Backspace', bubbles: true, cancelable: true };
+        el.dispatchEvent(new window.KeyboardEvent('keydown', keyInit));
+        el.value = text;
         el.dispatchEvent(new window.Event('input', { bubbles: true }));
+        el.dispatchEvent(new window.KeyboardEvent('keyup', keyInit));
         el.dispatchEvent(new window.Event('change', { bubbles: true }));
         break;
       }
