@@ -288,3 +288,24 @@ async def test_console_review_reads_the_diff_with_show_and_cat_n(tmp_path: Path)
     ex = c.desk.services.catalog().exercise(*where)
     outcomes = await checked(c, where, ex.checks[0]["assert"])
     assert [o.status for o in outcomes] == ["passed"] * len(outcomes), outcomes
+
+
+async def test_console_push_a_branch_leaves_main_alone(tmp_path: Path) -> None:
+    where = ("git-team", "push-a-branch")
+    c = Console(tmp_path)
+    await c.open(where)
+    folder = "/".join(where)
+    main_before = server(c, where).references["refs/heads/main"].target
+    assert (await c.type("git switch -c add-drinks", where)).exit_code == 0
+    menu = c.desk.ws.read_bytes(f"{folder}/menu.txt").decode()
+    c.desk.ws.write_atomic(f"{folder}/menu.txt", menu + "\nDrinks\n- Tea\n")
+    await c.type("git add menu.txt", where)
+    assert (await c.type('git commit -m "Add a drinks section"', where)).exit_code == 0
+    reply = await c.type("git push origin add-drinks", where)
+    assert "[new branch]  add-drinks -> add-drinks" in reply.output, reply.output
+    reply = await c.type("git branch -a", where)
+    assert "remotes/origin/add-drinks" in reply.output
+    assert server(c, where).references["refs/heads/main"].target == main_before
+    ex = c.desk.services.catalog().exercise(*where)
+    outcomes = await checked(c, where, ex.checks[0]["assert"])
+    assert [o.status for o in outcomes] == ["passed"] * len(outcomes), outcomes
