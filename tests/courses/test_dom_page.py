@@ -200,3 +200,9 @@ async def test_run_in_a_real_sandbox_shows_the_page_after_its_script_ran(ws: Wor
     assert "counted" in out
     assert "script.js line 3: TypeError" in out and "check the selector" in out, out
     assert "    at " not in out  # no stack frames
+
+    html = await run_in_workspace(ws, "ex", [*argv, "--html"], limits=Limits(wall=30),
+                                  host_uid=None)
+    page = html.stdout.decode("utf-8", "replace")
+    assert page.startswith("<!DOCTYPE html>") and '<p id="count">42</p>' in page, page
+    assert "counted" not in page and "TypeError" not in page  # console and errors: elsewhere

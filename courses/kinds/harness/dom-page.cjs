@@ -5,7 +5,8 @@
 // - a browser-course check's subject side (dom-serve.cjs, loaded by serve.cjs): the course's
 //   tests open the page and drive it over the check channel; only JSON text comes back;
 // - the Run key: `node /usr/local/lib/slate/dom-page.cjs [index.html]` (this file is copied
-//   there by .ci/install-node-libs.py) prints the page as it is after the scripts ran.
+//   there by .ci/install-node-libs.py) prints the page as it is after the scripts ran, as an
+//   outline with the scripts' console lines and errors; with `--html`, as HTML.
 //
 // Scripts: every <script> of the page, in order, after the whole page is parsed (as if each had
 // `defer`); a `src` must name a file of the exercise folder. Each runs in the page's window (a
@@ -453,13 +454,23 @@ function outline(el, depth, lines) {
 }
 
 function main() {
-  const file = process.argv[2] || 'index.html';
+  const args = process.argv.slice(2);
+  const asHtml = args.includes('--html');
+  const file = args.find((a) => !a.startsWith('--')) || 'index.html';
   let page;
   try {
     page = new Page(process.cwd(), file);
   } catch (err) {
     process.stderr.write(`${err && err.code === 'ENOENT' ? `There is no ${file} in this folder.` : err.message}\n`);
     process.exitCode = 1;
+    return;
+  }
+  if (asHtml) {
+    // The page as HTML after its scripts ran (for a preview to render), without the styles
+    // this runner copied in from the page's own stylesheets.
+    for (const copied of page.document.querySelectorAll('style[data-slate-from]')) copied.remove();
+    process.stdout.write(`<!DOCTYPE html>\n${page.document.documentElement.outerHTML}\n`);
+    if (page.errors.length) process.stderr.write(page.errors.join('\n') + '\n');
     return;
   }
   const out = [];
