@@ -157,6 +157,7 @@ class PagePreview(Vertical):
     PagePreview { height: 1fr; }
     PagePreview #preview-note { padding: 0 1; color: $text-muted; height: auto; }
     PagePreview #preview-scroll { height: 1fr; padding: 0 1; }
+    PagePreview.pane #preview-note { margin-bottom: 1; }
     """
 
     def __init__(self, detail: ExerciseDetail, names: list[str], current: str = "",
