@@ -70,11 +70,11 @@ test('loadBooks gives up on a server that is too slow', async () => {
 
 test('loadBooks waits as long as it is told to', async () => {
   const { loadBooks } = load();
-  await withServer([{ path: '/books', json: BOOKS, delay: 800 }], async (server) => {
+  await withServer([{ path: '/books', json: BOOKS, delay: 1500 }], async (server) => {
     const result = await within(6, loadBooks(server.url, 5000));
-    assert.notEqual(result, STILL_WAITING, 'loadBooks(baseUrl, 5000) never finished, although the server answered after 0.8 seconds');
+    assert.notEqual(result, STILL_WAITING, 'loadBooks(baseUrl, 5000) never finished, although the server answered after 1.5 seconds');
     assert.deepEqual(result, { ok: true, books: BOOKS },
-      'The server answered after 0.8 seconds and loadBooks was told to wait 5 seconds (5000 ms): '
+      'The server answered after 1.5 seconds and loadBooks was told to wait 5 seconds (5000 ms): '
       + 'it should have the books. Use ms in setTimeout, not a number of your own');
   });
 });
