@@ -166,6 +166,16 @@ def _server_branch(server: pygit2.Repository) -> str:
     return "main"
 
 
+_CONFIG_WORDS = ("include", "worktree")
+
+
+def _fits_config(*texts: str) -> bool:
+    """Whether these names may go into a repository's settings: safety.check_layout refuses a
+    config that mentions include or worktree anywhere (conservative on purpose), so writing
+    one there would lock the learner out of their repository until a reset."""
+    return not any(word in text.lower() for text in texts for word in _CONFIG_WORDS)
+
+
 def _remote_name(name: Any) -> str:
     name = DEFAULT_REMOTE if name in (None, "") else name
     if not isinstance(name, str) or not _REMOTE_NAME_RE.match(name):
@@ -266,6 +276,10 @@ class RemoteOps:
                              "another name for the copy.")
         if src == target or src in target.parents:
             raise GitOpError("Put the copy beside the server, not inside it.")
+        if not _fits_config(os.path.relpath(src, target)):
+            raise GitOpError(f"Slate cannot remember a server called {show(shown, 60)}: its "
+                             "name has a word Git's settings do not allow here (include or "
+                             "worktree). Ask your instructor to rename it.")
         branch = _server_branch(server)
         made = st is None
         try:
@@ -278,7 +292,8 @@ class RemoteOps:
             if tracking is not None:
                 commit = tracking.peel(pygit2.Commit)
                 local = repo.branches.local.create(branch, commit)
-                local.upstream = repo.branches.remote[f"{DEFAULT_REMOTE}/{branch}"]
+                if _fits_config(branch):
+                    local.upstream = repo.branches.remote[f"{DEFAULT_REMOTE}/{branch}"]
                 repo.checkout_tree(commit, strategy=CheckoutStrategy.FORCE)
                 repo.set_head(f"refs/heads/{branch}")
                 count = sum(1 for _ in repo.walk(commit.id))
@@ -319,6 +334,10 @@ class RemoteOps:
         _inside(self._root(), Path(repo.workdir).resolve(), url)
         if name in repo.remotes.names():
             raise GitOpError(f"There is already a remote called {name}.")
+        if not _fits_config(name, url):
+            raise GitOpError("Slate cannot keep that name in the repository's settings (the "
+                             "words include and worktree are not allowed there). Choose "
+                             "another name.")
         try:
             repo.remotes.create(name, url)
         except pygit2.GitError as exc:
@@ -442,7 +461,8 @@ class RemoteOps:
             anon = repo.remotes.create_anonymous(server.path.rstrip("/"))
             anon.push([f"refs/heads/{want}:refs/heads/{want}"])
             repo.references.create(f"refs/remotes/{name}/{want}", mine, force=True)
-            local.upstream = repo.branches.remote[f"{name}/{want}"]
+            if _fits_config(want):  # else: pushed, but not remembered as its upstream
+                local.upstream = repo.branches.remote[f"{name}/{want}"]
         except pygit2.GitError as exc:
             raise GitOpError(f"Git could not push: {show(str(exc), 120)}") from exc
         self._give_back()

@@ -350,3 +350,25 @@ def test_sec_authoring_ops_are_not_panel_ops_and_a_clone_never_goes_inside_the_s
     with pytest.raises(GitOpError, match="could not fetch"):
         ex.run("clone", {"source": "team.git", "dest": "empty"})
     assert (folder / "empty").is_dir() and not (folder / "empty" / ".git").exists()
+
+
+def test_names_that_would_lock_the_repository_never_reach_its_settings(tmp_path: Path) -> None:
+    """safety.check_layout refuses a config mentioning include/worktree: a branch, remote or
+    server with such a name must not be written there, or the learner is locked out."""
+    folder = _team(tmp_path)
+    ex = ExerciseRepo(folder)
+    ex.run("clone", {"source": "team.git", "dest": "sam"})
+    sam = ExerciseRepo(folder / "sam")
+    sam.remote_root = folder
+    sam.run("create_branch", {"name": "include-drinks"})
+    sam.run("switch", {"branch": "include-drinks"})
+    _commit(sam, "menu.txt", MENU + "- Tea\n", "Add tea")
+    assert "include-drinks -> include-drinks" in sam.run("push")["output"]
+    assert sam.run("status")["branch"] == "include-drinks"  # still opens
+    with pytest.raises(GitOpError, match="not allowed there"):
+        sam.run("remote", {"name": "worktree", "url": "../team.git"})
+    os.rename(folder / "team.git", folder / "includes.git")
+    with pytest.raises(GitOpError, match="include or worktree"):
+        ex.run("clone", {"source": "includes.git", "dest": "lee"})
+    assert not (folder / "lee").exists()
+    assert sam.run("log")["commits"][0]["summary"] == "Add tea"
