@@ -56,7 +56,8 @@ function sqlite(db, sql) {
 // base address there, requests() lists what it received ({ method, path, contentType, body }).
 async function fixture(routes) {
   const plain = JSON.parse(JSON.stringify(routes));
-  const { id, port } = await channel.callAsync('fixture', { action: 'start', routes: plain }, 5000);
+  // Generous: the first call may wait for the learner's sandbox to start on a busy machine.
+  const { id, port } = await channel.callAsync('fixture', { action: 'start', routes: plain }, 15000);
   return {
     url: `http://127.0.0.1:${port}`,
     requests: () => channel.call('fixture', { action: 'log', id }),
