@@ -88,15 +88,18 @@ class Page {
     this.load();
   }
 
-  load() {
-    if (this.window) {
-      try {
-        this.window.happyDOM.abort();
-        this.window.close();
-      } catch (err) {
-        // an old page that will not close is left to the garbage collector
-      }
+  close() {
+    if (!this.window) return;
+    try {
+      this.window.happyDOM.abort();
+      this.window.close();
+    } catch (err) {
+      // an old page that will not close is left to the garbage collector
     }
+  }
+
+  load() {
+    this.close();
     const { Window } = library();
     const html = fs.readFileSync(path.join(this.dir, this.file), 'utf8');
     let quiet = true; // the parser's own complaints (scripts it does not load) are not the learner's

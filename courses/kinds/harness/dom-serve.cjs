@@ -6,7 +6,7 @@
 
 const { RemoteError } = require('./rpc.cjs');
 
-const MAX_PAGES = 50;
+const MAX_PAGES = 20; // open pages kept (a test usually needs one); the oldest is closed
 
 function install(channel) {
   const pages = new Map();
@@ -40,7 +40,11 @@ function install(channel) {
         if (err && err.code === 'ENOENT') throw new Error(`There is no ${file} in your exercise folder.`);
         throw err;
       }
-      if (pages.size >= MAX_PAGES) pages.delete(pages.keys().next().value);
+      if (pages.size >= MAX_PAGES) {
+        const [oldest, old] = pages.entries().next().value;
+        pages.delete(oldest);
+        old.close();
+      }
       const id = next++;
       pages.set(id, opened);
       return id;
