@@ -623,6 +623,38 @@ def gitop_spec(ctx: ConsoleContext, command: Command) -> RunSpec:
     )
 
 
+def gitop_room(ctx: ConsoleContext, command: Command) -> None:
+    """Refuse a clone, pull or fetch when the workspace has no room for it.
+
+    Those run in the Git panel's sandbox, which binds the whole workspace (not a quota-sized
+    copy): a clone copies the whole server, so it must fit in what is left of the quota, and
+    nothing more is fetched into a workspace already over it (``git push`` only sends objects
+    the learner made from files already within the quota).
+
+    Raises:
+        Refused: reason "quota", with what to delete.
+    """
+    op = (command.gitop or {}).get("op")
+    if op not in ("clone", "pull", "fetch"):
+        return
+    ws = ctx.workspace
+    usage = ws.usage()
+    need_bytes = need_files = 0
+    if op == "clone":
+        source = str(command.gitop["args"].get("source", "")).strip("/")  # type: ignore[index]
+        try:
+            for _, _, size in ws.walk(f"{ctx.folder}/{source}"):
+                need_files += 1
+                need_bytes += size
+        except (WorkspaceError, ValueError):
+            pass  # not there: the operation says so in plain words
+    if (not usage.complete or usage.bytes + need_bytes > ws.quota_bytes
+            or usage.files + need_files > ws.quota_files):
+        raise Refused("Your workspace is too full for that: the copy would not fit. Delete "
+                      "files or folders you do not need (an old copy: `rm -r cafe`), then "
+                      "try again.", "quota")
+
+
 def gitop_output(stdout: bytes | str | None) -> tuple[str, int]:
     """The learner's text and an exit status from a Git panel operation's JSON answer."""
     try:
@@ -755,6 +787,8 @@ async def run_line(ctx: ConsoleContext, line: str) -> Outcome:
         if command is None:
             return Outcome("", 0, None, False, False)
         stdin = None
+        if command.how == "gitop":
+            await asyncio.to_thread(gitop_room, ctx, command)
         if command.stdin_file is not None:
             stdin = await asyncio.to_thread(_read_input, ctx, command.stdin_file)
             check_sql(stdin.decode("utf-8", "replace"))

@@ -309,3 +309,26 @@ async def test_console_push_a_branch_leaves_main_alone(tmp_path: Path) -> None:
     ex = c.desk.services.catalog().exercise(*where)
     outcomes = await checked(c, where, ex.checks[0]["assert"])
     assert [o.status for o in outcomes] == ["passed"] * len(outcomes), outcomes
+
+
+async def test_sec_clone_that_would_not_fit_the_quota_is_refused_and_audited(
+    tmp_path: Path,
+) -> None:
+    """A clone runs where the whole workspace is bound (no quota-sized copy): it must fit in
+    what is left of the quota, or a learner could copy the server again and again."""
+    c = Console(tmp_path)
+    await c.open(CLONE)
+    ws = c.desk.ws
+    assert ws is c.desk.ws  # one workspace object per session
+    roomy = ws.quota_bytes
+    ws.quota_bytes = ws.usage().bytes + 1000  # the server is bigger than what is left
+    said, row = await c.refused("git clone team.git cafe", CLONE)
+    assert row["reason"] == "quota" and "too full" in said
+    assert not ws.lexists("git-team/clone/cafe") and ran(c) == []
+    ws.quota_bytes = roomy
+    reply = await c.type("git clone team.git cafe", CLONE)
+    assert reply.exit_code == 0, reply.output
+    ws.quota_bytes = ws.usage().bytes - 1  # already over: nothing more is fetched either
+    for line in ("git clone team.git again", "git fetch", "git pull"):
+        said, row = await c.refused(line, CLONE)
+        assert row["reason"] == "quota", line
