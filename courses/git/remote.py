@@ -21,6 +21,7 @@ Invariants kept here:
 
 from __future__ import annotations
 
+import itertools
 import os
 import posixpath
 import re
@@ -46,6 +47,7 @@ from courses.git.safety import (
 
 DEFAULT_REMOTE = "origin"
 MAX_URL = 200
+MAX_COUNT = 10_000  # commits counted for the clone's message
 _REMOTE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 
 
@@ -296,7 +298,7 @@ class RemoteOps:
                     local.upstream = repo.branches.remote[f"{DEFAULT_REMOTE}/{branch}"]
                 repo.checkout_tree(commit, strategy=CheckoutStrategy.FORCE)
                 repo.set_head(f"refs/heads/{branch}")
-                count = sum(1 for _ in repo.walk(commit.id))
+                count = sum(1 for _ in itertools.islice(repo.walk(commit.id), MAX_COUNT))
         except (pygit2.GitError, GitOpError) as exc:
             # Leave nothing half-made behind (the folder is new: nobody else's work is in it).
             if made:
