@@ -1,0 +1,18 @@
+// Swapping a book at the library counter.
+const { runSql } = require("./db.js");
+
+// The member of loan loanId brings that book back on day and takes
+// book bookId instead. Gives back the new loan:
+// { id, member_id, book_id, lent }.
+// If anything fails, NOTHING changes, and the error is thrown.
+function swapBook(db, loanId, bookId, day) {
+  runSql(db, "UPDATE loans SET back = ?1 WHERE id = ?2", [day, loanId]);
+  const rows = runSql(db, `
+    INSERT INTO loans (member_id, book_id, lent)
+      SELECT member_id, ?2, ?3 FROM loans WHERE id = ?1
+      RETURNING id, member_id, book_id, lent;`,
+    [loanId, bookId, day]);
+  return rows[0];
+}
+
+module.exports = { swapBook };
