@@ -1,0 +1,7 @@
+function lateFee(daysLate) {
+  if (daysLate <= 0) {
+    return 0;
+  }
+  return 500;
+}
+module.exports = { lateFee };
