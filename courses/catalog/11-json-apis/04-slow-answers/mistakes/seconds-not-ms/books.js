@@ -3,7 +3,7 @@
 // Gives back { ok: true, books } or { ok: false, message }.
 async function loadBooks(baseUrl, ms) {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 1000);
+  const timer = setTimeout(() => controller.abort(), ms * 1000);
   try {
     const response = await fetch(`${baseUrl}/books`, {
       signal: controller.signal,
