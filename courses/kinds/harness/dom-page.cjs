@@ -66,8 +66,12 @@ function describeError(err, files) {
     }
   }
   let advice = '';
-  if (/of null|null \(reading|of undefined/.test(message)) {
+  if (/of null/.test(message)) {
     advice = ' (a querySelector or getElementById found nothing: check the selector matches your HTML)';
+  } else if (/of undefined/.test(message)) {
+    advice = ' (the thing before the dot does not exist: check its name, and that it is one element, not a list)';
+  } else if (/is not a function/.test(message)) {
+    advice = ' (check the spelling of the method, and what it is called on)';
   } else if (name === 'ReferenceError') {
     advice = ' (check the spelling: names are case-sensitive)';
   } else if (name === 'SyntaxError') {
