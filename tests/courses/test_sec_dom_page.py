@@ -26,11 +26,9 @@ import pytest
 from courses.catalog import load_catalog
 from courses.checks import run_checks
 
+# happy-dom comes with `make install` (.ci/install-node-libs.py): missing, these fail, not skip.
 pytestmark = pytest.mark.skipif(
-    shutil.which("node") is None
-    or shutil.which("bwrap") is None
-    or not Path("/usr/local/lib/slate/node_modules/happy-dom/package.json").exists(),
-    reason="needs node, bwrap and `make install` (happy-dom)",
+    shutil.which("node") is None or shutil.which("bwrap") is None, reason="needs node and bwrap"
 )
 
 CATALOG = Path(__file__).resolve().parents[2] / "courses" / "catalog"
