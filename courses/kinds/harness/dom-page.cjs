@@ -179,6 +179,7 @@ class Page {
     window.addEventListener('submit', (event) => {
       this.lastSubmit = event;
     }, true);
+    this.bindInlineHandlers();
     this.runScripts();
     for (const [target, type] of [[this.document, 'DOMContentLoaded'], [window, 'load']]) {
       try {
@@ -207,6 +208,33 @@ class Page {
       style.setAttribute('data-slate-from', rel);
       style.textContent = css;
       link.after(style);
+    }
+  }
+
+  // Handlers written in the HTML (<button onclick="add()">): happy-dom runs none of them with
+  // its own script running off, so each becomes a listener here, compiled in the page's window
+  // (names resolve when it runs, as in a browser); `return false` cancels the event.
+  bindInlineHandlers() {
+    for (const el of [this.document.documentElement, ...this.document.querySelectorAll('*')]) {
+      for (const attr of [...el.attributes]) {
+        const name = attr.name.toLowerCase();
+        if (!name.startsWith('on') || name.length < 4) continue;
+        const type = name.slice(2);
+        let handler;
+        try {
+          handler = vm.runInContext(`(function (event) {\n${attr.value}\n})`, this.window, {
+            filename: this.file,
+            displayErrors: false,
+          });
+        } catch (err) {
+          this.addError(err);
+          continue;
+        }
+        const target = el.tagName === 'BODY' && ['load', 'unload', 'beforeunload'].includes(type) ? this.window : el;
+        target.addEventListener(type, function (event) {
+          if (handler.call(this, event) === false) event.preventDefault();
+        });
+      }
     }
   }
 
