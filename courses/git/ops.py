@@ -18,7 +18,7 @@ import re
 import stat
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import pygit2
@@ -31,8 +31,8 @@ from pygit2.enums import (
     SortMode,
 )
 
-from courses.git.render import render
 from courses.git.remote import REMOTE_OP_ARGS, RemoteOps
+from courses.git.render import render
 from courses.git.safety import (
     CONTROL_RE,
     GitOpError,
@@ -44,14 +44,21 @@ from courses.git.safety import (
     reset_advice,
     show,
 )
+from courses.git.safety import (
+    check_name as _check_name,
+)
+from courses.git.safety import (
+    check_path as _check_path,
+)
+from courses.git.safety import (
+    signature as _signature,
+)
 
 DEFAULT_BRANCH = "main"
-EMAIL_DOMAIN = "classroom"
 MAX_MESSAGE = 2_000
 MAX_LOG = 200
 MAX_DIFF_CHARS = 200_000
 
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,59}$")
 _HEX_RE = re.compile(r"^[0-9a-fA-F]{4,40}$")
 
 # --------------------------------------------------------------------------------------------
@@ -63,29 +70,6 @@ def _first_line(message: str) -> str:
     return show(message.strip().splitlines()[0] if message.strip() else "", 72)
 
 
-def _check_name(name: Any, what: str) -> str:
-    if not isinstance(name, str) or not name:
-        raise GitOpError(f"Please type a {what} name.")
-    ok = _NAME_RE.match(name) and pygit2.reference_is_valid_name(f"refs/heads/{name}")
-    if not ok or ".." in name or name.endswith((".lock", "/", ".")):
-        raise GitOpError(
-            f"'{show(name, 40)}' cannot be a {what} name. Use letters, numbers and dashes, "
-            "for example: add-ending"
-        )
-    return name
-
-
-def _check_path(path: Any) -> str:
-    if not isinstance(path, str) or not path.strip():
-        raise GitOpError("Please choose a file.")
-    if "\x00" in path or len(path) > 255:
-        raise GitOpError("That is not a file name Slate can use.")
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or ".." in pure.parts or (pure.parts and pure.parts[0] == ".git"):
-        raise GitOpError(f"{show(path)} is not a file in this exercise.")
-    return pure.as_posix()
-
-
 def _check_paths(paths: Any) -> list[str] | None:
     """None means "everything"."""
     if paths is None or paths in (".", "", ["."], []):
@@ -95,14 +79,6 @@ def _check_paths(paths: Any) -> list[str] | None:
     if not isinstance(paths, list) or not paths or len(paths) > 500:
         raise GitOpError("Please choose the files to use.")
     return [_check_path(p) for p in paths]
-
-
-def _signature(author_name: Any) -> pygit2.Signature:
-    if not isinstance(author_name, str) or not author_name.strip():
-        raise GitOpError("A commit needs an author name.")
-    name = CONTROL_RE.sub("", author_name).strip()[:80] or "learner"
-    user = re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-.") or "learner"
-    return pygit2.Signature(name, f"{user}@{EMAIL_DOMAIN}", int(time.time()), 0)
 
 
 def _describe_status(flags: int) -> tuple[str | None, str | None]:

@@ -40,9 +40,12 @@ from courses.git.safety import (
     MAX_GIT_BYTES,
     MAX_GIT_ENTRIES,
     GitOpError,
+    check_name,
+    check_path,
     configure_libgit2,
     lstat_or_none,
     show,
+    signature,
 )
 
 DEFAULT_REMOTE = "origin"
@@ -159,10 +162,9 @@ def _server_branch(server: pygit2.Repository) -> str:
     except (pygit2.GitError, KeyError):
         return "main"
     if isinstance(target, str) and target.startswith("refs/heads/"):
-        from courses.git.ops import _check_name
 
         try:
-            return _check_name(target[len("refs/heads/"):], "branch")
+            return check_name(target[len("refs/heads/"):], "branch")
         except GitOpError:
             return "main"  # a HEAD the learner crafted: the usual branch instead
     return "main"
@@ -251,7 +253,6 @@ class RemoteOps:
 
     def clone(self, source: Any, dest: Any = None) -> dict[str, Any]:
         """``git clone SOURCE [DEST]``: copy the team's server into a new folder here."""
-        from courses.git.ops import _check_path
 
         configure_libgit2()
         url = check_url(source)
@@ -262,7 +263,7 @@ class RemoteOps:
         if dest in (None, ""):
             dest = shown.rsplit("/", 1)[-1]
             dest = dest[:-4] if dest.endswith(".git") and len(dest) > 4 else dest + "-copy"
-        rel = _check_path(dest)
+        rel = check_path(dest)
         if any(p.lower() == ".git" for p in rel.split("/")) or rel in (".", ""):
             raise GitOpError(f"{show(rel)} cannot be the new folder. Choose a name like shop.")
         target = base / rel
@@ -360,7 +361,6 @@ class RemoteOps:
     def pull(self, remote: Any = None, branch: Any = None,
              author_name: Any = None) -> dict[str, Any]:
         """``git pull [REMOTE [BRANCH]]``: fetch, then merge the server's branch into yours."""
-        from courses.git.ops import _check_name
 
         name = _remote_name(remote)
         repo = self._open()
@@ -370,7 +370,7 @@ class RemoteOps:
         current = self._current_branch(repo)
         if current is None:
             raise GitOpError("Switch to a branch before you pull.")
-        want = _check_name(branch, "branch") if branch else current
+        want = check_name(branch, "branch") if branch else current
         changed = self._changes(repo, untracked=False)
         if changed:
             raise GitOpError("Commit your changes (" + ", ".join(show(p) for p in changed[:5])
@@ -414,9 +414,8 @@ class RemoteOps:
                     "result": "conflict", "conflicts": conflicts,
                 }
             if isinstance(author_name, str) and author_name.strip():
-                from courses.git.ops import _signature
 
-                sig = _signature(author_name)
+                sig = signature(author_name)
             else:
                 sig = pygit2.Signature(head.author.name, head.author.email, int(time.time()), 0)
             tree = repo.index.write_tree()
@@ -432,14 +431,13 @@ class RemoteOps:
 
     def push(self, remote: Any = None, branch: Any = None) -> dict[str, Any]:
         """``git push [REMOTE [BRANCH]]``: send your branch's commits to the team's server."""
-        from courses.git.ops import _check_name
 
         name = _remote_name(remote)
         repo = self._open(worktree=False)
         if repo.state() != RepositoryState.NONE:
             raise GitOpError("Finish the merge first (fix, stage, commit), then push.")
         current = self._current_branch(repo)
-        want = _check_name(branch, "branch") if branch else current
+        want = check_name(branch, "branch") if branch else current
         if want is None:
             raise GitOpError("Switch to a branch before you push.")
         local = repo.branches.local.get(want)

@@ -16,7 +16,9 @@ from __future__ import annotations
 import os
 import re
 import stat
-from pathlib import Path
+import time
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pygit2
 from pygit2.enums import (
@@ -257,3 +259,38 @@ def show(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# -- names, paths and authors every git module checks the same way ----------------------------
+
+EMAIL_DOMAIN = "classroom"
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,59}$")
+
+
+def check_name(name: Any, what: str) -> str:
+    if not isinstance(name, str) or not name:
+        raise GitOpError(f"Please type a {what} name.")
+    ok = _NAME_RE.match(name) and pygit2.reference_is_valid_name(f"refs/heads/{name}")
+    if not ok or ".." in name or name.endswith((".lock", "/", ".")):
+        raise GitOpError(
+            f"'{show(name, 40)}' cannot be a {what} name. Use letters, numbers and dashes, "
+            "for example: add-ending"
+        )
+    return name
+
+
+def check_path(path: Any) -> str:
+    if not isinstance(path, str) or not path.strip():
+        raise GitOpError("Please choose a file.")
+    if "\x00" in path or len(path) > 255:
+        raise GitOpError("That is not a file name Slate can use.")
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or (pure.parts and pure.parts[0] == ".git"):
+        raise GitOpError(f"{show(path)} is not a file in this exercise.")
+    return pure.as_posix()
+
+
+def signature(author_name: Any) -> pygit2.Signature:
+    if not isinstance(author_name, str) or not author_name.strip():
+        raise GitOpError("A commit needs an author name.")
+    name = CONTROL_RE.sub("", author_name).strip()[:80] or "learner"
+    user = re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-.") or "learner"
+    return pygit2.Signature(name, f"{user}@{EMAIL_DOMAIN}", int(time.time()), 0)
