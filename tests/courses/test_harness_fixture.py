@@ -35,7 +35,9 @@ const check = require('/slate/harness/check.cjs');
 const api = require('./api.js');
 
 test('GET gives the canned JSON', async () => {
-  const server = await check.fixture([{ method: 'GET', path: '/books', json: [{ title: 'Emma' }] }]);
+  const server = await check.fixture([
+    { method: 'GET', path: '/books', json: [{ title: 'Emma' }] },
+  ]);
   try {
     assert.deepEqual(await api.titles(server.url), ['Emma']);
     assert.deepEqual(server.requests().map((r) => `${r.method} ${r.path}`), ['GET /books']);
@@ -45,10 +47,14 @@ test('GET gives the canned JSON', async () => {
 });
 
 test('POST body and content type are logged; unknown paths get 404', async () => {
-  const server = await check.fixture([{ method: 'POST', path: '/books', status: 201, json: { id: 4 } }]);
+  const server = await check.fixture([
+    { method: 'POST', path: '/books', status: 201, json: { id: 4 } },
+  ]);
   try {
-    assert.deepEqual(await api.post(server.url, { title: 'Emma' }), { status: 201, body: { id: 4 } });
-    assert.deepEqual(await api.post(server.url + '/nowhere', {}), { status: 404, body: { error: 'Not found' } });
+    assert.deepEqual(
+      await api.post(server.url, { title: 'Emma' }), { status: 201, body: { id: 4 } });
+    assert.deepEqual(await api.post(server.url + '/nowhere', {}),
+      { status: 404, body: { error: 'Not found' } });
     const [first] = server.requests();
     assert.equal(first.contentType, 'application/json');
     assert.deepEqual(JSON.parse(first.body), { title: 'Emma' });
@@ -58,7 +64,9 @@ test('POST body and content type are logged; unknown paths get 404', async () =>
 });
 
 test('a slow route can be given up on with AbortController', async () => {
-  const server = await check.fixture([{ path: '/slow', delay: 5000, json: [] }, { path: '/bad', body: '{ nope' }]);
+  const server = await check.fixture([
+    { path: '/slow', delay: 5000, json: [] }, { path: '/bad', body: '{ nope' },
+  ]);
   try {
     const started = Date.now();
     assert.equal(await api.within(server.url + '/slow', 300), 'AbortError');
@@ -131,7 +139,8 @@ def test_fixture_serves_logs_delays_and_rejections_cross(tmp_path: Path) -> None
 def test_fetch_that_never_asks_fails_on_the_log(tmp_path: Path) -> None:
     # Right values without asking the service: the request log (read by the tests) says so.
     code = GOOD.replace(
-        "const response = await fetch(`${url}/books`);\n  return (await response.json()).map((b) => b.title);",
+        "const response = await fetch(`${url}/books`);\n"
+        "  return (await response.json()).map((b) => b.title);",
         "return ['Emma'];",
     )
     result = check(tmp_path, code)
@@ -163,7 +172,9 @@ const check = require('/slate/harness/check.cjs');
 const api = require('./api.js');
 
 test('a flood of requests and a huge body leave the log bounded', async () => {
-  const server = await check.fixture([{ method: 'POST', path: '/books', status: 201, json: { id: 1 } }]);
+  const server = await check.fixture([
+    { method: 'POST', path: '/books', status: 201, json: { id: 1 } },
+  ]);
   try {
     assert.equal(await api.flood(server.url), 'done');
     const log = server.requests();
@@ -186,7 +197,10 @@ async function flood(url) {
   await fetch(`${url}/books`, { method: 'POST', body: big });
   for (let round = 0; round < 5; round++) {
     const all = [];
-    for (let i = 0; i < 50; i++) all.push(fetch(`${url}/books`, { method: 'POST', body: String(i) }).then((r) => r.text()));
+    for (let i = 0; i < 50; i++) {
+      all.push(fetch(`${url}/books`, { method: 'POST', body: String(i) })
+        .then((r) => r.text()));
+    }
     await Promise.all(all);
   }
   return 'done';
