@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from courses import gitops
 from courses.catalog import exercise_view, load_catalog
 from courses.checks import run_checks
-from courses.gitops import SANDBOX_FILES
+from courses.gitops import OP_ARGS, SANDBOX_FILES
 from courses.model import CheckResult, TestOutcome
 from jail.history import History, HistoryError
 from jail.profiles import SLATE_ROOT, tool_module
@@ -848,7 +848,7 @@ class LearnerDesk:
             limits=Limits(wall=20, cpu=10, memory=256 << 20, output=1 << 20),
             host_uid=self.host_uid,
             prefix=Path(sys.prefix),
-            stdin=json.dumps({"op": op, "args": _git_args(args, self.account.name)}).encode(),
+            stdin=json.dumps({"op": op, "args": _git_args(op, args, self.account.name)}).encode(),
         )
         async with self.services.serial(self.account.name, "a Git action"):
             result = await run_async(spec)
@@ -893,8 +893,9 @@ def _progress_view(entry: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def _git_args(args: dict[str, Any], author: str) -> dict[str, Any]:
-    """Keep only simple, bounded values; the author is always the logged-in learner."""
+def _git_args(op: str, args: dict[str, Any], author: str) -> dict[str, Any]:
+    """Keep only simple, bounded values; the author of any commit an action makes (a commit,
+    a tag, a pull's merge) is always the logged-in learner."""
     clean: dict[str, Any] = {}
     for key, value in args.items():
         if not isinstance(key, str) or len(key) > 32 or key == "author_name":
@@ -909,7 +910,7 @@ def _git_args(args: dict[str, Any], author: str) -> dict[str, Any]:
             clean[key] = value
         elif isinstance(value, (int, bool)):
             clean[key] = value
-    if "message" in clean:
+    if "message" in clean or "author_name" in OP_ARGS.get(op, ()):
         clean["author_name"] = author
     return clean
 
