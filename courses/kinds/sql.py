@@ -283,8 +283,10 @@ def explain_sql_error(stderr: str) -> str:
          "used. Give each table and index a name of its own."),
         (r"ambiguous column name: (\S+)", "{0} is a column in more than one table. Say which "
          "one you mean, like table.{0}."),
-        (r"misuse of aggregate", "COUNT, SUM and friends cannot go in WHERE. Use HAVING after "
-         "GROUP BY for conditions on totals."),
+        (r"misuse of aggregate", "COUNT, AVG, SUM and friends cannot go straight in WHERE. "
+         "For a condition on each group's total, use HAVING after GROUP BY; to compare each "
+         "row with a total, work the total out in brackets: WHERE price > (SELECT AVG(price) "
+         "FROM ...)."),
         (r"cannot run (\.\w+) in safe mode|not authorized", "that command is not allowed in "
          "exercises. Use plain SQL statements only."),
     ]
