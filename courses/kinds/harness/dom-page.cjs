@@ -8,8 +8,9 @@
 //   there by .ci/install-node-libs.py) prints the page as it is after the scripts ran, as an
 //   outline with the scripts' console lines and errors; with `--html`, as HTML.
 //
-// Scripts: every <script> of the page, in order, after the whole page is parsed (as if each had
-// `defer`); a `src` must name a file of the exercise folder. Each runs in the page's window (a
+// Scripts: every <script> of the page, in order; a plain one sees only the part of the page
+// before it (as in a browser), defer/async/module ones the whole page. A `src` must name a file
+// of the exercise folder. Each runs in the page's window (a
 // node vm context: not a security boundary; the sandbox is). Then DOMContentLoaded and load
 // fire. An error a script throws, at load or in an event handler, is kept as a sentence with
 // its file and line (page.errors), never a stack.
@@ -106,9 +107,9 @@ class Page {
     this.close();
     const { Window } = library();
     const html = fs.readFileSync(path.join(this.dir, this.file), 'utf8');
-    let quiet = true; // the parser's own complaints (scripts it does not load) are not the learner's
+    this.quiet = true; // the parser's own complaints (scripts it does not load) are not the learner's
     const push = (kind) => (...args) => {
-      if (quiet || this.logs.length >= MAX_LOG) return;
+      if (this.quiet || this.logs.length >= MAX_LOG) return;
       let text;
       try {
         text = args.map((a) => (typeof a === 'string' ? a : describeValue(a))).join(' ');
@@ -170,7 +171,7 @@ class Page {
     window.confirm = () => false;
     window.prompt = () => null;
     this.document.write(html);
-    quiet = false;
+    this.quiet = false;
     this.addStyleSheets();
     window.addEventListener('error', (event) => {
       this.addError(event && event.error !== undefined ? event.error : event && event.message);
@@ -268,11 +269,47 @@ class Page {
         name = this.file;
       }
       if (!this.scriptFiles.includes(name)) this.scriptFiles.push(name);
+      // A plain <script> runs where it stands, before the browser has read the rest of the
+      // page: what comes after it is held back while it runs (defer, async and modules wait
+      // for the whole page).
+      const waits = type === 'module' || script.hasAttribute('defer') || script.hasAttribute('async');
+      const held = waits ? [] : this.holdLaterContent(script);
       try {
         vm.runInContext(code, this.window, { filename: name, displayErrors: false });
       } catch (err) {
         this.addError(err);
+        if (held.some(([, later]) => later.some((node) => node.nodeType === 1)) && /of null/.test(String(err && err.message))) {
+          this.errors[this.errors.length - 1] += ' Your <script> comes before that part of the page, so it is not there yet: put the <script> at the end of <body>, or add defer to it.';
+        }
+      } finally {
+        this.restoreLaterContent(held);
       }
+    }
+  }
+
+  // Take every node after `script` in the page (its later siblings, and those of each element
+  // around it) out of the document; [parent, nodes] pairs to put back.
+  holdLaterContent(script) {
+    const held = [];
+    for (let node = script; node.parentNode && node.parentNode.nodeType === 1; node = node.parentNode) {
+      const later = [];
+      for (let sib = node.nextSibling; sib; sib = sib.nextSibling) later.push(sib);
+      this.quiet = true;
+      for (const sib of later) node.parentNode.removeChild(sib);
+      this.quiet = false;
+      held.push([node.parentNode, later]);
+    }
+    return held;
+  }
+
+  // Put held nodes back at the end of their parents, after anything the script added there
+  // (where a browser would go on parsing).
+  restoreLaterContent(held) {
+    this.quiet = true;
+    try {
+      for (const [parent, later] of held) for (const node of later) parent.appendChild(node);
+    } finally {
+      this.quiet = false;
     }
   }
 
