@@ -496,8 +496,12 @@ async def run_slate(tmp: Path, out: dict[str, object]) -> None:
         load = loadavg()
         out["frame_idle"] = (await first_frames(target, base, FRAMES), load)
         # The storm: these sessions become the class.
+        before = tree.cpu()
         storm_sessions = await storm(target, 0, STORM, STORM_SECONDS)
         out["frame_storm"] = ([s.first_frame for s in storm_sessions], loadavg())
+        await asyncio.sleep(1.0)  # the first frames' last paint
+        broker, app = tree.split(before, tree.cpu())
+        out["login_cpu"] = (broker / STORM, app / STORM)
         prepare = b"\r|" + F3  # open the first exercise, then its editor pane
         for s in storm_sessions:
             await prepare_session(s, prepare)
@@ -630,6 +634,13 @@ def report(out: dict[str, object]) -> None:
         if key in out:
             values, load = out[key]  # type: ignore[misc]
             print(f"  {label:48}{fmt(values)}  {load}  {target}")
+    if "login_cpu" in out:
+        broker, app = out["login_cpu"]  # type: ignore[misc]
+        print(
+            f"  CPU per login (storm): gateway {broker * 1000:.0f} ms (SSH, argon2, spawn, "
+            f"requests) + session processes {app * 1000:.0f} ms (bwrap, interpreter, imports, "
+            "first frames)"
+        )
     if "checks" in out:
         c = out["checks"]
         print(

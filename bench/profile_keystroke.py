@@ -9,7 +9,9 @@ typing at 4 keys/s). CPU is the app process's time on a CPU over the typing (all
 With PROFILE=1 the app runs under cProfile for the typing only (started and stopped by
 signals) and the top functions are printed; ``_render_line`` calls per key are printed too.
 
-Run: ``.venv/bin/python -m bench.profile_keystroke [plain|slate] ...``;
+"startup" instead measures the learner app's CPU from exec to its first full frame.
+
+Run: ``.venv/bin/python -m bench.profile_keystroke [plain|slate|startup] ...``;
 env KEYS=60 PROFILE=1 TOP=25 LANGUAGE=javascript|text.
 """
 
@@ -41,6 +43,8 @@ def _dump(*a):
     prof.disable()
     prof.dump_stats(out)
 signal.signal(signal.SIGUSR2, _dump)
+if os.environ.get("PROFILE_FROM_START"):
+    prof.enable()
 target = sys.argv[1]
 if target == "-c":
     code = sys.argv[2]
@@ -128,14 +132,51 @@ def run_slate(prof_out: str | None) -> tuple[float, int]:
             fake.close()
 
 
+def run_startup(prof_out: str | None) -> tuple[float, int]:
+    """CPU of the learner app from exec to its first full frame (the course map)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fake = FakeServerThread(Path(tmp))
+        env = {
+            **_env(),
+            "SLATE_CONTROL_FD": str(fake.client_fd),
+            "SLATE_WORKSPACE": tmp,
+            "SLATE_USER": "sam",
+            "SLATE_SESSION": "bench",
+            "PROFILE_OUT": prof_out or "",
+            "PROFILE_FROM_START": "1" if prof_out else "",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        app = PtyApp(
+            _argv(["tui", "learner"] if prof_out else ["-m", "tui", "learner"], prof_out),
+            env,
+            pass_fds=(fake.client_fd,),
+        )
+        try:
+            app.wait_for_text("Say hello")
+            cpu = proc_cpu(app.proc.pid)
+            if prof_out:
+                os.kill(app.proc.pid, signal.SIGUSR2)
+                for _ in range(50):
+                    time.sleep(0.1)
+                    if os.path.exists(prof_out) and os.path.getsize(prof_out) > 0:
+                        break
+                time.sleep(0.3)
+            return cpu, 1
+        finally:
+            app.close()
+            fake.close()
+
+
 def main() -> None:
     which = sys.argv[1:] or ["plain", "slate"]
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\nCPU per keystroke in the app process ({KEYS} keys, one frame each; load {load})")
     for name in which:
         prof_out = tempfile.mktemp(prefix=f"prof-{name}-", suffix=".prof") if PROFILE else None
-        cpu, keys = (run_plain if name == "plain" else run_slate)(prof_out)
-        print(f"  {name:8} {cpu / keys * 1000:6.2f} ms CPU per key")
+        runs = {"plain": run_plain, "slate": run_slate, "startup": run_startup}
+        cpu, keys = runs[name](prof_out)
+        what = "to the first frame" if name == "startup" else "per key"
+        print(f"  {name:8} {cpu / keys * 1000:6.2f} ms CPU {what}")
         if prof_out and os.path.exists(prof_out):
             stats = pstats.Stats(prof_out)
             table = stats.stats  # type: ignore[attr-defined]

@@ -57,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     from tui.terminal_caps import TerminalCaps
 
     TerminalCaps.from_env().apply(app)  # ASCII drawing / no colour where TERM needs it; keys
+    from tui.widgets.quiet_driver import use_quiet_driver
+
+    use_quiet_driver(app)  # no 10 Hz polling per idle session (issue 15)
     app.run()  # type: ignore[attr-defined]
     return 0
 
