@@ -320,7 +320,19 @@ class Row:
         )
 
 
-async def typing_level(target: Target, tree: Tree, n: int) -> Row:
+async def idle_rate(tree: Tree, seconds: float = 5.0) -> tuple[float, float]:
+    """CPU seconds per second (broker, apps) with every session open and nobody typing."""
+    await asyncio.sleep(1.0)
+    before, t0 = tree.cpu(), time.perf_counter()
+    await asyncio.sleep(seconds)
+    broker, app = tree.split(before, tree.cpu())
+    elapsed = time.perf_counter() - t0
+    return broker / elapsed, app / elapsed
+
+
+async def typing_level(target: Target, tree: Tree, n: int, idle: tuple[float, float]) -> Row:
+    """``n`` sessions type for SECONDS; CPU is what the typing added to the idle rate (the
+    other open sessions' idle CPU is not charged to the keys)."""
     sessions = target.sessions[:n]
     for s in sessions:
         s.client.tracking = False
@@ -329,10 +341,12 @@ async def typing_level(target: Target, tree: Tree, n: int) -> Row:
     before = tree.cpu()
     t0 = time.perf_counter()
     sent = await asyncio.gather(*(type_at_random(s, t0 + SECONDS, echoes) for s in sessions))
-    elapsed = time.perf_counter() - t0
     await asyncio.sleep(0.3)  # the last frames' CPU
+    elapsed = time.perf_counter() - t0
     broker, app = tree.split(before, tree.cpu())
-    return Row(n, sum(sent), elapsed, echoes, broker, app, loadavg())
+    broker = max(0.0, broker - idle[0] * elapsed)
+    app = max(0.0, app - idle[1] * elapsed)
+    return Row(n, sum(sent), elapsed - 0.3, echoes, broker, app, loadavg())
 
 
 # -- the two servers ------------------------------------------------------------------------------
@@ -513,9 +527,11 @@ async def run_slate(tmp: Path, out: dict[str, object]) -> None:
         probe.chan.write(b"zqzq")
         await probe.client.wait_text("zqzq", 10)
         probe.client.tracking = False
+        idle = await idle_rate(tree)
+        out["slate_idle_rate"] = idle
         rows = []
         for n in LEVELS:
-            rows.append(await typing_level(target, tree, n))
+            rows.append(await typing_level(target, tree, n, idle))
         out["slate_rows"] = rows
         out["checks"] = await check_storm(target, tree)
         await open_sessions(target, IDLE, b"")
@@ -603,7 +619,8 @@ async def run_vim(tmp: Path, out: dict[str, object]) -> None:
         load = loadavg()
         out["vim_frame_idle"] = (await first_frames(target, 0, FRAMES), load)
         await open_sessions(target, max(LEVELS), b"")
-        out["vim_rows"] = [await typing_level(target, tree, n) for n in LEVELS]
+        idle = await idle_rate(tree)
+        out["vim_rows"] = [await typing_level(target, tree, n, idle) for n in LEVELS]
     finally:
         stop(target, proc)
 
@@ -611,9 +628,9 @@ async def run_vim(tmp: Path, out: dict[str, object]) -> None:
 def report(out: dict[str, object]) -> None:
     print(
         f"\nClass typing: {RATE:g} keys/s per learner at random moments, {SECONDS:g} s per level, "
-        "echo = key written -> first byte back; CPU = server process tree (/proc), "
-        "per key typed; load = 1/5/15-min load average when the level ended "
-        f"({os.cpu_count()} CPUs)"
+        "echo = key written -> first byte back; CPU = server process tree (/proc) per key typed, "
+        "less the idle rate of all open sessions; load = 1/5/15-min load average when the level "
+        f"ended ({os.cpu_count()} CPUs)"
     )
     print(
         f"{'':6}{'sessions':>8}  {'p50':>6} {'p95':>6} {'p99':>7} {'keys/s':>6} "
