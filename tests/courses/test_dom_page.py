@@ -201,3 +201,65 @@ async def test_run_in_a_real_sandbox_shows_the_page_after_its_script_ran(ws: Wor
     page = html.stdout.decode("utf-8", "replace")
     assert page.startswith("<!DOCTYPE html>") and '<p id="count">42</p>' in page, page
     assert "counted" not in page and "TypeError" not in page  # console and errors: elsewhere
+
+
+# -- the page as a browser would run it (real node, real happy-dom, dom-page.cjs itself) ------
+
+PAGE_JS = ROOT / "courses" / "kinds" / "harness" / "dom-page.cjs"
+
+
+def _page(tmp_path: Path, html: str, script: str, steps: str) -> Any:
+    """Open index.html (+ script.js) in tmp_path with dom-page.cjs, run JS `steps` on `page`,
+    and return what they print as JSON."""
+    import subprocess
+
+    (tmp_path / "index.html").write_text(html)
+    (tmp_path / "script.js").write_text(script)
+    program = (
+        f"const {{ Page }} = require({json.dumps(str(PAGE_JS))});\n"
+        f"const page = new Page({json.dumps(str(tmp_path))});\n"
+        f"const out = (() => {{ {steps} }})();\n"
+        "process.stdout.write(JSON.stringify(out));\n"
+    )
+    done = subprocess.run(["node", "-e", program], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_a_plain_script_in_head_sees_no_body_but_defer_does(tmp_path: Path) -> None:
+    body = "<body><p id='out'>?</p></body></html>"
+    script = "document.querySelector('#out').textContent = 'ran';"
+    plain = _page(tmp_path, f"<html><head><script src='script.js'></script></head>{body}",
+                  script, "return [page.errors, page.read('text', '#out')];")
+    assert plain[1] == "?"
+    assert "script.js line 1" in plain[0][0] and "end of <body>" in plain[0][0], plain
+    deferred = _page(tmp_path, f"<html><head><script src='script.js' defer></script></head>{body}",
+                     script, "return [page.errors, page.read('text', '#out')];")
+    assert deferred == [[], "ran"]
+
+
+def test_a_form_sent_without_prevent_default_loads_the_page_again(tmp_path: Path) -> None:
+    html = ("<form id='f'><input id='n'><button>Go</button></form><p id='out'>start</p>"
+            "<script src='script.js'></script>")
+    steps = ("page.act('type', '#n', 'Sam'); const r = page.act('click', '#f button');"
+             " return [r.reloaded, page.read('text', '#out'), page.read('value', '#n')];")
+    forgot = "document.querySelector('#f').addEventListener('submit', () => {\n" \
+             "  document.querySelector('#out').textContent = 'sent';\n});"
+    assert _page(tmp_path, html, forgot, steps) == [True, "start", ""]
+    kept = forgot.replace("() => {", "(e) => {\n  e.preventDefault();")
+    assert _page(tmp_path, html, kept, steps) == [False, "sent", "Sam"]
+
+
+def test_inline_handlers_numbers_as_text_and_script_errors_with_their_line(
+    tmp_path: Path,
+) -> None:
+    html = ("<button id='b' onclick='bump()'>+</button><p id='n'></p>"
+            "<script src='script.js'></script>")
+    script = ("let n = 0;\nfunction bump() { n = n + 1; document.querySelector('#n')"
+              ".textContent = n - 1; }\ndocument.querySelector('#n').textContent = 0;\n"
+              "document.querySelector('#missing').remove();\n")
+    out = _page(tmp_path, html, script,
+                "const first = page.read('text', '#n'); page.act('click', '#b');"
+                " page.act('click', '#b'); return [first, page.read('text', '#n'), page.errors];")
+    assert out[0] == "0" and out[1] == "1"  # textContent = 0 shows 0; onclick= runs
+    assert len(out[2]) == 1 and out[2][0].startswith("script.js line 4: TypeError"), out
