@@ -102,17 +102,23 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
-def proc_cpu(pid: int) -> float:
-    """CPU seconds of one live process, all its threads, 0 if it is gone.
+def proc_cpu(pid: int, ticks: bool = False) -> float:
+    """CPU seconds of one live process (all its threads), 0 if it is gone.
 
-    From ``/proc/PID/task/*/schedstat`` (nanoseconds on a CPU): the tick-based utime+stime of
-    ``/proc/PID/stat`` is too coarse (10 ms) for a few keys of a program as light as vim.
+    By default the sum of ``/proc/PID/task/*/schedstat`` (nanoseconds; live threads only): fine
+    enough for a few keys of a program as light as vim. With ``ticks``, utime+stime from
+    ``/proc/PID/stat`` (10 ms ticks, but it counts threads that have ended, such as argon2's
+    lanes in Slate's gateway).
     """
-    total = 0
     try:
+        if ticks:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
+    except (OSError, IndexError, ValueError):
         return 0.0
+    total = 0
     for task in tasks:
         try:
             with open(f"/proc/{pid}/task/{task}/schedstat") as f:
@@ -139,10 +145,13 @@ class Tree:
 
     root: int
     is_broker: Callable[[int], bool] = lambda pid: False
+    root_ticks: bool = False
+    """Read the root's CPU in ticks (it has threads that come and go)."""
 
     def cpu(self) -> dict[int, float]:
-        pids = [self.root, *descendants(self.root)]
-        return {p: proc_cpu(p) for p in pids}
+        out = {p: proc_cpu(p) for p in descendants(self.root)}
+        out[self.root] = proc_cpu(self.root, ticks=self.root_ticks)
+        return out
 
     def split(self, before: dict[int, float], after: dict[int, float]) -> tuple[float, float]:
         """(broker seconds, app seconds) spent between two :meth:`cpu` snapshots."""
@@ -497,7 +506,7 @@ def fmt(values: list[float]) -> str:
 async def run_slate(tmp: Path, out: dict[str, object]) -> None:
     users = max(FRAMES + STORM + max(LEVELS) + CHECKERS, IDLE) + FRAMES
     proc, port = start_slate(tmp, users)
-    tree = Tree(proc.pid, is_broker=lambda pid: False)
+    tree = Tree(proc.pid, root_ticks=True)
     target = Target(
         "Slate",
         port,
