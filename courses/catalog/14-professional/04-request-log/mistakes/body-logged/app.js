@@ -1,0 +1,54 @@
+// The library's little API, with a log line for every request.
+const http = require("node:http");
+
+const BOOKS = ["Small Island", "The Secret Garden"];
+const PINS = { Ada: "4321" };
+
+function sendJson(res, status, data) {
+  res.writeHead(status, { "Content-Type": "application/json" });
+  res.end(JSON.stringify(data));
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => resolve(body));
+    req.on("error", reject);
+  });
+}
+
+let console = { log() {} };
+
+async function handle(req, res, path) {
+  if (req.method === "GET" && path === "/books") {
+    return sendJson(res, 200, BOOKS);
+  }
+  if (req.method === "POST" && path === "/login") {
+    const body = await readBody(req);
+    console.log("login attempt:", body);
+    const form = new URLSearchParams(body);
+    const name = form.get("name") || "";
+    if (PINS[name] !== undefined && PINS[name] === form.get("pin")) {
+      return sendJson(res, 200, { welcome: name });
+    }
+    return sendJson(res, 401, { error: "Wrong name or PIN" });
+  }
+  sendJson(res, 404, { error: "Not found" });
+}
+
+// log(line) writes one line to the owner's log (the tests give
+// their own).
+function createApp({ log = globalThis.console.log } = {}) {
+  console = { log };
+  return http.createServer((req, res) => {
+    const path = new URL(req.url, "http://localhost").pathname;
+    res.on("finish", () => {
+      log(`${req.method} ${path} ${res.statusCode}`);
+    });
+    handle(req, res, path);
+  });
+}
+
+module.exports = { createApp };
