@@ -330,8 +330,9 @@ class Row:
 
 
 async def idle_rate(tree: Tree, seconds: float = 5.0) -> tuple[float, float]:
-    """CPU seconds per second (broker, apps) with every session open and nobody typing."""
-    await asyncio.sleep(1.0)
+    """CPU seconds per second (broker, apps) with every session open and nobody typing (after
+    the last logins' requests and autosaves have settled)."""
+    await asyncio.sleep(4.0)
     before, t0 = tree.cpu(), time.perf_counter()
     await asyncio.sleep(seconds)
     broker, app = tree.split(before, tree.cpu())
