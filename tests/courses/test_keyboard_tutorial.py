@@ -18,7 +18,11 @@ TUTORIAL = CATALOG / "00-start" / "01-keyboard"
 
 def test_keyboard_tutorial_comes_first() -> None:
     catalog = load_catalog(CATALOG, strict=False)
-    assert [e.key for e in catalog.exercises()][:2] == ["start/keyboard", "html/first-page"]
+    keys = [e.key for e in catalog.exercises()]
+    # The first day: the keyboard, then the editor and files, then HTML's first page.
+    assert keys[:4] == [
+        "start/keyboard", "start/editor", "start/files-and-folders", "html/first-page"
+    ]
 
 
 def test_keyboard_tutorial_check_passes_solution_fails_starter_and_names_each_mistake() -> None:
