@@ -14,6 +14,7 @@ BENCHES = [
     "bench.bench_store",
     "bench.bench_disk",
     "bench.bench_watch",
+    "bench.bench_lockout",
 ]
 
 
