@@ -1019,6 +1019,30 @@ class ConsoleCommand(ExerciseRequest):
     line: str = limit(1000)
 
 
+# -- the page preview of a page with scripts (the browser course) ------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenderPageReply(Reply):
+    html: str = ""
+    """The page as HTML after its scripts ran (untrusted: render it, never show it raw)."""
+    errors: str = ""
+    """What went wrong in the page's scripts, one sentence a line (untrusted)."""
+    limit: str | None = None
+    """The limit the run hit, if any (as a Run's)."""
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class RenderPage(ExerciseRequest):
+    """Run a page's scripts the way the Run key does (``dom-page.cjs --html``, in a Run sandbox
+    as the learner) and send back the page as it is afterwards, for the preview to render."""
+
+    TYPE = "render_page"
+    REPLY = RenderPageReply
+    page: str = limit(255)
+
+
 # -- milestones: staff sign off a learner's block of courses (server/milestones.py) -------------
 # The staff requests are registered only for instructor/admin sessions (server/staff_desk.py);
 # a learner's course map carries each stage's milestones in its ``stages`` (tui/course_view).

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import json
@@ -268,6 +269,7 @@ class LearnerDesk:
             P.Reset: self.reset,
             P.Git: self.git,
             P.ConsoleCommand: self.console,
+            P.RenderPage: self.render_page,
         }
 
     @property
@@ -823,6 +825,38 @@ class LearnerDesk:
         return P.ConsoleReply(output=out.output, exit_code=out.exit_code, limit=out.limit,
                               files_changed=out.files_changed, truncated=out.truncated)
 
+    # -- page preview of a page with scripts ---------------------------------------------------
+
+    async def render_page(self, message: P.RenderPage) -> P.RenderPageReply:
+        """The page after its scripts ran, for the preview: the same runner and the same Run
+        sandbox as the Run key of a browser exercise (the learner's code runs as them, never in
+        the TUI), disk-bounded and serialised like a Run. Audited as ``page_render``."""
+        ex = self._exercise(message)
+        page = message.page
+        if page not in [*ex.files, *ex.readonly] or not page.endswith((".html", ".htm")):
+            raise RequestError("That is not a page of this exercise.")
+        rel = self._exercise_dir(ex)
+        limits = dataclasses.replace(
+            self._limits(ex), wall=min(10, self._limits(ex).wall), output=MAX_RENDERED_PAGE
+        )
+        # Behind a Run or an earlier preview still going (its limit is wall seconds), not refused.
+        async with self.services.serial(
+            self.account.name, "the page preview", wait=limits.wall + 5.0
+        ):
+            result = await run_in_workspace(
+                self.ws, rel, ["node", str(DOM_PAGE), "--html", page],
+                limits=limits, host_uid=self.host_uid,
+            )  # fmt: skip
+        self.audit(
+            "page_render", course=ex.course_id, exercise=ex.id, page=page,
+            exit_code=result.exit_code, limit=result.limit,
+        )  # fmt: skip
+        return P.RenderPageReply(
+            html=result.stdout.decode("utf-8", "replace"),
+            errors=result.stderr.decode("utf-8", "replace")[:4000],
+            limit=result.limit,
+        )
+
     # -- git panel ----------------------------------------------------------------------------
 
     async def git(self, message: P.Git) -> P.GitReply:
@@ -874,6 +908,12 @@ class LearnerDesk:
         out = reply.get("result")
         return P.GitReply(result=out if isinstance(out, dict) else {"output": str(out)})
 
+
+DOM_PAGE = Path("/usr/local/lib/slate/dom-page.cjs")
+"""The browser course's page runner (installed by make install beside its DOM library)."""
+
+MAX_RENDERED_PAGE = 512 << 10
+"""Bytes of a rendered page the preview gets (the preview renders at most this much)."""
 
 _NO_PROGRESS = {"state": "not_started", "attempts": 0, "passes": 0, "hints_revealed": 0}
 

@@ -42,6 +42,10 @@ class StandInSession:
     server: Peer = field(default_factory=Peer)
     control: ControlChannel | None = None
 
+    def idle_seconds(self) -> float:
+        """The live class's ticker asks every session how long it has been idle."""
+        return 0.0
+
 
 @dataclass
 class Room:

@@ -17,7 +17,9 @@ still untrusted text: it reaches the screen through :func:`tui.safe_text.visible
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 from typing import Any
 
 import html2text
@@ -28,14 +30,24 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from server import protocol
 from tui.course_view import ExerciseDetail
 from tui.safe_text import visible
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.ordered import OrderedScroll
+from tui.widgets.output import LIMIT_WORDS
 
 MAX_PAGE = 512 << 10
 """Largest page rendered (bytes); a bigger one is cut here and the learner told."""
 POLL_SECONDS = 1.0
+
+_SCRIPT_SRC = re.compile(r"""<script\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+
+
+def has_scripts(html: str, names: list[str]) -> bool:
+    """The page loads a script file of the exercise (``<script src="script.js">``): its
+    preview shows it after the scripts ran, as the browser course's Run key does."""
+    return any(src.removeprefix("./") in names for src in _SCRIPT_SRC.findall(html))
 """How often the saved file is looked at for changes while the preview is open."""
 
 _FIELD_TYPES = {
@@ -167,7 +179,9 @@ class PagePreview(Vertical):
         self.pages = pages_of(names)
         self.page = current if current in self.pages else (self.pages or [""])[0]
         self.rendered = ""
-        self._seen: tuple[int, int] | None = None
+        self._seen: tuple[tuple[int, int] | None, ...] | None = None
+        # (files' stamp, page after its scripts ran, note): the last run, reused until a save
+        self._after: tuple[Any, str, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="preview-note", markup=False)
@@ -185,13 +199,20 @@ class PagePreview(Vertical):
             return None
         return workspace / self.detail.path_of(self.page)
 
-    def _page_stamp(self) -> tuple[int, int] | None:
-        path = self._page_path()
-        try:
-            info = os.stat(path, follow_symlinks=False) if path is not None else None
-        except OSError:
+    def _page_stamp(self) -> tuple[tuple[int, int] | None, ...] | None:
+        """When the page, and the scripts and styles beside it, were last saved."""
+        workspace = getattr(self.app, "workspace", None)
+        if workspace is None or not self.page:
             return None
-        return (info.st_mtime_ns, info.st_size) if info is not None else None
+        stamps: list[tuple[int, int] | None] = []
+        for name in [self.page, *[n for n in self.detail.files if n != self.page]]:
+            try:
+                info = os.stat(workspace / self.detail.path_of(name), follow_symlinks=False)
+            except OSError:
+                stamps.append(None)
+            else:
+                stamps.append((info.st_mtime_ns, info.st_size))
+        return tuple(stamps)
 
     def on_resize(self) -> None:
         """Lines are wrapped to the pane: render again at the new width."""
@@ -215,8 +236,8 @@ class PagePreview(Vertical):
         room = self.size.width if self.size.width > 0 else self.app.size.width
         self._render_page(max(20, room - 6))
 
-    @work(exclusive=True, thread=True, group="preview", description="render the page")
-    def _render_page(self, width: int) -> None:
+    @work(exclusive=True, group="preview", description="render the page")
+    async def _render_page(self, width: int) -> None:
         from tui.workspace_files import FileProblem, read_text
 
         workspace = getattr(self.app, "workspace", None)
@@ -225,18 +246,48 @@ class PagePreview(Vertical):
         try:
             if workspace is None:
                 raise FileProblem("There is no workspace here.")
-            html = read_text(workspace, self.detail.path_of(self.page))
+            html = await asyncio.to_thread(read_text, workspace, self.detail.path_of(self.page))
         except FileProblem as exc:
             text = f"Slate cannot show this page.\n\n{exc}"
         else:
+            if has_scripts(html, [*self.detail.files, *self.detail.readonly]):
+                stamp = self._page_stamp()
+                if self._after is not None and self._after[0] == stamp:
+                    html, said = self._after[1], self._after[2]  # a resize: no new run
+                else:
+                    html, said = await self._after_scripts(html)
+                    self._after = (stamp, html, said)
+                note = (f"{self.page} after its scripts ran, as a text browser shows it. "
+                        f"It changes each time you save.{said}")
             if len(html.encode("utf-8", "replace")) > MAX_PAGE:
                 html = html[:MAX_PAGE]
                 note += f" (Only the first {MAX_PAGE >> 10} KB are shown.)"
             try:
-                text = render_page(html, width) or "(The page shows no text.)"
+                text = await asyncio.to_thread(render_page, html, width)
+                text = text or "(The page shows no text.)"
             except Exception as exc:  # a renderer bug must not end the learner's session
                 text = f"Slate could not draw this page ({type(exc).__name__})."
-        self.app.call_from_thread(self._show_rendered, visible(note), visible(text))
+        self._show_rendered(visible(note), visible(text))
+
+    async def _after_scripts(self, saved: str) -> tuple[str, str]:
+        """The page as the server's Run sandbox leaves it after its scripts ran (the TUI never
+        runs learner code), and what to add to the note; the saved page if that fails."""
+        request = getattr(self.app, "request", None)
+        if request is None:
+            return saved, " (Its scripts could not be run here: this is the page as saved.)"
+        try:
+            reply = await request(protocol.RenderPage(
+                course=self.detail.course, exercise=self.detail.id, page=self.page))
+        except Exception as exc:  # no server, busy, refused: show the saved page, say why
+            why = str(exc).strip() or type(exc).__name__
+            return saved, f" (Its scripts could not be run: {why} This is the page as saved.)"
+        said = ""
+        if reply.limit:
+            words = LIMIT_WORDS.get(reply.limit, "it reached a limit")
+            said += f" (The scripts were stopped: {words}.)"
+        if reply.errors.strip():
+            said += " Script errors: " + " ".join(reply.errors.split())[:300]
+        return (reply.html or saved), said
 
     def _show_rendered(self, note: str, text: str) -> None:
         if not self.is_mounted:
