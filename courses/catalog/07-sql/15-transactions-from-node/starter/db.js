@@ -12,6 +12,28 @@
 // SQL text, so no value can change what the SQL does.
 const { execFileSync } = require("node:child_process");
 
+// Runs the sqlite3 program. When the computer is too busy to start
+// one more program (EAGAIN), it waits a moment and tries again.
+function sqlite3(args, input) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return execFileSync("sqlite3", args, {
+        input,
+        encoding: "utf8",
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+    } catch (error) {
+      if (error.code !== "EAGAIN" || attempt === 5) {
+        throw error;
+      }
+      const until = Date.now() + 50 * attempt;
+      while (Date.now() < until) {
+        // wait
+      }
+    }
+  }
+}
+
 function runSql(dbPath, sql, params = []) {
   const values = JSON.stringify(params.map((v) => v ?? null));
   const script = [
@@ -23,11 +45,7 @@ function runSql(dbPath, sql, params = []) {
   ].join("\n");
   let output;
   try {
-    output = execFileSync("sqlite3", ["-json", "-bail", dbPath], {
-      input: script + "\n",
-      encoding: "utf8",
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    output = sqlite3(["-json", "-bail", dbPath], script + "\n");
   } catch (error) {
     const why = String(error.stderr || error.message).trim();
     const first = why.split("\n")[0].replace(/^.*near line \d+: /, "");
