@@ -1136,6 +1136,10 @@ def _write_back(
             written += 1
         except WorkspaceError:
             refused.append(shown)
+    if with_git and not refused and ".git/HEAD" in final:
+        for name in ("objects", "refs/heads", "refs/tags"):  # empty in a new repository
+            with contextlib.suppress(WorkspaceError):
+                ws.ensure_git_folder(f"{folder}/.git/{name}")
     if complete and not (with_git and refused):
         for rel, digest in seed.items():
             if rel in final or any(part in not_saved for part in rel.split("/")):

@@ -158,6 +158,19 @@ def _not_dumpable() -> None:
         pass
 
 
+GIT_FOLDERS = ("objects", "refs/heads", "refs/tags")
+"""Folders git needs in a repository even while they are empty (a new one has no object and no
+branch yet); the seed carries files only, so they are made again here."""
+
+
+def _git_folders(folder: str) -> None:
+    """Give the seeded repository, if there is one, the empty folders git looks for."""
+    git = os.path.join(folder, ".git")
+    if os.path.isfile(os.path.join(git, "HEAD")) and not os.path.islink(git):
+        for name in GIT_FOLDERS:
+            os.makedirs(os.path.join(git, name), exist_ok=True)
+
+
 def _kill_others() -> None:
     """pid 1 of the namespace: kill(-1) reaches every other process in it, never itself."""
     try:
@@ -178,6 +191,8 @@ def main(argv: list[str]) -> int:
     try:
         os.makedirs(folder, exist_ok=True)
         _write_seed(seed_fd, folder)
+        if config.get("with_git"):
+            _git_folders(folder)
     except OSError as exc:
         os.write(2, f"slate: your folder could not be copied for the run ({exc}).\n".encode())
         return SEED_FAILED

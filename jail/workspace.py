@@ -484,6 +484,13 @@ class Workspace:
             self._save_at(dfd, name, data, rel)
             os.fsync(dfd)
 
+    def ensure_git_folder(self, rel: str) -> None:
+        """Make the folder ``rel`` inside a ``.git`` (and its parents) when it is missing,
+        through descriptors (never following a link): git needs its ``objects`` and ``refs``
+        folders even while empty, and a file-by-file copy back does not carry empty folders."""
+        with self._dir(_git_parts(rel), create=True):
+            pass
+
     def remove(self, rel: str, *, into_git: bool = False) -> None:
         """Delete the file ``rel`` (a link or special file there is removed, never followed);
         ``into_git`` as :meth:`write_atomic`.

@@ -68,3 +68,23 @@ async def test_sec_console_git_cannot_write_past_the_quota(tmp_path: Path) -> No
     reply = await c.type('git commit -m "Eggs"')
     assert reply.exit_code == 0, reply.output
     assert "Eggs" in (await c.type("git log --oneline -1")).output
+
+
+async def test_a_new_repository_made_in_the_console_is_a_repository_afterwards(
+    tmp_path: Path,
+) -> None:
+    """`git init` makes empty folders (objects, refs) that a file-by-file copy back does not
+    carry: the next command found "not a git repository". Both the copy into the sandbox and
+    the copy back now give a repository the folders git needs."""
+    c = Console(tmp_path, "maker")
+    first = ("git", "first-commit")
+    await c.open(first)
+    reply = await c.type("git init -b main", first)
+    assert "Initialized empty Git repository" in reply.output, reply.output
+    reply = await c.type("git status", first)
+    assert "No commits yet" in reply.output, reply.output
+    await c.type("git add story.txt", first)
+    reply = await c.type('git commit -m "Start my story"', first)
+    assert "Start my story" in reply.output, reply.output
+    reply = await c.type("git log --oneline", first)
+    assert "Start my story" in reply.output, reply.output
