@@ -12,7 +12,9 @@ from .conftest import Server, Terminal, signed_in, ssh_argv
 # What each app shows on its first screen, beside the "signed in as" header.
 FIRST_SCREEN = {
     "learner": r"Foundations",
-    "instructor": r"Role: (instructor|admin)|Loading the class|[Nn]o learners",
+    "instructor": (
+        r"Role: (instructor|admin)|Loading the class|[Nn]o learners|\d+ learners?, \d+ online"
+    ),
     "auditor": r"[Ss]ession",
 }
 

@@ -338,22 +338,34 @@ def test_sec_ssh_audit_reports_no_failures(default_server: Server) -> None:
 
 
 def test_sec_connection_rate_per_address(default_server: Server) -> None:
-    """Beyond the burst, new connections from one address are refused — after a hold, so a
-    client reconnecting in a loop cannot take every token the moment it frees."""
+    """Beyond the burst, new connections from one address wait for their own token before the
+    banner, in the order they came (2/s here), up to MAX_RATE_WAIT; the ones that would wait
+    longer are refused — after a hold, so a client reconnecting in a loop cannot take every
+    token the moment it frees. Both are audited."""
+    from server.admission import MAX_RATE_WAIT
+
+    burst, rate = 10, 2.0
+    queued = int(MAX_RATE_WAIT * rate)
     socks = [
         socket.create_connection((default_server.host, default_server.port), timeout=5)
-        for _ in range(25)
+        for _ in range(burst + queued + 6)
     ]
-    banners = refusals = 0
     started = time.monotonic()
+    answers: list[tuple[bytes, float]] = []
     for sock in socks:
         with sock:
-            sock.settimeout(10)
+            sock.settimeout(MAX_RATE_WAIT + 10)
             first = sock.recv(8)
-            banners += first.startswith(b"SSH-")
-            refusals += first.startswith(b"Not allo")
-    assert banners <= 12 and refusals >= 13
-    assert time.monotonic() - started >= 1.5  # the refusals were held (REFUSAL_HOLD)
+            answers.append((first, time.monotonic() - started))
+    banners = [t for first, t in answers if first.startswith(b"SSH-")]
+    refusals = [t for first, t in answers if first.startswith(b"Not allo")]
+    # (the bucket refills a little while the connections are being opened)
+    assert burst + queued - 2 <= len(banners) <= burst + queued + 2, answers
+    assert len(refusals) >= 4 and len(banners) + len(refusals) == len(socks)
+    # The queued ones were let in one token at a time: the last banner came seconds later.
+    assert banners[-1] >= (queued - 3) / rate, answers
+    assert min(refusals) >= 1.5  # the refusals were held (REFUSAL_HOLD)
+    assert default_server.wait_audit("connection_queued", reason="connection rate")
     row = default_server.wait_audit("connection_refused", reason="connection rate")
     assert row["address"] == "127.0.0.1"
 
