@@ -235,7 +235,9 @@ class SlateEditor(KeysInOrder, TextArea):
             return {}
         if self._rank[0] is not query:
             rank: dict[str, int] = {}
-            for index in range(query.capture_count):
+            # a property at run time (tree-sitter 0.25); its type stubs call it a method
+            count = int(query.capture_count)  # type: ignore[call-overload]
+            for index in range(count):
                 rank.setdefault(query.capture_name(index), index)
             self._rank = (query, rank)
         return self._rank[1]
@@ -327,7 +329,7 @@ class SlateEditor(KeysInOrder, TextArea):
                 section,
                 document.get_line(line_index),
                 tuple(wrapped.get_offsets(line_index)),
-                _highlight_key(highlights.get(line_index, ())),
+                _highlight_key(highlights.get(line_index) or []),
                 cursor if line_index == cursor_row else None,
                 (top, bottom) if start != end and top[0] <= line_index <= bottom[0] else None,
                 bracket if bracket is not None and bracket[0] == line_index else None,
