@@ -29,7 +29,9 @@ let happyDom = null;
 function library() {
   if (!happyDom) {
     try {
-      happyDom = require(path.join(LIBS, 'happy-dom'));
+      // Resolved through the package's "exports" (its CommonJS build on every node from 18),
+      // not its "main" (an ES module that node 18 cannot require).
+      happyDom = require(require.resolve('happy-dom', { paths: [LIBS] }));
     } catch (err) {
       throw new Error('The web page tools are not installed on this computer. Tell your instructor.');
     }
@@ -140,6 +142,9 @@ class Page {
       url: `http://localhost/${this.file}`,
       console: pageConsole,
       settings: {
+        // happy-dom 17 evaluates inline scripts and on...= handlers itself unless told not to;
+        // this runner runs them (runScripts, bindInlineHandlers), each exactly once.
+        disableJavaScriptEvaluation: true,
         disableJavaScriptFileLoading: true,
         disableCSSFileLoading: true,
         disableIframePageLoading: true,
@@ -230,6 +235,15 @@ class Page {
         } catch (err) {
           this.addError(err);
           continue;
+        }
+        // happy-dom 17 compiles on...= attributes into the element's `on<type>` property on its
+        // own (whatever its settings) and calls that on dispatch too: shadow it with a plain,
+        // writable property so the handler runs once (the listener below), and the learner's
+        // own `el.onclick = fn` still works. Runs before the page's scripts.
+        try {
+          Object.defineProperty(el, name, { value: null, writable: true, configurable: true });
+        } catch (err) {
+          // an element that refuses the property keeps happy-dom's handler
         }
         const target = el.tagName === 'BODY' && ['load', 'unload', 'beforeunload'].includes(type) ? this.window : el;
         target.addEventListener(type, function (event) {
