@@ -16,6 +16,7 @@ from pathlib import Path
 import pygit2
 import pytest
 
+from courses.git.safety import configure_libgit2
 from courses.kinds.git import evaluate_in_sandbox
 
 from .test_sec_teaching_console import Console, json_detail
@@ -38,6 +39,10 @@ async def checked(c: Console, where: tuple[str, str], asserts: list[dict]) -> li
 
 
 def server(c: Console, where: tuple[str, str]) -> pygit2.Repository:
+    # The test (root) reads a repository the learner's uid owns: libgit2's owner check would
+    # refuse it unless told not to, as the server tells it (a host with a global
+    # safe.directory=* hid this; a fresh Debian has none).
+    configure_libgit2()
     return pygit2.Repository(str(Path(c.desk.ws.root) / where[0] / where[1] / "team.git"))
 
 
