@@ -324,7 +324,7 @@ def test_course_commands_delegate(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     import courses.catalog
 
     exercise = types.SimpleNamespace(id="first-page", title="Your first web page")
-    course = types.SimpleNamespace(id="html", title="HTML", stage=1, order=1,
+    course = types.SimpleNamespace(id="html", title="HTML", stage=1, order=1, milestone=None,
                                    exercises=[exercise])
     monkeypatch.setattr(courses.catalog, "load_catalog",
                         lambda path=None: types.SimpleNamespace(courses=[course]))
