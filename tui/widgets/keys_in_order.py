@@ -87,7 +87,12 @@ class KeysInOrder(_Base):
                 and event.time > handoff[2]
                 and not getattr(event, "_slate_rerouted", False)
                 and handoff[0].is_attached
-                and handoff[0].message_queue_size > 0
+                # Keys still queued there, or one it has taken off its queue and not passed on
+                # yet (its queue looks empty then): within a burst, send this key behind them.
+                and (
+                    handoff[0].message_queue_size > 0
+                    or event.time - handoff[2] < HANDOFF_BURST
+                )
                 and getattr(handoff[0], "_focus_moved", None) is not None
                 and handoff[0]._focus_moved[1] is self  # type: ignore[attr-defined]
             ):
@@ -139,6 +144,10 @@ class KeysInOrder(_Base):
             self._focus_moved = (event.time, focused)
             _HANDOFFS[self.app] = (self, focused, event.time)
 
+
+HANDOFF_BURST = 1.0
+"""Seconds after a key moved the focus during which a key typed at the new widget first goes
+back through the old one (a hop that keeps typing order; typed slowly, keys never need it)."""
 
 _HANDOFFS: weakref.WeakKeyDictionary[App[object], tuple[Widget, Widget, float]] = (
     weakref.WeakKeyDictionary()
