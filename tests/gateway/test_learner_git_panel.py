@@ -77,13 +77,14 @@ def test_commit_from_the_git_panel_gets_its_reply(
     audit = server.wait_audit("git", actor=name, op="commit")
     assert audit["detail"]["ok"] is True
     # The repository belongs to the learner's sandbox uid; this test (not the server) reads it.
+    before = pygit2.settings.owner_validation
     pygit2.settings.owner_validation = False
     try:
         repo = pygit2.Repository(
             str(server.data_dir / "workspaces" / name / "git" / "first-commit")
         )
     finally:
-        pygit2.settings.owner_validation = True
+        pygit2.settings.owner_validation = before  # as it was (the process may need it off)
     head = repo[repo.head.target]
     assert head.message.strip() == "Start my story"
     assert "Once upon a time" in repo[(head.tree / "story.txt").id].data.decode()
