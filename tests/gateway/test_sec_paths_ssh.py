@@ -7,6 +7,7 @@ words, audits the refusal, and the other learner's files are untouched."""
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import time
@@ -48,12 +49,25 @@ def _victim_repository(server: Server) -> Path:
     return folder
 
 
+def _on_screen(term: Terminal, pattern: str, timeout: float) -> None:
+    """Wait until the screen shows ``pattern`` now (``wait_for`` also matches anything ever
+    printed, so a prompt seen the first time would not make the second call wait)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if re.search(pattern, term.text()):
+            return
+        term.pump(0.1)
+    raise AssertionError(f"{pattern!r} not on screen:\n{term.text()}")
+
+
 def _start_again(term: Terminal) -> None:
-    """History (F8), "Start again" (S), yes (Y)."""
-    term.send(F8)
-    term.wait_for("Start again", timeout=15)
+    """History (F8), "Start again" (S), yes (Y) — each key once its screen is there."""
+    if not re.search(r"Earlier versions of", term.text()):  # (history may still be open)
+        _on_screen(term, r"F8/Alt\+Y", timeout=30)  # the exercise screen's key bar
+        term.send(F8)
+        _on_screen(term, r"Earlier versions of", timeout=15)
     term.send("s")
-    term.wait_for("Press Y for yes", timeout=10)
+    _on_screen(term, r"Press Y for yes", timeout=10)
     time.sleep(0.5)
     term.send("y")
 
@@ -111,7 +125,7 @@ def test_sec_a_run_plants_a_link_then_reset_and_check(
     check = server.wait_audit("path_refused", actor=name, op="check")
     assert "link" in check["detail"]["reason"]
     _start_again(term)  # Start again: the link itself is removed, and the learner is told
-    term.wait_for(r"Something was in the way", timeout=40)
+    _on_screen(term, r"Something was in the way", timeout=40)
     cleared = server.wait_audit("path_cleared", actor=name, op="reset")
     assert cleared["detail"]["paths"] == ["javascript/values-and-console-log"]
     assert mine.is_dir() and not mine.is_symlink()
