@@ -10,10 +10,8 @@ replaces it, so the check must then fail on Job 4 with advice to press Home firs
 from __future__ import annotations
 
 import asyncio
-import shutil
 from pathlib import Path
 
-import pytest
 from textual.app import App, ComposeResult
 
 from courses.catalog import load_catalog
@@ -22,11 +20,6 @@ from tui.widgets.editor import SlateEditor
 
 COURSE = Path(__file__).resolve().parents[2] / "courses" / "catalog" / "00-start"
 STARTER = (COURSE / "02-editor" / "starter" / "jobs.txt").read_text()
-
-pytestmark = pytest.mark.skipif(
-    shutil.which("node") is None or shutil.which("bwrap") is None, reason="needs node and bwrap"
-)
-
 
 class EditorApp(App[None]):
     def compose(self) -> ComposeResult:
