@@ -115,6 +115,10 @@ def reachable_dir(prefix: str = "slate-test-") -> Path:
 
     path = Path(tempfile.mkdtemp(prefix=prefix, dir="/var/tmp"))
     os.chmod(path, 0o711)
+    if not _CREATED:  # at exit, whichever folder's tests imported this (not a fixture of
+        import atexit  # tests/gateway only: tests/tui and tests/server use it too)
+
+        atexit.register(_remove_reachable_dirs)
     _CREATED.append(path)
     return path
 
@@ -122,9 +126,7 @@ def reachable_dir(prefix: str = "slate-test-") -> Path:
 _CREATED: list[Path] = []
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _remove_reachable_dirs() -> Iterator[None]:
-    yield
+def _remove_reachable_dirs() -> None:
     import shutil
 
     for path in _CREATED:
