@@ -11,7 +11,12 @@ signals) and the top functions are printed; ``_render_line`` calls per key are p
 
 "startup" instead measures the learner app's CPU from exec to its first full frame.
 
-Run: ``.venv/bin/python -m bench.profile_keystroke [plain|slate|startup] ...``;
+"first" is the class bench's setting (bench_class): the catalog's first exercise (its real
+lesson, practice.txt and hints, from courses/catalog), reached from the course map with Enter,
+its lesson first (a first visit at 80 columns), F3 to the editor, then typing at the cursor
+where F3 left it, Enter every 40 keys as bench_class does.
+
+Run: ``.venv/bin/python -m bench.profile_keystroke [plain|slate|first|startup] ...``;
 env KEYS=60 PROFILE=1 TOP=25 LANGUAGE=javascript|text.
 """
 
@@ -23,6 +28,7 @@ import signal
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 from bench.bench_class import proc_cpu
@@ -132,6 +138,82 @@ def run_slate(prof_out: str | None) -> tuple[float, int]:
             fake.close()
 
 
+FIRST = Path(__file__).resolve().parent.parent / "courses/catalog/00-start/01-keyboard"
+F3 = b"\x1bOR"
+
+
+def _first_exercise(fake: FakeServerThread) -> None:
+    """Put the catalog's first exercise first in the fake server's course map."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.tui.fake_server import FakeExercise
+
+    toml = tomllib.loads((FIRST / "exercise.toml").read_text())
+    files = {name: (FIRST / "starter" / name).read_text() for name in toml["files"]}
+    keyboard = FakeExercise(
+        "start", "keyboard", toml["title"], files, hints=list(toml.get("hints", [])),
+        lesson=(FIRST / "lesson.md").read_text(), passes_when="done",
+    )
+    server = fake.server
+    server.catalog.insert(0, (0, "Start here", [("start", "Start", [keyboard])]))
+    server.exercises = {("start", "keyboard"): keyboard, **server.exercises}
+    server.order = list(server.exercises)
+    server.state.clear()
+
+
+def _type_class(app: PtyApp, prof_out: str | None) -> tuple[float, int]:
+    """Type KEYS keys as bench_class does (Enter every 40th), one frame each."""
+    if prof_out:
+        os.kill(app.proc.pid, signal.SIGUSR1)
+        time.sleep(0.05)
+    cpu0 = proc_cpu(app.proc.pid)
+    for typed in range(1, KEYS + 1):
+        key = b"\r" if typed % 40 == 0 else b"abcdefghijklmnopqrstuvwxyz"[typed % 26 :][:1]
+        app.send(key)
+        app.read_until_quiet(quiet=0.12)
+    cpu = proc_cpu(app.proc.pid) - cpu0
+    if prof_out:
+        os.kill(app.proc.pid, signal.SIGUSR2)
+        for _ in range(50):
+            time.sleep(0.1)
+            if os.path.exists(prof_out) and os.path.getsize(prof_out) > 0:
+                break
+        time.sleep(0.3)
+    return cpu, KEYS
+
+
+def run_first(prof_out: str | None) -> tuple[float, int]:
+    """The class bench's setting: the first catalog exercise, its real screen (see the top)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fake = FakeServerThread(Path(tmp))
+        _first_exercise(fake)
+        env = {
+            **_env(),
+            "SLATE_CONTROL_FD": str(fake.client_fd),
+            "SLATE_WORKSPACE": tmp,
+            "SLATE_USER": "sam",
+            "SLATE_SESSION": "bench",
+            "PROFILE_OUT": prof_out or "",
+        }
+        app = PtyApp(
+            _argv(["tui", "learner"] if prof_out else ["-m", "tui", "learner"], prof_out),
+            env,
+            pass_fds=(fake.client_fd,),
+        )
+        try:
+            app.wait_for_text("Your keyboard")
+            app.read_until_quiet(quiet=0.3)
+            app.send(b"\r")
+            app.wait_for_text("F6/Alt+C Check")
+            app.read_until_quiet(quiet=0.3)
+            app.send(F3)
+            app.wait_for_text("Your code  F3")
+            app.read_until_quiet(quiet=0.3)
+            return _type_class(app, prof_out)
+        finally:
+            app.close()
+            fake.close()
+
+
 def run_startup(prof_out: str | None) -> tuple[float, int]:
     """CPU of the learner app from exec to its first full frame (the course map)."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -173,7 +255,9 @@ def main() -> None:
     print(f"\nCPU per keystroke in the app process ({KEYS} keys, one frame each; load {load})")
     for name in which:
         prof_out = tempfile.mktemp(prefix=f"prof-{name}-", suffix=".prof") if PROFILE else None
-        runs = {"plain": run_plain, "slate": run_slate, "startup": run_startup}
+        runs = {
+            "plain": run_plain, "slate": run_slate, "startup": run_startup, "first": run_first,
+        }
         cpu, keys = runs[name](prof_out)
         what = "to the first frame" if name == "startup" else "per key"
         print(f"  {name:8} {cpu / keys * 1000:6.2f} ms CPU {what}")

@@ -144,11 +144,19 @@ class ExerciseReport:
     starter: CheckResult | None = None
     seconds: float = 0.0
     cases: list[CaseReport] = field(default_factory=list)
+    min_cases: int = 0
+    """At least this many alternatives and this many mistakes (``--min-cases``; 0: any)."""
 
     @property
     def problems(self) -> list[str]:
         """What is wrong, one line each (empty when the exercise is fine)."""
         found: list[str] = []
+        for kind, words in (("alternatives", "ways to be right"), ("mistakes", "ways to be wrong")):
+            have = sum(1 for c in self.cases if c.kind == kind)
+            if have < self.min_cases:
+                found.append(
+                    f"only {have} {kind} ({words}); at least {self.min_cases} are asked for"
+                )
         sol, start = self.solution, self.starter
         if sol is not None and sol.status != "passed":
             bad = [t for t in sol.tests if t.status != "passed"]
@@ -304,11 +312,12 @@ async def check_exercises(
     concurrency: int = CONCURRENCY,
     progress: Callable[[ExerciseReport, int, int], None] | None = None,
     cases: bool = True,
+    min_cases: int = 0,
 ) -> list[ExerciseReport]:
     """Run solution, starter, alternatives and mistakes checks for each exercise,
     ``concurrency`` runs at a time."""
     gate = asyncio.Semaphore(concurrency)
-    reports = [ExerciseReport(ex) for ex in exercises]
+    reports = [ExerciseReport(ex, min_cases=min_cases if cases else 0) for ex in exercises]
     done = 0
 
     async def one(report: ExerciseReport) -> None:
@@ -339,6 +348,7 @@ def check_catalog(
     concurrency: int = CONCURRENCY,
     progress: Callable[[ExerciseReport, int, int], None] | None = None,
     cases: bool = True,
+    min_cases: int = 0,
 ) -> CatalogReport:
     """Validate the catalog at ``path`` (default: the built-in one) and run every check.
 
@@ -347,6 +357,8 @@ def check_catalog(
         concurrency: how many check runs at once (2 suits a 2-core machine).
         progress: called after each exercise with (report, done, total).
         cases: also run each exercise's alternatives and mistakes.
+        min_cases: an exercise with fewer alternatives or fewer mistakes than this is a
+            problem (the built-in catalog is held to 3 of each).
 
     Returns:
         The report; ``report.ok`` says whether the command should succeed.
@@ -357,7 +369,10 @@ def check_catalog(
     except CourseError as exc:
         return CatalogReport(load_problems=exc.problems, seconds=time.monotonic() - start)
     reports = asyncio.run(
-        check_exercises(exercises, concurrency=concurrency, progress=progress, cases=cases)
+        check_exercises(
+            exercises, concurrency=concurrency, progress=progress, cases=cases,
+            min_cases=min_cases,
+        )
     )
     return CatalogReport(exercises=reports, seconds=time.monotonic() - start)
 
@@ -399,7 +414,7 @@ def print_report(report: CatalogReport, out: TextIO) -> None:
     )
 
 
-def main_check(path: Path | None = None, *, cases: bool = True) -> int:
+def main_check(path: Path | None = None, *, cases: bool = True, min_cases: int = 0) -> int:
     """``slate course check [PATH]``: progress on stderr, table on stdout, exit status.
 
     Returns:
@@ -421,7 +436,7 @@ def main_check(path: Path | None = None, *, cases: bool = True) -> int:
             err.write(line + "\n")
         err.flush()
 
-    report = check_catalog(path, progress=progress, cases=cases)
+    report = check_catalog(path, progress=progress, cases=cases, min_cases=min_cases)
     print_report(report, sys.stdout)
     if not report.exercises and not report.load_problems:
         sys.stdout.write("Nothing to check: no exercises found.\n")

@@ -942,14 +942,19 @@ def course() -> None:
 
 @course.command("check")
 @click.argument("path", type=click.Path(path_type=Path, exists=True), required=False)
+@click.option(
+    "--min-cases", type=click.IntRange(0), default=0, show_default=True,
+    help="Also require at least this many alternatives and this many mistakes per exercise.",
+)
 @click.pass_context
-def course_check(ctx: click.Context, path: Path | None) -> None:
-    """Validate the catalog (or one course/exercise at PATH): solutions pass, starters fail."""
+def course_check(ctx: click.Context, path: Path | None, min_cases: int) -> None:
+    """Validate the catalog (or one course/exercise at PATH): solutions pass, starters fail,
+    alternatives pass, mistakes fail where they say, no message shows a tool's internals."""
     try:
         from courses.validate import main_check
     except ImportError as exc:
         fail(f"course checking is not available in this build ({exc})")
-    ctx.exit(int(main_check(path)))
+    ctx.exit(int(main_check(path, min_cases=min_cases)))
 
 
 @course.command("try")
