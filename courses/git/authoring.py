@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from courses.git.ops import OP_ARGS, ExerciseRepo, _check_path
-from courses.git.safety import GitOpError
+from courses.git.safety import GitOpError, scripted_time
 
 MAX_STEPS = 200
 
@@ -202,7 +202,8 @@ def build_starter(exercise: Any, dest: Path) -> bool:
             target = dest / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
-    run_steps(dest, steps)
+    with scripted_time():  # the same commit ids on every build (Reset rebuilds it)
+        run_steps(dest, steps)
     return True
 
 

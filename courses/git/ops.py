@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -50,6 +49,7 @@ from courses.git.safety import (
 from courses.git.safety import (
     check_path as _check_path,
 )
+from courses.git.safety import now as _now
 from courses.git.safety import (
     signature as _signature,
 )
@@ -551,7 +551,7 @@ class ExerciseRepo(RemoteOps):
                     "result": "conflict",
                     "conflicts": conflicts,
                 }
-            sig = pygit2.Signature(head.author.name, head.author.email, int(time.time()), 0)
+            sig = pygit2.Signature(head.author.name, head.author.email, _now(), 0)
             tree = repo.index.write_tree()
             oid = repo.create_commit("HEAD", sig, sig, f"Merge branch '{branch}'\n", tree,
                                      [head.id, theirs.id])
@@ -588,7 +588,7 @@ class ExerciseRepo(RemoteOps):
         try:
             if isinstance(message, str) and message.strip():
                 sig = _signature(author_name) if author_name else pygit2.Signature(
-                    head.author.name, head.author.email, int(time.time()), 0)
+                    head.author.name, head.author.email, _now(), 0)
                 repo.create_tag(name, head.id, pygit2.enums.ObjectType.COMMIT, sig,
                                 CONTROL_RE.sub("", message).strip()[:MAX_MESSAGE] + "\n")
             else:
@@ -648,7 +648,7 @@ class ExerciseRepo(RemoteOps):
                 )
             summary = _first_line(target.message)
             text = f'Revert "{summary}"\n\nThis reverts commit {target.id}.\n'
-            sig = pygit2.Signature(head.author.name, head.author.email, int(time.time()), 0)
+            sig = pygit2.Signature(head.author.name, head.author.email, _now(), 0)
             oid = repo.create_commit("HEAD", sig, sig, text, repo.index.write_tree(), [head.id])
             repo.state_cleanup()
         except pygit2.GitError as exc:

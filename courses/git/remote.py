@@ -27,7 +27,6 @@ import posixpath
 import re
 import shutil
 import stat
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +46,7 @@ from courses.git.safety import (
     show,
     signature,
 )
+from courses.git.safety import now as _now
 
 DEFAULT_REMOTE = "origin"
 MAX_URL = 200
@@ -417,7 +417,7 @@ class RemoteOps:
 
                 sig = signature(author_name)
             else:
-                sig = pygit2.Signature(head.author.name, head.author.email, int(time.time()), 0)
+                sig = pygit2.Signature(head.author.name, head.author.email, _now(), 0)
             tree = repo.index.write_tree()
             oid = repo.create_commit("HEAD", sig, sig, f"Merge {label} into {current}\n", tree,
                                      [head.id, theirs.id])

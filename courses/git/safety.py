@@ -13,10 +13,13 @@ Shared by the Git panel (:mod:`courses.git.ops`) and the ``git`` check kind. Eve
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
 import time
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -288,9 +291,37 @@ def check_path(path: Any) -> str:
     return pure.as_posix()
 
 
+_SCRIPTED_CLOCK: ContextVar[list[int] | None] = ContextVar("slate_git_clock", default=None)
+
+SCRIPTED_EPOCH = 1_767_225_600
+"""2026-01-01 00:00 UTC: the first commit time of every course's scripted repository."""
+
+
+def now() -> int:
+    """The time for a new commit or tag: the real time, or, inside :func:`scripted_time`, a
+    clock that starts at :data:`SCRIPTED_EPOCH` and ticks a minute per call."""
+    clock = _SCRIPTED_CLOCK.get()
+    if clock is None:
+        return int(time.time())
+    clock[0] += 60
+    return clock[0]
+
+
+@contextlib.contextmanager
+def scripted_time() -> Iterator[None]:
+    """Commits made in this context (this thread or task only) get fixed times, so every
+    build of a course's starter repository gives the same commit ids: a learner's clone of
+    the team's server still matches it after Reset rebuilds the server."""
+    token = _SCRIPTED_CLOCK.set([SCRIPTED_EPOCH])
+    try:
+        yield
+    finally:
+        _SCRIPTED_CLOCK.reset(token)
+
+
 def signature(author_name: Any) -> pygit2.Signature:
     if not isinstance(author_name, str) or not author_name.strip():
         raise GitOpError("A commit needs an author name.")
     name = CONTROL_RE.sub("", author_name).strip()[:80] or "learner"
     user = re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-.") or "learner"
-    return pygit2.Signature(name, f"{user}@{EMAIL_DOMAIN}", int(time.time()), 0)
+    return pygit2.Signature(name, f"{user}@{EMAIL_DOMAIN}", now(), 0)

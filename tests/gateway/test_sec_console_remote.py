@@ -70,6 +70,34 @@ async def test_console_clone_then_the_check_sees_the_copy(tmp_path: Path) -> Non
     assert [r["command"] for r in ran(c)] == ["ls", "git clone", "cat", "git clone"]
 
 
+async def test_reset_rebuilds_the_same_server_so_a_clone_still_matches_it(tmp_path: Path) -> None:
+    """Reset rebuilds the team's server from the course's script: its commits get the same
+    ids every time (fixed commit times), so the learner's clone is still a copy of it (before,
+    new ids left a clone that matched nothing and the check failed until they cloned again)."""
+    from server import protocol
+
+    c = Console(tmp_path)
+    await c.open(CLONE)
+    before = str(server(c, CLONE).head.target)
+    first = server(c, CLONE).head.peel(pygit2.Commit)
+    assert 1_767_225_600 < first.commit_time < 1_767_225_600 + 3600  # scripted, not today's
+    reply = await c.type("git clone team.git cafe", CLONE)
+    assert reply.exit_code == 0, reply.output
+    await c.desk.reset(protocol.Reset(id=3, course=CLONE[0], exercise=CLONE[1]))
+    assert str(server(c, CLONE).head.target) == before
+    outcomes = await checked(c, CLONE, [{"pulled": "main", "repo": "cafe"}])
+    assert [o.status for o in outcomes] == ["passed"], outcomes
+    # Only the course's script runs on the fixed clock: anything else gets the real time.
+    import time
+
+    from courses.git.safety import now, scripted_time
+
+    assert abs(now() - time.time()) < 5
+    with scripted_time():
+        assert [now(), now()] == [1_767_225_660, 1_767_225_720]
+    assert abs(now() - time.time()) < 5
+
+
 async def test_console_commit_push_and_the_server_has_it(tmp_path: Path) -> None:
     c = Console(tmp_path)
     await c.open(PUSH)
