@@ -27,7 +27,8 @@ hence the load average beside them.
 Knobs (environment): BENCH_CLASS_LEVELS="1,10,20,40,60,100", BENCH_CLASS_SECONDS=15 (typing
 time per level), BENCH_CLASS_RATE=4 (keys/s per learner), BENCH_CLASS_FRAMES=10 (idle logins),
 BENCH_CLASS_STORM=60 (logins in BENCH_CLASS_STORM_SECONDS=10), BENCH_CLASS_IDLE=200,
-BENCH_CLASS_CHECKERS=20, BENCH_CLASS_VIM=1 (0: skip the anchor).
+BENCH_CLASS_CHECKERS=20, BENCH_CLASS_VIM=1 (0: skip the anchor). FRAMES, STORM, IDLE and CHECKERS
+may be 0 to skip that part.
 Run: ``.venv/bin/python -m bench bench_class`` (as root: Slate's per-learner uids and sshd).
 """
 
@@ -528,14 +529,16 @@ async def run_slate(tmp: Path, out: dict[str, object]) -> None:
         # First frame, idle: logins use accounts past every other part's (a first login).
         base = users - FRAMES
         load = loadavg()
-        out["frame_idle"] = (await first_frames(target, base, FRAMES), load)
-        # The storm: these sessions become the class.
+        if FRAMES:
+            out["frame_idle"] = (await first_frames(target, base, FRAMES), load)
+        # The storm: these sessions become the class (each knob may be 0 to skip its part).
         before = tree.cpu()
-        storm_sessions = await storm(target, 0, STORM, STORM_SECONDS)
-        out["frame_storm"] = ([s.first_frame for s in storm_sessions], loadavg())
-        await asyncio.sleep(1.0)  # the first frames' last paint
-        broker, app = tree.split(before, tree.cpu())
-        out["login_cpu"] = (broker / STORM, app / STORM)
+        storm_sessions = await storm(target, 0, STORM, STORM_SECONDS) if STORM else []
+        if STORM:
+            out["frame_storm"] = ([s.first_frame for s in storm_sessions], loadavg())
+            await asyncio.sleep(1.0)  # the first frames' last paint
+            broker, app = tree.split(before, tree.cpu())
+            out["login_cpu"] = (broker / STORM, app / STORM)
         prepare = SLATE_TO_EDITOR
         for s in storm_sessions:
             await prepare_session(s, prepare)
@@ -553,9 +556,11 @@ async def run_slate(tmp: Path, out: dict[str, object]) -> None:
         for n in LEVELS:
             rows.append(await typing_level(target, tree, n, idle))
         out["slate_rows"] = rows
-        out["checks"] = await check_storm(target, tree)
-        await open_sessions(target, IDLE, [])
-        out["idle"] = await idle_figures(target, tree)
+        if CHECKERS:
+            out["checks"] = await check_storm(target, tree)
+        if IDLE:
+            await open_sessions(target, IDLE, [])
+            out["idle"] = await idle_figures(target, tree)
     finally:
         stop(target, proc)
 
@@ -640,7 +645,8 @@ async def run_vim(tmp: Path, out: dict[str, object]) -> None:
     )
     try:
         load = loadavg()
-        out["vim_frame_idle"] = (await first_frames(target, 0, FRAMES), load)
+        if FRAMES:
+            out["vim_frame_idle"] = (await first_frames(target, 0, FRAMES), load)
         await open_sessions(target, max(LEVELS), [])
         idle = await idle_rate(tree)
         out["vim_rows"] = [await typing_level(target, tree, n, idle) for n in LEVELS]
