@@ -582,7 +582,11 @@ class SlateSession(asyncssh.SSHServerSession):
             return
         if account.role == "learner":
             try:
-                workspace = room.services.workspace_dir(account, host_uid)
+                # In a thread: a first login builds the workspace's repository (~90 ms of
+                # libgit2 and file work) and would stall every other session's echo meanwhile.
+                workspace = await asyncio.to_thread(
+                    room.services.workspace_dir, account, host_uid
+                )
             except Exception:
                 self.log.exception("workspace provisioning failed")
                 self._say_and_close("Your workspace could not be opened. Please tell staff.\r\n")
