@@ -9,10 +9,17 @@ half-working app.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
-from server.vocabulary import APPS
+# Start-up allocates hundreds of thousands of objects that live as long as the app (modules,
+# classes, CSS); the cyclic collector would walk them again and again while they are made.
+# It is off until the app is built, then they are moved out of its way (gc.freeze) so later
+# collections, during typing too, only walk what the session itself creates.
+gc.disable()
+
+from server.vocabulary import APPS  # noqa: E402 - after gc.disable() on purpose
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     from tui.widgets.quiet_driver import use_quiet_driver
 
     use_quiet_driver(app)  # no 10 Hz polling per idle session (issue 15)
+    gc.freeze()
+    gc.enable()
     app.run()  # type: ignore[attr-defined]
     return 0
 
