@@ -15,20 +15,29 @@ Invariants kept here:
   (``pass_fds``), and ``jail.run`` closes the server's copies once each sandbox has started, so
   either side sees end-of-file as soon as the other is gone.
 - When the proxy side ends, the serving side is stopped.
+- A serving side marked ``lazy`` starts only when the proxy side first writes to it (a
+  node-test check whose course tests only read the learner's files as data never needs the
+  learner's code loaded): one sandbox and one interpreter fewer per check. It gets the same
+  pipes, limits and uid as an eager one; the proxy side's first call just waits for its start.
+  If it never starts its pipe ends are closed here and its result is :data:`NOT_STARTED`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import shutil
+import struct
 import tempfile
+import termios
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from courses.model import CheckContext
 from jail.profiles import NOBODY_UID
+from jail.run import RunResult
 
 HARNESS_DIR = Path(__file__).resolve().parent / "harness"
 HARNESS_IN_SANDBOX = "/slate/harness"
@@ -46,6 +55,7 @@ class Side:
         as_learner: True runs under the learner's uid, False under the jail's other one.
         work: the folder bound at ``/work`` (None: the check's work dir).
         work_writable: whether ``/work`` is writable.
+        lazy: (serving side only) start it when the proxy side first writes to it, not at once.
     """
 
     argv: list[str]
@@ -54,6 +64,13 @@ class Side:
     as_learner: bool
     work: Path | None = None
     work_writable: bool = True
+    lazy: bool = False
+
+
+NOT_STARTED = RunResult(
+    exit_code=0, signal=None, limit=None, stdout=b"", stderr=b"", truncated=False, duration=0.0
+)
+"""The serving side's result when it was lazy and never asked for (it ran nothing)."""
 
 
 @dataclass
@@ -69,7 +86,11 @@ def _pipe() -> tuple[int, int]:
 
 
 async def run_pair(ctx: CheckContext, proxy: Side, server: Side) -> PairResult:
-    """Run both sides at once, joined by pipes; stop the server when the proxy side ends."""
+    """Run both sides, joined by pipes; stop the server when the proxy side ends.
+
+    The serving side starts at once, or (``server.lazy``) once the proxy side has written to
+    it; a lazy side never asked for does not run at all (its result is :data:`NOT_STARTED`).
+    """
     to_server_r, to_server_w = _pipe()
     to_proxy_r, to_proxy_w = _pipe()
     proxy_env = {**proxy.env, "SLATE_RPC_IN": str(to_proxy_r), "SLATE_RPC_OUT": str(to_server_w)}
@@ -89,9 +110,9 @@ async def run_pair(ctx: CheckContext, proxy: Side, server: Side) -> PairResult:
             stop=stop,
         )
 
-    server_task = asyncio.ensure_future(serving())
-    try:
-        proxy_result = await ctx.run(
+    # The proxy side is set up first (its task runs first), then the serving side, as before.
+    proxy_task = asyncio.ensure_future(
+        ctx.run(
             proxy.argv,
             ro_files={**proxy.ro_files, **harness},
             env=proxy_env,
@@ -100,10 +121,48 @@ async def run_pair(ctx: CheckContext, proxy: Side, server: Side) -> PairResult:
             work=proxy.work,
             work_writable=proxy.work_writable,
         )
+    )
+    server_task = None if server.lazy else asyncio.ensure_future(serving())
+    try:
+        if server_task is None and await _spoke(to_server_r, proxy_task):
+            server_task = asyncio.ensure_future(serving())
+        proxy_result = await proxy_task
+    except BaseException:
+        if not proxy_task.done():  # cancelled while waiting for the first word: end it too
+            proxy_task.cancel()
+            await asyncio.wait([proxy_task])
+        raise
     finally:
         stop.set()
-    server_result = await server_task
+        if server_task is None:  # never started: the pipe ends meant for it are ours to close
+            os.close(to_server_r)
+            os.close(to_proxy_w)
+    server_result = NOT_STARTED if server_task is None else await server_task
     return PairResult(proxy=proxy_result, server=server_result)
+
+
+async def _spoke(fd: int, proxy_task: asyncio.Future[Any]) -> bool:
+    """Wait until the proxy side has written to the pipe ``fd`` reads (True), or has ended or
+    closed its end without writing (False). Nothing is read: the serving side reads it all."""
+    loop = asyncio.get_running_loop()
+    readable = loop.create_future()
+
+    def ready() -> None:
+        if not readable.done():
+            readable.set_result(None)
+
+    loop.add_reader(fd, ready)
+    try:
+        await asyncio.wait([readable, proxy_task], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        loop.remove_reader(fd)
+        readable.cancel()
+    return not proxy_task.done() and _pending(fd) > 0
+
+
+def _pending(fd: int) -> int:
+    """Bytes waiting in the pipe ``fd`` (0 at end-of-file: readable but nothing to read)."""
+    return int(struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0])
 
 
 def trusted_uid(ctx: CheckContext) -> int | None:

@@ -163,6 +163,7 @@ async def run(check: dict[str, Any], ctx: CheckContext) -> list[TestOutcome]:
             env={"SLATE_RPC_MODE": "learner"},
             ro_files={},
             as_learner=True,
+            lazy=_reads_only(ctx.exercise, course_files),
         )
         both = await pair.run_pair(ctx, harness, subject)
     finally:
@@ -228,6 +229,26 @@ def _may_import(exercise: Exercise, course_files: list[str]) -> bool:
         if re.search(r"\bimport\b", text):
             return True
     return False
+
+
+_REQUIRE_CALL = re.compile(r"\brequire\s*\(")
+_REQUIRE_BUILTIN = re.compile(r"""\brequire\s*\(\s*(['"])(?:node:)?[a-z_]+(?:/[a-z_]+)?\1\s*\)""")
+
+
+def _reads_only(exercise: Exercise, course_files: list[str]) -> bool:
+    """Whether the course's files plainly never call into the learner's sandbox: every
+    ``require`` names a built-in module (``node:fs``...), nothing runs a program, nothing is
+    imported. Then the learner's side of the check starts only if the tests write to it after
+    all (``pair.Side.lazy``): a wrong guess costs a little time, never a verdict."""
+    for rel in course_files:
+        if not rel.endswith((".js", ".cjs")):
+            return False
+        text = (exercise.dir / rel).read_text(encoding="utf-8", errors="replace")
+        if re.search(r"\bimport\b|child_process|spawnSync", text):
+            return False
+        if len(_REQUIRE_CALL.findall(text)) != len(_REQUIRE_BUILTIN.findall(text)):
+            return False
+    return True
 
 
 def _grew_much(learner: Any, ctx: CheckContext) -> bool:
