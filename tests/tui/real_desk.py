@@ -41,6 +41,8 @@ class StandInSession:
     session_id: str
     server: Peer = field(default_factory=Peer)
     control: ControlChannel | None = None
+    cols: int = 80  # the live class's roster row shows the terminal size
+    rows: int = 24
 
     def idle_seconds(self) -> float:
         """The live class's ticker asks every session how long it has been idle."""

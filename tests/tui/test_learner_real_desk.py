@@ -124,5 +124,5 @@ async def test_real_desk_history_entries_say_lines_changed_and_the_check_result(
             listing = history.query_one("#versions")
             entries = [str(listing.get_option_at_index(i).prompt)
                        for i in range(listing.option_count)]
-            assert "You saved: index.html\n  +2/-1 lines" in entries[0]
+            assert "You saved\n  index.html: +2/-1 lines" in entries[0]
             assert "check: " in entries[-1] and "tests pass" in entries[-1]

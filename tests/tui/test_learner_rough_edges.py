@@ -321,12 +321,21 @@ def test_history_entries_say_what_happened_to_the_second() -> None:
 
     when = datetime(2026, 11, 30, 14, 5, 7).timestamp()
     files = ["html/first-page/index.html"]
-    lines = [version_line({"time": when + i, "message": m, "files": files}) for i, m in
+    other_day = datetime(2026, 12, 24).date()
+    lines = [version_line({"time": when + i, "message": m, "files": files}, today=other_day)
+             for i, m in
              enumerate(["save", "before run of html/first-page", "git commit in first-commit",
                         "restored html/first-page to abcdef12", "check html/first-page",
                         "something new \x1b[2J"])]
-    assert lines[0] == "Mon 30 Nov 14:05:07  You saved: index.html"
-    assert lines[1].endswith("Just before a run: index.html") and "14:05:08" in lines[1]
+    assert lines[0] == "Mon 30 Nov 14:05:07 You saved\n  index.html"
+    # Today's entries show only the time, so they fit the list at 80 columns (30 wide);
+    # the lines added/removed and the check result each get a line of their own.
+    today = datetime(2026, 11, 30).date()
+    entry = version_line({"time": when, "message": "save", "files": files, "added": 2,
+                          "removed": 1, "check": "1 of 5 tests pass"}, today=today)
+    assert entry == "14:05:07 You saved\n  index.html: +2/-1 lines\n  check: 1 of 5 tests pass"
+    assert all(len(line) <= 29 for line in entry.splitlines())
+    assert lines[1] == "Mon 30 Nov 14:05:08 Just before a run\n  index.html"
     assert "Git: commit" in lines[2]
     assert "An earlier version put back" in lines[3]
     assert "When you checked" in lines[4]

@@ -10,7 +10,7 @@ restored paths (the exercise screen re-reads them), or None when nothing changed
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from rich.text import Text
@@ -111,9 +111,10 @@ def _count(value: object) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
-def change_words(version: dict[str, Any]) -> str:
-    """What a version changed and how its check went, e.g. "+3/-1 lines; check: passed"
-    ("" when the server sent neither)."""
+def change_words(version: dict[str, Any]) -> list[str]:
+    """What a version changed and how its check went, one short line each, e.g.
+    ["+3/-1 lines", "check: passed"] (empty when the server sent neither): each fits the
+    version list at 80 columns, so no phrase is broken across lines."""
     parts = []
     added, removed = _count(version.get("added")), _count(version.get("removed"))
     if added or removed:
@@ -122,26 +123,33 @@ def change_words(version: dict[str, Any]) -> str:
     check = visible(str(version.get("check") or ""), keep_newlines=False)[:40]
     if check:
         parts.append(f"check: {check}")
-    return "; ".join(parts)
+    return parts
 
 
-def version_line(version: dict[str, Any]) -> str:
-    """One entry per version: when (day and time to the second: saves come seconds apart),
-    why in plain words, and which files changed; then, on a line of its own, how many lines
-    were added and removed and the check result of that content, when known."""
+def version_line(version: dict[str, Any], today: date | None = None) -> str:
+    """One entry per version: when (the time to the second: saves come seconds apart; the
+    day too unless it is ``today``) and why, in plain words; then, on lines of their own,
+    which files changed with how many lines were added and removed, and the check result of
+    that content, when known. Each line fits the list at 80 columns for everyday names."""
     when = version.get("time", "")
     if isinstance(when, (int, float)) and not isinstance(when, bool):
-        when = datetime.fromtimestamp(when).strftime("%a %d %b %H:%M:%S")
+        moment = datetime.fromtimestamp(when)
+        same_day = moment.date() == (today or date.today())
+        when = moment.strftime("%H:%M:%S" if same_day else "%a %d %b %H:%M:%S")
     message = visible(str(version.get("message", "")), keep_newlines=False)
     what = why_words(message)[:60]
     files = version.get("files")
     names = [str(f).rsplit("/", 1)[-1] for f in files] if isinstance(files, list) else []
     shown = ", ".join(visible(n, keep_newlines=False) for n in names[:3])
     more = f" and {len(names) - 3} more" if len(names) > 3 else ""
-    line = f"{visible(str(when), keep_newlines=False)[:24]}  {what}"
-    line = f"{line}: {shown}{more}" if shown else line
+    line = f"{visible(str(when), keep_newlines=False)[:24]} {what}"
     details = change_words(version)
-    return f"{line}\n  {details}" if details else line
+    files_line = f"{shown}{more}"
+    if files_line and details and details[0][:1] == "+":
+        details[0] = f"{files_line}: {details[0]}"
+    elif files_line:
+        details.insert(0, files_line)
+    return "\n  ".join([line, *details])
 
 
 class HistoryScreen(Screen[list[str] | None]):
