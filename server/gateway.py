@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncssh
+from asyncssh.constants import MSG_IGNORE
 from typing_extensions import override
 
 from courses.checks import sweep_stale_work_dirs
@@ -147,6 +148,8 @@ class SlateSSHServer(asyncssh.SSHServer):
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         # Admission (rate, pre-auth caps) already happened at accept time, before any banner.
         self.conn = conn
+        if type(conn) is asyncssh.SSHServerConnection:
+            conn.__class__ = _SlateConnection
 
     def release_slot(self) -> None:
         """Give back this connection's pre-auth slot (authenticated, failed or gone)."""
@@ -315,6 +318,33 @@ class SlateSSHServer(asyncssh.SSHServer):
     def tap_requested(self, unit: int | None):
         self.deny("tap", str(unit))
         return False
+
+
+class _SlateConnection(asyncssh.SSHServerConnection):
+    """asyncssh's server connection without its empty SSH_MSG_IGNORE ahead of every packet.
+
+    asyncssh 2.24.1 (``SSHConnection.send_packet``) sends an empty IGNORE packet before each
+    packet it encrypts: the RFC 4251 §9.3.1 countermeasure against the CBC mode's chained IVs.
+    Slate offers no CBC cipher (ENCRYPTION_ALGS: chacha20-poly1305, AES-GCM, AES-CTR with
+    encrypt-then-MAC), whose nonces/counters come from the packet sequence, so the filler
+    protects nothing here (OpenSSH never sends it); it doubled the encryption, the system calls
+    and the TCP segments of every frame sent to a learner (issue 15). Its size and place are
+    fixed, so it hid nothing from traffic analysis either. Should a CBC cipher ever be
+    negotiated, the filler is kept. Nothing else changes: every other packet, the MACs, rekeying
+    and the sequence numbers are asyncssh's own (a packet never sent takes no number).
+    """
+
+    def send_packet(self, pkttype: int, *args: bytes, handler: Any = None) -> None:
+        if pkttype == MSG_IGNORE and args == _EMPTY_STRING and _no_cbc(self._enc_alg_sc):
+            return
+        super().send_packet(pkttype, *args, handler=handler)
+
+
+_EMPTY_STRING = (b"\0\0\0\0",)  # asyncssh's String(b""): the filler's whole payload
+
+
+def _no_cbc(cipher: bytes) -> bool:
+    return bool(cipher) and not cipher.endswith(b"-cbc")
 
 
 class _AuditedChannel(asyncssh.SSHServerChannel):
