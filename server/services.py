@@ -730,7 +730,9 @@ class LearnerDesk:
         checked: str | None = None
         try:
             ws = self.ws
-            checked = await self.services.snapshot(self.account, ws, None, f"check {rel}")
+            # The checked folder only: the check reads nothing else, and re-reading the whole
+            # workspace cost ~60 ms of CPU per check for a learner 60 exercises in.
+            checked = await self.services.snapshot(self.account, ws, [rel], f"check {rel}")
             if checked is None:
                 checked = await asyncio.to_thread(self.services.history(self.account).latest)
             with tempfile.TemporaryDirectory(prefix="slate-learner-copy-") as tmp:
