@@ -414,6 +414,8 @@ class SlateSession(asyncssh.SSHServerSession):
         self._last_input = time.monotonic()
         self._warned_idle = False
         self._audited_drop = False
+        self._early_input: bytearray | None = bytearray()
+        """Keys typed while the app is still starting (kept for it, in order); None after."""
         self._timers: list[asyncio.TimerHandle] = []
         self._resize_pending: tuple[int, int] | None = None
         self._resize_times: list[float] = []
@@ -485,10 +487,26 @@ class SlateSession(asyncssh.SSHServerSession):
 
     @override
     def data_received(self, data: bytes, datatype: Any) -> None:
-        if self.process is None or self._closing:
+        if self._closing:
             return
         if self.keys_locked:  # an instructor locked this screen (server.classroom)
             return
+        early = self._early_input
+        if early is not None:
+            # The app is still starting (workspace, sandbox, interpreter): what is typed now
+            # waits here, in order and bounded like the pty's own queue, and goes to the app
+            # as soon as it runs (a key typed at once after logging in is not lost).
+            keep = max(0, MAX_PENDING_INPUT - len(early))
+            early += data[:keep]
+            if len(data) > keep:
+                self._input_dropped()
+            return
+        if self.process is None:
+            return
+        self._to_app(data)
+
+    def _to_app(self, data: bytes) -> None:
+        assert self.process is not None
         self._last_input = time.monotonic()
         if self._warned_idle:
             self._warned_idle = False
@@ -497,7 +515,11 @@ class SlateSession(asyncssh.SSHServerSession):
             self.recorder.input(data)
         dropped = self.process.dropped_input
         self.process.write_input(data)
-        if self.process.dropped_input > dropped and not self._audited_drop:
+        if self.process.dropped_input > dropped:
+            self._input_dropped()
+
+    def _input_dropped(self) -> None:
+        if not self._audited_drop:
             # A paste far bigger than the app can take in: the rest is dropped (once noted).
             self._audited_drop = True
             self.server.audit("input_dropped", pending_limit=MAX_PENDING_INPUT)
@@ -658,6 +680,9 @@ class SlateSession(asyncssh.SSHServerSession):
         # would let a later pty reuse the fd number while the loop still watches it.
         self.process.control = None
         self.tasks.spawn(self.control.serve(), name="control channel")
+        early, self._early_input = self._early_input, None
+        if early and not self._closing and not self.keys_locked:
+            self._to_app(bytes(early))
         self._schedule_ticks()
 
     def _schedule_ticks(self) -> None:

@@ -42,8 +42,8 @@ MAX_PENDING_INPUT = 1 << 20  # a paste beyond 1 MiB waiting for the pty is dropp
 # instead of the TUI (selected only by SLATE_BENCH_APP=raw-echo in the *server's* environment,
 # never by anything a client sends). It prints the user's name, then echoes bytes; ctrl+q ends it.
 RAW_ECHO = (
-    "import os, sys, tty\n"
-    "tty.setraw(0)\n"
+    "import os, sys, termios, tty\n"
+    "tty.setraw(0, termios.TCSANOW)\n"
     "os.write(2, ('raw-echo ' + os.environ['SLATE_USER'] + '\\r\\n').encode())\n"
     "while True:\n"
     "    data = os.read(0, 4096)\n"
@@ -51,6 +51,18 @@ RAW_ECHO = (
     "        break\n"
     "    os.write(2, data)\n"
 )
+
+
+def quiet_line_discipline(fd: int) -> None:
+    """Keys can reach a new pty before its app has set the terminal up (typed at once after
+    logging in; the gateway holds them until the app starts, then sends them): the pty must
+    not echo them itself, hold them for a whole line, or turn Ctrl+C / Ctrl+Z / Ctrl+\\ into
+    signals that kill the starting app. The modes an app like Textual sets anyway, set from
+    the start (output processing is left as it is)."""
+    attrs = termios.tcgetattr(fd)
+    attrs[3] &= ~(termios.ECHO | termios.ICANON | termios.IEXTEN | termios.ISIG)
+    attrs[0] &= ~(termios.IXON | termios.IXOFF | termios.ICRNL | termios.INLCR | termios.IGNCR)
+    termios.tcsetattr(fd, termios.TCSANOW, attrs)
 
 
 @dataclass
@@ -163,6 +175,7 @@ class TuiProcess:
         launch = self.launch
         master, slave = pty.openpty()
         set_winsize(master, launch.cols, launch.rows)
+        quiet_line_discipline(slave)
         parent_sock, child_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         child_fd = child_sock.fileno()
         os.set_inheritable(child_fd, True)
