@@ -17,7 +17,10 @@ its lesson first (a first visit at 80 columns), F3 to the editor, then typing at
 where F3 left it, Enter every 40 keys as bench_class does.
 
 Run: ``.venv/bin/python -m bench.profile_keystroke [plain|slate|first|startup] ...``;
-env KEYS=60 PROFILE=1 TOP=25 LANGUAGE=javascript|text.
+env KEYS=60 PROFILE=1 TOP=25 LANGUAGE=javascript|text. For "first" also: the CPU per key of
+each of the app's threads is printed; PYSPY=/path/to/py-spy samples the typing with py-spy
+(no profiler overhead; raw stacks to PYSPY_OUT=/tmp/pyspy.txt); SHOW=1 prints the screen after;
+KEY_HOOK=file.py runs that file in the app process before the app starts (A/B experiments).
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ def _dump(*a):
     prof.disable()
     prof.dump_stats(out)
 signal.signal(signal.SIGUSR2, _dump)
+if os.environ.get("KEY_HOOK"):
+    exec(open(os.environ["KEY_HOOK"]).read())
 if os.environ.get("PROFILE_FROM_START"):
     prof.enable()
 target = sys.argv[1]
@@ -69,12 +74,15 @@ def _env() -> dict[str, str]:
         "HOME": os.environ.get("HOME", "/tmp"),
         "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
         "TERM": "xterm-256color",
+        "KEY_HOOK": os.environ.get("KEY_HOOK", ""),
     }
 
 
 def _argv(app_args: list[str], prof_out: str | None) -> list[str]:
-    if prof_out is None:
+    if prof_out is None and not os.environ.get("KEY_HOOK"):
         return [sys.executable, *app_args]
+    if app_args[0] == "-m":
+        app_args = app_args[1:]
     return [sys.executable, "-c", WRAPPER, *app_args]
 
 
@@ -123,7 +131,7 @@ def run_slate(prof_out: str | None) -> tuple[float, int]:
             "PROFILE_OUT": prof_out or "",
         }
         app = PtyApp(
-            _argv(["tui", "learner"] if prof_out else ["-m", "tui", "learner"], prof_out),
+            _argv(["-m", "tui", "learner"], prof_out),
             env,
             pass_fds=(fake.client_fd,),
         )
@@ -160,17 +168,48 @@ def _first_exercise(fake: FakeServerThread) -> None:
     server.state.clear()
 
 
+def _threads(pid: int) -> dict[str, float]:
+    """CPU seconds per thread of ``pid`` (task id: seconds)."""
+    out: dict[str, float] = {}
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                out[task] = int(f.read().split()[0]) / 1e9
+        except (OSError, ValueError, IndexError):
+            pass
+    return out
+
+
 def _type_class(app: PtyApp, prof_out: str | None) -> tuple[float, int]:
     """Type KEYS keys as bench_class does (Enter every 40th), one frame each."""
     if prof_out:
         os.kill(app.proc.pid, signal.SIGUSR1)
         time.sleep(0.05)
+    spy = None
+    if os.environ.get("PYSPY"):  # a sampling profiler (py-spy) instead of cProfile: no overhead
+        import subprocess
+
+        spy = subprocess.Popen([
+            os.environ["PYSPY"], "record", "-p", str(app.proc.pid), "-r", "1000", "-f", "raw",
+            "-o", os.environ.get("PYSPY_OUT", "/tmp/pyspy.txt"), "--nonblocking", "--threads",
+        ], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1.0)
     cpu0 = proc_cpu(app.proc.pid)
+    threads0 = _threads(app.proc.pid)
     for typed in range(1, KEYS + 1):
         key = b"\r" if typed % 40 == 0 else b"abcdefghijklmnopqrstuvwxyz"[typed % 26 :][:1]
         app.send(key)
         app.read_until_quiet(quiet=0.12)
     cpu = proc_cpu(app.proc.pid) - cpu0
+    threads = _threads(app.proc.pid)
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(30)
+    main_thread = str(app.proc.pid)
+    print("  per thread, ms per key: " + ", ".join(
+        f"{'main' if tid == main_thread else tid} {(t - threads0.get(tid, 0.0)) / KEYS * 1000:.2f}"
+        for tid, t in sorted(threads.items())
+    ))
     if prof_out:
         os.kill(app.proc.pid, signal.SIGUSR2)
         for _ in range(50):
@@ -195,7 +234,7 @@ def run_first(prof_out: str | None) -> tuple[float, int]:
             "PROFILE_OUT": prof_out or "",
         }
         app = PtyApp(
-            _argv(["tui", "learner"] if prof_out else ["-m", "tui", "learner"], prof_out),
+            _argv(["-m", "tui", "learner"], prof_out),
             env,
             pass_fds=(fake.client_fd,),
         )
@@ -208,7 +247,10 @@ def run_first(prof_out: str | None) -> tuple[float, int]:
             app.send(F3)
             app.wait_for_text("Your code  F3")
             app.read_until_quiet(quiet=0.3)
-            return _type_class(app, prof_out)
+            result = _type_class(app, prof_out)
+            if os.environ.get("SHOW") == "1":
+                print(app.text())
+            return result
         finally:
             app.close()
             fake.close()
@@ -229,7 +271,7 @@ def run_startup(prof_out: str | None) -> tuple[float, int]:
             "PYTHONDONTWRITEBYTECODE": "1",
         }
         app = PtyApp(
-            _argv(["tui", "learner"] if prof_out else ["-m", "tui", "learner"], prof_out),
+            _argv(["-m", "tui", "learner"], prof_out),
             env,
             pass_fds=(fake.client_fd,),
         )

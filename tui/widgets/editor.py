@@ -8,7 +8,7 @@ last saved (or loaded), so the saved/unsaved mark never lies.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.document._document import EditResult
 from textual.document._edit import Edit
 from textual.geometry import Region
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import TextArea
@@ -75,6 +76,27 @@ class SlateEditor(KeysInOrder, TextArea):
         self.indent_width = 2 if language in ("html", "css", "javascript", "json") else 4
         self.file_name = name_in_exercise
         self.saved_text = text
+
+    # -- messages: none that nobody reads ------------------------------------------------------
+    # TextArea posts Changed and SelectionChanged on every key; both bubble up one queue at a time
+    # (editor, switcher, panes, columns, screen, app: ~14 message dispatches per key, a third of
+    # a keystroke's CPU). Nothing in Slate reads SelectionChanged, so it is not posted unless
+    # ``post_selection_changed`` is set. Changed is handed straight to ``on_change`` when a
+    # screen has set it (the exercise screen does: autosave and the saved mark), else posted.
+
+    post_selection_changed = False
+    """Post ``TextArea.SelectionChanged`` (off: nobody in Slate listens for it)."""
+
+    on_change: Callable[[SlateEditor], None] | None = None
+    """Called at once with this editor when its text changed, instead of posting ``Changed``."""
+
+    def post_message(self, message: Message) -> bool:
+        if isinstance(message, TextArea.SelectionChanged) and not self.post_selection_changed:
+            return True
+        if isinstance(message, TextArea.Changed) and self.on_change is not None:
+            self.on_change(self)
+            return True
+        return super().post_message(message)
 
     # -- keys ---------------------------------------------------------------------------------
     # Characters that arrive in a burst (a paste without bracketed paste, key repeat) are

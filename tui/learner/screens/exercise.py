@@ -27,7 +27,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Header, Markdown, Static, Tab, Tabs, TextArea
+from textual.widgets import ContentSwitcher, Header, Markdown, Static, Tab, Tabs
 
 from server import protocol
 from tui import messages
@@ -39,6 +39,7 @@ from tui.widgets.editor import SlateEditor
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.ordered import OrderedScroll, OrderedTabs
 from tui.widgets.output import OutputPane
+from tui.widgets.row_compositor import RowCompositor
 from tui.workspace_files import FileProblem, write_atomic
 
 if TYPE_CHECKING:
@@ -105,6 +106,8 @@ class ExerciseScreen(Screen[None]):
         first_time: bool = False,
     ) -> None:
         super().__init__(id="exercise")
+        # A key redraws the rows it changed, not every widget's every line (row_compositor.py).
+        self._compositor = RowCompositor()
         self.first_time = first_time
         self.detail = detail
         self.texts = texts
@@ -154,7 +157,7 @@ class ExerciseScreen(Screen[None]):
                     with ContentSwitcher(id="editors", initial=self._editor_id(self.names[0])):
                         for name in self.names:
                             problem = self.unreadable.get(name)
-                            yield SlateEditor(
+                            editor = SlateEditor(
                                 name,
                                 self.texts.get(name, "") if problem is None else (
                                     f"Slate cannot show this file.\n\n{problem}\n\n"
@@ -163,6 +166,8 @@ class ExerciseScreen(Screen[None]):
                                 read_only=name in d.readonly or problem is not None,
                                 id=self._editor_id(name),
                             )
+                            editor.on_change = self._typed
+                            yield editor
                 yield OutputPane(id="output-pane", classes="pane")
         yield KeyBar(id="keys")
 
@@ -295,10 +300,9 @@ class ExerciseScreen(Screen[None]):
         self.query_one("#file-tabs", Tabs).action_next_tab()
         self.action_show_pane("editor")
 
-    @on(TextArea.Changed)
-    def _typed(self, event: TextArea.Changed) -> None:
-        editor = event.text_area
-        if not isinstance(editor, SlateEditor) or not editor.dirty:
+    def _typed(self, editor: SlateEditor) -> None:
+        """An editor's text changed (its ``on_change``: called at once, not a bubbling message)."""
+        if not editor.dirty:
             self._update_mark()
             return
         self._update_mark()
