@@ -10,6 +10,10 @@ random moments), and reports per key typed:
   event loop is the ``slate`` thread), and its user/system split from ``/proc/PID/stat``;
 * with ``BENCH_BROKER_STRACE=1``: the gateway's system calls per key (``strace -c``, counts
   only: strace slows the process, so no CPU figure is taken in that pass);
+* with ``BENCH_BROKER_PYSPY=1``: py-spy samples of the gateway while one more round is typed
+  (inclusive time per function per key; needs py-spy in the venv, not a dependency);
+* with ``BENCH_BROKER_PERF=1``: ``perf`` samples of the gateway (kernel, libpython, OpenSSL)
+  while one more round is typed, by library and symbol;
 * with ``BENCH_BROKER_PROFILE=1``: the gateway runs under cProfile and the top functions
   (cumulative, per key) are printed when it stops.
 
@@ -38,6 +42,29 @@ SECONDS = float(os.environ.get("BENCH_BROKER_SECONDS", "20"))
 ROUNDS = int(os.environ.get("BENCH_BROKER_ROUNDS", "2"))
 STRACE = os.environ.get("BENCH_BROKER_STRACE") == "1"
 PROFILE = os.environ.get("BENCH_BROKER_PROFILE") == "1"
+PERF = os.environ.get("BENCH_BROKER_PERF") == "1"
+PYSPY = os.environ.get("BENCH_BROKER_PYSPY") == "1"
+
+
+def print_spy(raw: Path, keys: int) -> None:
+    """py-spy's samples of the event loop's frames, inclusive, per key (py-spy: pip install
+    py-spy into the venv; not a dependency)."""
+    if not raw.exists():
+        print("py-spy wrote nothing")
+        return
+    total = 0
+    inclusive: dict[str, int] = {}
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        n = int(count)
+        total += n
+        for frame in set(stack.split(";")):
+            name = frame.split(" (")[0] + " " + frame.rsplit("/", 1)[-1].rstrip(")")
+            inclusive[name] = inclusive.get(name, 0) + n
+    print(f"\npy-spy samples (400/s) while {keys} keys were typed: {total} on CPU; "
+          "inclusive ms per key (sample = 2.5 ms):")
+    for name, n in sorted(inclusive.items(), key=lambda kv: -kv[1])[:60]:
+        print(f"  {n * 2.5 / max(keys, 1):7.3f}  {name}")
 
 
 def threads_ns(pid: int) -> dict[str, float]:
@@ -152,6 +179,8 @@ async def run(tmp: Path) -> None:
               f"per round; idle: " + ", ".join(f"{k} {v * 1000:.2f} ms/s"
                                                 for k, v in idle_rate.items() if v > 0.0001))
         for r in range(ROUNDS):
+            if r:
+                await asyncio.sleep(3.0)  # the last round's autosaves, 1.5 s after it ended
             before, us0, t0 = threads_ns(pid), user_system(pid), time.perf_counter()
             keys = await type_round(sessions)
             after, us1, elapsed = threads_ns(pid), user_system(pid), time.perf_counter() - t0
@@ -166,6 +195,38 @@ async def run(tmp: Path) -> None:
                   "by thread less idle: "
                   + ", ".join(f"{k} {v:.3f}" for k, v in sorted(per.items()) if abs(v) > 0.001)
                   + f"; load {bc.loadavg()}")
+        spy = Path(sys.executable).parent / "py-spy"
+        if PYSPY and spy.exists():
+            raw = tmp / "pyspy.txt"
+            sampler = subprocess.Popen(
+                [str(spy), "record", "-p", str(pid), "-r", "400", "-d", str(int(SECONDS) + 1),
+                 "-f", "raw", "-o", str(raw)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+            await asyncio.sleep(3.0)  # the last round's autosaves (1.5 s after typing stops)
+            keys = await type_round(sessions)
+            sampler.wait(60)
+            print_spy(raw, keys)
+        if PERF and shutil.which("perf"):
+            data = tmp / "perf.data"
+            recorder = subprocess.Popen(
+                ["perf", "record", "-q", "-F", "997", "-g", "-o", str(data), "-p", str(pid)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+            await asyncio.sleep(3.0)
+            keys = await type_round(sessions)
+            recorder.send_signal(2)
+            recorder.wait(30)
+            report = subprocess.run(
+                ["perf", "report", "-i", str(data), "--stdio", "--no-children",
+                 "--sort", os.environ.get("BENCH_BROKER_PERF_SORT", "dso,sym"), "-g", "none",
+                 "--percent-limit", "0.3"],
+                capture_output=True, text=True,
+            )
+            shutil.copy(data, "/tmp/broker/perf.data")
+            print(f"\nperf samples of the gateway while {keys} keys were typed (% of its samples):")
+            print("\n".join(line for line in report.stdout.splitlines()
+                            if line.strip() and not line.startswith("#")))
         if STRACE and shutil.which("strace"):
             out = tmp / "strace.txt"
             tracer = subprocess.Popen(
@@ -174,7 +235,7 @@ async def run(tmp: Path) -> None:
             ["strace", "-tt", "-q", "-s", "80", "-o", str(out), "-p", str(pid)],
                 stderr=subprocess.DEVNULL,
             )
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(3.0)
             keys = await type_round(sessions)
             tracer.terminate()
             tracer.wait(10)
