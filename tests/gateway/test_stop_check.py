@@ -51,8 +51,10 @@ async def test_stop_ends_a_running_check_and_records_no_attempt(tmp_path: Path) 
     await asyncio.sleep(1.0)  # the check's sandboxes are running
     pressed = time.monotonic()
     await desk.stop(protocol.Stop(id=3, run_id=started.run_id))
+    # No timing bound here (a loaded machine is slow): "stopped" below, not "took too long",
+    # is what shows Stop ended it; the deadline only keeps a broken Stop from hanging.
     while not any(isinstance(p, protocol.CheckResult) for p in pushes):
-        assert time.monotonic() - pressed < 5, "Stop did not end the check"
+        assert time.monotonic() - pressed < 120, "the check never ended"
         await asyncio.sleep(0.05)
 
     result = next(p for p in pushes if isinstance(p, protocol.CheckResult)).result
