@@ -17,8 +17,12 @@ random moments), and reports per key typed:
 * with ``BENCH_BROKER_PROFILE=1``: the gateway runs under cProfile and the top functions
   (cumulative, per key) are printed when it stops.
 
-Knobs: BENCH_BROKER_SESSIONS=20, BENCH_BROKER_SECONDS=20, BENCH_BROKER_ROUNDS=2 (typing
-rounds measured one after another; each is printed), BENCH_CLASS_RATE (keys/s per learner).
+Knobs: BENCH_BROKER_CLIENT_FILLER=0 (the client sends no empty IGNORE before each key, like
+OpenSSH's client; asyncssh's does, which doubles the gateway's receive work per key),
+BENCH_BROKER_CONFIG (TOML lines added to the server's config, e.g.
+``[audit]\nindex_interval = 0`` to leave out the live search indexer), BENCH_BROKER_SESSIONS=20,
+BENCH_BROKER_SECONDS=20, BENCH_BROKER_ROUNDS=2 (typing rounds measured one after another; each
+is printed), BENCH_CLASS_RATE (keys/s per learner).
 Run as root: ``.venv/bin/python -m bench bench_broker``. Load average is printed beside every
 figure (other work on the machine adds to wall time, not much to CPU per key).
 """
@@ -35,6 +39,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import asyncssh
+from asyncssh.constants import MSG_IGNORE
+
 from bench import bench_class as bc
 
 SESSIONS = int(os.environ.get("BENCH_BROKER_SESSIONS", "20"))
@@ -44,6 +51,18 @@ STRACE = os.environ.get("BENCH_BROKER_STRACE") == "1"
 PROFILE = os.environ.get("BENCH_BROKER_PROFILE") == "1"
 PERF = os.environ.get("BENCH_BROKER_PERF") == "1"
 PYSPY = os.environ.get("BENCH_BROKER_PYSPY") == "1"
+CLIENT_FILLER = os.environ.get("BENCH_BROKER_CLIENT_FILLER", "1") != "0"
+
+
+class _NoFillerClient(asyncssh.SSHClientConnection):
+    """The bench's client without asyncssh's empty IGNORE ahead of each packet, like OpenSSH's
+    client (<= 9.4; 9.5+ adds its own keystroke-timing chaff): the gateway then decrypts one
+    packet per key, not two."""
+
+    def send_packet(self, pkttype: int, *args: bytes, handler: object = None) -> None:
+        if pkttype == MSG_IGNORE and args == (b"\0\0\0\0",):
+            return
+        super().send_packet(pkttype, *args, handler=handler)  # type: ignore[arg-type]
 
 
 def print_spy(raw: Path, keys: int) -> None:
@@ -103,7 +122,7 @@ def start_slate(tmp: Path, users: int) -> tuple[subprocess.Popen[bytes], int]:
     def popen(argv: list[str], **kw: object) -> subprocess.Popen[bytes]:
         config = Path(argv[argv.index("--config") + 1])
         config.write_text(config.read_text() + extra + "\n")
-        return real_popen(argv, **kw)  # type: ignore[call-overload,no-any-return]
+        return real_popen(argv, **kw)  # type: ignore[call-overload]
 
     bc.subprocess.Popen = popen  # type: ignore[assignment,misc]
     try:
@@ -169,6 +188,8 @@ async def run(tmp: Path) -> None:
         sessions = target.sessions[:SESSIONS]
         for s in sessions:
             s.client.tracking = False
+            if not CLIENT_FILLER and type(s.conn) is asyncssh.SSHClientConnection:
+                s.conn.__class__ = _NoFillerClient
         await asyncio.sleep(5.0)  # the logins' requests and first autosaves settle
         # Idle rate of the event loop thread, so the figure is what the keys added.
         idle0, t0 = threads_ns(pid), time.perf_counter()
@@ -176,7 +197,8 @@ async def run(tmp: Path) -> None:
         idle1, idle_s = threads_ns(pid), time.perf_counter() - t0
         idle_rate = {k: (idle1.get(k, 0) - idle0.get(k, 0)) / idle_s for k in idle1}
         print(f"\nbroker bench: {SESSIONS} sessions, {bc.RATE:g} keys/s each, {SECONDS:g} s "
-              f"per round; idle: " + ", ".join(f"{k} {v * 1000:.2f} ms/s"
+              f"per round, client IGNORE filler {'on' if CLIENT_FILLER else 'off'}, "
+              "idle: " + ", ".join(f"{k} {v * 1000:.2f} ms/s"
                                                 for k, v in idle_rate.items() if v > 0.0001))
         for r in range(ROUNDS):
             if r:
