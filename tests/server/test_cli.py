@@ -316,10 +316,16 @@ def test_other_can_names_the_blocking_directory() -> None:
 def test_course_commands_delegate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     calls: list[Any] = []
     fake = types.ModuleType("courses.validate")
-    fake.main_check = lambda path: calls.append(path) or 3  # type: ignore[attr-defined]
+    fake.main_check = (  # type: ignore[attr-defined]
+        lambda path, min_cases=0: calls.append((path, min_cases)) or 3
+    )
     monkeypatch.setitem(sys.modules, "courses.validate", fake)
     result = CliRunner().invoke(cli.main, ["course", "check", str(tmp_path)])
-    assert result.exit_code == 3 and calls == [tmp_path]
+    assert result.exit_code == 3 and calls == [(tmp_path, 0)]
+    result = CliRunner().invoke(cli.main, ["course", "check", "--min-cases", "3", str(tmp_path)])
+    assert result.exit_code == 3 and calls[-1] == (tmp_path, 3)
+    result = CliRunner().invoke(cli.main, ["course", "check", "--min-cases", "-1"])
+    assert result.exit_code == 2 and "-1" in result.output
 
     import courses.catalog
 
