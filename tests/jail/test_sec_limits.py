@@ -297,11 +297,18 @@ async def test_sec_twenty_bombs_at_once_leave_the_server_loop_responsive(mode: M
     lags: list[float] = []
     done = asyncio.Event()
 
+    def waiting_for_a_cpu() -> float:
+        # The kernel's count of the time this thread was ready to run but had no CPU (twenty
+        # bombs and a busy machine cause that; it is not the loop being blocked by our code).
+        with open("/proc/thread-self/schedstat") as stats:
+            return int(stats.read().split()[1]) / 1e9
+
     async def heartbeat() -> None:
         while not done.is_set():
-            before = time.monotonic()
+            before, queued = time.monotonic(), waiting_for_a_cpu()
             await asyncio.sleep(0.01)
-            lags.append(time.monotonic() - before - 0.01)
+            starved = waiting_for_a_cpu() - queued
+            lags.append(time.monotonic() - before - 0.01 - starved)
 
     beat = asyncio.ensure_future(heartbeat())
     runs = []
@@ -330,6 +337,8 @@ async def test_sec_twenty_bombs_at_once_leave_the_server_loop_responsive(mode: M
             assert result.limit in ("cpu", "wall"), (index, result)
             continue
         assert result.limit == expected, (index, result)
+    # What is left of the longest gap is the loop running or waiting on something other than
+    # a CPU: code of ours that blocks it (a synchronous wait, a busy helper).
     assert max(lags) < 1.0, f"the event loop stalled for {max(lags):.2f}s"
 
 
