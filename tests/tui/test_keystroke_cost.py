@@ -130,3 +130,32 @@ async def test_an_editor_without_a_listener_still_posts_changed() -> None:
         await pilot.pause()
         assert app.changed == 2
         assert app.query_one(SlateEditor).text == "abhello"
+
+
+class ShortFile(App[None]):
+    TEXT = "".join(f"line {i}\n" for i in range(3))
+
+    def compose(self) -> ComposeResult:
+        yield SlateEditor("notes.txt", self.TEXT)
+        yield Static("below")
+
+
+async def test_undo_that_removes_the_scroll_bar_keeps_the_session() -> None:
+    """Textual 8.2.8 raised ValueError (and the session ended) when an undo took away enough
+    lines for the scroll bar to go: it scrolled to the cursor before moving it back into the
+    shorter text. Every key is undone, the text is what it was, the cursor is on the screen."""
+    app = ShortFile()
+    async with app.run_test(size=(60, 16)) as pilot:
+        editor = app.query_one(SlateEditor)
+        editor.focus()
+        await pilot.pause()
+        await pilot.press("ctrl+end", *(["enter", "x"] * 12), "up", "up", "up")
+        await pilot.press(*"a long line " * 9, *(["backspace"] * 40))
+        assert editor.show_vertical_scrollbar
+        await pilot.press(*(["ctrl+z"] * 30))
+        await pilot.pause()
+        assert app.is_running
+        assert editor.text == ShortFile.TEXT
+        assert not editor.show_vertical_scrollbar
+        row = editor.cursor_location[0]
+        assert editor.scroll_offset.y <= row < editor.scroll_offset.y + editor.size.height

@@ -376,6 +376,17 @@ class SlateEditor(KeysInOrder, TextArea):
         if changed:
             super()._set_dirty(*changed)
 
+    def _watch_show_vertical_scrollbar(self) -> None:
+        # Textual 8.2.8: an undo that takes lines away sets the new size (the scroll bar goes)
+        # before it moves the cursor back into the shorter text, and scrolling to the cursor
+        # then raised ValueError (a line past the end) and ended the session. Here the scroll
+        # waits for the undo to move the cursor (which scrolls to it).
+        if self.cursor_location[0] >= self.document.line_count:
+            if self.wrap_width:
+                self._rewrap_and_refresh_virtual_size()
+            return
+        super()._watch_show_vertical_scrollbar()
+
     def action_document_start(self) -> None:
         """Ctrl+Home: the start of the file."""
         self.move_cursor((0, 0))
