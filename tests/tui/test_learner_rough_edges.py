@@ -335,6 +335,12 @@ def test_history_entries_say_what_happened_to_the_second() -> None:
                           "removed": 1, "check": "1 of 5 tests pass"}, today=today)
     assert entry == "14:05:07 You saved\n  index.html: +2/-1 lines\n  check: 1 of 5 tests pass"
     assert all(len(line) <= 29 for line in entry.splitlines())
+    # Two files and their counts do not fit one line: the counts get a line of their own
+    # rather than being wrapped in the middle of the phrase.
+    two = version_line({"time": when, "message": "save", "added": 26, "removed": 0,
+                        "files": ["a/index.html", "a/script.js"]}, today=today)
+    assert two == "14:05:07 You saved\n  index.html, script.js\n  +26/-0 lines"
+    assert all(len(line) <= 29 for line in two.splitlines())
     assert lines[1] == "Mon 30 Nov 14:05:08 Just before a run\n  index.html"
     assert "Git: commit" in lines[2]
     assert "An earlier version put back" in lines[3]

@@ -126,6 +126,11 @@ def change_words(version: dict[str, Any]) -> list[str]:
     return parts
 
 
+# The version list's text width at 80 columns: a detail line (indented by 2) longer than this
+# wraps, breaking a phrase ("index.html, script.js:" / "+26/-0 lines").
+ENTRY_WIDTH = 29
+
+
 def version_line(version: dict[str, Any], today: date | None = None) -> str:
     """One entry per version: when (the time to the second: saves come seconds apart; the
     day too unless it is ``today``) and why, in plain words; then, on lines of their own,
@@ -145,8 +150,9 @@ def version_line(version: dict[str, Any], today: date | None = None) -> str:
     line = f"{visible(str(when), keep_newlines=False)[:24]} {what}"
     details = change_words(version)
     files_line = f"{shown}{more}"
-    if files_line and details and details[0][:1] == "+":
-        details[0] = f"{files_line}: {details[0]}"
+    joined = f"{files_line}: {details[0]}" if details else ""
+    if files_line and details[0:1] and details[0][:1] == "+" and len(joined) <= ENTRY_WIDTH - 2:
+        details[0] = joined
     elif files_line:
         details.insert(0, files_line)
     return "\n  ".join([line, *details])
