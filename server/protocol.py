@@ -815,6 +815,24 @@ class Unlock(Request):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LoginUnlockReply(Reply):
+    locked_from: list[str] = field(default_factory=list)  # the addresses it was locked from
+    failures: int = 0  # failed logins forgotten
+
+
+@request
+@dataclass(frozen=True, kw_only=True)
+class LoginUnlock(Request):
+    """Let a learner log in again: lift the login locks on their account and forget its failed
+    logins (what ``slate user unlock NAME`` does). An instructor may do it for a learner's
+    account, an admin for any account."""
+
+    TYPE = "login_unlock"
+    REPLY = LoginUnlockReply
+    learner: str = limit(NAME)
+
+
+@dataclass(frozen=True, kw_only=True)
 class DetailReply(Reply):
     learner: str = limit(NAME)
     cohort: str | None = None

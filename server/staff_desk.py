@@ -209,6 +209,7 @@ class StaffDesk:
             protocol.PairEnd: self.pair_end,
             protocol.Lock: self.lock,
             protocol.Unlock: self.unlock,
+            protocol.LoginUnlock: self.login_unlock,
             protocol.LearnerDetail: self.learner_detail,
             protocol.ExportProgress: self.export_progress,
             protocol.ReleaseHint: self.release_hint,
@@ -309,6 +310,36 @@ class StaffDesk:
         except LookupError:
             raise RequestError(f"{request.learner} is not online.") from None
         return protocol.CountReply(count=count)
+
+    async def login_unlock(self, request: protocol.LoginUnlock) -> protocol.LoginUnlockReply:
+        """Lift a learner's login locks from the console, as ``slate user unlock`` does: checked
+        against the staff account as it is now; an instructor only for a learner's account."""
+        name = sanitize(_learner_name(request.learner), 64)  # shown and audited as neutral text
+        store = self.services.store
+
+        def refuse(reason: str, says: str) -> RequestError:
+            self.live.record("login_unlock_refused", self.link, name=name, reason=reason)
+            return RequestError(says)
+
+        try:
+            staff = store.get_account(self.link.user)
+            target = store.get_account(request.learner)
+        except Exception:
+            raise refuse("account lookup failed", "The accounts could not be read.") from None
+        if staff is None or staff.role not in STAFF_ROLES or staff.disabled:
+            raise refuse("account no longer staff", "Your account may no longer do this.")
+        if target is None:
+            raise refuse("no such account", f"There is no account called {name}.")
+        if target.role != "learner" and staff.role != "admin":
+            raise refuse("not a learner",
+                         f"{name} is not a learner; an admin can let them in.")
+        removed = store.unlock_logins(target.name)
+        now = time.time()
+        locked = [address for address, _, until in removed if until > now]
+        failures = sum(f for _, f, _ in removed)
+        self.live.record("user_unlock", self.link, name=name, locked_addresses=locked,
+                         failures=failures, via="console")
+        return protocol.LoginUnlockReply(locked_from=locked, failures=failures)
 
     async def release_hint(self, request: protocol.ReleaseHint) -> protocol.CountReply:
         """The next hint of each target's open exercise, revealed by the server (the learner's

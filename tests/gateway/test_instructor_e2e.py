@@ -348,6 +348,7 @@ def test_sec_console_requests_are_refused_for_learners_and_auditors(tmp_path: Pa
         session = Session(f"s-{role}")
         handlers = services.handlers_for(session, account)
         assert protocol.Watch not in handlers and protocol.PairKeys not in handlers
+        assert protocol.LoginUnlock not in handlers
         server_sock, client_sock = socket.socketpair()
 
         def denied(kind: str, why: str) -> None:  # what the gateway does (server.deny)
@@ -361,7 +362,8 @@ def test_sec_console_requests_are_refused_for_learners_and_auditors(tmp_path: Pa
         errors = []
         for message in (protocol.Watch(learner="victim"), protocol.Roster(),
                         protocol.PairKeys(learner="victim", data="eA=="),
-                        protocol.Lock(learner="victim", message="x")):
+                        protocol.Lock(learner="victim", message="x"),
+                        protocol.LoginUnlock(learner="victim")):
             try:
                 await client.request(message)
             except ControlError as exc:
@@ -374,12 +376,13 @@ def test_sec_console_requests_are_refused_for_learners_and_auditors(tmp_path: Pa
 
     for role in ("learner", "auditor"):
         errors = asyncio.run(attempt(role))
-        assert errors == ["That is not available here."] * 4
+        assert errors == ["That is not available here."] * 5
         rows = [json.loads(d) for (d,) in store.query(
             "SELECT detail FROM audit_events WHERE kind = 'request_denied' AND actor = ?",
             (f"m-{role}",))]
         assert {r["request"] for r in rows} == {
-            "control:watch", "control:roster", "control:pair_keys", "control:lock"}
+            "control:watch", "control:roster", "control:pair_keys", "control:lock",
+            "control:login_unlock"}
     assert not services.live_class.relays
     store.close()
 

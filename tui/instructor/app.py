@@ -100,6 +100,23 @@ class InstructorApp(SessionApp):
         """Unlock one learner's screen (None: the class)."""
         self.run_worker(self._count(protocol.Unlock(learner=learner), "Unlocked"))
 
+    def let_in(self, learner: str) -> None:
+        """Lift a learner's login locks (too many wrong passwords) so they can log in again."""
+        self.run_worker(self._let_in(learner), group="let_in")
+
+    async def _let_in(self, learner: str) -> None:
+        reply = await self.ask(protocol.LoginUnlock(learner=learner))
+        if not isinstance(reply, protocol.LoginUnlockReply):
+            return
+        who = visible(learner, keep_newlines=False)
+        if reply.locked_from:
+            where = ", ".join(visible(a, keep_newlines=False) for a in reply.locked_from[:5])
+            self.notify(f"{who} can log in again (was locked out from {where}).")
+        elif reply.failures:
+            self.notify(f"{who} was not locked out; {reply.failures} failed login(s) forgotten.")
+        else:
+            self.notify(f"{who} was not locked out.")
+
     async def _count(self, message: protocol.Request, verb: str) -> None:
         reply = await self.ask(message)
         if reply is not None:

@@ -36,6 +36,7 @@ class RosterScreen(Screen[None]):
         Binding("u", "unlock", "Unlock", id="roster.unlock"),
         Binding("ctrl+l", "lock_all", "Lock all", id="roster.lock_all"),
         Binding("ctrl+u", "unlock_all", "Unlock all", id="roster.unlock_all"),
+        Binding("k", "let_in", "Let in (login lock)", id="roster.let_in"),
         Binding("d", "detail", "Detail", id="roster.detail"),
         Binding("e", "export", "Export", id="roster.export"),
         Binding("f", "milestones", "Milestones", id="roster.milestones"),
@@ -253,6 +254,12 @@ class RosterScreen(Screen[None]):
 
     def action_unlock_all(self) -> None:
         self.app.unlock(None)  # type: ignore[attr-defined]
+
+    def action_let_in(self) -> None:
+        """Lift the highlighted learner's login locks (too many wrong passwords)."""
+        name = self._need_selected()
+        if name is not None:
+            self.app.let_in(name)  # type: ignore[attr-defined]
 
     def action_milestones(self) -> None:
         """Who is ready for a milestone sign-off (and who is signed off)."""
