@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyte
 import pytest
@@ -377,3 +378,52 @@ def exercises_before(course_id: str) -> int:
             return rows
         rows += len(course.exercises)
     raise AssertionError(f"no {course_id} course in the catalog")
+
+
+@dataclass
+class LearnerAtDesk:
+    """The server's own learner request handlers (``LearnerDesk``) for one new learner, with a
+    real store, workspace, history, catalog and sandboxes; ``pushes`` collects what the desk
+    pushes to the learner's app."""
+
+    desk: Any
+    services: Any
+    store: Any
+    audit: Any
+    account: Any
+    pushes: list[Any]
+
+
+async def learner_at_desk(name: str, session_id: str, exercise: dict[str, str]) -> LearnerAtDesk:
+    """A learner's desk with ``exercise`` (``{"course": ..., "exercise": ...}``) open."""
+    from types import SimpleNamespace
+
+    from server import protocol
+    from server.audit import AuditLog
+    from server.config import load_config
+    from server.services import LearnerDesk, SessionServices
+    from server.store import Store
+
+    data = reachable_dir() / "data"
+    (data / "workspaces").mkdir(parents=True)
+    os.chmod(data, 0o711)
+    os.chmod(data / "workspaces", 0o711)
+    config = load_config(None, data)
+    store = Store(data / "slate.db", uid_count=config.sandbox.uid_count)
+    audit = AuditLog(store)
+    account = store.add_account(name, "learner", password="long enough password")
+    services = SessionServices(config, store, audit)
+    pushes: list[Any] = []
+    services.room = SimpleNamespace(  # type: ignore[assignment]
+        host_uid=lambda acct: (
+            config.sandbox.uid_base + acct.uid_offset if os.geteuid() == 0 else None
+        )
+    )
+    session = SimpleNamespace(
+        server=SimpleNamespace(address="127.0.0.1"),
+        session_id=session_id,
+        control=SimpleNamespace(push=pushes.append),
+    )
+    desk = LearnerDesk(services, session, account)  # type: ignore[arg-type]
+    await desk.exercise(protocol.OpenExercise(id=1, **exercise))
+    return LearnerAtDesk(desk, services, store, audit, account, pushes)

@@ -11,20 +11,14 @@ request handlers (LearnerDesk) with a real store, workspace, history, catalog an
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import pygit2
 
 from server import protocol
-from server.audit import AuditLog
-from server.config import load_config
-from server.services import LearnerDesk, SessionServices
-from server.store import Store
 
-from .conftest import reachable_dir
+from .conftest import learner_at_desk
 
 EXERCISE = {"course": "javascript", "exercise": "functions"}
 FOLDER = "javascript/functions"
@@ -39,28 +33,9 @@ def _file_at_head(repo: pygit2.Repository, path: str) -> bytes | None:
 
 
 async def test_a_check_snapshots_its_own_folder_with_its_result(tmp_path: Path) -> None:
-    data = reachable_dir() / "data"
-    (data / "workspaces").mkdir(parents=True)
-    os.chmod(data, 0o711)
-    os.chmod(data / "workspaces", 0o711)
-    config = load_config(None, data)
-    store = Store(data / "slate.db", uid_count=config.sandbox.uid_count)
-    audit = AuditLog(store)
-    account = store.add_account("checker", "learner", password="long enough password")
-    services = SessionServices(config, store, audit)
-    pushes: list[protocol.Push] = []
-    services.room = SimpleNamespace(  # type: ignore[assignment]
-        host_uid=lambda acct: (
-            config.sandbox.uid_base + acct.uid_offset if os.geteuid() == 0 else None
-        )
-    )
-    session = SimpleNamespace(
-        server=SimpleNamespace(address="127.0.0.1"),
-        session_id="s-check-snapshot",
-        control=SimpleNamespace(push=pushes.append),
-    )
-    desk = LearnerDesk(services, session, account)  # type: ignore[arg-type]
-    await desk.exercise(protocol.OpenExercise(id=1, **EXERCISE))
+    at = await learner_at_desk("checker", "s-check-snapshot", EXERCISE)
+    desk, services, account, pushes = at.desk, at.services, at.account, at.pushes
+    audit = at.audit
     # Saved earlier in another exercise (a save is snapshotted on its own).
     desk.ws.write_atomic("html/first-page/index.html", "<p>saved</p>\n")
     await services.snapshot(account, desk.ws, ["html/first-page"], "saved index.html")

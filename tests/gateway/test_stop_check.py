@@ -5,45 +5,19 @@ request handlers (LearnerDesk) with a real store, workspace, catalog and sandbox
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 from server import protocol
-from server.audit import AuditLog
-from server.config import load_config
-from server.services import LearnerDesk, SessionServices
-from server.store import Store
 
-from .conftest import reachable_dir
+from .conftest import learner_at_desk
 
 EXERCISE = {"course": "javascript", "exercise": "functions"}
 
 
 async def test_stop_ends_a_running_check_and_records_no_attempt(tmp_path: Path) -> None:
-    data = reachable_dir() / "data"
-    (data / "workspaces").mkdir(parents=True)
-    os.chmod(data, 0o711)
-    os.chmod(data / "workspaces", 0o711)
-    config = load_config(None, data)
-    store = Store(data / "slate.db", uid_count=config.sandbox.uid_count)
-    audit = AuditLog(store)
-    account = store.add_account("stopper", "learner", password="long enough password")
-    services = SessionServices(config, store, audit)
-    pushes: list[protocol.Push] = []
-    services.room = SimpleNamespace(  # type: ignore[assignment]
-        host_uid=lambda acct: (
-            config.sandbox.uid_base + acct.uid_offset if os.geteuid() == 0 else None
-        )
-    )
-    session = SimpleNamespace(
-        server=SimpleNamespace(address="127.0.0.1"),
-        session_id="s-stop",
-        control=SimpleNamespace(push=pushes.append),
-    )
-    desk = LearnerDesk(services, session, account)  # type: ignore[arg-type]
-    await desk.exercise(protocol.OpenExercise(id=1, **EXERCISE))
+    at = await learner_at_desk("stopper", "s-stop", EXERCISE)
+    desk, store, audit, pushes = at.desk, at.store, at.audit, at.pushes
     # A learner's file that never finishes loading: the check would run to its wall limit.
     desk.ws.write_atomic("javascript/functions/greet.js", "while (true) {}\n")
 
