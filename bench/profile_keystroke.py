@@ -100,13 +100,35 @@ def _type(app: PtyApp, prof_out: str | None) -> tuple[float, int]:
         app.read_until_quiet(quiet=0.12)
     cpu = proc_cpu(app.proc.pid) - cpu0
     if prof_out:
-        os.kill(app.proc.pid, signal.SIGUSR2)
-        for _ in range(50):
-            time.sleep(0.1)
-            if os.path.exists(prof_out) and os.path.getsize(prof_out) > 0:
-                break
-        time.sleep(0.3)
+        _dump_profile(app, prof_out)
     return cpu, KEYS
+
+
+def _learner_app(tmp: str, fake: FakeServerThread, prof_out: str | None, **env: str) -> PtyApp:
+    """Slate's learner app on its own pty, talking to ``fake`` (its workspace ``tmp``)."""
+    return PtyApp(
+        _argv(["-m", "tui", "learner"], prof_out),
+        {
+            **_env(),
+            "SLATE_CONTROL_FD": str(fake.client_fd),
+            "SLATE_WORKSPACE": tmp,
+            "SLATE_USER": "sam",
+            "SLATE_SESSION": "bench",
+            "PROFILE_OUT": prof_out or "",
+            **env,
+        },
+        pass_fds=(fake.client_fd,),
+    )
+
+
+def _dump_profile(app: PtyApp, prof_out: str) -> None:
+    """Ask the app's profiler to write its stats (SIGUSR2) and wait until they are there."""
+    os.kill(app.proc.pid, signal.SIGUSR2)
+    for _ in range(50):
+        time.sleep(0.1)
+        if os.path.exists(prof_out) and os.path.getsize(prof_out) > 0:
+            break
+    time.sleep(0.3)
 
 
 def run_plain(prof_out: str | None) -> tuple[float, int]:
@@ -122,19 +144,7 @@ def run_plain(prof_out: str | None) -> tuple[float, int]:
 def run_slate(prof_out: str | None) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as tmp:
         fake = FakeServerThread(Path(tmp))
-        env = {
-            **_env(),
-            "SLATE_CONTROL_FD": str(fake.client_fd),
-            "SLATE_WORKSPACE": tmp,
-            "SLATE_USER": "sam",
-            "SLATE_SESSION": "bench",
-            "PROFILE_OUT": prof_out or "",
-        }
-        app = PtyApp(
-            _argv(["-m", "tui", "learner"], prof_out),
-            env,
-            pass_fds=(fake.client_fd,),
-        )
+        app = _learner_app(tmp, fake, prof_out)
         try:
             app.wait_for_text("Say hello")
             app.send(b"c")  # continue where I left off -> the 40-line file
@@ -211,12 +221,7 @@ def _type_class(app: PtyApp, prof_out: str | None) -> tuple[float, int]:
         for tid, t in sorted(threads.items())
     ))
     if prof_out:
-        os.kill(app.proc.pid, signal.SIGUSR2)
-        for _ in range(50):
-            time.sleep(0.1)
-            if os.path.exists(prof_out) and os.path.getsize(prof_out) > 0:
-                break
-        time.sleep(0.3)
+        _dump_profile(app, prof_out)
     return cpu, KEYS
 
 
@@ -225,19 +230,7 @@ def run_first(prof_out: str | None) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as tmp:
         fake = FakeServerThread(Path(tmp))
         _first_exercise(fake)
-        env = {
-            **_env(),
-            "SLATE_CONTROL_FD": str(fake.client_fd),
-            "SLATE_WORKSPACE": tmp,
-            "SLATE_USER": "sam",
-            "SLATE_SESSION": "bench",
-            "PROFILE_OUT": prof_out or "",
-        }
-        app = PtyApp(
-            _argv(["-m", "tui", "learner"], prof_out),
-            env,
-            pass_fds=(fake.client_fd,),
-        )
+        app = _learner_app(tmp, fake, prof_out)
         try:
             app.wait_for_text("Your keyboard")
             app.read_until_quiet(quiet=0.3)
@@ -260,31 +253,13 @@ def run_startup(prof_out: str | None) -> tuple[float, int]:
     """CPU of the learner app from exec to its first full frame (the course map)."""
     with tempfile.TemporaryDirectory() as tmp:
         fake = FakeServerThread(Path(tmp))
-        env = {
-            **_env(),
-            "SLATE_CONTROL_FD": str(fake.client_fd),
-            "SLATE_WORKSPACE": tmp,
-            "SLATE_USER": "sam",
-            "SLATE_SESSION": "bench",
-            "PROFILE_OUT": prof_out or "",
-            "PROFILE_FROM_START": "1" if prof_out else "",
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-        app = PtyApp(
-            _argv(["-m", "tui", "learner"], prof_out),
-            env,
-            pass_fds=(fake.client_fd,),
-        )
+        app = _learner_app(tmp, fake, prof_out, PROFILE_FROM_START="1" if prof_out else "",
+                           PYTHONDONTWRITEBYTECODE="1")
         try:
             app.wait_for_text("Say hello")
             cpu = proc_cpu(app.proc.pid)
             if prof_out:
-                os.kill(app.proc.pid, signal.SIGUSR2)
-                for _ in range(50):
-                    time.sleep(0.1)
-                    if os.path.exists(prof_out) and os.path.getsize(prof_out) > 0:
-                        break
-                time.sleep(0.3)
+                _dump_profile(app, prof_out)
             return cpu, 1
         finally:
             app.close()
