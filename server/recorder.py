@@ -82,8 +82,8 @@ class Recorder:
             # The line json.dumps would write for [elapsed, kind, text] (one per keystroke and
             # per frame, so without building an encoder each time); test_broker_recorder checks
             # the two agree byte for byte.
-            elapsed = round(time.monotonic() - self._start, 6)
-            self._append_line(f'[{elapsed!r}, "{kind}", {encode_basestring(text)}]\n'.encode())
+            line = f'[{self._elapsed()!r}, "{kind}", {encode_basestring(text)}]\n'
+            self._append_line(line.encode())
 
     def _elapsed(self) -> float:
         return round(time.monotonic() - self._start, 6)

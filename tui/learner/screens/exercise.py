@@ -302,10 +302,9 @@ class ExerciseScreen(Screen[None]):
 
     def _typed(self, editor: SlateEditor) -> None:
         """An editor's text changed (its ``on_change``: called at once, not a bubbling message)."""
-        if not editor.dirty:
-            self._update_mark()
-            return
         self._update_mark()
+        if not editor.dirty:
+            return
         self._last_edit = time.monotonic()
         if self._autosave is None:
             self._autosave = self.set_timer(AUTOSAVE_SECONDS, self._autosave_due)

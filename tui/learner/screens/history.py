@@ -150,11 +150,14 @@ def version_line(version: dict[str, Any], today: date | None = None) -> str:
     line = f"{visible(str(when), keep_newlines=False)[:24]} {what}"
     details = change_words(version)
     files_line = f"{shown}{more}"
-    joined = f"{files_line}: {details[0]}" if details else ""
-    if files_line and details[0:1] and details[0][:1] == "+" and len(joined) <= ENTRY_WIDTH - 2:
-        details[0] = joined
-    elif files_line:
-        details.insert(0, files_line)
+    if files_line:
+        # The files and their line counts share a line when it fits, else each has its own.
+        counts = details[0] if details and details[0].startswith("+") else ""
+        joined = f"{files_line}: {counts}"
+        if counts and len(joined) <= ENTRY_WIDTH - 2:
+            details[0] = joined
+        else:
+            details.insert(0, files_line)
     return "\n  ".join([line, *details])
 
 
