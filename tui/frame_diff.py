@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import repeat
 
 from rich.color import ColorSystem
 from rich.console import Console
@@ -36,6 +37,9 @@ def _cells(strips: Iterable[Strip]) -> list[Cell]:
     for strip in strips:
         for text, style, control in strip:
             if control:
+                continue
+            if text.isascii() and text.isprintable():  # one cell per character (most text)
+                cells.extend(zip(text, repeat(style)))
                 continue
             for char in text:
                 width = Segment(char).cell_length

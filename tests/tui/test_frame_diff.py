@@ -111,3 +111,15 @@ def test_many_random_updates_keep_terminal_equal_to_textual_output() -> None:
         ours.append(render(diff, update))
     assert screen_after(*plain) == screen_after(*ours)
     assert sum(map(len, ours)) < sum(map(len, plain))
+
+
+def test_cells_plain_text_wide_characters_and_marks() -> None:
+    from tui.frame_diff import _cells
+
+    strip = Strip([Segment("ab ", RED), Segment("e\u0301漢", BLUE), Segment("x\x07y", RED)])
+    assert _cells([strip]) == [
+        ("a", RED), ("b", RED), (" ", RED),  # plain text: one cell per character
+        ("e\u0301", BLUE),  # a combining mark joins the cell before it
+        ("漢", BLUE), ("", BLUE),  # a wide character takes two cells
+        ("x\x07", RED), ("y", RED),  # a zero-width control character takes none
+    ]

@@ -30,18 +30,24 @@ from tui.widgets.editor import SlateEditor
 from tui.widgets.row_compositor import RowCompositor
 
 
-def _row(chops: Mapping[int, Strip | None], crop: Region) -> list[tuple[str, object]]:
+def _row(
+    chops: Mapping[int, Strip | None], ends: list[int], crop: Region
+) -> list[tuple[str, object]]:
     """The cells (character, style) of a row that an update sends: those in the crop's columns
-    (pieces may be split differently, cells may not)."""
-    row = []
-    for x, strip in chops.items():
-        assert strip is not None, f"cut {x} left unpainted"
-        row.extend((char, seg.style) for seg in strip for char in seg.text)
+    (pieces may be split differently, cells may not; a piece with no cell there may be left
+    unpainted, as it is not sent)."""
+    row: list[tuple[str, object]] = []
+    for (x, strip), end in zip(chops.items(), ends, strict=False):
+        if strip is None:
+            assert end <= crop.x or x >= crop.right, f"cut {x} left unpainted"
+            row.extend([("", None)] * (end - x))
+        else:
+            row.extend((char, seg.style) for seg in strip for char in seg.text)
     return row[crop.x : crop.right]
 
 
-def _text(chops: Mapping[int, Strip | None], crop: Region) -> str:
-    return "".join(char for char, _ in _row(chops, crop))
+def _text(chops: Mapping[int, Strip | None], ends: list[int], crop: Region) -> str:
+    return "".join(char for char, _ in _row(chops, ends, crop))
 
 
 @pytest.mark.parametrize("size", [SMALL, WIDE])
@@ -59,8 +65,9 @@ async def test_row_compositor_draws_what_textual_draws(  # type: ignore[no-untyp
         crop = crop.intersection(self.size.region)
         for y in crop.line_range:
             if is_rendered_line(y):
-                assert _row(ours[y], crop) == _row(theirs[y], crop), (
-                    y, crop, _text(ours[y], crop), _text(theirs[y], crop)
+                ends = self.cuts[y][1:]
+                assert _row(ours[y], ends, crop) == _row(theirs[y], ends, crop), (
+                    y, crop, _text(ours[y], ends, crop), _text(theirs[y], ends, crop)
                 )
                 compared.append(y)
         return ours

@@ -370,7 +370,8 @@ class SlateEditor(KeysInOrder, TextArea):
             super()._set_dirty()
             return
         old = self._row_inputs
-        width = self.size.width
+        # The text's columns only: the scroll bar beside them is drawn from the frame's inputs.
+        width = self.scrollable_content_region.width
         changed = [Region(0, y, width, 1) for y, key in enumerate(rows) if key != old[y]]
         self._row_inputs = rows
         if changed:

@@ -7,9 +7,10 @@ editor (10 widgets, ~40 % of a keystroke's CPU on the exercise screen). Most of 
 then thrown away: only the changed rows are sent, and in each row the widget in front wins.
 
 This compositor fills the same chops, front to back, but asks each widget only for the changed
-rows it covers (the rest are not sent anyway), and skips a widget altogether when, in those rows,
-the widgets in front of it already cover every cell it would draw (what it drew would be thrown
-away). The frame sent to the terminal is the same; full frames (``render_strips``, a resize, a
+rows it covers (the rest are not sent anyway), and skips a widget altogether when none of it lies
+in the update's columns (the editor's scroll bar and its pane's border, for a key typed in the
+editor), or when, in those rows, the widgets in front of it already cover every cell it would
+draw (what it drew would be thrown away). The frame sent to the terminal is the same; full frames (``render_strips``, a resize, a
 screenshot) are drawn the same way with every row changed.
 
 Use: ``screen._compositor = RowCompositor()`` in a screen's ``__init__``.
@@ -38,14 +39,18 @@ class RowCompositor(Compositor):
         rows = [y for y in crop.line_range if is_rendered_line(y)]
         if not rows:
             return chops  # type: ignore[return-value]
-        band = Region(0, crop.y, self.size.width, crop.height)  # whole rows: every cut filled
+        band = Region(0, crop.y, self.size.width, crop.height)
+        left, right = crop.x, crop.right
         for widget, (region, clip) in self.visible_widgets.items():
             drawn = region.intersection(clip).intersection(band)
-            if not drawn:
+            if not drawn or drawn.right <= left or drawn.x >= right:
+                # Nothing of it in the update's columns: its pieces would not be sent (a piece
+                # lies wholly inside or outside each widget, so the pieces that are sent are
+                # painted by the same widgets as before; the others stay empty).
                 continue
             first_cut, last_cut = drawn.column_span
             for top, bottom in _runs(y for y in drawn.line_range if is_rendered_line(y)):
-                if _covered(chops, cuts, top, bottom, first_cut, last_cut):
+                if _covered(chops, cuts, top, bottom, max(first_cut, left), min(last_cut, right)):
                     continue  # widgets in front fill these cells: this one would not show
                 strips = widget.render_lines(
                     Region(drawn.x - region.x, top - region.y, drawn.width, bottom - top + 1)
@@ -78,13 +83,15 @@ def _covered(
     cuts: list[list[int]],
     top: int,
     bottom: int,
-    first_cut: int,
-    last_cut: int,
+    first: int,
+    last: int,
 ) -> bool:
-    """Whether every cell of columns [first_cut, last_cut) in rows top..bottom is painted."""
+    """Whether, in rows top..bottom, every piece that has cells in columns [first, last) is
+    painted."""
     for y in range(top, bottom + 1):
         line = chops[y]
-        for cut in cuts[y]:
-            if first_cut <= cut < last_cut and line.get(cut) is None:
+        row_cuts = cuts[y]
+        for cut, end in zip(row_cuts, row_cuts[1:], strict=False):
+            if cut < last and end > first and line.get(cut) is None:
                 return False
     return True
