@@ -10,7 +10,11 @@ hours on two shared cores — the table says how many were measured), then:
 - index size as a percentage of the recordings,
 - search p50/p95 for a rare and a common term (target p95 <= 1 s),
 - replay seek p95 anywhere in a 3-hour recording (target <= 200 ms), after its keyframes are
-  built (the build time is shown too: it happens once, in a worker, while the auditor watches).
+  built (the build time is shown too: it happens once, in a worker, while the auditor watches),
+- one live index pass while a class types (``BENCH_AUDIT_LIVE`` = 60 running sessions, each
+  with 15 s of typing since the last pass: what the server does every ``index_interval``):
+  CPU (server and parser sandboxes) and time, parsed in one batch as the server does, against
+  one parser sandbox per session in the same run (issue 15: the typists share those cores).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 HOURS = float(os.environ.get("BENCH_AUDIT_HOURS", "20"))
+LIVE = int(os.environ.get("BENCH_AUDIT_LIVE", "60"))
 SESSION_HOURS = 1.0
 SEED = 2026
 WORDS = ("const let function return if else for while console log document query "
@@ -176,6 +181,53 @@ def seek_times(hours: float = 3.0, seeks: int = 200) -> tuple[list[float], float
     return times, built, size, len(frames.frames)
 
 
+def typing_slice(
+    rnd: random.Random, seconds: float = 15.0, rate: float = 4.0
+) -> list[list[object]]:
+    """``seconds`` of a learner typing ``rate`` keys/s into the editor, with the echo."""
+    events: list[list[object]] = []
+    t = 0.0
+    while t < seconds:
+        t += rnd.expovariate(rate)
+        key = rnd.choice("abcdefghijklmnopqrstuvwxyz (){};")
+        events.append([round(t, 3), "i", key])
+        events.append([round(t + 0.01, 3), "o", f"\x1b[7;{rnd.randrange(5, 70)}H{key}\x1b[0m"])
+    return events
+
+
+async def live_pass(data_dir: Path, sessions: int, batched: bool) -> tuple[float, float]:
+    """(CPU seconds of this process and its sandboxes, wall seconds) of one index pass over
+    ``sessions`` running sessions' new typing."""
+    import resource
+
+    from server.audit_search import SearchIndex, extract_in_sandbox, index_pass, index_path
+    from server.store import Store
+
+    store = Store(data_dir / "slate.db")
+    store.add_account("learner0", "learner")
+    rnd = random.Random(SEED + 2)
+    for n in range(sessions):
+        sid = f"live{n:03d}"
+        rel = f"recordings/2026/12/{sid}.cast"
+        write_cast(data_dir / rel, typing_slice(rnd))
+        store.start_session(sid, "learner0", recording=rel)  # running: not ended
+    index = SearchIndex(index_path(data_dir))
+
+    def cpu() -> float:
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+    c0, t0 = cpu(), time.perf_counter()
+    stats = await index_pass(store, data_dir, index,
+                             extract=None if batched else extract_in_sandbox)
+    spent, wall = cpu() - c0, time.perf_counter() - t0
+    assert stats.sessions == sessions and not stats.failed, stats
+    index.close()
+    store.close()
+    return spent, wall
+
+
 def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="slate-bench-audit-", dir="/var/tmp"))
     os.chmod(tmp, 0o711)
@@ -192,6 +244,11 @@ def main() -> None:
         rare, rare_hits = search_times(index, RARE)
         common, common_hits = search_times(index, "console log")
         seeks, built, long_size, frames = seek_times()
+        live = {}
+        for batched in (False, True):
+            live_dir = tmp / f"live-{batched}"
+            live_dir.mkdir()
+            live[batched] = asyncio.run(live_pass(live_dir, LIVE, batched))
         hours = sessions * SESSION_HOURS
         rows = [
             (f"session-hours generated (seed {SEED})", f"{hours:.0f} ({made:.1f} s to write)"),
@@ -209,6 +266,10 @@ def main() -> None:
             ("replay seek p50/p95/max (3 h, 200 random seeks)",
              f"{pct(seeks, 50) * 1000:.1f} / {pct(seeks, 95) * 1000:.1f} / "
              f"{max(seeks) * 1000:.1f} ms (target p95 <= 200)"),
+            (f"live index pass, {LIVE} sessions typing: one sandbox each",
+             f"{live[False][0] * 1000:.0f} ms CPU, {live[False][1]:.1f} s"),
+            (f"live index pass, {LIVE} sessions typing: batched (the server)",
+             f"{live[True][0] * 1000:.0f} ms CPU, {live[True][1]:.1f} s"),
         ]
         index.close()  # type: ignore[attr-defined]
         store.close()  # type: ignore[attr-defined]

@@ -5,7 +5,8 @@ network, limits; see :func:`server.audit_search.extract_in_sandbox`), never in t
 recordings are untrusted bytes (invariant 9). It imports only the standard library and pyte.
 
 With ``--files`` it reads saved files instead (``{"t", "path", "data": base64}`` lines, from a
-learner's history) and writes ``code`` items: the path and the file's text.
+learner's history) and writes ``code`` items: the path and the file's text. With ``--batch`` it
+reads several inputs of either sort, each after a line giving its size (:func:`extract_batch`).
 
 Input (stdin): an asciicast v2 header line, then event lines (a slice of a recording from any
 line boundary; times stay relative to the session start). Output (stdout): JSON lines
@@ -23,12 +24,13 @@ line boundary; times stay relative to the session start). Output (stdout): JSON 
 from __future__ import annotations
 
 import base64
+import io
 import json
 import math
 import re
 import sys
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyte
 
@@ -236,11 +238,40 @@ def extract_files(lines: Iterable[bytes | str]) -> list[dict[str, Any]]:
     return out
 
 
+def extract_batch(stream: BinaryIO) -> Iterator[dict[str, Any]]:
+    """Several inputs read in one run (one sandbox for a whole index pass, not one each).
+
+    Each input is a line ``{"files": bool, "size": n}`` (written by the server) followed by
+    ``n`` bytes: a recording slice, or with ``files`` saved files. Its items carry ``"i"``,
+    the input's place (0, 1, ...); an input that could not be read gives one item
+    ``{"i": place, "error": what}`` and the next input is read as usual.
+    """
+    place = 0
+    while head := stream.readline():
+        meta = json.loads(head)
+        data = stream.read(int(meta["size"]))
+        try:
+            lines = io.BytesIO(data)
+            items = extract_files(lines) if meta.get("files") else extract(lines)
+        except Exception as exc:  # noqa: BLE001 - one input must not cost the others theirs
+            items = [{"error": type(exc).__name__}]
+        for item in items:
+            item["i"] = place
+            yield item
+        place += 1
+
+
 def main() -> int:
-    """Read a recording slice (or, with ``--files``, saved files) on stdin; write JSON lines."""
+    """Read a recording slice (or, with ``--files``, saved files; with ``--batch``, several
+    inputs) on stdin; write JSON lines."""
     out = sys.stdout
-    items = extract_files(sys.stdin.buffer) if sys.argv[1:] == ["--files"] else extract(
-        sys.stdin.buffer)
+    args = sys.argv[1:]
+    if args == ["--batch"]:
+        items: Iterable[dict[str, Any]] = extract_batch(sys.stdin.buffer)
+    elif args == ["--files"]:
+        items = extract_files(sys.stdin.buffer)
+    else:
+        items = extract(sys.stdin.buffer)
     for item in items:
         out.write(json.dumps(item, ensure_ascii=True) + "\n")
     out.flush()

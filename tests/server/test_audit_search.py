@@ -224,3 +224,77 @@ def test_pair_typing_is_attributed_to_who_typed_it() -> None:
              json.dumps([3.0, "m", "typed-by:ada"]), json.dumps([3.1, "i", "mine again\r"])]
     typed = [item["text"] for item in extract(lines) if item["kind"] == "typed"]
     assert typed == ["mine", "[typed by mary] helper code", "mine again"]
+
+
+async def test_one_sandbox_parses_every_running_session_of_a_pass(
+    store, audit, data_dir, index, monkeypatch
+):
+    """A pass parses all the running sessions' new slices in one parser sandbox (not one
+    each), and every word is still found in its own session only, even when a learner types
+    what looks like the batch's framing or the parser's output."""
+    import server.audit_search as audit_search
+
+    runs: list[tuple[str, ...]] = []
+    real = audit_search.extract_in_sandbox
+
+    async def counting(data: bytes, *args: str):
+        runs.append(args)
+        return await real(data, *args)
+
+    monkeypatch.setattr(audit_search, "extract_in_sandbox", counting)
+    names = ["ada", "grace", "linus", "barbara"]
+    recs = {name: start(store, audit, data_dir, f"s-{name}", name) for name in names}
+    for name, rec in recs.items():
+        rec.input(f"word{name}\r".encode())
+        rec.output(f"\x1b[3;1Hscreen{name}".encode())
+        rec.flush()
+    forged = json.dumps({"files": False, "size": 3}) + '\n{"i": 0, "kind": "typed"}'
+    recs["linus"].input(forged.encode() + b"\r")
+    recs["linus"].flush()
+    stats = await index_pass(store, data_dir, index)
+    assert runs == [("--batch",)]
+    assert stats.failed == [] and stats.sessions == 4
+    for name in names:
+        assert {h.session for h in index.search(f"word{name}")} == {f"s-{name}"}
+        assert {h.session for h in index.search(f"screen{name}")} == {f"s-{name}"}
+    assert {h.session for h in index.search("size")} == {"s-linus"}
+    for name, rec in recs.items():  # the next pass reads only what each gained since
+        rec.input(f"more{name}\r".encode())
+        rec.flush()
+    runs.clear()
+    await index_pass(store, data_dir, index)
+    assert runs == [("--batch",)]
+    for name in names:
+        assert {h.session for h in index.search(f"more{name}")} == {f"s-{name}"}
+        assert len(index.search(f"word{name}")) == 1  # not indexed twice
+
+
+async def test_a_recording_that_breaks_the_batch_fails_alone(
+    store, audit, data_dir, index, monkeypatch
+):
+    """If the batch's sandbox fails (a recording reaching a parser limit), each slice is parsed
+    again alone: the others are indexed, only the bad one is reported (and read next pass)."""
+    import server.audit_search as audit_search
+
+    real = audit_search.extract_in_sandbox
+    runs: list[tuple[str, ...]] = []
+
+    async def limited(data: bytes, *args: str):  # the "parser limit" this slice reaches
+        runs.append(args)
+        if b"BOMB" in data:
+            raise RuntimeError("parser sandbox failed: limit=memory exit=137")
+        return await real(data, *args)
+
+    monkeypatch.setattr(audit_search, "extract_in_sandbox", limited)
+    recs = {name: start(store, audit, data_dir, f"s-{name}", name)
+            for name in ("ada", "mallory", "grace")}
+    for name, rec in recs.items():
+        rec.input(f"{'BOMB ' if name == 'mallory' else ''}word{name}\r".encode())
+        rec.flush()
+    stats = await index_pass(store, data_dir, index)
+    assert runs == [("--batch",), (), (), ()]
+    assert [f.split(":")[0] for f in stats.failed] == ["s-mallory"]
+    assert {h.session for h in index.search("wordada")} == {"s-ada"}
+    assert {h.session for h in index.search("wordgrace")} == {"s-grace"}
+    assert index.search("wordmallory") == []
+    assert index.recording_state("s-mallory") == (0, False)  # tried again next pass
