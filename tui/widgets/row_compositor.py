@@ -10,8 +10,9 @@ This compositor fills the same chops, front to back, but asks each widget only f
 rows it covers (the rest are not sent anyway), and skips a widget altogether when none of it lies
 in the update's columns (the editor's scroll bar and its pane's border, for a key typed in the
 editor), or when, in those rows, the widgets in front of it already cover every cell it would
-draw (what it drew would be thrown away). The frame sent to the terminal is the same; full frames (``render_strips``, a resize, a
-screenshot) are drawn the same way with every row changed.
+draw (what it drew would be thrown away). The cells sent to the terminal are the same; pieces
+outside the update's columns may stay empty, as they are not sent. Full frames
+(``render_strips``, a resize, a screenshot) are drawn the same way with every row changed.
 
 Use: ``screen._compositor = RowCompositor()`` in a screen's ``__init__``.
 """
