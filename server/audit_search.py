@@ -357,7 +357,8 @@ BatchExtractor = Callable[[list[Job]], Awaitable[list["list[dict[str, Any]] | Ex
 """Parses several inputs; for each, its items or the error that stopped it."""
 
 BATCH_BYTES = 8 << 20
-"""Most input bytes given to one parser sandbox (an index pass may use several)."""
+"""Input bytes after which a batch goes to its parser sandbox (an index pass may use several;
+one input may take it past this by up to a chunk)."""
 
 
 async def extract_batch_in_sandbox(jobs: list[Job]) -> list[list[dict[str, Any]] | Exception]:
@@ -371,14 +372,12 @@ async def extract_batch_in_sandbox(jobs: list[Job]) -> list[list[dict[str, Any]]
     results: list[list[dict[str, Any]] | Exception] = []
     group: list[Job] = []
     size = 0
-    for job in jobs:
-        if group and size + len(job[0]) > BATCH_BYTES:
-            results.extend(await _extract_group(group))
-            group, size = [], 0
+    for n, job in enumerate(jobs, 1):
         group.append(job)
         size += len(job[0])
-    if group:
-        results.extend(await _extract_group(group))
+        if size >= BATCH_BYTES or n == len(jobs):  # the rule index_pass reads slices by
+            results.extend(await _extract_group(group))
+            group, size = [], 0
     return results
 
 
@@ -533,19 +532,33 @@ async def index_history(store: Store, data_dir: Path, index: SearchIndex,
     count = 0
     failed: list[str] = []
     learners = [r[0] for r in store.query("SELECT name FROM accounts WHERE role = 'learner'")]
-    saves = []
-    for learner in learners:
+    saves: list[tuple[str, list[Any], bytes]] = []  # parsed a batch at a time
+    held = 0
+    for n, learner in enumerate(learners, 1):
         versions, files = await asyncio.to_thread(_new_saves, data_dir, learner, index)
         if versions:
-            saves.append((learner, versions, files))
-    with_files = [(learner, files) for learner, _versions, files in saves if files]
-    parsed = await extract([
-        ("".join(json.dumps(f) + "\n" for f in files).encode(), ("--files",))
-        for _learner, files in with_files
-    ]) if with_files else []
-    items_of = {learner: result for (learner, _files), result in zip(with_files, parsed,
-                                                                      strict=True)}
-    for learner, versions, _files in saves:
+            payload = "".join(json.dumps(f) + "\n" for f in files).encode()
+            saves.append((learner, versions, payload))
+            held += len(payload)
+        if saves and (held >= BATCH_BYTES or n == len(learners)):
+            added, lost = await _index_saves(store, index, extract, saves)
+            count += added
+            failed.extend(lost)
+            saves, held = [], 0
+    return count, failed
+
+
+async def _index_saves(store: Store, index: SearchIndex, extract: BatchExtractor,
+                       saves: list[tuple[str, list[Any], bytes]]) -> tuple[int, list[str]]:
+    """Parse some learners' new saves in one batch and index them."""
+    count = 0
+    failed: list[str] = []
+    with_files = [(learner, payload) for learner, _versions, payload in saves if payload]
+    parsed = await extract([(payload, ("--files",)) for _learner, payload in with_files]
+                           ) if with_files else []
+    items_of = {learner: result for (learner, _payload), result in zip(with_files, parsed,
+                                                                        strict=True)}
+    for learner, versions, _payload in saves:
         items = items_of.get(learner, [])
         if isinstance(items, Exception):
             failed.append(f"history of {sanitize(learner, 64)}: {items}")
@@ -628,43 +641,49 @@ async def index_pass(
             continue
         reading.append(_Reading(str(sid), str(user), str(rel), Path(data_dir) / rel_path,
                                 offset, ended))
+    # Slices are read and parsed a batch at a time (up to BATCH_BYTES held, not every
+    # recording's slice at once); until_done reads each recording on until its end.
     while reading:
         jobs: list[Job] = []
         slices: list[tuple[_Reading, int, int, bool, int]] = []
-        for rec in reading:
+        held = 0
+        again: list[_Reading] = []
+        for n, rec in enumerate(reading, 1):
             try:
                 header, data, new_offset, size = await asyncio.to_thread(
                     _read_slice, rec.path, rec.offset, chunk)
             except FileNotFoundError:
-                continue
+                data = b""
             except OSError as exc:
                 stats.failed.append(f"{rec.sid}: {exc.strerror}")
-                continue
-            done = rec.ended is not None and new_offset >= size
-            if not data:
-                if done:
+                data = b""
+            else:
+                done = rec.ended is not None and new_offset >= size
+                if data:
+                    jobs.append((header + data, ()))
+                    slices.append((rec, new_offset, size, done, len(data)))
+                    held += len(header) + len(data)
+                elif done:
                     index.add_recording_items(rec.sid, rec.user, rec.rel, starts[rec.sid], [],
                                               new_offset, True)
-                continue
-            jobs.append((header + data, ()))
-            slices.append((rec, new_offset, size, done, len(data)))
-        if not jobs:
-            break
-        results = await batch(jobs)
-        reading = []
-        for (rec, new_offset, size, done, length), items in zip(slices, results, strict=True):
-            if isinstance(items, Exception):  # one bad recording must not stop the others
-                stats.failed.append(f"{rec.sid}: {items}")
-                log.warning("indexing %s failed: %s", sanitize(rec.sid, 64), items)
-                continue
-            stats.items += await asyncio.to_thread(
-                index.add_recording_items, rec.sid, rec.user, rec.rel, starts[rec.sid], items,
-                new_offset, done)
-            stats.bytes += length
-            stats.sessions += 1
-            rec.offset = new_offset
-            if until_done and not done and new_offset < size:
-                reading.append(rec)
+            if jobs and (held >= BATCH_BYTES or n == len(reading)):
+                results = await batch(jobs)
+                for (rec, new_offset, size, done, length), items in zip(slices, results,
+                                                                        strict=True):
+                    if isinstance(items, Exception):  # one bad recording must not stop others
+                        stats.failed.append(f"{rec.sid}: {items}")
+                        log.warning("indexing %s failed: %s", sanitize(rec.sid, 64), items)
+                        continue
+                    stats.items += await asyncio.to_thread(
+                        index.add_recording_items, rec.sid, rec.user, rec.rel,
+                        starts[rec.sid], items, new_offset, done)
+                    stats.bytes += length
+                    stats.sessions += 1
+                    rec.offset = new_offset
+                    if until_done and not done and new_offset < size:
+                        again.append(rec)
+                jobs, slices, held = [], [], 0
+        reading = again
     try:
         stats.code, failed = await index_history(store, data_dir, index, batch)
         stats.failed.extend(failed)

@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
 import time
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -140,56 +138,27 @@ def test_sec_a_hostile_page_script_never_passes(tmp_path: Path, name: str) -> No
 
 def test_sec_a_forged_dom_check_is_audited_as_failed_and_records_no_pass() -> None:
     """The same forgery through the server's own Check handler: audited failed, no pass."""
-    import tempfile
-
     from server import protocol
-    from server.audit import AuditLog
-    from server.config import load_config
-    from server.services import LearnerDesk, SessionServices
-    from server.store import Store
+    from tests.gateway.conftest import learner_at_desk
 
-    data = Path(tempfile.mkdtemp(prefix="slate-test-dom-", dir="/var/tmp"))
-    try:
-        os.chmod(data, 0o711)
-        (data / "workspaces").mkdir()
-        os.chmod(data / "workspaces", 0o711)
-        config = load_config(None, data)
-        store = Store(data / "slate.db", uid_count=config.sandbox.uid_count)
-        audit = AuditLog(store)
-        account = store.add_account("pagefaker", "learner", password="long enough password")
-        services = SessionServices(config, store, audit)
-        pushes: list[Any] = []
-        services.room = SimpleNamespace(  # type: ignore[assignment]
-            host_uid=lambda acct: (
-                config.sandbox.uid_base + acct.uid_offset if os.geteuid() == 0 else None
-            )
-        )
-        session = SimpleNamespace(
-            server=SimpleNamespace(address="127.0.0.1"),
-            session_id="s-dom",
-            control=SimpleNamespace(push=pushes.append),
-        )
-        which = {"course": "browser", "exercise": "events"}
+    which = {"course": "browser", "exercise": "events"}
 
-        async def scenario() -> dict[str, Any]:
-            desk = LearnerDesk(services, session, account)  # type: ignore[arg-type]
-            await desk.exercise(protocol.OpenExercise(id=1, **which))
-            forged = HOSTILE["fake TAP then exit in a click"]
-            desk.ws.write_atomic("browser/events/script.js", forged)
-            await desk.check(protocol.Check(id=2, **which))
-            deadline = time.monotonic() + 120
-            while not any(isinstance(p, protocol.CheckResult) for p in pushes):
-                assert time.monotonic() < deadline, "the check never finished"
-                await asyncio.sleep(0.1)
-            return next(p for p in pushes if isinstance(p, protocol.CheckResult)).result
+    async def scenario() -> tuple[Any, dict[str, Any]]:
+        at = await learner_at_desk("pagefaker", "s-dom", which)
+        forged = HOSTILE["fake TAP then exit in a click"]
+        at.desk.ws.write_atomic("browser/events/script.js", forged)
+        await at.desk.check(protocol.Check(id=2, **which))
+        deadline = time.monotonic() + 120
+        while not any(isinstance(p, protocol.CheckResult) for p in at.pushes):
+            assert time.monotonic() < deadline, "the check never finished"
+            await asyncio.sleep(0.1)
+        return at, next(p for p in at.pushes if isinstance(p, protocol.CheckResult)).result
 
-        result = asyncio.run(scenario())
-        assert result["status"] == "failed", result
-        event = audit.events(kind="check")[-1]
-        assert event.detail["status"] == "failed"
-        assert event.detail["exercise"] == "events"
-        progress = store.progress("pagefaker").get("browser", {}).get("events", {})
-        assert progress.get("state") != "passed"
-        assert progress.get("attempts") == 1
-    finally:
-        shutil.rmtree(data, ignore_errors=True)
+    at, result = asyncio.run(scenario())
+    assert result["status"] == "failed", result
+    event = at.audit.events(kind="check")[-1]
+    assert event.detail["status"] == "failed"
+    assert event.detail["exercise"] == "events"
+    progress = at.store.progress("pagefaker").get("browser", {}).get("events", {})
+    assert progress.get("state") != "passed"
+    assert progress.get("attempts") == 1

@@ -298,3 +298,37 @@ async def test_a_recording_that_breaks_the_batch_fails_alone(
     assert {h.session for h in index.search("wordgrace")} == {"s-grace"}
     assert index.search("wordmallory") == []
     assert index.recording_state("s-mallory") == (0, False)  # tried again next pass
+
+
+async def test_a_pass_holds_one_batch_of_slices_at_a_time(
+    store, audit, data_dir, index, monkeypatch
+):
+    """Slices are read and parsed a batch (BATCH_BYTES) at a time, not every recording's
+    slice first: a pass over many long recordings holds one batch in memory."""
+    import server.audit_search as audit_search
+
+    order: list[str] = []
+    real_read, real_extract = audit_search._read_slice, audit_search.extract_in_sandbox
+
+    def reading(path, offset, limit):
+        order.append("read")
+        return real_read(path, offset, limit)
+
+    async def parsing(data: bytes, *args: str):
+        order.append("parse")
+        return await real_extract(data, *args)
+
+    monkeypatch.setattr(audit_search, "_read_slice", reading)
+    monkeypatch.setattr(audit_search, "extract_in_sandbox", parsing)
+    recs = {name: start(store, audit, data_dir, f"s-{name}", name)
+            for name in ("ada", "grace", "linus", "barbara")}
+    for name, rec in recs.items():
+        rec.input(f"word{name}\r".encode())
+        rec.flush()
+    size = os.path.getsize(recs["ada"].path)
+    monkeypatch.setattr(audit_search, "BATCH_BYTES", 2 * size)  # two slices per batch
+    stats = await index_pass(store, data_dir, index)
+    assert order == ["read", "read", "parse", "read", "read", "parse"]
+    assert stats.failed == [] and stats.sessions == 4
+    for name in recs:
+        assert {h.session for h in index.search(f"word{name}")} == {f"s-{name}"}
