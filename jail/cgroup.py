@@ -120,7 +120,7 @@ class Cgroup:
 
         Args:
             name: unique name (e.g. "run-<uuid>"); only [A-Za-z0-9._-]. The directory is
-                ``<name>@<creator pid>``, so :func:`sweep_empty` never removes a group whose
+                ``<name>@<creator pid>``, so :func:`sweep_abandoned` never removes a group whose
                 creator is alive (it may not have joined it yet).
             memory_bytes: hard memory limit (swap included where the kernel allows).
             pids_max: most tasks (processes + threads) at once.
@@ -284,21 +284,28 @@ class Cgroup:
                     time.sleep(0.02)
 
 
-def sweep_empty(prefix: str = "run-") -> int:
-    """Remove Slate's empty groups whose name starts with ``prefix`` (left by a crash).
+def sweep_abandoned(prefix: str = "run-") -> int:
+    """Remove Slate's groups left by a crash, whose name starts with ``prefix``.
 
-    Left alone: groups that still hold a process, and empty groups whose creator (the pid in
-    ``<name>@<pid>``) is still alive — another server or test may have just made one and not
-    joined it yet (removing it made that run fail with "Exception occurred in preexec_fn").
-    An empty group of a live pid is swept only when older than :data:`SWEEP_ORPHAN_AGE` (a
-    reused pid), one without a creator mark when older than :data:`SWEEP_UNMARKED_AGE`.
-    Call it at server start (e.g. with "run-" and "session-").
+    A group whose creator (the pid in ``<name>@<pid>``) is gone is abandoned. If processes are
+    still in it (a session's TUI or a learner's run that outlived a killed server: bwrap's
+    ``--die-with-parent`` should have ended them, this is the second line), they are killed
+    first, then the group is removed.
+
+    Left alone: groups of a live creator that still hold a process, and empty groups whose
+    creator is alive — another server or test may have just made one and not joined it yet
+    (removing it made that run fail with "Exception occurred in preexec_fn"). An empty group
+    of a live pid is swept only when older than :data:`SWEEP_ORPHAN_AGE` (a reused pid), one
+    without a creator mark when older than :data:`SWEEP_UNMARKED_AGE`. A group without a mark
+    that holds processes is never killed (it may not be ours). Call it at server start (e.g.
+    with "run-" and "session-").
 
     Returns:
         How many group directories were removed.
     """
+    ver = version()
     bases = _base_dirs()
-    cpuacct = _cpuacct_base() if version() == 1 else None
+    cpuacct = _cpuacct_base() if ver == 1 else None
     if cpuacct is not None:
         bases.append(cpuacct)
     removed = 0
@@ -310,8 +317,10 @@ def sweep_empty(prefix: str = "run-") -> int:
         for child in children:
             try:
                 if (child / "cgroup.procs").read_text().strip():
-                    continue
-                if not _abandoned(child):
+                    if ver is None or not _creator_gone(child):
+                        continue
+                    Cgroup(name=child.name, dirs=[child], version=ver).kill_all(timeout=5.0)
+                elif not _abandoned(child):
                     continue
                 child.rmdir()
                 removed += 1
@@ -325,19 +334,27 @@ SWEEP_UNMARKED_AGE = 60.0
 SWEEP_ORPHAN_AGE = 3600.0
 
 
-def _abandoned(group: Path) -> bool:
-    """True if the empty ``group`` can be swept: its creator is gone (or it is old)."""
-    age = time.time() - group.stat().st_mtime
+def _creator_gone(group: Path) -> bool:
+    """True if ``group`` carries a creator mark and no process has that pid any more."""
     mark, sep, pid_text = group.name.rpartition(CREATOR_MARK)
     if not sep or not mark or not pid_text.isdigit():
-        return age > SWEEP_UNMARKED_AGE
+        return False
     try:
         os.kill(int(pid_text), 0)
     except ProcessLookupError:
         return True
     except PermissionError:
         pass  # alive, another user's
-    return age > SWEEP_ORPHAN_AGE
+    return False
+
+
+def _abandoned(group: Path) -> bool:
+    """True if the empty ``group`` can be swept: its creator is gone (or it is old)."""
+    age = time.time() - group.stat().st_mtime
+    mark, sep, pid_text = group.name.rpartition(CREATOR_MARK)
+    if not sep or not mark or not pid_text.isdigit():
+        return age > SWEEP_UNMARKED_AGE
+    return _creator_gone(group) or age > SWEEP_ORPHAN_AGE
 
 
 def _enable_v2_controllers(base: Path) -> None:

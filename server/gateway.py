@@ -32,7 +32,7 @@ from asyncssh.constants import MSG_IGNORE
 from typing_extensions import override
 
 from courses.checks import sweep_stale_work_dirs
-from jail.cgroup import sweep_empty
+from jail.cgroup import sweep_abandoned
 from jail.reach import other_can
 from server import kex_guess, protocol
 from server.admission import (
@@ -953,7 +953,7 @@ async def serve(
     check_sandbox_reach()
 
     swept = await asyncio.to_thread(sweep_stale_work_dirs)
-    swept += sum([await asyncio.to_thread(sweep_empty, p) for p in ("run-", "session-")])
+    swept += sum([await asyncio.to_thread(sweep_abandoned, p) for p in ("run-", "session-")])
     if swept:
         log.info("removed %d check folders and cgroups left by a previous run", swept)
     host_key = load_host_key(data_dir)
