@@ -67,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     from tui.widgets.quiet_driver import use_quiet_driver
 
     use_quiet_driver(app)  # no 10 Hz polling per idle session (issue 15)
+    from tui.lifeline import watch_terminal
+
+    # Ends the process once the pty has hung up, even if the app cannot (see tui.lifeline).
+    watch_terminal(0)
     gc.freeze()
     gc.enable()
     app.run()  # type: ignore[attr-defined]

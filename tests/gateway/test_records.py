@@ -95,12 +95,16 @@ def _kill_9_and_read(server: Server, terminals: list[Terminal]) -> None:
     events = [json.loads(line) for line in lines[1:]]  # every line written is complete JSON
     assert "abc" in "".join(e[2] for e in events if e[1] == "i")
     term.wait_exit(20)
-    # bwrap --die-with-parent: no TUI outlives the server.
+    # No TUI outlives the server. Not bwrap --die-with-parent: a learner's TUI is its pid
+    # namespace's pid 1 under the learner's uid, which the parent-death signal does not reach.
+    # Its terminal hangs up instead: it saves and exits, or its lifeline (tui.lifeline) ends it
+    # after GRACE seconds. In CI one was found stuck for good before the lifeline existed; the
+    # status printed on failure says what a survivor is doing.
+    from tui.lifeline import GRACE
+
     from .conftest import processes_of_session
 
-    # 30 s: a killed process still has to leave whatever uninterruptible wait it is in (once,
-    # in CI, one had not after 10 s); the status printed on failure says which.
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + GRACE + 20
     while processes_of_session(start["session"]) and time.monotonic() < deadline:
         time.sleep(0.1)
     survivors = processes_of_session(start["session"])
