@@ -5,12 +5,20 @@ flag and at the key parser's timeout (a lone Escape is told from the start of an
 by waiting a little). Ten wake-ups a second per session, for 200 idle sessions on two cores, is
 the largest part of their idle CPU (issue 15). This driver's input thread waits with no timeout
 while the parser waits for nothing, only as long as the parser's own timeout when it does, and
-is woken through a pipe when the driver stops. Everything else is Textual's driver as it is.
+is woken through a pipe when the driver stops.
+
+It also never blocks on a terminal that has hung up. Textual's writer thread dies of the first
+write that fails (EIO once the server has closed the pty or died), and the app then waits for
+good to hand it one more frame once its queue of 30 is full: its signal handlers (save, then
+exit) never run, and the process lives on (CI found a TUI so, after its server was killed).
+Here writes stop at once when the writer is gone. Everything else is Textual's driver as it is.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import selectors
 import threading
 from codecs import getincrementaldecoder
@@ -44,6 +52,26 @@ class QuietLinuxDriver(LinuxDriver):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         self.exit_event = _WakingEvent(self._wake_w)
+
+    def write(self, data: str) -> None:
+        """Hand ``data`` to the writer thread; drop it if that thread is gone (see the module)."""
+        writer = self._writer_thread
+        assert writer is not None, "Driver must be in application mode"
+        while writer.is_alive():
+            try:
+                writer._queue.put(data, timeout=0.25)
+                return
+            except queue.Full:
+                continue
+
+    def close(self) -> None:
+        """Stop the writer thread; if it died, make room first for the stop it is sent."""
+        writer = self._writer_thread
+        if writer is not None and not writer.is_alive():
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    writer._queue.get_nowait()
+        super().close()
 
     def run_input_thread(self) -> None:
         """Wait for input and dispatch events (as LinuxDriver does, without polling)."""
