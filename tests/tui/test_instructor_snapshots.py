@@ -11,6 +11,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from rich.cells import cell_len
+from textual.widgets import DataTable
 
 from tests.tui.conftest import SMALL, WIDE, wait_until
 from tests.tui.test_instructor_console import Classroom, table_rows
@@ -83,11 +85,35 @@ def _room(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Classroom:
     return room
 
 
+def _roster_sized(app) -> bool:  # type: ignore[no-untyped-def]
+    """The class as it ends up (the pushes after the first listing can re-order and re-fill
+    the table), and every column as wide as its widest cell. DataTable measures when idle: on a
+    loaded CI host a snapshot taken six rows and one pause in showed every column at its
+    header's width ("onlin", "Loops: c")."""
+    table = app.screen.query_one("#roster-table", DataTable)
+    rows = table_rows(app)
+    if [row[1] for row in rows] != ["bo", "ada", "cy", "dee", "eve", "finn"]:
+        return False
+    if "LOCKED" not in rows[2][2] or "STUCK" not in rows[0][2]:
+        return False
+    columns = list(table.columns.values())
+    return all(
+        column.content_width >= max(cell_len(row[index]) for row in rows)
+        for index, column in enumerate(columns)
+    ) and not (table._require_update_dimensions or table._updated_cells)
+
+
 def _roster_ready(room: Classroom):  # type: ignore[no-untyped-def]
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await room.start()
-        await wait_until(pilot, lambda: len(table_rows(pilot.app)) == 6)
-        await pilot.pause()
+        # Sized, and still so three pauses later (the snapshot is taken after one more).
+        settled = {"pauses": 0}
+
+        def steady() -> bool:
+            settled["pauses"] = settled["pauses"] + 1 if _roster_sized(pilot.app) else 0
+            return settled["pauses"] >= 3
+
+        await wait_until(pilot, steady, timeout=15)
 
     return run_before
 
